@@ -1,0 +1,1 @@
+//! Region allocator (see issue 2).

@@ -1,0 +1,14 @@
+//! The GL backend: GL objects created and destroyed through [`glow`].
+//!
+//! Every type here that owns a GL object holds an `Rc<glow::Context>` and deletes its object
+//! in `Drop`. That makes lifetimes explicit and leak-free, with one rule for the caller: **the
+//! context must be current on this thread whenever one of these values is used or dropped**.
+//! The `Rc` also makes every GL-owning type `!Send`, so none can wander to a thread where the
+//! context is not current.
+//!
+//! GL errors are checked at the boundaries (after each public operation that can fail) with
+//! [`check_gl`], never silently ignored.
+
+mod error;
+
+pub use error::{check_gl, clear_gl_errors, GlError};

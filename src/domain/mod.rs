@@ -1,0 +1,1 @@
+//! Vertex domains: attribute buffers sharing one region allocator, drawn in one multi-draw.

@@ -1,0 +1,1 @@
+//! Headless GL context (see issue 3).

@@ -1,0 +1,22 @@
+//! Keep an OpenGL game's vertex and index data in a few large GL buffers instead of
+//! thousands of small ones.
+//!
+//! The design follows pyglet's `pyglet.graphics`, layered so that data flows one way:
+//!
+//! - [`allocation`]: the pure region allocator. No GL, no `unsafe`. It hands out ranges of
+//!   slots inside a buffer and, when a request does not fit, names the capacity to grow to.
+//! - [`backend`]: GL objects through [`glow`]: buffers that grow by GPU-side copies, vertex
+//!   formats, multi-draw entry points, shader programs and textures.
+//! - [`domain`]: vertex domains, a set of attribute buffers sharing one allocator (plus an
+//!   index buffer when indexed), drawn with one multi-draw call.
+//!
+//! With the `headless` feature, [`headless`] opens a display-less GL context through EGL's
+//! device platform, which is how this crate's own tests run on real GL.
+#![warn(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+pub mod allocation;
+pub mod backend;
+pub mod domain;
+#[cfg(feature = "headless")]
+pub mod headless;
