@@ -33,6 +33,26 @@ pub enum GlError {
         /// The largest size that is accepted.
         limit: u64,
     },
+    /// A byte range does not lie inside a buffer.
+    #[error("bytes {offset}..+{len} lie outside a buffer of {capacity} bytes")]
+    OutOfBounds {
+        /// Byte offset of the range.
+        offset: usize,
+        /// Byte length of the range.
+        len: usize,
+        /// The buffer's capacity in bytes.
+        capacity: usize,
+    },
+    /// A copy inside one buffer whose source and destination overlap (GL forbids it).
+    #[error("copy of {len} bytes from {src} to {dst} overlaps itself")]
+    OverlappingCopy {
+        /// Source byte offset.
+        src: usize,
+        /// Destination byte offset.
+        dst: usize,
+        /// Byte length.
+        len: usize,
+    },
     /// Mapping a buffer range returned a null pointer.
     #[error("glMapBufferRange returned null for {len} bytes at offset {offset}")]
     MapFailed {

@@ -9,6 +9,10 @@
 //! GL errors are checked at the boundaries (after each public operation that can fail) with
 //! [`check_gl`], never silently ignored.
 
+mod buffer;
 mod error;
+mod format;
 
+pub use buffer::{BufferStats, GlBuffer, GrownBuffer, MAX_BUFFER_BYTES};
 pub use error::{check_gl, clear_gl_errors, GlError};
+pub use format::{Attribute, ComponentType, FormatError, VertexFormat, MAX_COMPONENTS};

@@ -1,0 +1,459 @@
+//! [`GlBuffer`]: one GL buffer object of a byte capacity, grown on the GPU and written
+//! through staged, mapped ranges.
+//!
+//! - **Growth** creates a larger buffer and moves the old contents into it with
+//!   `glCopyBufferSubData`: nothing is read back and nothing is uploaded from the CPU. It is
+//!   two-phase ([`GlBuffer::prepare_grow`] then [`GlBuffer::commit_grow`]), so a caller that
+//!   grows several buffers can keep all the old ones when any new one fails.
+//! - **Writes** are staged in a CPU queue: a write that starts where the previous one ended
+//!   extends it, so writing lists in address order builds one run. [`GlBuffer::flush`] maps the
+//!   dirty span once (`glMapBufferRange`, with `GL_MAP_INVALIDATE_RANGE_BIT` when one run
+//!   covers it) and copies every run, or, for a few small runs in a wide span, uses
+//!   `glBufferSubData` per run.
+//! - **Moves** inside a buffer or into another one are GPU copies too
+//!   ([`GlBuffer::copy_within`], [`GlBuffer::copy_to`]); pending writes are flushed first so
+//!   that the copy carries them.
+//!
+//! GL state touched: only the `GL_COPY_READ_BUFFER` and `GL_COPY_WRITE_BUFFER` bindings, which
+//! are left unbound. Neither is part of vertex array state, so no VAO is disturbed.
+
+use std::rc::Rc;
+
+use glow::HasContext;
+
+use super::{check_gl, GlError};
+
+/// The largest buffer this crate creates, in bytes: GL takes sizes as a signed 32-bit
+/// `GLsizeiptr` through glow.
+pub const MAX_BUFFER_BYTES: usize = i32::MAX as usize;
+
+/// At most this many staged runs may be uploaded one `glBufferSubData` each instead of
+/// through one mapping of the whole dirty span.
+const SPARSE_RUN_LIMIT: usize = 8;
+
+/// Runs are uploaded one by one when their bytes are less than `1 / SPARSE_SPAN_RATIO` of the
+/// dirty span (mapping the span would touch mostly untouched bytes).
+const SPARSE_SPAN_RATIO: usize = 4;
+
+/// What a buffer has sent to GL so far. Growth must add nothing to `uploaded_bytes`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BufferStats {
+    /// Bytes handed to GL from the CPU: mapped writes and `glBufferSubData`.
+    pub uploaded_bytes: u64,
+    /// Bytes copied buffer-to-buffer on the GPU (`glCopyBufferSubData`), growth and moves.
+    pub copied_bytes: u64,
+    /// How many times the buffer was replaced by a larger one.
+    pub grows: u64,
+    /// How many flushes reached GL (mappings plus sparse uploads batches).
+    pub flushes: u64,
+}
+
+impl std::ops::Add for BufferStats {
+    type Output = BufferStats;
+
+    fn add(self, other: BufferStats) -> BufferStats {
+        BufferStats {
+            uploaded_bytes: self.uploaded_bytes + other.uploaded_bytes,
+            copied_bytes: self.copied_bytes + other.copied_bytes,
+            grows: self.grows + other.grows,
+            flushes: self.flushes + other.flushes,
+        }
+    }
+}
+
+/// One staged write: `len` bytes for buffer offset `offset`, stored in the staging bytes
+/// right after the previous run's.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    offset: usize,
+    len: usize,
+}
+
+/// A GL buffer object with a byte capacity and a queue of staged writes.
+///
+/// Owns its GL buffer and deletes it on drop: the context must be current then.
+pub struct GlBuffer {
+    gl: Rc<glow::Context>,
+    raw: glow::Buffer,
+    capacity: usize,
+    /// Staged bytes of every run, in write order.
+    staged: Vec<u8>,
+    /// Invariant: every run lies inside `0..capacity`, and their lengths sum to
+    /// `staged.len()`.
+    runs: Vec<Run>,
+    stats: BufferStats,
+}
+
+/// A larger buffer made by [`GlBuffer::prepare_grow`], holding a GPU copy of the old one's
+/// contents. Pass it to [`GlBuffer::commit_grow`]; dropping it instead deletes it.
+pub struct GrownBuffer {
+    gl: Rc<glow::Context>,
+    raw: Option<glow::Buffer>,
+    capacity: usize,
+    copied: usize,
+}
+
+impl Drop for GrownBuffer {
+    fn drop(&mut self) {
+        if let Some(raw) = self.raw.take() {
+            // SAFETY: `raw` was created on this context and is referenced by nothing else.
+            unsafe { self.gl.delete_buffer(raw) };
+        }
+    }
+}
+
+/// Checks a byte size against [`MAX_BUFFER_BYTES`].
+fn check_size(bytes: usize) -> Result<i32, GlError> {
+    i32::try_from(bytes).map_err(|_| GlError::TooLarge {
+        requested: bytes as u64,
+        limit: MAX_BUFFER_BYTES as u64,
+    })
+}
+
+/// Creates a buffer of `capacity` bytes with undefined contents, bound to
+/// `GL_COPY_WRITE_BUFFER` on return.
+fn create_raw(gl: &glow::Context, capacity: usize) -> Result<glow::Buffer, GlError> {
+    let size = check_size(capacity)?;
+    // SAFETY: plain object creation on the current context.
+    let raw = unsafe { gl.create_buffer() }.map_err(|message| GlError::Create {
+        object: "buffer",
+        message,
+    })?;
+    // SAFETY: `raw` is a fresh buffer name; the size is non-negative and no data is read.
+    unsafe {
+        gl.bind_buffer(glow::COPY_WRITE_BUFFER, Some(raw));
+        gl.buffer_data_size(glow::COPY_WRITE_BUFFER, size, glow::DYNAMIC_DRAW);
+    }
+    if let Err(error) = check_gl(gl, "glBufferData (allocate)") {
+        // SAFETY: `raw` is ours and referenced nowhere else.
+        unsafe {
+            gl.bind_buffer(glow::COPY_WRITE_BUFFER, None);
+            gl.delete_buffer(raw);
+        }
+        return Err(error);
+    }
+    Ok(raw)
+}
+
+impl GlBuffer {
+    /// Creates a buffer of `capacity` bytes (contents undefined).
+    ///
+    /// Fails with [`GlError::TooLarge`] above [`MAX_BUFFER_BYTES`], or with the GL error
+    /// (`GL_OUT_OF_MEMORY`) if the driver cannot allocate it.
+    pub fn new(gl: Rc<glow::Context>, capacity: usize) -> Result<Self, GlError> {
+        let raw = create_raw(&gl, capacity)?;
+        // SAFETY: unbinding is always valid.
+        unsafe { gl.bind_buffer(glow::COPY_WRITE_BUFFER, None) };
+        Ok(GlBuffer {
+            gl,
+            raw,
+            capacity,
+            staged: Vec::new(),
+            runs: Vec::new(),
+            stats: BufferStats::default(),
+        })
+    }
+
+    /// The GL buffer name, for binding it as a vertex or index source. It changes when the
+    /// buffer grows.
+    pub fn raw(&self) -> glow::Buffer {
+        self.raw
+    }
+
+    /// The capacity in bytes.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// What this buffer has sent to GL so far.
+    pub fn stats(&self) -> BufferStats {
+        self.stats
+    }
+
+    /// Whether writes are staged and not yet flushed.
+    pub fn has_pending_writes(&self) -> bool {
+        !self.runs.is_empty()
+    }
+
+    /// Creates a buffer of `new_capacity` bytes holding a GPU copy of this one's contents,
+    /// without replacing this one yet. Returns `None` when `new_capacity` is not larger.
+    ///
+    /// On error nothing has changed and the new buffer is already deleted.
+    pub fn prepare_grow(&self, new_capacity: usize) -> Result<Option<GrownBuffer>, GlError> {
+        if new_capacity <= self.capacity {
+            return Ok(None);
+        }
+        let gl = &self.gl;
+        let raw = create_raw(gl, new_capacity)?;
+        let grown = GrownBuffer {
+            gl: Rc::clone(gl),
+            raw: Some(raw),
+            capacity: new_capacity,
+            copied: self.capacity,
+        };
+        // `capacity` passed `check_size` when this buffer was made or grown.
+        let len = self.capacity as i32;
+        // SAFETY: both names are live buffers; the copy stays inside both sizes; the two are
+        // different buffers, so the ranges cannot overlap.
+        unsafe {
+            gl.bind_buffer(glow::COPY_READ_BUFFER, Some(self.raw));
+            if len > 0 {
+                gl.copy_buffer_sub_data(glow::COPY_READ_BUFFER, glow::COPY_WRITE_BUFFER, 0, 0, len);
+            }
+            gl.bind_buffer(glow::COPY_READ_BUFFER, None);
+            gl.bind_buffer(glow::COPY_WRITE_BUFFER, None);
+        }
+        check_gl(gl, "glCopyBufferSubData (grow)")?;
+        Ok(Some(grown))
+    }
+
+    /// Replaces this buffer by `grown` and deletes the old one. Staged writes stay queued:
+    /// their offsets are just as valid in the larger buffer.
+    pub fn commit_grow(&mut self, mut grown: GrownBuffer) {
+        let Some(raw) = grown.raw.take() else { return };
+        // SAFETY: the old buffer is ours; GL keeps it alive while a VAO still names it.
+        unsafe { self.gl.delete_buffer(self.raw) };
+        self.raw = raw;
+        self.capacity = grown.capacity;
+        self.stats.grows += 1;
+        self.stats.copied_bytes += grown.copied as u64;
+    }
+
+    /// Grows to `new_capacity` bytes by a GPU copy; a capacity that is not larger is a no-op.
+    /// On error this buffer is unchanged.
+    pub fn grow(&mut self, new_capacity: usize) -> Result<(), GlError> {
+        if let Some(grown) = self.prepare_grow(new_capacity)? {
+            self.commit_grow(grown);
+        }
+        Ok(())
+    }
+
+    /// Stages `data` for bytes `offset..offset + data.len()`. Nothing reaches GL until
+    /// [`flush`](Self::flush). Later writes win over earlier ones to the same bytes.
+    pub fn write(&mut self, offset: usize, data: &[u8]) -> Result<(), GlError> {
+        self.stage(offset, data.len())?.copy_from_slice(data);
+        Ok(())
+    }
+
+    /// Stages `len` bytes for `offset..offset + len` and returns them (zeroed) to be filled
+    /// in place, which saves a copy when the caller computes the data.
+    pub fn stage(&mut self, offset: usize, len: usize) -> Result<&mut [u8], GlError> {
+        self.check_range(offset, len)?;
+        if len > 0 {
+            match self.runs.last_mut() {
+                Some(last) if last.offset + last.len == offset => last.len += len,
+                _ => self.runs.push(Run { offset, len }),
+            }
+        }
+        let from = self.staged.len();
+        self.staged.resize(from + len, 0);
+        Ok(&mut self.staged[from..])
+    }
+
+    /// Sends every staged write to GL: one mapping of the dirty span, or one
+    /// `glBufferSubData` per run when a few small runs lie far apart.
+    pub fn flush(&mut self) -> Result<(), GlError> {
+        if self.runs.is_empty() {
+            return Ok(());
+        }
+        let start = self.runs.iter().map(|r| r.offset).min().unwrap_or(0);
+        let end = self.runs.iter().map(|r| r.offset + r.len).max().unwrap_or(0);
+        let span = end - start;
+        let gl = &self.gl;
+        // SAFETY: binding a live buffer name.
+        unsafe { gl.bind_buffer(glow::COPY_WRITE_BUFFER, Some(self.raw)) };
+        let sparse = self.runs.len() <= SPARSE_RUN_LIMIT
+            && self.staged.len().saturating_mul(SPARSE_SPAN_RATIO) < span;
+        let result = if sparse {
+            let mut from = 0;
+            for run in &self.runs {
+                // SAFETY: the run lies inside the buffer (write's invariant); the slice is
+                // exactly the run's staged bytes.
+                unsafe {
+                    gl.buffer_sub_data_u8_slice(
+                        glow::COPY_WRITE_BUFFER,
+                        run.offset as i32,
+                        &self.staged[from..from + run.len],
+                    );
+                }
+                from += run.len;
+            }
+            check_gl(gl, "glBufferSubData (flush)")
+        } else {
+            // One run covering the span may discard the span's old contents.
+            let invalidate = if self.runs.len() == 1 {
+                glow::MAP_INVALIDATE_RANGE_BIT
+            } else {
+                0
+            };
+            // SAFETY: start..end lies inside the buffer; the buffer is not mapped.
+            let ptr = unsafe {
+                gl.map_buffer_range(
+                    glow::COPY_WRITE_BUFFER,
+                    start as i32,
+                    span as i32,
+                    glow::MAP_WRITE_BIT | invalidate,
+                )
+            };
+            if ptr.is_null() {
+                check_gl(gl, "glMapBufferRange (flush)").and(Err(GlError::MapFailed {
+                    offset: start,
+                    len: span,
+                }))
+            } else {
+                let mut from = 0;
+                for run in &self.runs {
+                    // SAFETY: `ptr` maps `span` writable bytes from `start`; the run lies in
+                    // start..end, and the source slice is the run's staged bytes, which live
+                    // in CPU memory that cannot overlap the mapping.
+                    unsafe {
+                        std::ptr::copy_nonoverlapping(
+                            self.staged.as_ptr().add(from),
+                            ptr.add(run.offset - start),
+                            run.len,
+                        );
+                    }
+                    from += run.len;
+                }
+                // SAFETY: the buffer bound to COPY_WRITE_BUFFER is mapped.
+                unsafe { gl.unmap_buffer(glow::COPY_WRITE_BUFFER) };
+                check_gl(gl, "glMapBufferRange (flush)")
+            }
+        };
+        // SAFETY: unbinding is always valid.
+        unsafe { gl.bind_buffer(glow::COPY_WRITE_BUFFER, None) };
+        result?;
+        self.stats.uploaded_bytes += self.staged.len() as u64;
+        self.stats.flushes += 1;
+        self.runs.clear();
+        self.staged.clear();
+        Ok(())
+    }
+
+    /// Reads bytes `offset..offset + len` back from GL (flushing staged writes first), by
+    /// mapping the range for reading. For `read` APIs and tests, not for frames: it waits for
+    /// the GPU.
+    pub fn read(&mut self, offset: usize, len: usize) -> Result<Vec<u8>, GlError> {
+        self.check_range(offset, len)?;
+        self.flush()?;
+        if len == 0 {
+            return Ok(Vec::new());
+        }
+        let gl = &self.gl;
+        // SAFETY: binding a live buffer; the range lies inside it (checked above).
+        let ptr = unsafe {
+            gl.bind_buffer(glow::COPY_READ_BUFFER, Some(self.raw));
+            gl.map_buffer_range(
+                glow::COPY_READ_BUFFER,
+                offset as i32,
+                len as i32,
+                glow::MAP_READ_BIT,
+            )
+        };
+        let result = if ptr.is_null() {
+            check_gl(gl, "glMapBufferRange (read)").and(Err(GlError::MapFailed { offset, len }))
+        } else {
+            // SAFETY: `ptr` maps `len` readable bytes, valid until the unmap below.
+            let bytes = unsafe { std::slice::from_raw_parts(ptr, len) }.to_vec();
+            // SAFETY: the buffer bound to COPY_READ_BUFFER is mapped.
+            unsafe { gl.unmap_buffer(glow::COPY_READ_BUFFER) };
+            check_gl(gl, "glMapBufferRange (read)").map(|()| bytes)
+        };
+        // SAFETY: unbinding is always valid.
+        unsafe { gl.bind_buffer(glow::COPY_READ_BUFFER, None) };
+        result
+    }
+
+    /// Copies `len` bytes from `src` to `dst` inside this buffer on the GPU. The ranges must
+    /// not overlap (GL forbids it). Staged writes are flushed first so the copy carries them.
+    pub fn copy_within(&mut self, src: usize, dst: usize, len: usize) -> Result<(), GlError> {
+        self.check_range(src, len)?;
+        self.check_range(dst, len)?;
+        if src < dst + len && dst < src + len && len > 0 {
+            return Err(GlError::OverlappingCopy { src, dst, len });
+        }
+        self.flush()?;
+        copy_raw(&self.gl, self.raw, src, self.raw, dst, len)?;
+        self.stats.copied_bytes += len as u64;
+        Ok(())
+    }
+
+    /// Copies `len` bytes from `src` in this buffer to `dst` in `target` on the GPU. Both
+    /// buffers' staged writes are flushed first: the source's so the copy carries them, the
+    /// target's so none lands later on the copied bytes.
+    pub fn copy_to(
+        &mut self,
+        src: usize,
+        target: &mut GlBuffer,
+        dst: usize,
+        len: usize,
+    ) -> Result<(), GlError> {
+        self.check_range(src, len)?;
+        target.check_range(dst, len)?;
+        self.flush()?;
+        target.flush()?;
+        copy_raw(&self.gl, self.raw, src, target.raw, dst, len)?;
+        target.stats.copied_bytes += len as u64;
+        Ok(())
+    }
+
+    /// Checks that `offset..offset + len` lies inside the buffer.
+    fn check_range(&self, offset: usize, len: usize) -> Result<(), GlError> {
+        match offset.checked_add(len) {
+            Some(end) if end <= self.capacity => Ok(()),
+            _ => Err(GlError::OutOfBounds {
+                offset,
+                len,
+                capacity: self.capacity,
+            }),
+        }
+    }
+}
+
+/// One `glCopyBufferSubData` between two live buffers (or two disjoint ranges of one).
+fn copy_raw(
+    gl: &glow::Context,
+    src_buffer: glow::Buffer,
+    src: usize,
+    dst_buffer: glow::Buffer,
+    dst: usize,
+    len: usize,
+) -> Result<(), GlError> {
+    if len == 0 {
+        return Ok(());
+    }
+    // SAFETY: callers checked both ranges against their buffers' capacities, which are at
+    // most MAX_BUFFER_BYTES, and that ranges in one buffer do not overlap.
+    unsafe {
+        gl.bind_buffer(glow::COPY_READ_BUFFER, Some(src_buffer));
+        gl.bind_buffer(glow::COPY_WRITE_BUFFER, Some(dst_buffer));
+        gl.copy_buffer_sub_data(
+            glow::COPY_READ_BUFFER,
+            glow::COPY_WRITE_BUFFER,
+            src as i32,
+            dst as i32,
+            len as i32,
+        );
+        gl.bind_buffer(glow::COPY_READ_BUFFER, None);
+        gl.bind_buffer(glow::COPY_WRITE_BUFFER, None);
+    }
+    check_gl(gl, "glCopyBufferSubData (move)")
+}
+
+impl Drop for GlBuffer {
+    fn drop(&mut self) {
+        // SAFETY: the buffer is ours; GL keeps it alive while a VAO still names it.
+        unsafe { self.gl.delete_buffer(self.raw) };
+    }
+}
+
+impl std::fmt::Debug for GlBuffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GlBuffer")
+            .field("raw", &self.raw)
+            .field("capacity", &self.capacity)
+            .field("pending_runs", &self.runs.len())
+            .field("stats", &self.stats)
+            .finish()
+    }
+}

@@ -1,0 +1,266 @@
+//! Vertex formats: which attributes a vertex has and how each is laid out in its own buffer.
+//!
+//! A [`VertexFormat`] is plain data, checked once when it is built. Each [`Attribute`] gets
+//! its own tightly packed VBO (one buffer per attribute, the user's design), so an attribute's
+//! stride is its own size and its offset is always 0.
+
+use std::fmt;
+
+/// The largest component count GL accepts for one vertex attribute (`vec4`).
+pub const MAX_COMPONENTS: u8 = 4;
+
+/// The scalar type of an attribute's components, as stored in its buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ComponentType {
+    /// `GL_FLOAT`, 4 bytes.
+    F32,
+    /// `GL_UNSIGNED_BYTE`, 1 byte.
+    U8,
+    /// `GL_BYTE`, 1 byte.
+    I8,
+    /// `GL_UNSIGNED_SHORT`, 2 bytes.
+    U16,
+    /// `GL_SHORT`, 2 bytes.
+    I16,
+    /// `GL_UNSIGNED_INT`, 4 bytes.
+    U32,
+    /// `GL_INT`, 4 bytes.
+    I32,
+}
+
+impl ComponentType {
+    /// Size of one component in bytes.
+    pub const fn size(self) -> usize {
+        match self {
+            ComponentType::U8 | ComponentType::I8 => 1,
+            ComponentType::U16 | ComponentType::I16 => 2,
+            ComponentType::F32 | ComponentType::U32 | ComponentType::I32 => 4,
+        }
+    }
+
+    /// The GL enum naming this type (`GL_FLOAT`, `GL_UNSIGNED_BYTE`, ...).
+    pub const fn gl_enum(self) -> u32 {
+        match self {
+            ComponentType::F32 => glow::FLOAT,
+            ComponentType::U8 => glow::UNSIGNED_BYTE,
+            ComponentType::I8 => glow::BYTE,
+            ComponentType::U16 => glow::UNSIGNED_SHORT,
+            ComponentType::I16 => glow::SHORT,
+            ComponentType::U32 => glow::UNSIGNED_INT,
+            ComponentType::I32 => glow::INT,
+        }
+    }
+}
+
+/// One vertex attribute: a shader input location fed from its own buffer.
+///
+/// Integer components reach the shader as floats (through `glVertexAttribPointer`), mapped
+/// to `0.0..=1.0` (or `-1.0..=1.0`) when `normalized` is set, as colours usually are.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Attribute {
+    /// The shader's name for it, for lookups and messages.
+    pub name: String,
+    /// The shader input location.
+    pub location: u32,
+    /// Components per vertex, 1 to [`MAX_COMPONENTS`].
+    pub count: u8,
+    /// The type of each component.
+    pub component: ComponentType,
+    /// Whether integer components are normalized to the unit range.
+    pub normalized: bool,
+}
+
+impl Attribute {
+    /// An attribute of `count` components of type `component`, not normalized.
+    pub fn new(name: impl Into<String>, location: u32, count: u8, component: ComponentType) -> Self {
+        Attribute {
+            name: name.into(),
+            location,
+            count,
+            component,
+            normalized: false,
+        }
+    }
+
+    /// This attribute with integer components normalized to the unit range.
+    pub fn normalized(mut self) -> Self {
+        self.normalized = true;
+        self
+    }
+
+    /// Bytes per vertex of this attribute, which is also its buffer's stride.
+    pub fn size(&self) -> usize {
+        usize::from(self.count) * self.component.size()
+    }
+}
+
+/// Why a [`VertexFormat`] was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FormatError {
+    /// A format needs at least one attribute.
+    #[error("a vertex format needs at least one attribute")]
+    Empty,
+    /// An attribute's component count is 0 or above [`MAX_COMPONENTS`].
+    #[error("attribute `{name}` has {count} components; 1 to 4 are allowed")]
+    ComponentCount {
+        /// The attribute's name.
+        name: String,
+        /// The count it asked for.
+        count: u8,
+    },
+    /// Two attributes share a location.
+    #[error("attributes `{first}` and `{second}` share location {location}")]
+    DuplicateLocation {
+        /// The shared location.
+        location: u32,
+        /// The first attribute at that location.
+        first: String,
+        /// The second attribute at that location.
+        second: String,
+    },
+    /// A location at or above the context's `GL_MAX_VERTEX_ATTRIBS`.
+    #[error("attribute `{name}` has location {location}; this context allows below {max}")]
+    LocationOutOfRange {
+        /// The attribute's name.
+        name: String,
+        /// The location it asked for.
+        location: u32,
+        /// The context's `GL_MAX_VERTEX_ATTRIBS`.
+        max: u32,
+    },
+    /// Two attributes share a name.
+    #[error("two attributes are named `{0}`")]
+    DuplicateName(String),
+    /// A program input has a type no vertex format can feed (a matrix, a double, ...).
+    #[error("program input `{name}` has GL type 0x{gl_type:04X}, which a vertex format cannot feed")]
+    UnsupportedType {
+        /// The input's name.
+        name: String,
+        /// Its GL type enum.
+        gl_type: u32,
+    },
+}
+
+/// A checked list of [`Attribute`]s: the layout every vertex of a domain shares.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct VertexFormat {
+    attributes: Vec<Attribute>,
+}
+
+impl VertexFormat {
+    /// Checks and builds a format: at least one attribute, counts of 1 to 4, and no
+    /// location or name used twice.
+    pub fn new(attributes: Vec<Attribute>) -> Result<Self, FormatError> {
+        if attributes.is_empty() {
+            return Err(FormatError::Empty);
+        }
+        for (i, attribute) in attributes.iter().enumerate() {
+            if attribute.count == 0 || attribute.count > MAX_COMPONENTS {
+                return Err(FormatError::ComponentCount {
+                    name: attribute.name.clone(),
+                    count: attribute.count,
+                });
+            }
+            for earlier in &attributes[..i] {
+                if earlier.location == attribute.location {
+                    return Err(FormatError::DuplicateLocation {
+                        location: attribute.location,
+                        first: earlier.name.clone(),
+                        second: attribute.name.clone(),
+                    });
+                }
+                if earlier.name == attribute.name {
+                    return Err(FormatError::DuplicateName(attribute.name.clone()));
+                }
+            }
+        }
+        Ok(VertexFormat { attributes })
+    }
+
+    /// The attributes, in the order they were given.
+    pub fn attributes(&self) -> &[Attribute] {
+        &self.attributes
+    }
+
+    /// The index (into [`attributes`](Self::attributes)) of the attribute named `name`.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.attributes.iter().position(|a| a.name == name)
+    }
+
+    /// Total bytes per vertex over all attributes.
+    pub fn vertex_size(&self) -> usize {
+        self.attributes.iter().map(Attribute::size).sum()
+    }
+}
+
+impl fmt::Display for VertexFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, a) in self.attributes.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            let norm = if a.normalized { "n" } else { "" };
+            write!(f, "{}@{}:{}{:?}{}", a.name, a.location, a.count, a.component, norm)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quad_format() -> Vec<Attribute> {
+        vec![
+            Attribute::new("position", 0, 2, ComponentType::F32),
+            Attribute::new("tex_coords", 1, 2, ComponentType::F32),
+            Attribute::new("colour", 2, 4, ComponentType::U8).normalized(),
+        ]
+    }
+
+    #[test]
+    fn a_sprite_format_is_accepted_and_sized() {
+        let format = VertexFormat::new(quad_format()).unwrap();
+        assert_eq!(format.vertex_size(), 8 + 8 + 4);
+        assert_eq!(format.position("colour"), Some(2));
+        assert_eq!(format.attributes()[2].size(), 4);
+        assert!(format.attributes()[2].normalized);
+    }
+
+    #[test]
+    fn zero_and_five_components_are_rejected() {
+        for count in [0, 5] {
+            let mut attributes = quad_format();
+            attributes[1].count = count;
+            assert_eq!(
+                VertexFormat::new(attributes),
+                Err(FormatError::ComponentCount {
+                    name: "tex_coords".into(),
+                    count
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn a_duplicate_location_is_rejected() {
+        let mut attributes = quad_format();
+        attributes[2].location = 0;
+        assert!(matches!(
+            VertexFormat::new(attributes),
+            Err(FormatError::DuplicateLocation { location: 0, .. })
+        ));
+    }
+
+    #[test]
+    fn a_duplicate_name_and_an_empty_format_are_rejected() {
+        let mut attributes = quad_format();
+        attributes[1].name = "position".into();
+        assert_eq!(
+            VertexFormat::new(attributes),
+            Err(FormatError::DuplicateName("position".into()))
+        );
+        assert_eq!(VertexFormat::new(vec![]), Err(FormatError::Empty));
+    }
+}
