@@ -10,5 +10,7 @@
 //! [`check_gl`], never silently ignored.
 
 mod error;
+mod multidraw;
 
 pub use error::{check_gl, clear_gl_errors, GlError};
+pub use multidraw::MultiDraw;
