@@ -75,6 +75,16 @@ pub enum GlError {
         /// The driver's info log.
         log: String,
     },
+    /// A caller passed arguments that cannot be sent to GL (mismatched slice lengths, a data
+    /// length that does not match the given size, a value beyond GL's integer types, ...).
+    /// Nothing was sent to GL.
+    #[error("invalid argument to {operation}: {message}")]
+    InvalidArgument {
+        /// The operation that was called.
+        operation: &'static str,
+        /// What is wrong with the arguments.
+        message: String,
+    },
     /// A GL context or display could not be created (see the message for what to install).
     #[error("{0}")]
     Context(String),

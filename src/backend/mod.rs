@@ -12,7 +12,9 @@
 mod buffer;
 mod error;
 mod format;
+mod multidraw;
 
 pub use buffer::{BufferStats, GlBuffer, GrownBuffer, MAX_BUFFER_BYTES};
 pub use error::{check_gl, clear_gl_errors, GlError};
 pub use format::{Attribute, ComponentType, FormatError, VertexFormat, MAX_COMPONENTS};
+pub use multidraw::MultiDraw;

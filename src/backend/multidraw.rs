@@ -1,0 +1,247 @@
+//! [`MultiDraw`]: the `glMultiDrawArrays`/`glMultiDrawElements` entry points that glow 0.18
+//! does not expose, loaded through the same loader that built the glow context, with a loop of
+//! single draws as the fallback where the driver has no multi-draw (GLES 3.0 without
+//! `GL_EXT_multi_draw_arrays`, WebGL2).
+//!
+//! GL state touched by the draws: none is changed. They read the bound program, vertex array,
+//! element array buffer (for [`MultiDraw::draw_elements`]) and framebuffer, and raise GL
+//! errors that are checked and returned.
+
+use std::ffi::{c_void, CStr};
+
+use glow::HasContext;
+
+use super::{check_gl, GlError};
+
+/// `void glMultiDrawArrays(GLenum mode, const GLint *first, const GLsizei *count, GLsizei drawcount)`.
+type MultiDrawArraysFn =
+    unsafe extern "system" fn(mode: u32, first: *const i32, count: *const i32, drawcount: i32);
+
+/// `void glMultiDrawElements(GLenum mode, const GLsizei *count, GLenum type, const void *const *indices, GLsizei drawcount)`.
+type MultiDrawElementsFn = unsafe extern "system" fn(
+    mode: u32,
+    count: *const i32,
+    index_type: u32,
+    indices: *const *const c_void,
+    drawcount: i32,
+);
+
+/// The multi-draw entry points of one GL context, or the single-draw fallback.
+///
+/// Load it once per context with [`MultiDraw::load`] (a [`HeadlessContext`] does this for
+/// you) and use it only with that context (or one sharing its function pointers, which on
+/// Mesa and most drivers is any context of the same API), current on the calling thread.
+///
+/// [`HeadlessContext`]: crate::headless::HeadlessContext
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MultiDraw {
+    arrays: Option<MultiDrawArraysFn>,
+    elements: Option<MultiDrawElementsFn>,
+}
+
+impl MultiDraw {
+    /// Loads the multi-draw entry points of the current context `gl` through `loader`, which
+    /// must be the loader `gl` was built from (for example `eglGetProcAddress`).
+    ///
+    /// Which names are loaded is decided by version and extension, not by a non-null answer
+    /// alone, because `eglGetProcAddress` may return a stub for a function the context does
+    /// not support:
+    /// - desktop GL 1.4 and later (every core profile): `glMultiDrawArrays`,
+    ///   `glMultiDrawElements`;
+    /// - OpenGL ES: `glMultiDrawArraysEXT`, `glMultiDrawElementsEXT`, only when
+    ///   `GL_EXT_multi_draw_arrays` is in the extension list.
+    ///
+    /// Whatever is not available (or loads as null) falls back to single draws.
+    ///
+    /// GL state touched: none (it reads the version and extension list glow cached).
+    pub fn load(gl: &glow::Context, mut loader: impl FnMut(&CStr) -> *const c_void) -> MultiDraw {
+        let version = gl.version();
+        let (arrays_name, elements_name): (&CStr, &CStr) = if version.is_embedded {
+            if !gl
+                .supported_extensions()
+                .contains("GL_EXT_multi_draw_arrays")
+            {
+                return MultiDraw::single_draws();
+            }
+            (c"glMultiDrawArraysEXT", c"glMultiDrawElementsEXT")
+        } else {
+            if (version.major, version.minor) < (1, 4) {
+                return MultiDraw::single_draws();
+            }
+            (c"glMultiDrawArrays", c"glMultiDrawElements")
+        };
+        let arrays = loader(arrays_name);
+        let elements = loader(elements_name);
+        MultiDraw {
+            arrays: (!arrays.is_null()).then(|| {
+                // SAFETY: a non-null pointer that the context's loader returned for
+                // glMultiDrawArrays(EXT), which the version/extension check above says the
+                // context supports; its C signature is exactly `MultiDrawArraysFn`.
+                unsafe { std::mem::transmute::<*const c_void, MultiDrawArraysFn>(arrays) }
+            }),
+            elements: (!elements.is_null()).then(|| {
+                // SAFETY: as above, for glMultiDrawElements(EXT) and `MultiDrawElementsFn`.
+                unsafe { std::mem::transmute::<*const c_void, MultiDrawElementsFn>(elements) }
+            }),
+        }
+    }
+
+    /// A `MultiDraw` that always issues one `glDrawArrays`/`glDrawElements` per range: the
+    /// path of GLES 3.0 and WebGL2, and a way to test that path on any context.
+    pub const fn single_draws() -> MultiDraw {
+        MultiDraw {
+            arrays: None,
+            elements: None,
+        }
+    }
+
+    /// Whether [`MultiDraw::draw_arrays`] uses the driver's `glMultiDrawArrays`.
+    pub fn is_native_arrays(&self) -> bool {
+        self.arrays.is_some()
+    }
+
+    /// Whether [`MultiDraw::draw_elements`] uses the driver's `glMultiDrawElements`.
+    pub fn is_native_elements(&self) -> bool {
+        self.elements.is_some()
+    }
+
+    /// Draws `counts[i]` vertices starting at vertex `firsts[i]` for every `i`, from the
+    /// bound vertex array with the bound program, in one `glMultiDrawArrays` when native.
+    ///
+    /// Enabled attributes of the bound vertex array must be sourced from buffer objects
+    /// (glow only sets attribute pointers as buffer offsets, so this holds unless raw GL was
+    /// used to point one at client memory).
+    ///
+    /// Returns the number of GL draw calls issued: 0 for empty slices, 1 natively, and
+    /// `firsts.len()` in the fallback. Fails without drawing when the slices differ in
+    /// length or are longer than `i32::MAX`, and with [`GlError::Call`] when GL reports an
+    /// error (a negative count, a bad mode, no program bound, ...).
+    pub fn draw_arrays(
+        &self,
+        gl: &glow::Context,
+        mode: u32,
+        firsts: &[i32],
+        counts: &[i32],
+    ) -> Result<usize, GlError> {
+        if firsts.len() != counts.len() {
+            return Err(GlError::InvalidArgument {
+                operation: "MultiDraw::draw_arrays",
+                message: format!(
+                    "{} firsts but {} counts; the slices must have equal lengths",
+                    firsts.len(),
+                    counts.len()
+                ),
+            });
+        }
+        let n = draw_count(firsts.len(), "MultiDraw::draw_arrays")?;
+        if n == 0 {
+            return Ok(0);
+        }
+        match self.arrays {
+            Some(multi_draw_arrays) => {
+                // SAFETY: both pointers address `n` valid i32s (lengths checked equal above,
+                // `n` fits in i32); the function was loaded for this context's API, which the
+                // caller keeps current.
+                unsafe { multi_draw_arrays(mode, firsts.as_ptr(), counts.as_ptr(), n) };
+                check_gl(gl, "glMultiDrawArrays")?;
+                Ok(1)
+            }
+            None => {
+                for (&first, &count) in firsts.iter().zip(counts) {
+                    // SAFETY: glDrawArrays reads vertices through the bound vertex array, whose
+                    // attributes the caller sources from buffer objects (documented above);
+                    // bad arguments raise a GL error, checked below.
+                    unsafe { gl.draw_arrays(mode, first, count) };
+                }
+                check_gl(gl, "glDrawArrays (multi-draw fallback)")?;
+                Ok(firsts.len())
+            }
+        }
+    }
+
+    /// Draws `counts[i]` indices of type `index_type` (`glow::UNSIGNED_INT`,
+    /// `UNSIGNED_SHORT` or `UNSIGNED_BYTE`) starting at byte offset `byte_offsets[i]` into
+    /// the bound element array buffer, for every `i`, in one `glMultiDrawElements` when native.
+    ///
+    /// Returns the number of GL draw calls issued: 0 for empty slices, 1 natively, and
+    /// `counts.len()` in the fallback. Fails without drawing when the slices differ in
+    /// length, are longer than `i32::MAX`, or (fallback only) an offset exceeds `i32::MAX`;
+    /// or when no element array buffer is bound (GL would otherwise read the offsets as
+    /// client pointers in compatibility and ES contexts); and with [`GlError::Call`] when GL
+    /// reports an error.
+    ///
+    /// GL state read: `GL_ELEMENT_ARRAY_BUFFER_BINDING` (of the bound vertex array).
+    pub fn draw_elements(
+        &self,
+        gl: &glow::Context,
+        mode: u32,
+        counts: &[i32],
+        index_type: u32,
+        byte_offsets: &[usize],
+    ) -> Result<usize, GlError> {
+        if counts.len() != byte_offsets.len() {
+            return Err(GlError::InvalidArgument {
+                operation: "MultiDraw::draw_elements",
+                message: format!(
+                    "{} counts but {} byte offsets; the slices must have equal lengths",
+                    counts.len(),
+                    byte_offsets.len()
+                ),
+            });
+        }
+        let n = draw_count(counts.len(), "MultiDraw::draw_elements")?;
+        if n == 0 {
+            return Ok(0);
+        }
+        // Without an element buffer, compatibility and ES contexts (vertex array 0) read the
+        // offsets as client pointers. Refuse instead of letting GL dereference them.
+        // SAFETY: a plain state query on the current context.
+        if unsafe { gl.get_parameter_i32(glow::ELEMENT_ARRAY_BUFFER_BINDING) } == 0 {
+            return Err(GlError::InvalidArgument {
+                operation: "MultiDraw::draw_elements",
+                message: "no element array buffer is bound".to_owned(),
+            });
+        }
+        match self.elements {
+            Some(multi_draw_elements) => {
+                // `usize` and `*const c_void` have the same size and alignment, so the
+                // offsets slice can be passed as GL's array of "pointers" (offsets into the
+                // bound element buffer) without copying.
+                let indices = byte_offsets.as_ptr().cast::<*const c_void>();
+                // SAFETY: `counts` and `indices` address `n` valid elements each (lengths
+                // checked equal above, `n` fits in i32); an element array buffer is bound
+                // (checked above), so GL reads the offsets as offsets into it; the
+                // function was loaded for this context's API, which the caller keeps current.
+                unsafe { multi_draw_elements(mode, counts.as_ptr(), index_type, indices, n) };
+                check_gl(gl, "glMultiDrawElements")?;
+                Ok(1)
+            }
+            None => {
+                let mut offsets = Vec::with_capacity(byte_offsets.len());
+                for &offset in byte_offsets {
+                    offsets.push(i32::try_from(offset).map_err(|_| GlError::InvalidArgument {
+                        operation: "MultiDraw::draw_elements",
+                        message: format!(
+                            "byte offset {offset} exceeds i32::MAX for glDrawElements"
+                        ),
+                    })?);
+                }
+                for (&count, &offset) in counts.iter().zip(&offsets) {
+                    // SAFETY: an element array buffer is bound (checked above), so `offset` is
+                    // a byte offset into it that GL range-checks, never a client pointer.
+                    unsafe { gl.draw_elements(mode, count, index_type, offset) };
+                }
+                check_gl(gl, "glDrawElements (multi-draw fallback)")?;
+                Ok(counts.len())
+            }
+        }
+    }
+}
+
+/// The `GLsizei drawcount` for a slice of `len` ranges.
+fn draw_count(len: usize, operation: &'static str) -> Result<i32, GlError> {
+    i32::try_from(len).map_err(|_| GlError::InvalidArgument {
+        operation,
+        message: format!("{len} draw ranges exceed i32::MAX"),
+    })
+}
