@@ -11,6 +11,11 @@
 
 mod error;
 mod multidraw;
+mod pixels;
+mod program;
+mod target;
 
 pub use error::{check_gl, clear_gl_errors, GlError};
 pub use multidraw::MultiDraw;
+pub use program::{ActiveAttribute, Program, ProgramBuilder, ShaderVersion};
+pub use target::RenderTarget;
