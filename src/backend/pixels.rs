@@ -32,9 +32,25 @@ const PACK: Direction = Direction {
     ],
 };
 
+const UNPACK: Direction = Direction {
+    buffer_target: glow::PIXEL_UNPACK_BUFFER,
+    buffer_binding: glow::PIXEL_UNPACK_BUFFER_BINDING,
+    alignment: glow::UNPACK_ALIGNMENT,
+    others: [
+        glow::UNPACK_ROW_LENGTH,
+        glow::UNPACK_SKIP_ROWS,
+        glow::UNPACK_SKIP_PIXELS,
+    ],
+};
+
 /// Runs `f` with tightly packed client-memory packing (for `glReadPixels`).
 pub(crate) fn with_tight_packing<R>(gl: &glow::Context, f: impl FnOnce() -> R) -> R {
     with_defaults(gl, &PACK, f)
+}
+
+/// Runs `f` with tightly packed client-memory unpacking (for texture uploads).
+pub(crate) fn with_tight_unpacking<R>(gl: &glow::Context, f: impl FnOnce() -> R) -> R {
+    with_defaults(gl, &UNPACK, f)
 }
 
 fn with_defaults<R>(gl: &glow::Context, dir: &Direction, f: impl FnOnce() -> R) -> R {

@@ -123,6 +123,29 @@ pub fn colour_program(gl: &Rc<glow::Context>) -> Program {
         .unwrap()
 }
 
+/// A program drawing `position` (vec2, location 0) with texture coordinates `uv` (vec2,
+/// location 1) sampled from `image` on unit 0.
+pub fn texture_program(gl: &Rc<glow::Context>) -> Program {
+    let version = ShaderVersion::for_context(gl);
+    let vertex = version.source(
+        "in vec2 position;\nin vec2 uv;\nout vec2 v_uv;\n\
+         void main() { v_uv = uv; gl_Position = vec4(position, 0.0, 1.0); }",
+    );
+    let fragment = version.source(
+        "uniform sampler2D image;\nin vec2 v_uv;\nout vec4 out_colour;\n\
+         void main() { out_colour = texture(image, v_uv); }",
+    );
+    let program = Program::builder(gl.clone(), &vertex, &fragment)
+        .bind_attribute("position", 0)
+        .bind_attribute("uv", 1)
+        .build()
+        .unwrap();
+    program
+        .set_int(program.uniform_location("image").as_ref(), 0)
+        .unwrap();
+    program
+}
+
 /// The RGBA of pixel `(x, y)` (y counted from the bottom row) in a bottom-up RGBA8 image.
 pub fn pixel(pixels: &[u8], width: u32, x: u32, y: u32) -> [u8; 4] {
     let i = ((y * width + x) * 4) as usize;
