@@ -6,7 +6,8 @@
 //! order, open an EGL display on it (`EGL_EXT_platform_device`), pick a config with no surface
 //! type (a device display has no window or pbuffer configs to offer), create a desktop core 3.3
 //! or GLES 3.0 context and make it current *surfaceless* (`EGL_KHR_surfaceless_context`).
-//! There is no default framebuffer: render into a framebuffer object.
+//! There is no default framebuffer: render into a framebuffer object, for example a
+//! [`RenderTarget`](crate::backend::RenderTarget).
 //!
 //! GL state touched: creating a context makes it current on the calling thread (replacing
 //! whatever context was current there); dropping it releases it if it is still current.

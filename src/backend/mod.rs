@@ -9,12 +9,21 @@
 //! GL errors are checked at the boundaries (after each public operation that can fail) with
 //! [`check_gl`], never silently ignored.
 
+mod atlas;
 mod buffer;
 mod error;
 mod format;
 mod multidraw;
+mod pixels;
+mod program;
+mod target;
+mod texture;
 
+pub use atlas::{AtlasBuilder, AtlasRegion, TextureAtlas};
 pub use buffer::{BufferStats, GlBuffer, GrownBuffer, MAX_BUFFER_BYTES};
 pub use error::{check_gl, clear_gl_errors, GlError};
 pub use format::{Attribute, ComponentType, FormatError, VertexFormat, MAX_COMPONENTS};
 pub use multidraw::MultiDraw;
+pub use program::{ActiveAttribute, Program, ProgramBuilder, ShaderVersion};
+pub use target::RenderTarget;
+pub use texture::{Texture, TextureFilter};

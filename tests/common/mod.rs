@@ -23,3 +23,164 @@ fn make(api: HeadlessApi) -> HeadlessContext {
         }
     }
 }
+
+use std::rc::Rc;
+
+use glow::HasContext;
+use vertex_domain::backend::{Program, ShaderVersion};
+
+/// A vertex array with one interleaved vertex buffer (and an optional element buffer),
+/// deleted on drop. Test scaffolding: the crate's own buffers live elsewhere.
+pub struct Geometry {
+    gl: Rc<glow::Context>,
+    pub vao: glow::NativeVertexArray,
+    vbo: glow::NativeBuffer,
+    ebo: Option<glow::NativeBuffer>,
+}
+
+impl Geometry {
+    /// Uploads `vertices` (floats, `components` per attribute, attribute `i` at location `i`,
+    /// interleaved) and optional u32 `indices`; leaves the vertex array bound.
+    pub fn new(
+        gl: &Rc<glow::Context>,
+        vertices: &[f32],
+        components: &[i32],
+        indices: Option<&[u32]>,
+    ) -> Geometry {
+        let stride: i32 = components.iter().sum::<i32>() * 4;
+        // SAFETY: test scaffolding on the current context; the slices outlive the uploads.
+        unsafe {
+            let vao = gl.create_vertex_array().unwrap();
+            gl.bind_vertex_array(Some(vao));
+            let vbo = gl.create_buffer().unwrap();
+            gl.bind_buffer(glow::ARRAY_BUFFER, Some(vbo));
+            gl.buffer_data_u8_slice(
+                glow::ARRAY_BUFFER,
+                bytemuck::cast_slice(vertices),
+                glow::STATIC_DRAW,
+            );
+            let mut offset = 0;
+            for (location, &n) in components.iter().enumerate() {
+                gl.enable_vertex_attrib_array(location as u32);
+                gl.vertex_attrib_pointer_f32(
+                    location as u32,
+                    n,
+                    glow::FLOAT,
+                    false,
+                    stride,
+                    offset,
+                );
+                offset += n * 4;
+            }
+            let ebo = indices.map(|indices| {
+                let ebo = gl.create_buffer().unwrap();
+                gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(ebo));
+                gl.buffer_data_u8_slice(
+                    glow::ELEMENT_ARRAY_BUFFER,
+                    bytemuck::cast_slice(indices),
+                    glow::STATIC_DRAW,
+                );
+                ebo
+            });
+            vertex_domain::backend::check_gl(gl, "Geometry::new").unwrap();
+            Geometry {
+                gl: gl.clone(),
+                vao,
+                vbo,
+                ebo,
+            }
+        }
+    }
+}
+
+impl Drop for Geometry {
+    fn drop(&mut self) {
+        // SAFETY: objects of this context, which the tests keep current.
+        unsafe {
+            self.gl.delete_vertex_array(self.vao);
+            self.gl.delete_buffer(self.vbo);
+            if let Some(ebo) = self.ebo {
+                self.gl.delete_buffer(ebo);
+            }
+        }
+    }
+}
+
+/// A program drawing `position` (vec2, location 0) in the per-vertex `colour` (vec4,
+/// location 1), in the GLSL dialect of `gl`.
+pub fn colour_program(gl: &Rc<glow::Context>) -> Program {
+    let version = ShaderVersion::for_context(gl);
+    let vertex = version.source(
+        "in vec2 position;\nin vec4 colour;\nout vec4 v_colour;\n\
+         void main() { v_colour = colour; gl_Position = vec4(position, 0.0, 1.0); }",
+    );
+    let fragment = version
+        .source("in vec4 v_colour;\nout vec4 out_colour;\nvoid main() { out_colour = v_colour; }");
+    Program::builder(gl.clone(), &vertex, &fragment)
+        .bind_attribute("position", 0)
+        .bind_attribute("colour", 1)
+        .build()
+        .unwrap()
+}
+
+/// A program drawing `position` (vec2, location 0) with texture coordinates `uv` (vec2,
+/// location 1) sampled from `image` on unit 0.
+pub fn texture_program(gl: &Rc<glow::Context>) -> Program {
+    let version = ShaderVersion::for_context(gl);
+    let vertex = version.source(
+        "in vec2 position;\nin vec2 uv;\nout vec2 v_uv;\n\
+         void main() { v_uv = uv; gl_Position = vec4(position, 0.0, 1.0); }",
+    );
+    let fragment = version.source(
+        "uniform sampler2D image;\nin vec2 v_uv;\nout vec4 out_colour;\n\
+         void main() { out_colour = texture(image, v_uv); }",
+    );
+    let program = Program::builder(gl.clone(), &vertex, &fragment)
+        .bind_attribute("position", 0)
+        .bind_attribute("uv", 1)
+        .build()
+        .unwrap();
+    program
+        .set_int(program.uniform_location("image").as_ref(), 0)
+        .unwrap();
+    program
+}
+
+/// The RGBA of pixel `(x, y)` (y counted from the bottom row) in a bottom-up RGBA8 image.
+pub fn pixel(pixels: &[u8], width: u32, x: u32, y: u32) -> [u8; 4] {
+    let i = ((y * width + x) * 4) as usize;
+    pixels[i..i + 4].try_into().unwrap()
+}
+
+/// Two triangles covering the axis-aligned rectangle `x0..x1`, `y0..y1` (NDC) in `rgba`:
+/// 6 vertices of `x, y, r, g, b, a`.
+pub fn quad_triangles(x0: f32, x1: f32, y0: f32, y1: f32, rgba: [f32; 4]) -> Vec<f32> {
+    [(x0, y0), (x1, y0), (x1, y1), (x0, y0), (x1, y1), (x0, y1)]
+        .iter()
+        .flat_map(|&(x, y)| [x, y, rgba[0], rgba[1], rgba[2], rgba[3]])
+        .collect()
+}
+
+/// The 4 corners of the rectangle `x0..x1`, `y0..y1` (NDC) in `rgba`, counter-clockwise from
+/// the bottom left: 4 vertices of `x, y, r, g, b, a`. Index them with [`QUAD_INDICES`].
+pub fn quad_corners(x0: f32, x1: f32, y0: f32, y1: f32, rgba: [f32; 4]) -> Vec<f32> {
+    [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+        .iter()
+        .flat_map(|&(x, y)| [x, y, rgba[0], rgba[1], rgba[2], rgba[3]])
+        .collect()
+}
+
+/// Two triangles over the 4 corners of [`quad_corners`].
+pub const QUAD_INDICES: [u32; 6] = [0, 1, 2, 0, 2, 3];
+
+/// Writes a bottom-up RGBA8 image as a PNG (top-down), for looking at a failing test.
+pub fn write_png(path: &std::path::Path, width: u32, height: u32, pixels: &[u8]) {
+    let file = std::fs::File::create(path).unwrap();
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), width, height);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().unwrap();
+    let row = width as usize * 4;
+    let flipped: Vec<u8> = pixels.chunks_exact(row).rev().flatten().copied().collect();
+    writer.write_image_data(&flipped).unwrap();
+}

@@ -1,0 +1,95 @@
+//! Pixel-store guards: run a `glReadPixels` or `glTex(Sub)Image2D` with tightly packed client
+//! memory, whatever pixel-store state and pixel buffer bindings the caller left, and restore
+//! that state afterwards.
+//!
+//! GL state touched (saved, set, then restored): `GL_PIXEL_PACK_BUFFER` binding and
+//! `GL_PACK_ALIGNMENT`/`ROW_LENGTH`/`SKIP_ROWS`/`SKIP_PIXELS` for packing;
+//! `GL_PIXEL_UNPACK_BUFFER` binding and `GL_UNPACK_ALIGNMENT`/`ROW_LENGTH`/`SKIP_ROWS`/
+//! `SKIP_PIXELS` for unpacking. With them at their defaults (no buffer, alignment 4, the rest
+//! 0), an RGBA8 rectangle of `w * h` pixels occupies exactly `w * h * 4` client bytes, which is
+//! what makes passing a slice of that length sound.
+
+use std::num::NonZeroU32;
+
+use glow::HasContext;
+
+/// The pixel-store parameters for one direction.
+struct Direction {
+    buffer_target: u32,
+    buffer_binding: u32,
+    alignment: u32,
+    others: [u32; 3],
+}
+
+const PACK: Direction = Direction {
+    buffer_target: glow::PIXEL_PACK_BUFFER,
+    buffer_binding: glow::PIXEL_PACK_BUFFER_BINDING,
+    alignment: glow::PACK_ALIGNMENT,
+    others: [
+        glow::PACK_ROW_LENGTH,
+        glow::PACK_SKIP_ROWS,
+        glow::PACK_SKIP_PIXELS,
+    ],
+};
+
+const UNPACK: Direction = Direction {
+    buffer_target: glow::PIXEL_UNPACK_BUFFER,
+    buffer_binding: glow::PIXEL_UNPACK_BUFFER_BINDING,
+    alignment: glow::UNPACK_ALIGNMENT,
+    others: [
+        glow::UNPACK_ROW_LENGTH,
+        glow::UNPACK_SKIP_ROWS,
+        glow::UNPACK_SKIP_PIXELS,
+    ],
+};
+
+/// Runs `f` with tightly packed client-memory packing (for `glReadPixels`).
+pub(crate) fn with_tight_packing<R>(gl: &glow::Context, f: impl FnOnce() -> R) -> R {
+    with_defaults(gl, &PACK, f)
+}
+
+/// Runs `f` with tightly packed client-memory unpacking (for texture uploads).
+pub(crate) fn with_tight_unpacking<R>(gl: &glow::Context, f: impl FnOnce() -> R) -> R {
+    with_defaults(gl, &UNPACK, f)
+}
+
+fn with_defaults<R>(gl: &glow::Context, dir: &Direction, f: impl FnOnce() -> R) -> R {
+    // SAFETY: state queries and pixel-store/binding calls with valid enums on the current
+    // context; the saved values are restored unchanged.
+    unsafe {
+        let buffer = gl.get_parameter_i32(dir.buffer_binding) as u32;
+        let alignment = gl.get_parameter_i32(dir.alignment);
+        let others = dir.others.map(|p| gl.get_parameter_i32(p));
+        if buffer != 0 {
+            gl.bind_buffer(dir.buffer_target, None);
+        }
+        if alignment != 4 {
+            gl.pixel_store_i32(dir.alignment, 4);
+        }
+        for (&param, &value) in dir.others.iter().zip(&others) {
+            if value != 0 {
+                gl.pixel_store_i32(param, 0);
+            }
+        }
+        let result = f();
+        for (&param, &value) in dir.others.iter().zip(&others) {
+            if value != 0 {
+                gl.pixel_store_i32(param, value);
+            }
+        }
+        if alignment != 4 {
+            gl.pixel_store_i32(dir.alignment, alignment);
+        }
+        if let Some(buffer) = NonZeroU32::new(buffer) {
+            gl.bind_buffer(dir.buffer_target, Some(glow::NativeBuffer(buffer)));
+        }
+        result
+    }
+}
+
+/// `width * height * 4` as a byte count, or `None` on overflow.
+pub(crate) fn rgba8_len(width: u32, height: u32) -> Option<usize> {
+    (width as usize)
+        .checked_mul(height as usize)?
+        .checked_mul(4)
+}

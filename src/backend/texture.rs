@@ -1,0 +1,192 @@
+//! [`Texture`]: a 2D RGBA8 texture uploaded from client memory, with its size and sampling
+//! filter, bound to a texture unit for drawing.
+//!
+//! GL state touched: see each method. Creation restores every binding it changes.
+
+use std::num::NonZeroU32;
+use std::rc::Rc;
+
+use glow::HasContext;
+
+use super::pixels::{rgba8_len, with_tight_unpacking};
+use super::{check_gl, GlError};
+
+/// How a texture is sampled when minified or magnified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum TextureFilter {
+    /// `GL_NEAREST`: crisp pixels (pixel art, exact tests).
+    #[default]
+    Nearest,
+    /// `GL_LINEAR`: bilinear filtering.
+    Linear,
+}
+
+impl TextureFilter {
+    fn gl(self) -> i32 {
+        match self {
+            TextureFilter::Nearest => glow::NEAREST as i32,
+            TextureFilter::Linear => glow::LINEAR as i32,
+        }
+    }
+}
+
+/// A 2D texture with RGBA8 storage, no mipmaps, clamped to its edges.
+///
+/// It owns the GL texture and deletes it when dropped. The context it was made with must be
+/// current on this thread whenever it is used or dropped (see [`crate::backend`]); the `Rc`
+/// makes it `!Send`.
+#[derive(Debug)]
+pub struct Texture {
+    gl: Rc<glow::Context>,
+    raw: glow::NativeTexture,
+    width: u32,
+    height: u32,
+}
+
+impl Texture {
+    /// Uploads `pixels`, `width * height` RGBA8 pixels row after row, as a new texture. The
+    /// first row lands at texture coordinate `t = 0` (the bottom, in GL's convention), so an
+    /// image stored top-down appears with its top at `t = 0`.
+    ///
+    /// Fails with [`GlError::InvalidArgument`] when `pixels.len()` is not
+    /// `width * height * 4`, or a side is zero or over `GL_MAX_TEXTURE_SIZE`; with
+    /// [`GlError::Create`] or [`GlError::Call`] (such as `GL_OUT_OF_MEMORY`) from GL. Nothing
+    /// is leaked on failure.
+    ///
+    /// GL state touched: none left changed (the `GL_TEXTURE_2D` binding of the active unit,
+    /// the pixel-unpack buffer binding and unpack pixel-store state are restored).
+    pub fn new_rgba8(
+        gl: Rc<glow::Context>,
+        width: u32,
+        height: u32,
+        pixels: &[u8],
+        filter: TextureFilter,
+    ) -> Result<Texture, GlError> {
+        let max = max_texture_size(&gl);
+        if width == 0 || height == 0 || width > max || height > max {
+            return Err(GlError::InvalidArgument {
+                operation: "Texture::new_rgba8",
+                message: format!(
+                    "size {width}x{height} must be between 1 and GL_MAX_TEXTURE_SIZE ({max})"
+                ),
+            });
+        }
+        let expected = rgba8_len(width, height);
+        if expected != Some(pixels.len()) {
+            return Err(GlError::InvalidArgument {
+                operation: "Texture::new_rgba8",
+                message: format!(
+                    "{} bytes given for {width}x{height} RGBA8 pixels, which need {}",
+                    pixels.len(),
+                    expected.map_or_else(|| "more than usize::MAX".to_owned(), |n| n.to_string())
+                ),
+            });
+        }
+        // SAFETY: creating and filling a texture on the current context. `pixels` holds
+        // exactly `width * height * 4` bytes (checked above) and unpacking is tight with no
+        // unpack buffer bound (`with_tight_unpacking`), so GL reads exactly that slice. The
+        // previous binding is restored.
+        let raw = unsafe {
+            let raw = gl.create_texture().map_err(|message| GlError::Create {
+                object: "texture",
+                message,
+            })?;
+            let previous = gl.get_parameter_i32(glow::TEXTURE_BINDING_2D) as u32;
+            gl.bind_texture(glow::TEXTURE_2D, Some(raw));
+            for (param, value) in [
+                (glow::TEXTURE_MIN_FILTER, filter.gl()),
+                (glow::TEXTURE_MAG_FILTER, filter.gl()),
+                (glow::TEXTURE_WRAP_S, glow::CLAMP_TO_EDGE as i32),
+                (glow::TEXTURE_WRAP_T, glow::CLAMP_TO_EDGE as i32),
+                (glow::TEXTURE_MAX_LEVEL, 0),
+            ] {
+                gl.tex_parameter_i32(glow::TEXTURE_2D, param, value);
+            }
+            with_tight_unpacking(&gl, || {
+                gl.tex_image_2d(
+                    glow::TEXTURE_2D,
+                    0,
+                    glow::RGBA8 as i32,
+                    width as i32,
+                    height as i32,
+                    0,
+                    glow::RGBA,
+                    glow::UNSIGNED_BYTE,
+                    glow::PixelUnpackData::Slice(Some(pixels)),
+                )
+            });
+            gl.bind_texture(
+                glow::TEXTURE_2D,
+                NonZeroU32::new(previous).map(glow::NativeTexture),
+            );
+            raw
+        };
+        let texture = Texture {
+            gl,
+            raw,
+            width,
+            height,
+        };
+        // Dropping `texture` on error deletes it.
+        check_gl(&texture.gl, "Texture::new_rgba8")?;
+        Ok(texture)
+    }
+
+    /// Binds the texture to `GL_TEXTURE_2D` of texture unit `unit` (`GL_TEXTURE0 + unit`).
+    ///
+    /// Fails with [`GlError::InvalidArgument`] when `unit` is not below
+    /// `GL_MAX_COMBINED_TEXTURE_IMAGE_UNITS`.
+    ///
+    /// GL state touched: the active texture unit becomes `unit` and its `GL_TEXTURE_2D`
+    /// binding this texture, both left changed.
+    pub fn bind(&self, unit: u32) -> Result<(), GlError> {
+        // SAFETY: a plain query on the current context.
+        let units = unsafe {
+            self.gl
+                .get_parameter_i32(glow::MAX_COMBINED_TEXTURE_IMAGE_UNITS)
+        }
+        .max(0);
+        if unit >= units as u32 {
+            return Err(GlError::InvalidArgument {
+                operation: "Texture::bind",
+                message: format!(
+                    "unit {unit} is not below GL_MAX_COMBINED_TEXTURE_IMAGE_UNITS ({units})"
+                ),
+            });
+        }
+        // SAFETY: a valid unit (checked) and a texture of this context, which is current.
+        unsafe {
+            self.gl.active_texture(glow::TEXTURE0 + unit);
+            self.gl.bind_texture(glow::TEXTURE_2D, Some(self.raw));
+        }
+        Ok(())
+    }
+
+    /// The size in pixels, `(width, height)`.
+    pub fn size(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
+    /// The GL texture name, for attaching it to a framebuffer or other raw GL use.
+    pub fn raw(&self) -> glow::NativeTexture {
+        self.raw
+    }
+
+    /// The context this texture belongs to.
+    pub fn gl(&self) -> &Rc<glow::Context> {
+        &self.gl
+    }
+}
+
+impl Drop for Texture {
+    fn drop(&mut self) {
+        // SAFETY: the texture belongs to this context, which must be current (type docs).
+        unsafe { self.gl.delete_texture(self.raw) };
+    }
+}
+
+/// `GL_MAX_TEXTURE_SIZE` of the current context.
+pub(crate) fn max_texture_size(gl: &glow::Context) -> u32 {
+    // SAFETY: a plain query on the current context.
+    unsafe { gl.get_parameter_i32(glow::MAX_TEXTURE_SIZE) }.max(0) as u32
+}
