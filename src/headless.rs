@@ -253,17 +253,19 @@ fn is_software(device: &Device) -> bool {
     device.extensions().contains("EGL_MESA_device_software")
 }
 
-/// A human-readable name for `device`.
+/// A human-readable name for `device`: its vendor and name where EGL reports them
+/// (`EGL_EXT_device_query_name`), its DRM render node, or the kind of device.
 fn device_label(device: &Device) -> String {
-    let software = if is_software(device) {
-        " (software)"
+    let kind = if is_software(device) {
+        "software rasteriser (EGL_MESA_device_software)".to_owned()
+    } else if let Some(node) = device.drm_render_device_node_path() {
+        format!("DRM device {}", node.display())
     } else {
-        ""
+        format!("EGL device {:p}", device.raw_device())
     };
-    match (device.name(), device.vendor()) {
-        (Some(name), Some(vendor)) => format!("{vendor} {name}{software}"),
-        (Some(name), None) => format!("{name}{software}"),
-        (None, Some(vendor)) => format!("{vendor} device{software}"),
-        (None, None) => format!("EGL device {:p}{software}", device.raw_device()),
+    match (device.vendor(), device.name()) {
+        (Some(vendor), Some(name)) => format!("{vendor} {name}, {kind}"),
+        (None, Some(name)) => format!("{name}, {kind}"),
+        _ => kind,
     }
 }
