@@ -55,6 +55,24 @@ pub enum HeadlessApi {
 ///   so that it drops after them.
 /// - It is `!Send` (an EGL context is current per thread, and [`Rc`] is not `Send`): make one
 ///   per thread. Several contexts in one process, and one per test thread, work.
+///
+/// ```compile_fail
+/// fn assert_send<T: Send>() {}
+/// assert_send::<vertex_domain::headless::HeadlessContext>();
+/// ```
+///
+/// # Example
+/// ```
+/// use vertex_domain::backend::RenderTarget;
+/// use vertex_domain::headless::{HeadlessApi, HeadlessContext};
+///
+/// let context = HeadlessContext::new(HeadlessApi::GlCore)?;
+/// // GL objects are declared after the context, so they drop before it.
+/// let target = RenderTarget::new(context.gl().clone(), 4, 4)?;
+/// target.clear([1.0, 0.0, 0.0, 1.0])?;
+/// assert_eq!(&target.read_pixels()?[..4], &[255, 0, 0, 255]);
+/// # Ok::<(), vertex_domain::backend::GlError>(())
+/// ```
 pub struct HeadlessContext {
     // Fields drop in declaration order: the glow handle and its loaded function pointers
     // first, then the EGL context (released in `Drop` first if current), then the display.
