@@ -55,6 +55,24 @@ pub enum HeadlessApi {
 ///   so that it drops after them.
 /// - It is `!Send` (an EGL context is current per thread, and [`Rc`] is not `Send`): make one
 ///   per thread. Several contexts in one process, and one per test thread, work.
+///
+/// ```compile_fail
+/// fn assert_send<T: Send>() {}
+/// assert_send::<vertex_domain::headless::HeadlessContext>();
+/// ```
+///
+/// # Example
+/// ```
+/// use vertex_domain::backend::RenderTarget;
+/// use vertex_domain::headless::{HeadlessApi, HeadlessContext};
+///
+/// let context = HeadlessContext::new(HeadlessApi::GlCore)?;
+/// // GL objects are declared after the context, so they drop before it.
+/// let target = RenderTarget::new(context.gl().clone(), 4, 4)?;
+/// target.clear([1.0, 0.0, 0.0, 1.0])?;
+/// assert_eq!(&target.read_pixels()?[..4], &[255, 0, 0, 255]);
+/// # Ok::<(), vertex_domain::backend::GlError>(())
+/// ```
 pub struct HeadlessContext {
     // Fields drop in declaration order: the glow handle and its loaded function pointers
     // first, then the EGL context (released in `Drop` first if current), then the display.
@@ -253,17 +271,19 @@ fn is_software(device: &Device) -> bool {
     device.extensions().contains("EGL_MESA_device_software")
 }
 
-/// A human-readable name for `device`.
+/// A human-readable name for `device`: its vendor and name where EGL reports them
+/// (`EGL_EXT_device_query_name`), its DRM render node, or the kind of device.
 fn device_label(device: &Device) -> String {
-    let software = if is_software(device) {
-        " (software)"
+    let kind = if is_software(device) {
+        "software rasteriser (EGL_MESA_device_software)".to_owned()
+    } else if let Some(node) = device.drm_render_device_node_path() {
+        format!("DRM device {}", node.display())
     } else {
-        ""
+        format!("EGL device {:p}", device.raw_device())
     };
-    match (device.name(), device.vendor()) {
-        (Some(name), Some(vendor)) => format!("{vendor} {name}{software}"),
-        (Some(name), None) => format!("{name}{software}"),
-        (None, Some(vendor)) => format!("{vendor} device{software}"),
-        (None, None) => format!("EGL device {:p}{software}", device.raw_device()),
+    match (device.vendor(), device.name()) {
+        (Some(vendor), Some(name)) => format!("{vendor} {name}, {kind}"),
+        (None, Some(name)) => format!("{name}, {kind}"),
+        _ => kind,
     }
 }

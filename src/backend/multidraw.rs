@@ -28,11 +28,10 @@ type MultiDrawElementsFn = unsafe extern "system" fn(
 
 /// The multi-draw entry points of one GL context, or the single-draw fallback.
 ///
-/// Load it once per context with [`MultiDraw::load`] (a [`HeadlessContext`] does this for
-/// you) and use it only with that context (or one sharing its function pointers, which on
-/// Mesa and most drivers is any context of the same API), current on the calling thread.
-///
-/// [`HeadlessContext`]: crate::headless::HeadlessContext
+/// Load it once per context with [`MultiDraw::load`] (the `headless` feature's
+/// `HeadlessContext` does this for you) and use it only with that context, current on the
+/// calling thread. (On Mesa and most drivers the pointers are the same for every context of
+/// one API, but GL does not promise that.)
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MultiDraw {
     arrays: Option<MultiDrawArraysFn>,

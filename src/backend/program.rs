@@ -64,7 +64,12 @@ pub struct ActiveAttribute {
 ///
 /// It owns the GL program and deletes it when dropped. The context it was made with must be
 /// current on this thread whenever it is used or dropped (see [`crate::backend`]); the `Rc`
-/// makes it `!Send`.
+/// makes it `!Send`:
+///
+/// ```compile_fail
+/// fn assert_send<T: Send>() {}
+/// assert_send::<vertex_domain::backend::Program>();
+/// ```
 #[derive(Debug)]
 pub struct Program {
     gl: Rc<glow::Context>,

@@ -15,7 +15,12 @@ use super::{check_gl, GlError};
 ///
 /// It owns a GL framebuffer and renderbuffer and deletes them when dropped. The context it
 /// was made with must be current on this thread whenever it is used or dropped (see
-/// [`crate::backend`]); the `Rc` makes it `!Send`.
+/// [`crate::backend`]); the `Rc` makes it `!Send`:
+///
+/// ```compile_fail
+/// fn assert_send<T: Send>() {}
+/// assert_send::<vertex_domain::backend::RenderTarget>();
+/// ```
 #[derive(Debug)]
 pub struct RenderTarget {
     gl: Rc<glow::Context>,

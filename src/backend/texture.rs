@@ -34,7 +34,12 @@ impl TextureFilter {
 ///
 /// It owns the GL texture and deletes it when dropped. The context it was made with must be
 /// current on this thread whenever it is used or dropped (see [`crate::backend`]); the `Rc`
-/// makes it `!Send`.
+/// makes it `!Send`:
+///
+/// ```compile_fail
+/// fn assert_send<T: Send>() {}
+/// assert_send::<vertex_domain::backend::Texture>();
+/// ```
 #[derive(Debug)]
 pub struct Texture {
     gl: Rc<glow::Context>,
