@@ -12,7 +12,10 @@
 //!   subtree and `val` the largest gap length in it.
 //!
 //! So a node's own summary is always `(keys[0], max(vals))`, whatever its kind, and one routine
-//! ([`GapTree::refresh`]) keeps the summaries right from a leaf up to the root.
+//! ([`GapTree::propagate`]) keeps the summaries right from a leaf up to the root. It updates
+//! a parent's recorded maximum in O(1) from what changed below ([`Change`]) and rescans a
+//! node only when its largest gap shrank or went away, and it stops at the first ancestor
+//! whose summary did not change.
 //!
 //! # Invariants (checked by [`GapTree::check`] in tests)
 //!
@@ -20,7 +23,9 @@
 //! 2. Keys strictly increase within a node and across leaves in order; gaps never overlap.
 //! 3. A branch entry's `key` equals its child's first key and its `val` equals its child's
 //!    largest `val` (exact, not a bound: descent by key relies on exact minimums).
-//! 4. Every node except the root holds between [`NODE_MIN`] and [`NODE_CAPACITY`] entries; a
+//! 4. Unused entries are padding: key `usize::MAX`, val 0, so searches and maxima can run
+//!    over the whole fixed-size arrays without a length-dependent loop.
+//! 5. Every node except the root holds between [`NODE_MIN`] and [`NODE_CAPACITY`] entries; a
 //!    branch root holds at least 2.  This keeps the height O(log n).
 //!
 //! Nodes live in one `Vec` arena addressed by `u32` ids, with a free list for reuse, so a descent
@@ -39,32 +44,41 @@ const MAX_HEIGHT: usize = 24;
 type NodeId = u32;
 
 /// One node of the tree; see the module documentation for what the fields mean per kind.
+/// Aligned to cache lines, keys first, so a search by key touches exactly two lines.
 #[derive(Clone, Debug)]
+#[repr(C, align(64))]
 pub(crate) struct Node {
-    len: usize,
     keys: [usize; NODE_CAPACITY],
     vals: [usize; NODE_CAPACITY],
     children: [NodeId; NODE_CAPACITY],
+    len: usize,
 }
 
 impl Node {
     const EMPTY: Node = Node {
-        len: 0,
-        keys: [0; NODE_CAPACITY],
+        keys: [usize::MAX; NODE_CAPACITY],
         vals: [0; NODE_CAPACITY],
         children: [0; NODE_CAPACITY],
+        len: 0,
     };
 
     /// Largest `val` in the node: the longest gap in the subtree.
     #[inline]
     fn max_val(&self) -> usize {
-        self.vals[..self.len].iter().copied().max().unwrap_or(0)
+        // Padding vals are 0 (invariant 4), so the whole array can be scanned.
+        self.vals.iter().fold(0, |m, &v| m.max(v))
     }
 
-    /// Number of entries whose key is `<= x`.
+    /// Number of entries whose key is `<= x`: a branchless binary search over the sorted,
+    /// `usize::MAX`-padded keys (invariant 4).
     #[inline]
     fn count_le(&self, x: usize) -> usize {
-        self.keys[..self.len].iter().filter(|&&k| k <= x).count()
+        let n = self
+            .keys
+            .iter()
+            .position(|&k| k > x)
+            .unwrap_or(NODE_CAPACITY);
+        n.min(self.len)
     }
 
     /// Index of the first entry whose `val >= size`, if any.
@@ -91,6 +105,8 @@ impl Node {
         self.vals.copy_within(at + 1..self.len, at);
         self.children.copy_within(at + 1..self.len, at);
         self.len -= 1;
+        self.keys[self.len] = usize::MAX;
+        self.vals[self.len] = 0;
         removed
     }
 
@@ -102,8 +118,20 @@ impl Node {
         dst.vals[d..d + n].copy_from_slice(&self.vals[at..self.len]);
         dst.children[d..d + n].copy_from_slice(&self.children[at..self.len]);
         dst.len += n;
+        self.keys[at..self.len].fill(usize::MAX);
+        self.vals[at..self.len].fill(0);
         self.len = at;
     }
+}
+
+/// What a modification did to one node's values, so that its parent's recorded maximum can
+/// be updated in O(1): `lost` is the largest value removed or decreased (0 if none), `added`
+/// the largest value inserted or increased to (0 if none). `None` in its place asks for a
+/// rescan.
+#[derive(Clone, Copy, Debug)]
+struct Change {
+    lost: usize,
+    added: usize,
 }
 
 /// The branches taken from the root down to a leaf: `nodes[l]` is the branch at level `l`
@@ -278,7 +306,11 @@ impl GapTree {
             let leaf = self.node_mut(id);
             leaf.keys[idx] = start + size;
             leaf.vals[idx] = len - size;
-            self.refresh(&path);
+            let change = Change {
+                lost: len,
+                added: len - size,
+            };
+            self.propagate(&path, self.height, path.leaf, Some(change));
         }
         Some(start)
     }
@@ -294,9 +326,21 @@ impl GapTree {
     /// order of keys (it lies strictly between the neighbours' ends and starts).
     pub(crate) fn set_at(&mut self, c: &Cursor, idx: usize, key: usize, val: usize) {
         let leaf = self.node_mut(c.path.leaf);
+        let old = leaf.vals[idx];
         leaf.keys[idx] = key;
         leaf.vals[idx] = val;
-        self.refresh(&c.path);
+        let change = if val < old {
+            Change {
+                lost: old,
+                added: val,
+            }
+        } else {
+            Change {
+                lost: 0,
+                added: val,
+            }
+        };
+        self.propagate(&c.path, self.height, c.path.leaf, Some(change));
     }
 
     /// Removes the gap at `idx` of the cursor's leaf.
@@ -309,19 +353,17 @@ impl GapTree {
         self.insert_at(&c.path, c.pos, key, val);
     }
 
-    /// Recomputes the summaries on the path from its leaf to the root, stopping as soon as a
-    /// parent already records the right summary (everything above is then right too).
-    fn refresh(&mut self, path: &Path) {
-        self.refresh_from(path, self.height, path.leaf);
-    }
-
     /// Inserts `(key, val)` at `idx` of the path's leaf, splitting full nodes upwards.
     fn insert_at(&mut self, path: &Path, idx: usize, key: usize, val: usize) {
         self.count += 1;
         let leaf = path.leaf;
         if self.node(leaf).len < NODE_CAPACITY {
             self.node_mut(leaf).insert(idx, key, val, 0);
-            self.refresh(path);
+            let change = Change {
+                lost: 0,
+                added: val,
+            };
+            self.propagate(path, self.height, leaf, Some(change));
             return;
         }
         // `carry` is a new right sibling of `child` that its parent must take in after `child`.
@@ -398,7 +440,8 @@ impl GapTree {
     /// wherever a node fell under [`NODE_MIN`] entries, up to the root.
     fn remove_at(&mut self, path: &Path, idx: usize) {
         self.count -= 1;
-        self.node_mut(path.leaf).remove(idx);
+        let (_, lost, _) = self.node_mut(path.leaf).remove(idx);
+        let mut change = Some(Change { lost, added: 0 });
         let mut child = path.leaf;
         let mut depth = self.height;
         while depth > 0 && self.node(child).len < NODE_MIN {
@@ -441,7 +484,7 @@ impl GapTree {
                 p.keys[ls + 1] = rk;
                 p.vals[ls + 1] = rv;
                 // The parent's entry count is unchanged: only summaries move upwards.
-                self.refresh_from(path, level, parent);
+                self.propagate(path, level, parent, None);
                 return;
             }
             // Merge the right node into the left one and drop the right from the parent.
@@ -462,25 +505,40 @@ impl GapTree {
             }
             child = parent;
             depth = level;
+            change = None;
         }
         // `child` sits at `depth` and is at least half full (or is the root): fix the
         // summaries above it.
-        self.refresh_from(path, depth, child);
+        self.propagate(path, depth, child, change);
     }
 
-    /// Like [`GapTree::refresh`], starting from `node`, which sits at depth `depth` of `path`.
-    fn refresh_from(&mut self, path: &Path, depth: usize, node: NodeId) {
+    /// Brings the summaries on `path` above `node` (which sits at depth `depth`) up to date
+    /// after `change` modified `node`'s entries (`None`: unknown, rescan). Stops at the first
+    /// ancestor whose recorded summary is already right: everything above it is then right.
+    fn propagate(&mut self, path: &Path, depth: usize, node: NodeId, change: Option<Change>) {
         let mut child = node;
+        let mut change = change;
         for level in (0..depth).rev() {
-            let (key, val) = self.summary(child);
             let parent = path.nodes[level];
             let slot = path.slots[level] as usize;
+            let key = self.node(child).keys[0];
+            let old = self.node(parent).vals[slot];
+            // `old` is the child's exact maximum before the change (invariant 3): if nothing
+            // as large went away it is still there, and only additions can raise it.
+            let val = match change {
+                Some(c) if c.lost < old => old.max(c.added),
+                _ => self.node(child).max_val(),
+            };
             let p = self.node_mut(parent);
-            if p.keys[slot] == key && p.vals[slot] == val {
+            if p.keys[slot] == key && old == val {
                 return;
             }
             p.keys[slot] = key;
             p.vals[slot] = val;
+            change = Some(Change {
+                lost: if val < old { old } else { 0 },
+                added: val,
+            });
             child = parent;
         }
     }
@@ -522,6 +580,11 @@ impl GapTree {
             for w in n.keys[..n.len].windows(2) {
                 assert!(w[0] < w[1], "keys out of order");
             }
+            assert!(
+                n.keys[n.len..].iter().all(|&k| k == usize::MAX),
+                "key padding"
+            );
+            assert!(n.vals[n.len..].iter().all(|&v| v == 0), "val padding");
             if depth == t.height {
                 out.extend((0..n.len).map(|i| (n.keys[i], n.vals[i])));
             } else {
