@@ -282,15 +282,12 @@ impl GapTree {
     /// Finds the lowest-addressed gap holding `size` units and carves them off its front.
     /// Returns the start of the carved space.
     pub(crate) fn take_first_fit(&mut self, size: usize) -> Option<usize> {
-        let root = self.node(self.root);
-        if root.max_val() < size {
-            return None;
-        }
         let mut path = Path::new();
         let mut id = self.root;
         for level in 0..self.height {
             let node = self.node(id);
-            // Invariant 3: the child's recorded max is exact, so the leaf below has a fit.
+            // Only the root can lack a fit (then no gap fits at all); below it, invariant 3
+            // (exact recorded maxima) guarantees one.
             let slot = node.first_val_at_least(size)?;
             path.nodes[level] = id;
             path.slots[level] = slot as u8;
