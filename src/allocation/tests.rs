@@ -19,8 +19,8 @@ impl Rng {
     }
 }
 
-/// Checks the allocator against a bitmap of allocated slots.
-fn check_against(a: &Allocator, used: &[bool]) {
+/// Checks the allocator against a bitmap of allocated slots, each standing for `scale` units.
+fn check_against(a: &Allocator, used: &[bool], scale: usize) {
     a.check();
     let mut expected = Vec::new();
     let mut i = 0;
@@ -36,12 +36,21 @@ fn check_against(a: &Allocator, used: &[bool]) {
         }
     }
     let got: Vec<_> = a.regions().collect();
+    let expected: Vec<_> = expected
+        .into_iter()
+        .map(|r| r.start * scale..r.end * scale)
+        .collect();
     assert_eq!(got, expected);
     assert_eq!(a.region_count(), expected.len());
-    assert_eq!(a.allocated_size(), used.iter().filter(|&&u| u).count());
+    assert_eq!(
+        a.allocated_size(),
+        used.iter().filter(|&&u| u).count() * scale
+    );
 }
 
-fn stress(seed: u64, steps: usize, max_size: usize) {
+/// Random churn with sizes up to `max_size` units of `scale`: first fit is scale-invariant,
+/// so a bitmap of units is the model, and a large `scale` spreads keys past `u32` deltas.
+fn stress(seed: u64, steps: usize, max_size: usize, scale: usize) {
     let mut rng = Rng(seed);
     let mut a = Allocator::new(0);
     let mut used: Vec<bool> = Vec::new();
@@ -52,12 +61,12 @@ fn stress(seed: u64, steps: usize, max_size: usize) {
         let r = rng.below(100);
         if live.is_empty() || (grow_phase && r < 60) || (!grow_phase && r < 35) {
             let size = 1 + rng.below(max_size);
-            let start = match a.alloc(size) {
-                Ok(s) => s,
+            let start = match a.alloc(size * scale) {
+                Ok(s) => s / scale,
                 Err(AllocError::OutOfCapacity { requested_capacity }) => {
                     a.set_capacity(requested_capacity).unwrap();
-                    used.resize(requested_capacity, false);
-                    a.alloc(size).unwrap()
+                    used.resize(requested_capacity / scale, false);
+                    a.alloc(size * scale).unwrap() / scale
                 }
                 Err(e) => panic!("{e}"),
             };
@@ -72,22 +81,26 @@ fn stress(seed: u64, steps: usize, max_size: usize) {
             live.push((start, size));
         } else if r < 90 {
             let (s, n) = live.swap_remove(rng.below(live.len()));
-            a.dealloc(s, n).unwrap();
+            a.dealloc(s * scale, n * scale).unwrap();
             used[s..s + n].fill(false);
             assert_eq!(
-                a.dealloc(s, n),
-                Err(AllocError::NotAllocated { start: s, size: n })
+                a.dealloc(s * scale, n * scale),
+                Err(AllocError::NotAllocated {
+                    start: s * scale,
+                    size: n * scale
+                })
             );
         } else {
             let i = rng.below(live.len());
             let (s, n) = live[i];
             let new_size = 1 + rng.below(max_size * 2);
-            let ns = match a.realloc(s, n, new_size) {
-                Ok(ns) => ns,
+            let (ss, ns_, nn) = (s * scale, n * scale, new_size * scale);
+            let ns = match a.realloc(ss, ns_, nn) {
+                Ok(ns) => ns / scale,
                 Err(AllocError::OutOfCapacity { requested_capacity }) => {
                     a.set_capacity(requested_capacity).unwrap();
-                    used.resize(requested_capacity, false);
-                    a.realloc(s, n, new_size).unwrap()
+                    used.resize(requested_capacity / scale, false);
+                    a.realloc(ss, ns_, nn).unwrap() / scale
                 }
                 Err(e) => panic!("{e}"),
             };
@@ -98,19 +111,19 @@ fn stress(seed: u64, steps: usize, max_size: usize) {
         }
         max_height = max_height.max(a.gaps.height());
         if step % 7 == 0 || steps < 5000 {
-            check_against(&a, &used);
+            check_against(&a, &used, scale);
         }
     }
-    check_against(&a, &used);
+    check_against(&a, &used, scale);
     assert!(
         max_height >= 2,
         "the stress test must exercise branch levels"
     );
     for (s, n) in live.drain(..) {
-        a.dealloc(s, n).unwrap();
+        a.dealloc(s * scale, n * scale).unwrap();
         used[s..s + n].fill(false);
     }
-    check_against(&a, &used);
+    check_against(&a, &used, scale);
     assert_eq!(a.allocated_size(), 0);
     assert_eq!(a.gaps.height(), 0);
     assert_eq!(a.free_size(), a.capacity());
@@ -119,13 +132,21 @@ fn stress(seed: u64, steps: usize, max_size: usize) {
 #[test]
 fn tree_invariants_hold_under_random_churn_of_small_regions() {
     for seed in 0..4 {
-        stress(seed, 20_000, 8);
+        stress(seed, 20_000, 8, 1);
     }
 }
 
 #[test]
 fn tree_invariants_hold_under_random_churn_of_mixed_regions() {
     for seed in 10..14 {
-        stress(seed, 20_000, 64);
+        stress(seed, 20_000, 64, 1);
+    }
+}
+
+#[test]
+fn tree_invariants_hold_when_regions_are_far_beyond_u32() {
+    // Units of 2^28 slots: addresses and sizes soon pass u32::MAX.
+    for seed in 20..23 {
+        stress(seed, 12_000, 24, 1 << 28);
     }
 }
