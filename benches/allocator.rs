@@ -1,0 +1,357 @@
+//! One deterministic churn trace, run through this crate's [`Allocator`], `offset-allocator`
+//! and `range-alloc` in the same criterion run, at 10k, 100k and 1M live regions.
+//!
+//! The trace: 80% size-4 sprite quads, 15% text labels of 4..128 slots, 5% meshes of
+//! 256..4096 slots. It builds up to N live regions, churns N/2 operations untimed so that
+//! fragmentation reaches a steady state, then times steady churn: 10% of operations are
+//! reallocs to a new size, the rest alternate between freeing a random live region and
+//! allocating a new one, so the live count stays at N. One criterion iteration is one
+//! operation, so the reported time is ns/op.
+//!
+//! The peers have no realloc, so it is a free then an alloc there; they get a fixed capacity
+//! large enough for the trace, while ours starts at 0 and grows by the protocol
+//! (`OutOfCapacity` → `set_capacity` → retry).
+//!
+//! `cargo bench --bench allocator`; `BENCH_SIZES=10000,100000` picks the sizes.
+
+use std::hint::black_box;
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use vertex_domain::allocation::{AllocError, Allocator};
+
+/// Steady-state operations generated per trace; replayed from a fresh build when used up.
+const STEADY_OPS: usize = 1 << 20;
+/// Share of steady operations that are reallocs, in percent.
+const REALLOC_PERCENT: u64 = 10;
+
+/// splitmix64: tiny, fast, deterministic.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// A region size: 80% sprite quads, 15% text labels, 5% meshes.
+    fn region_size(&mut self) -> u32 {
+        match self.below(100) {
+            0..80 => 4,
+            80..95 => 4 + self.below(124) as u32,
+            _ => 256 + self.below(3841) as u32,
+        }
+    }
+}
+
+/// One step of the trace; `slot` names a live region in the runner's handle table.
+#[derive(Clone, Copy, Debug)]
+enum Op {
+    Alloc { slot: u32, size: u32 },
+    Free { slot: u32 },
+    Realloc { slot: u32, size: u32 },
+}
+
+struct Trace {
+    /// Build-up and untimed pre-churn.
+    setup: Vec<Op>,
+    /// Timed steady churn, continuing from `setup`.
+    steady: Vec<Op>,
+    /// Size of the handle table.
+    slots: usize,
+    /// Largest total live size the trace reaches: the peers' fixed capacity derives from it.
+    peak_live: u64,
+}
+
+impl Trace {
+    fn generate(live_target: usize, seed: u64) -> Trace {
+        let mut rng = SplitMix64(seed);
+        let mut sizes: Vec<u32> = Vec::new();
+        let mut live: Vec<u32> = Vec::new();
+        let mut free_slots: Vec<u32> = Vec::new();
+        let (mut live_sum, mut peak_live) = (0u64, 0u64);
+        let mut setup = Vec::with_capacity(live_target * 2);
+        let mut steady = Vec::with_capacity(STEADY_OPS);
+        let mut free_next = true;
+        let pre_churn = live_target / 2;
+        for step in 0..live_target + pre_churn + STEADY_OPS {
+            let out = if step < live_target + pre_churn {
+                &mut setup
+            } else {
+                &mut steady
+            };
+            let building = step < live_target;
+            let op = if !building && rng.below(100) < REALLOC_PERCENT {
+                let slot = live[rng.below(live.len() as u64) as usize];
+                let size = rng.region_size();
+                live_sum = live_sum - u64::from(sizes[slot as usize]) + u64::from(size);
+                sizes[slot as usize] = size;
+                Op::Realloc { slot, size }
+            } else if !building && free_next {
+                free_next = false;
+                let i = rng.below(live.len() as u64) as usize;
+                let slot = live.swap_remove(i);
+                live_sum -= u64::from(sizes[slot as usize]);
+                free_slots.push(slot);
+                Op::Free { slot }
+            } else {
+                free_next = true;
+                let size = rng.region_size();
+                let slot = free_slots.pop().unwrap_or_else(|| {
+                    sizes.push(0);
+                    (sizes.len() - 1) as u32
+                });
+                sizes[slot as usize] = size;
+                live.push(slot);
+                live_sum += u64::from(size);
+                Op::Alloc { slot, size }
+            };
+            peak_live = peak_live.max(live_sum);
+            out.push(op);
+        }
+        Trace {
+            setup,
+            steady,
+            slots: sizes.len(),
+            peak_live,
+        }
+    }
+
+    /// Capacity for the peers, which cannot grow: twice the peak live size, room for
+    /// fragmentation.
+    fn peer_capacity(&self) -> u64 {
+        self.peak_live * 2 + (1 << 16)
+    }
+}
+
+/// An allocator driven by the trace through a table of handles.
+trait Runner {
+    fn new(trace: &Trace) -> Self;
+    fn apply(&mut self, op: Op);
+}
+
+/// This crate's allocator, growing by the protocol.
+struct Ours {
+    a: Allocator,
+    handles: Vec<(usize, usize)>,
+}
+
+impl Ours {
+    fn grow(&mut self, requested_capacity: usize) {
+        self.a
+            .set_capacity(requested_capacity.next_power_of_two())
+            .expect("capacity only grows");
+    }
+}
+
+impl Runner for Ours {
+    fn new(trace: &Trace) -> Self {
+        Ours {
+            a: Allocator::new(0),
+            handles: vec![(0, 0); trace.slots],
+        }
+    }
+
+    #[inline]
+    fn apply(&mut self, op: Op) {
+        match op {
+            Op::Alloc { slot, size } => {
+                let size = size as usize;
+                let start = match self.a.alloc(size) {
+                    Ok(start) => start,
+                    Err(AllocError::OutOfCapacity { requested_capacity }) => {
+                        self.grow(requested_capacity);
+                        self.a.alloc(size).expect("retry after growing")
+                    }
+                    Err(e) => panic!("{e}"),
+                };
+                self.handles[slot as usize] = (start, size);
+            }
+            Op::Free { slot } => {
+                let (start, size) = self.handles[slot as usize];
+                self.a.dealloc(start, size).expect("live region");
+            }
+            Op::Realloc { slot, size } => {
+                let (start, old) = self.handles[slot as usize];
+                let size = size as usize;
+                let start = match self.a.realloc(start, old, size) {
+                    Ok(start) => start,
+                    Err(AllocError::OutOfCapacity { requested_capacity }) => {
+                        self.grow(requested_capacity);
+                        self.a
+                            .realloc(start, old, size)
+                            .expect("retry after growing")
+                    }
+                    Err(e) => panic!("{e}"),
+                };
+                self.handles[slot as usize] = (start, size);
+            }
+        }
+    }
+}
+
+/// `offset-allocator`: O(1) size bins, `u32` sizes, fixed capacity, no realloc.
+struct OffsetAlloc {
+    a: offset_allocator::Allocator,
+    handles: Vec<Option<offset_allocator::Allocation>>,
+}
+
+impl OffsetAlloc {
+    fn alloc(&mut self, slot: u32, size: u32) {
+        let allocation = self
+            .a
+            .allocate(size)
+            .expect("offset-allocator: the fixed capacity is too small for the trace");
+        self.handles[slot as usize] = Some(allocation);
+    }
+
+    fn free(&mut self, slot: u32) {
+        let allocation = self.handles[slot as usize].take().expect("live region");
+        self.a.free(allocation);
+    }
+}
+
+impl Runner for OffsetAlloc {
+    fn new(trace: &Trace) -> Self {
+        let capacity = u32::try_from(trace.peer_capacity()).unwrap_or(u32::MAX);
+        // Every live region and every free block takes a node.
+        let max_allocs = u32::try_from(trace.slots * 4 + 1024).expect("node count fits u32");
+        OffsetAlloc {
+            a: offset_allocator::Allocator::with_max_allocs(capacity, max_allocs),
+            handles: vec![None; trace.slots],
+        }
+    }
+
+    #[inline]
+    fn apply(&mut self, op: Op) {
+        match op {
+            Op::Alloc { slot, size } => self.alloc(slot, size),
+            Op::Free { slot } => self.free(slot),
+            Op::Realloc { slot, size } => {
+                self.free(slot);
+                self.alloc(slot, size);
+            }
+        }
+    }
+}
+
+/// `range-alloc`: a sorted `Vec` of free ranges, best fit, no realloc.
+struct RangeAlloc {
+    a: range_alloc::RangeAllocator<usize>,
+    handles: Vec<Range<usize>>,
+}
+
+impl RangeAlloc {
+    fn alloc(&mut self, slot: u32, size: u32) {
+        let range = self
+            .a
+            .allocate_range(size as usize)
+            .expect("range-alloc: the fixed capacity is too small for the trace");
+        self.handles[slot as usize] = range;
+    }
+
+    fn free(&mut self, slot: u32) {
+        let range = std::mem::take(&mut self.handles[slot as usize]);
+        self.a.free_range(range);
+    }
+}
+
+impl Runner for RangeAlloc {
+    fn new(trace: &Trace) -> Self {
+        RangeAlloc {
+            a: range_alloc::RangeAllocator::new(0..trace.peer_capacity() as usize),
+            handles: vec![0..0; trace.slots],
+        }
+    }
+
+    #[inline]
+    fn apply(&mut self, op: Op) {
+        match op {
+            Op::Alloc { slot, size } => self.alloc(slot, size),
+            Op::Free { slot } => self.free(slot),
+            Op::Realloc { slot, size } => {
+                self.free(slot);
+                self.alloc(slot, size);
+            }
+        }
+    }
+}
+
+/// Runs `iters` steady operations, rebuilding the state (untimed) whenever the steady part
+/// of the trace is used up. Returns the time spent on the timed operations only.
+fn timed_churn<R: Runner>(trace: &Trace, state: &mut Option<(R, usize)>, iters: u64) -> Duration {
+    let mut left = iters as usize;
+    let mut elapsed = Duration::ZERO;
+    while left > 0 {
+        let fresh = match state {
+            Some((_, cursor)) => *cursor == trace.steady.len(),
+            None => true,
+        };
+        if fresh {
+            let mut r = R::new(trace);
+            for &op in &trace.setup {
+                r.apply(op);
+            }
+            *state = Some((r, 0));
+        }
+        let (r, cursor) = state.as_mut().expect("state was just built");
+        let n = left.min(trace.steady.len() - *cursor);
+        let ops = &trace.steady[*cursor..*cursor + n];
+        let t = Instant::now();
+        for &op in ops {
+            r.apply(black_box(op));
+        }
+        elapsed += t.elapsed();
+        *cursor += n;
+        left -= n;
+    }
+    elapsed
+}
+
+fn sizes() -> Vec<usize> {
+    std::env::var("BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![10_000, 100_000, 1_000_000])
+}
+
+fn churn(c: &mut Criterion) {
+    for n in sizes() {
+        let trace = Trace::generate(n, 0x5EED_0000 + n as u64);
+        let mut group = c.benchmark_group(format!("churn/{n}"));
+        group.throughput(Throughput::Elements(1));
+        group.sample_size(10);
+        group.warm_up_time(Duration::from_millis(500));
+        group.measurement_time(Duration::from_secs(2));
+
+        let mut ours: Option<(Ours, usize)> = None;
+        group.bench_function(BenchmarkId::from_parameter("vertex-domain"), |b| {
+            b.iter_custom(|iters| timed_churn(&trace, &mut ours, iters))
+        });
+        drop(ours);
+
+        let mut offset: Option<(OffsetAlloc, usize)> = None;
+        group.bench_function(BenchmarkId::from_parameter("offset-allocator"), |b| {
+            b.iter_custom(|iters| timed_churn(&trace, &mut offset, iters))
+        });
+        drop(offset);
+
+        let mut range: Option<(RangeAlloc, usize)> = None;
+        group.bench_function(BenchmarkId::from_parameter("range-alloc"), |b| {
+            b.iter_custom(|iters| timed_churn(&trace, &mut range, iters))
+        });
+        drop(range);
+        group.finish();
+    }
+}
+
+criterion_group!(benches, churn);
+criterion_main!(benches);

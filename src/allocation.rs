@@ -1,1 +1,0 @@
-//! Region allocator (see issue 2).
