@@ -257,7 +257,12 @@ impl GlBuffer {
             return Ok(());
         }
         let start = self.runs.iter().map(|r| r.offset).min().unwrap_or(0);
-        let end = self.runs.iter().map(|r| r.offset + r.len).max().unwrap_or(0);
+        let end = self
+            .runs
+            .iter()
+            .map(|r| r.offset + r.len)
+            .max()
+            .unwrap_or(0);
         let span = end - start;
         let gl = &self.gl;
         // SAFETY: binding a live buffer name.

@@ -72,7 +72,12 @@ pub struct Attribute {
 
 impl Attribute {
     /// An attribute of `count` components of type `component`, not normalized.
-    pub fn new(name: impl Into<String>, location: u32, count: u8, component: ComponentType) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        location: u32,
+        count: u8,
+        component: ComponentType,
+    ) -> Self {
         Attribute {
             name: name.into(),
             location,
@@ -133,7 +138,9 @@ pub enum FormatError {
     #[error("two attributes are named `{0}`")]
     DuplicateName(String),
     /// A program input has a type no vertex format can feed (a matrix, a double, ...).
-    #[error("program input `{name}` has GL type 0x{gl_type:04X}, which a vertex format cannot feed")]
+    #[error(
+        "program input `{name}` has GL type 0x{gl_type:04X}, which a vertex format cannot feed"
+    )]
     UnsupportedType {
         /// The input's name.
         name: String,
@@ -194,6 +201,62 @@ impl VertexFormat {
     }
 }
 
+/// The component count and default storage type of a program input's GL type.
+fn input_layout(gl_type: u32) -> Option<(u8, ComponentType)> {
+    Some(match gl_type {
+        glow::FLOAT => (1, ComponentType::F32),
+        glow::FLOAT_VEC2 => (2, ComponentType::F32),
+        glow::FLOAT_VEC3 => (3, ComponentType::F32),
+        glow::FLOAT_VEC4 => (4, ComponentType::F32),
+        glow::INT => (1, ComponentType::I32),
+        glow::INT_VEC2 => (2, ComponentType::I32),
+        glow::INT_VEC3 => (3, ComponentType::I32),
+        glow::INT_VEC4 => (4, ComponentType::I32),
+        glow::UNSIGNED_INT => (1, ComponentType::U32),
+        glow::UNSIGNED_INT_VEC2 => (2, ComponentType::U32),
+        glow::UNSIGNED_INT_VEC3 => (3, ComponentType::U32),
+        glow::UNSIGNED_INT_VEC4 => (4, ComponentType::U32),
+        _ => return None,
+    })
+}
+
+impl VertexFormat {
+    /// The format that feeds `program`'s active inputs, at the locations the program has
+    /// (bound or chosen by the linker), in location order. Each input is stored as its
+    /// shader type (`f32` for `vec*`), unless `storage` names it with another component type
+    /// and normalized flag, such as `("colour", ComponentType::U8, true)` for colours.
+    pub fn from_program(
+        program: &super::Program,
+        storage: &[(&str, ComponentType, bool)],
+    ) -> Result<Self, FormatError> {
+        let mut inputs = program.attributes();
+        inputs.sort_by_key(|a| a.location);
+        let attributes = inputs
+            .into_iter()
+            .filter(|a| !a.name.starts_with("gl_"))
+            .map(|input| {
+                let (count, default) =
+                    input_layout(input.gl_type).ok_or_else(|| FormatError::UnsupportedType {
+                        name: input.name.clone(),
+                        gl_type: input.gl_type,
+                    })?;
+                let (component, normalized) = storage
+                    .iter()
+                    .find(|(name, ..)| *name == input.name)
+                    .map_or((default, false), |&(_, c, n)| (c, n));
+                Ok(Attribute {
+                    name: input.name,
+                    location: input.location,
+                    count,
+                    component,
+                    normalized,
+                })
+            })
+            .collect::<Result<Vec<_>, FormatError>>()?;
+        VertexFormat::new(attributes)
+    }
+}
+
 impl fmt::Display for VertexFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, a) in self.attributes.iter().enumerate() {
@@ -201,7 +264,11 @@ impl fmt::Display for VertexFormat {
                 f.write_str(", ")?;
             }
             let norm = if a.normalized { "n" } else { "" };
-            write!(f, "{}@{}:{}{:?}{}", a.name, a.location, a.count, a.component, norm)?;
+            write!(
+                f,
+                "{}@{}:{}{:?}{}",
+                a.name, a.location, a.count, a.component, norm
+            )?;
         }
         Ok(())
     }

@@ -1,0 +1,188 @@
+//! Domain benchmark: 100k quads (4 vertices, 6 indices; position 2f, tex_coords 2f, colour
+//! 4 u8 normalized) in one indexed domain on a headless context, timing:
+//!
+//! - creating and writing every quad (and flushing it to GL);
+//! - rewriting every position and flushing;
+//! - deleting a random half;
+//! - and counting the draw calls that draw the whole domain.
+//!
+//! `cargo run --release --example bench_domain -- [--quads N] [--runs R] [--pyglet]`
+//! With `--pyglet`, pyglet 2.1.19 runs the same workload through `benches/peer/run_pyglet.sh`
+//! in the same run, and its figures print beside ours.
+
+use std::time::{Duration, Instant};
+
+use vertex_domain::backend::{Attribute, ComponentType, RenderTarget, VertexFormat};
+use vertex_domain::domain::{IndexedVertexDomain, Primitive};
+use vertex_domain::headless::{HeadlessApi, HeadlessContext};
+
+const QUAD_INDICES: [u32; 6] = [0, 1, 2, 0, 2, 3];
+
+/// splitmix64, for a seeded shuffle.
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+fn quad(i: usize, offset: f32) -> [[f32; 2]; 4] {
+    let x = (i % 320) as f32 * 2.0 + offset;
+    let y = (i / 320) as f32 * 2.0;
+    [[x, y], [x + 16.0, y], [x + 16.0, y + 16.0], [x, y + 16.0]]
+}
+
+struct Figures {
+    create: Duration,
+    rewrite: Duration,
+    delete_half: Duration,
+    draw_calls: usize,
+}
+
+fn run(ctx: &HeadlessContext, quads: usize) -> Figures {
+    let format = VertexFormat::new(vec![
+        Attribute::new("position", 0, 2, ComponentType::F32),
+        Attribute::new("tex_coords", 1, 2, ComponentType::F32),
+        Attribute::new("colour", 2, 4, ComponentType::U8).normalized(),
+    ])
+    .expect("valid format");
+    let target = RenderTarget::new(ctx.gl().clone(), 640, 480).expect("render target");
+    target.bind();
+    let mut domain = IndexedVertexDomain::new(ctx.gl(), *ctx.multi_draw(), format, 16, 16)
+        .expect("indexed domain");
+    let tex: [[f32; 2]; 4] = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]];
+    let colour = [[255u8, 255, 255, 255]; 4];
+
+    let started = Instant::now();
+    let mut lists = Vec::with_capacity(quads);
+    for i in 0..quads {
+        let list = domain.create(4, 6).expect("create");
+        domain.write(list, 0, &quad(i, 0.0)).expect("position");
+        domain.write(list, 1, &tex).expect("tex_coords");
+        domain.write(list, 2, &colour).expect("colour");
+        domain.write_indices(list, &QUAD_INDICES).expect("indices");
+        lists.push(list);
+    }
+    domain.flush().expect("flush");
+    ctx_finish(ctx);
+    let create = started.elapsed();
+
+    let started = Instant::now();
+    for (i, &list) in lists.iter().enumerate() {
+        domain.write(list, 0, &quad(i, 1.0)).expect("position");
+    }
+    domain.flush().expect("flush");
+    ctx_finish(ctx);
+    let rewrite = started.elapsed();
+
+    let draw_calls = domain.draw(Primitive::Triangles).expect("draw");
+    ctx_finish(ctx);
+
+    let mut state = 0x5EED_u64;
+    for i in (1..lists.len()).rev() {
+        let j = (splitmix(&mut state) % (i as u64 + 1)) as usize;
+        lists.swap(i, j);
+    }
+    let started = Instant::now();
+    for &list in &lists[..quads / 2] {
+        domain.delete(list).expect("delete");
+    }
+    let delete_half = started.elapsed();
+    Figures {
+        create,
+        rewrite,
+        delete_half,
+        draw_calls,
+    }
+}
+
+/// `glFinish`, so a timing includes the GL work it caused.
+fn ctx_finish(ctx: &HeadlessContext) {
+    use glow::HasContext;
+    // SAFETY: a plain command on the current context.
+    unsafe { ctx.gl().finish() };
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Runs pyglet's side of the benchmark and returns its JSON line's numbers by key.
+fn pyglet(quads: usize) -> Option<Vec<(String, f64)>> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/peer/run_pyglet.sh");
+    let output = std::process::Command::new("bash")
+        .args([script, "domain", "--count", &quads.to_string()])
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        eprintln!(
+            "pyglet run failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        return None;
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with('{'))?;
+    Some(parse_flat_json_numbers(line))
+}
+
+/// The numeric fields of a flat JSON object (enough for the peer script's one line).
+fn parse_flat_json_numbers(line: &str) -> Vec<(String, f64)> {
+    line.trim()
+        .trim_matches(|c| c == '{' || c == '}')
+        .split(',')
+        .filter_map(|pair| {
+            let (key, value) = pair.split_once(':')?;
+            let value = value.trim().parse::<f64>().ok()?;
+            Some((key.trim().trim_matches('"').to_owned(), value))
+        })
+        .collect()
+}
+
+fn main() {
+    let mut quads = 100_000;
+    let mut runs = 5;
+    let mut with_pyglet = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--quads" => quads = args.next().and_then(|v| v.parse().ok()).expect("--quads N"),
+            "--runs" => runs = args.next().and_then(|v| v.parse().ok()).expect("--runs R"),
+            "--pyglet" => with_pyglet = true,
+            other => panic!("unknown argument {other}; see the file's doc"),
+        }
+    }
+    let ctx = HeadlessContext::new(HeadlessApi::GlCore).unwrap_or_else(|e| panic!("{e}"));
+    println!("{} | {}", ctx.version(), ctx.renderer());
+    // Best of `runs`: the machine is shared and noisy; the minimum is the least disturbed.
+    let figures: Vec<Figures> = (0..runs).map(|_| run(&ctx, quads)).collect();
+    let best = |f: fn(&Figures) -> Duration| figures.iter().map(f).min().map(ms).unwrap_or(0.0);
+    let ours = [
+        ("create + write all", best(|f| f.create), 25.0),
+        ("rewrite positions + flush", best(|f| f.rewrite), 2.0),
+        ("delete random half", best(|f| f.delete_half), 50.0),
+    ];
+    let draw_calls = figures[0].draw_calls;
+    let peer = if with_pyglet { pyglet(quads) } else { None };
+    let peer_value = |key: &str| {
+        peer.as_ref()
+            .and_then(|p| p.iter().find(|(k, _)| k == key).map(|(_, v)| *v))
+    };
+    let peer_keys = ["create_ms", "rewrite_ms", "delete_half_ms"];
+    println!("\n{quads} quads, one indexed domain, best of {runs} runs (ms)");
+    println!("| step | vertex-domain | target | pyglet 2.1.19 | pyglet / ours |");
+    println!("|---|---|---|---|---|");
+    for ((name, value, target), key) in ours.iter().zip(peer_keys) {
+        let (p, ratio) = match peer_value(key) {
+            Some(p) => (format!("{p:.1}"), format!("{:.0}x", p / value)),
+            None => ("-".into(), "-".into()),
+        };
+        println!("| {name} | {value:.2} | <= {target} | {p} | {ratio} |");
+    }
+    let peer_calls = peer_value("draw_calls").map_or("-".into(), |c| format!("{c}"));
+    println!("| draw calls for the domain | {draw_calls} | 1 | {peer_calls} | |");
+}
