@@ -361,3 +361,14 @@ fn a_whole_domain_draws_in_one_call_and_strips_draw_one_range_per_list() {
     let empty = domain(&ctx, 16).draw(Primitive::Triangles);
     assert_eq!(empty, Ok(0));
 }
+
+#[test]
+fn indices_written_right_after_create_are_uploaded_once() {
+    let ctx = common::context();
+    let mut d = indexed(&ctx, 16);
+    let list = d.create(4, 6).unwrap();
+    d.write_indices(list, &[0, 1, 2, 0, 2, 3]).unwrap();
+    d.flush().unwrap();
+    assert_eq!(d.stats().uploaded_bytes, 6 * 4);
+    assert_eq!(d.read_indices(list).unwrap(), vec![0, 1, 2, 0, 2, 3]);
+}

@@ -235,15 +235,26 @@ impl GlBuffer {
         Ok(())
     }
 
-    /// Stages `len` bytes for `offset..offset + len` and returns them (zeroed) to be filled
-    /// in place, which saves a copy when the caller computes the data.
+    /// Stages `len` bytes for `offset..offset + len` and returns them to be filled in place,
+    /// which saves a copy when the caller computes the data. They are zeroed, or hold what
+    /// was staged last when this exactly rewrites the end of the last staged run.
     pub fn stage(&mut self, offset: usize, len: usize) -> Result<&mut [u8], GlError> {
         self.check_range(offset, len)?;
-        if len > 0 {
-            match self.runs.last_mut() {
-                Some(last) if last.offset + last.len == offset => last.len += len,
-                _ => self.runs.push(Run { offset, len }),
+        if let Some(last) = self.runs.last_mut() {
+            // Rewriting the bytes staged last (a list created, then written): overwrite them
+            // in place rather than staging them twice.
+            let end = offset + len;
+            if end == last.offset + last.len && offset >= last.offset {
+                let from = self.staged.len() - len;
+                return Ok(&mut self.staged[from..]);
             }
+            if last.offset + last.len == offset {
+                last.len += len;
+            } else if len > 0 {
+                self.runs.push(Run { offset, len });
+            }
+        } else if len > 0 {
+            self.runs.push(Run { offset, len });
         }
         let from = self.staged.len();
         self.staged.resize(from + len, 0);
