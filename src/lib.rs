@@ -9,14 +9,16 @@
 //!   formats, multi-draw entry points, shader programs and textures.
 //! - [`domain`]: vertex domains, a set of attribute buffers sharing one allocator (plus an
 //!   index buffer when indexed), drawn with one multi-draw call.
+//! - [`batch`]: groups of GL state in draw order, a domain per format, and sprites.
 //!
-//! With the `headless` feature, [`headless`] opens a display-less GL context through EGL's
-//! device platform, which is how this crate's own tests run on real GL.
+//! With the `headless` feature, the `headless` module opens a display-less GL context
+//! through EGL's device platform, which is how this crate's own tests run on real GL.
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod allocation;
 pub mod backend;
+pub mod batch;
 pub mod domain;
 #[cfg(feature = "headless")]
 pub mod headless;

@@ -153,20 +153,23 @@ impl AtlasBuilder {
                 ],
             })
             .collect();
-        Ok(TextureAtlas { texture, regions })
+        Ok(TextureAtlas {
+            texture: Rc::new(texture),
+            regions,
+        })
     }
 }
 
 /// One texture holding several images, and where each lies.
 #[derive(Debug)]
 pub struct TextureAtlas {
-    texture: Texture,
+    texture: Rc<Texture>,
     regions: Vec<AtlasRegion>,
 }
 
 impl TextureAtlas {
-    /// The atlas texture.
-    pub fn texture(&self) -> &Texture {
+    /// The atlas texture, shared, so that groups (such as a sprite layer) can hold it.
+    pub fn texture(&self) -> &Rc<Texture> {
         &self.texture
     }
 

@@ -297,6 +297,20 @@ impl Program {
         check_gl(&self.gl, "Program::set_vec4")
     }
 
+    /// Sets a `vec2` uniform.
+    ///
+    /// GL state touched: makes this program current (left so) and sets the uniform.
+    pub fn set_vec2(
+        &self,
+        location: Option<&glow::NativeUniformLocation>,
+        value: [f32; 2],
+    ) -> Result<(), GlError> {
+        self.use_program();
+        // SAFETY: the program is current.
+        unsafe { self.gl.uniform_2_f32(location, value[0], value[1]) };
+        check_gl(&self.gl, "Program::set_vec2")
+    }
+
     /// Sets an `int` (or sampler) uniform.
     ///
     /// GL state touched: makes this program current (left so) and sets the uniform.

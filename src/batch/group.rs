@@ -1,0 +1,150 @@
+//! Groups: GL state set before a group's lists (and child groups) draw and unset after.
+//!
+//! A [`Group`] is the state; a [`Batch`](super::Batch) places it in a tree with an order key
+//! and an optional parent, and hands back a [`GroupId`]. Siblings draw in ascending order
+//! (ties in the order they were added); an invisible group is skipped with its whole subtree.
+//!
+//! Ready groups: [`ProgramGroup`] (a shader program), [`TextureGroup`] (a texture, with
+//! alpha blending for sprites) and [`StateGroup`] (any pair of closures).
+
+use std::fmt;
+use std::rc::Rc;
+
+use glow::HasContext;
+
+use crate::backend::{check_gl, GlError, Program, Texture};
+
+/// GL state that a [`Batch`](super::Batch) sets before drawing a group's lists and children,
+/// and unsets after.
+pub trait Group {
+    /// Sets this group's state. Called once per draw of the group.
+    fn set_state(&self, gl: &glow::Context) -> Result<(), GlError>;
+
+    /// Restores what [`set_state`](Group::set_state) changed. The default does nothing.
+    fn unset_state(&self, _gl: &glow::Context) -> Result<(), GlError> {
+        Ok(())
+    }
+}
+
+/// A group in a [`Batch`](super::Batch). Ids are only meaningful in the batch that made them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupId(pub(crate) u32);
+
+/// Uses a shader program for the group's subtree.
+///
+/// GL state touched: the current program (set, then unset to none).
+pub struct ProgramGroup {
+    program: Rc<Program>,
+}
+
+impl ProgramGroup {
+    /// A group that makes `program` current.
+    pub fn new(program: Rc<Program>) -> Self {
+        ProgramGroup { program }
+    }
+
+    /// The program.
+    pub fn program(&self) -> &Rc<Program> {
+        &self.program
+    }
+}
+
+impl Group for ProgramGroup {
+    fn set_state(&self, _gl: &glow::Context) -> Result<(), GlError> {
+        self.program.use_program();
+        Ok(())
+    }
+
+    fn unset_state(&self, gl: &glow::Context) -> Result<(), GlError> {
+        // SAFETY: unbinding the program is always valid.
+        unsafe { gl.use_program(None) };
+        Ok(())
+    }
+}
+
+/// Binds a texture to a unit and, when `blend` is on, enables straight-alpha blending
+/// (`SRC_ALPHA, ONE_MINUS_SRC_ALPHA`), as sprites need.
+///
+/// GL state touched: the active texture unit and its 2D binding (left bound), `GL_BLEND`
+/// and the blend function (blending disabled again on unset).
+pub struct TextureGroup {
+    texture: Rc<Texture>,
+    unit: u32,
+    blend: bool,
+}
+
+impl TextureGroup {
+    /// A group binding `texture` to unit `unit`, with alpha blending if `blend`.
+    pub fn new(texture: Rc<Texture>, unit: u32, blend: bool) -> Self {
+        TextureGroup {
+            texture,
+            unit,
+            blend,
+        }
+    }
+
+    /// The texture.
+    pub fn texture(&self) -> &Rc<Texture> {
+        &self.texture
+    }
+}
+
+impl Group for TextureGroup {
+    fn set_state(&self, gl: &glow::Context) -> Result<(), GlError> {
+        self.texture.bind(self.unit)?;
+        if self.blend {
+            // SAFETY: plain state changes on the current context.
+            unsafe {
+                gl.enable(glow::BLEND);
+                gl.blend_func(glow::SRC_ALPHA, glow::ONE_MINUS_SRC_ALPHA);
+            }
+        }
+        check_gl(gl, "TextureGroup::set_state")
+    }
+
+    fn unset_state(&self, gl: &glow::Context) -> Result<(), GlError> {
+        if self.blend {
+            // SAFETY: a plain state change on the current context.
+            unsafe { gl.disable(glow::BLEND) };
+        }
+        Ok(())
+    }
+}
+
+/// The set-state callback of a [`StateGroup`].
+type StateFn = Box<dyn Fn(&glow::Context) -> Result<(), GlError>>;
+
+/// A group made of two closures, for state no ready group covers.
+pub struct StateGroup {
+    set: StateFn,
+    unset: StateFn,
+}
+
+impl StateGroup {
+    /// A group calling `set` before its lists draw and `unset` after.
+    pub fn new(
+        set: impl Fn(&glow::Context) -> Result<(), GlError> + 'static,
+        unset: impl Fn(&glow::Context) -> Result<(), GlError> + 'static,
+    ) -> Self {
+        StateGroup {
+            set: Box::new(set),
+            unset: Box::new(unset),
+        }
+    }
+}
+
+impl Group for StateGroup {
+    fn set_state(&self, gl: &glow::Context) -> Result<(), GlError> {
+        (self.set)(gl)
+    }
+
+    fn unset_state(&self, gl: &glow::Context) -> Result<(), GlError> {
+        (self.unset)(gl)
+    }
+}
+
+impl fmt::Debug for dyn Group {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Group")
+    }
+}

@@ -1,0 +1,420 @@
+//! [`SpriteBatch`]: textured quads with position, rotation, scale, colour, opacity,
+//! visibility and an atlas region, drawn through a [`Batch`].
+//!
+//! Each sprite is 4 vertices and 6 indices in an indexed domain of its layer (a
+//! [`TextureGroup`] under the batch's [`ProgramGroup`]). The transform is applied in the vertex
+//! shader from per-vertex attributes, so each setter rewrites only the attribute it changes,
+//! and only this sprite's 4 vertices: moving a sprite writes 32 bytes.
+//!
+//! | location | attribute    | type           | written by                         |
+//! |----------|--------------|----------------|------------------------------------|
+//! | 0        | `corner`     | 2 × f32        | [`SpriteBatch::set_region`]        |
+//! | 1        | `translate`  | 2 × f32        | [`SpriteBatch::set_position`]      |
+//! | 2        | `rotation`   | 1 × f32        | [`SpriteBatch::set_rotation`]      |
+//! | 3        | `scale`      | 2 × f32        | [`SpriteBatch::set_scale`], [`SpriteBatch::set_visible`] |
+//! | 4        | `tex_coords` | 2 × f32        | [`SpriteBatch::set_region`]        |
+//! | 5        | `colour`     | 4 × u8, normalized | [`SpriteBatch::set_colour`], [`SpriteBatch::set_opacity`] |
+//!
+//! Coordinates are pixels with the origin at the bottom left of the viewport
+//! ([`SpriteBatch::set_viewport`]); rotation is in degrees, clockwise, as in pyglet.
+
+use std::rc::Rc;
+
+use super::group::{GroupId, ProgramGroup, TextureGroup};
+use super::vertex_batch::{BatchList, DrawStats};
+use super::{Batch, BatchError};
+use crate::backend::{
+    AtlasRegion, ComponentType, MultiDraw, Program, ShaderVersion, Texture, VertexFormat,
+};
+use crate::domain::{DomainId, ListId, Primitive, Slots};
+
+/// The two triangles of a quad whose corners go counter-clockwise from the bottom left.
+const QUAD_INDICES: [u32; 6] = [0, 1, 2, 0, 2, 3];
+
+const CORNER: usize = 0;
+const TRANSLATE: usize = 1;
+const ROTATION: usize = 2;
+const SCALE: usize = 3;
+const TEX_COORDS: usize = 4;
+const COLOUR: usize = 5;
+
+const VERTEX_SHADER: &str = "
+uniform vec2 viewport;
+in vec2 corner;
+in vec2 translate;
+in float rotation;
+in vec2 scale;
+in vec2 tex_coords;
+in vec4 colour;
+out vec2 v_tex_coords;
+out vec4 v_colour;
+void main() {
+    float c = cos(rotation);
+    float s = sin(rotation);
+    vec2 p = corner * scale;
+    p = vec2(p.x * c + p.y * s, p.y * c - p.x * s);
+    gl_Position = vec4((p + translate) / viewport * 2.0 - 1.0, 0.0, 1.0);
+    v_tex_coords = tex_coords;
+    v_colour = colour;
+}";
+
+const FRAGMENT_SHADER: &str = "
+uniform sampler2D image;
+in vec2 v_tex_coords;
+in vec4 v_colour;
+out vec4 out_colour;
+void main() {
+    out_colour = texture(image, v_tex_coords) * v_colour;
+}";
+
+/// Marker for sprite handles.
+#[derive(Debug)]
+pub enum Sprites {}
+
+/// A sprite of a [`SpriteBatch`]; a removed sprite's id resolves to an error.
+pub type SpriteId = ListId<Sprites>;
+
+/// A sprite's properties, as last set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sprite {
+    /// Position of the anchor, in pixels.
+    pub x: f32,
+    /// Position of the anchor, in pixels.
+    pub y: f32,
+    /// Clockwise rotation about the anchor, in degrees.
+    pub rotation: f32,
+    /// Horizontal scale.
+    pub scale_x: f32,
+    /// Vertical scale.
+    pub scale_y: f32,
+    /// RGB tint.
+    pub colour: [u8; 3],
+    /// Opacity, 255 opaque.
+    pub opacity: u8,
+    /// Whether it draws.
+    pub visible: bool,
+    /// The atlas sub-rectangle it shows.
+    pub region: AtlasRegion,
+    /// Offset of the anchor from the region's bottom left corner, in unscaled pixels.
+    pub anchor: [f32; 2],
+    /// The layer it draws in.
+    pub layer: GroupId,
+}
+
+impl Sprite {
+    /// A sprite of `region` at `(x, y)`, unrotated, unscaled, untinted and opaque, anchored
+    /// at its bottom left corner.
+    pub fn new(layer: GroupId, region: AtlasRegion, x: f32, y: f32) -> Self {
+        Sprite {
+            x,
+            y,
+            rotation: 0.0,
+            scale_x: 1.0,
+            scale_y: 1.0,
+            colour: [255, 255, 255],
+            opacity: 255,
+            visible: true,
+            region,
+            anchor: [0.0, 0.0],
+            layer,
+        }
+    }
+
+    fn corners(&self) -> [[f32; 2]; 4] {
+        let (w, h) = (self.region.width as f32, self.region.height as f32);
+        let [ax, ay] = self.anchor;
+        [[-ax, -ay], [w - ax, -ay], [w - ax, h - ay], [-ax, h - ay]]
+    }
+
+    /// The region's first row (`v0`) goes at the top, so top-down image data (as in PNG
+    /// files) draws upright.
+    fn tex_coords(&self) -> [[f32; 2]; 4] {
+        let [u0, v0, u1, v1] = self.region.uv;
+        [[u0, v1], [u1, v1], [u1, v0], [u0, v0]]
+    }
+
+    fn scale(&self) -> [[f32; 2]; 4] {
+        let scale = if self.visible {
+            [self.scale_x, self.scale_y]
+        } else {
+            [0.0, 0.0]
+        };
+        [scale; 4]
+    }
+
+    fn colour(&self) -> [[u8; 4]; 4] {
+        let [r, g, b] = self.colour;
+        [[r, g, b, self.opacity]; 4]
+    }
+}
+
+/// A live sprite: its properties and its vertex list.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    sprite: Sprite,
+    list: BatchList,
+}
+
+/// Sprites drawn through one [`Batch`] with one shader program, one layer (texture group) per
+/// texture and order.
+///
+/// Owns GL objects: use and drop it while its context is current.
+pub struct SpriteBatch {
+    batch: Batch,
+    program: Rc<Program>,
+    root: GroupId,
+    format: VertexFormat,
+    sprites: Slots<Entry>,
+    viewport: [f32; 2],
+}
+
+impl SpriteBatch {
+    /// A sprite batch with its shader program compiled for `gl`'s GLSL dialect, drawing into
+    /// a viewport of `width` × `height` pixels.
+    pub fn new(
+        gl: &Rc<glow::Context>,
+        multi_draw: MultiDraw,
+        width: u32,
+        height: u32,
+    ) -> Result<Self, BatchError> {
+        let version = ShaderVersion::for_context(gl);
+        let program = Rc::new(
+            Program::builder(
+                Rc::clone(gl),
+                &version.source(VERTEX_SHADER),
+                &version.source(FRAGMENT_SHADER),
+            )
+            .bind_attribute("corner", CORNER as u32)
+            .bind_attribute("translate", TRANSLATE as u32)
+            .bind_attribute("rotation", ROTATION as u32)
+            .bind_attribute("scale", SCALE as u32)
+            .bind_attribute("tex_coords", TEX_COORDS as u32)
+            .bind_attribute("colour", COLOUR as u32)
+            .build()?,
+        );
+        program.set_int(program.uniform_location("image").as_ref(), 0)?;
+        let format = VertexFormat::from_program(&program, &[("colour", ComponentType::U8, true)])?;
+        let mut batch = Batch::new(gl, multi_draw);
+        let root = batch.add_group(ProgramGroup::new(Rc::clone(&program)), 0, None)?;
+        let mut sprites = SpriteBatch {
+            batch,
+            program,
+            root,
+            format,
+            sprites: Slots::new(DomainId::next()),
+            viewport: [1.0, 1.0],
+        };
+        sprites.set_viewport(width, height)?;
+        Ok(sprites)
+    }
+
+    /// The vertex format of sprites.
+    pub fn format(&self) -> &VertexFormat {
+        &self.format
+    }
+
+    /// The underlying batch, for inspection (buffer statistics, domains).
+    pub fn batch(&self) -> &Batch {
+        &self.batch
+    }
+
+    /// The underlying batch, for groups of its own (visibility, order) and flushing.
+    pub fn batch_mut(&mut self) -> &mut Batch {
+        &mut self.batch
+    }
+
+    /// Sets the viewport size in pixels, after a window resize.
+    pub fn set_viewport(&mut self, width: u32, height: u32) -> Result<(), BatchError> {
+        self.viewport = [width.max(1) as f32, height.max(1) as f32];
+        let location = self.program.uniform_location("viewport");
+        self.program
+            .set_vec2(location.as_ref(), self.viewport)
+            .map_err(BatchError::from)
+    }
+
+    /// Adds a layer: sprites of `texture` (with alpha blending), drawn among layers by
+    /// ascending `order`.
+    pub fn add_layer(&mut self, texture: Rc<Texture>, order: i32) -> Result<GroupId, BatchError> {
+        self.batch
+            .add_group(TextureGroup::new(texture, 0, true), order, Some(self.root))
+    }
+
+    /// Shows or hides a whole layer.
+    pub fn set_layer_visible(&mut self, layer: GroupId, visible: bool) -> Result<(), BatchError> {
+        self.batch.set_visible(layer, visible)
+    }
+
+    /// Adds a sprite and writes its vertices.
+    pub fn add(&mut self, sprite: Sprite) -> Result<SpriteId, BatchError> {
+        let list = self.batch.add_indexed(
+            sprite.layer,
+            &self.format,
+            Primitive::Triangles,
+            4,
+            &QUAD_INDICES,
+        )?;
+        let written = self.write_all(list, &sprite);
+        if let Err(error) = written {
+            self.batch.delete(list)?;
+            return Err(error);
+        }
+        Ok(self.sprites.insert(Entry { sprite, list }))
+    }
+
+    fn write_all(&mut self, list: BatchList, sprite: &Sprite) -> Result<(), BatchError> {
+        let b = &mut self.batch;
+        b.write(list, CORNER, &sprite.corners())?;
+        b.write(list, TRANSLATE, &[[sprite.x, sprite.y]; 4])?;
+        b.write(list, ROTATION, &[sprite.rotation.to_radians(); 4])?;
+        b.write(list, SCALE, &sprite.scale())?;
+        b.write(list, TEX_COORDS, &sprite.tex_coords())?;
+        b.write(list, COLOUR, &sprite.colour())
+    }
+
+    /// A sprite's properties.
+    pub fn get(&self, id: SpriteId) -> Result<&Sprite, BatchError> {
+        Ok(&self.entry(id)?.sprite)
+    }
+
+    fn entry(&self, id: SpriteId) -> Result<&Entry, BatchError> {
+        self.sprites.get(id).map_err(|_| BatchError::UnknownSprite)
+    }
+
+    /// Updates a sprite's properties through `f` and rewrites its vertices' attributes.
+    /// Prefer the setters, which rewrite only what changes.
+    pub fn update(&mut self, id: SpriteId, f: impl FnOnce(&mut Sprite)) -> Result<(), BatchError> {
+        let entry = *self.entry(id)?;
+        let mut sprite = entry.sprite;
+        f(&mut sprite);
+        let list = if sprite.layer != entry.sprite.layer {
+            self.batch.migrate(entry.list, sprite.layer)?
+        } else {
+            entry.list
+        };
+        self.write_all(list, &sprite)?;
+        self.set_entry(id, Entry { sprite, list })
+    }
+
+    fn set_entry(&mut self, id: SpriteId, entry: Entry) -> Result<(), BatchError> {
+        let slot = self
+            .sprites
+            .get_mut(id)
+            .map_err(|_| BatchError::UnknownSprite)?;
+        *slot = entry;
+        Ok(())
+    }
+
+    /// Moves a sprite: rewrites its 4 `translate` values only.
+    pub fn set_position(&mut self, id: SpriteId, x: f32, y: f32) -> Result<(), BatchError> {
+        let entry = self
+            .sprites
+            .get_mut(id)
+            .map_err(|_| BatchError::UnknownSprite)?;
+        entry.sprite.x = x;
+        entry.sprite.y = y;
+        self.batch.write(entry.list, TRANSLATE, &[[x, y]; 4])
+    }
+
+    /// Rotates a sprite (degrees, clockwise): rewrites its `rotation` only.
+    pub fn set_rotation(&mut self, id: SpriteId, degrees: f32) -> Result<(), BatchError> {
+        let entry = self
+            .sprites
+            .get_mut(id)
+            .map_err(|_| BatchError::UnknownSprite)?;
+        entry.sprite.rotation = degrees;
+        self.batch
+            .write(entry.list, ROTATION, &[degrees.to_radians(); 4])
+    }
+
+    /// Scales a sprite: rewrites its `scale` only.
+    pub fn set_scale(&mut self, id: SpriteId, x: f32, y: f32) -> Result<(), BatchError> {
+        let entry = self
+            .sprites
+            .get_mut(id)
+            .map_err(|_| BatchError::UnknownSprite)?;
+        entry.sprite.scale_x = x;
+        entry.sprite.scale_y = y;
+        let scale = entry.sprite.scale();
+        self.batch.write(entry.list, SCALE, &scale)
+    }
+
+    /// Shows or hides a sprite (a hidden sprite's quad collapses to a point).
+    pub fn set_visible(&mut self, id: SpriteId, visible: bool) -> Result<(), BatchError> {
+        let entry = self
+            .sprites
+            .get_mut(id)
+            .map_err(|_| BatchError::UnknownSprite)?;
+        entry.sprite.visible = visible;
+        let scale = entry.sprite.scale();
+        self.batch.write(entry.list, SCALE, &scale)
+    }
+
+    /// Tints a sprite: rewrites its `colour` only.
+    pub fn set_colour(&mut self, id: SpriteId, rgb: [u8; 3]) -> Result<(), BatchError> {
+        let entry = self
+            .sprites
+            .get_mut(id)
+            .map_err(|_| BatchError::UnknownSprite)?;
+        entry.sprite.colour = rgb;
+        let colour = entry.sprite.colour();
+        self.batch.write(entry.list, COLOUR, &colour)
+    }
+
+    /// Sets a sprite's opacity: rewrites its `colour` only.
+    pub fn set_opacity(&mut self, id: SpriteId, opacity: u8) -> Result<(), BatchError> {
+        let entry = self
+            .sprites
+            .get_mut(id)
+            .map_err(|_| BatchError::UnknownSprite)?;
+        entry.sprite.opacity = opacity;
+        let colour = entry.sprite.colour();
+        self.batch.write(entry.list, COLOUR, &colour)
+    }
+
+    /// Shows another atlas region: rewrites `corner` and `tex_coords`.
+    pub fn set_region(&mut self, id: SpriteId, region: AtlasRegion) -> Result<(), BatchError> {
+        let entry = self
+            .sprites
+            .get_mut(id)
+            .map_err(|_| BatchError::UnknownSprite)?;
+        entry.sprite.region = region;
+        let (corners, tex_coords) = (entry.sprite.corners(), entry.sprite.tex_coords());
+        let list = entry.list;
+        self.batch.write(list, CORNER, &corners)?;
+        self.batch.write(list, TEX_COORDS, &tex_coords)
+    }
+
+    /// Removes a sprite and frees its vertices and indices; its id becomes stale.
+    pub fn remove(&mut self, id: SpriteId) -> Result<(), BatchError> {
+        let entry = *self.entry(id)?;
+        self.batch.delete(entry.list)?;
+        self.sprites
+            .remove(id)
+            .map_err(|_| BatchError::UnknownSprite)?;
+        Ok(())
+    }
+
+    /// Live sprites.
+    pub fn len(&self) -> usize {
+        self.sprites.len()
+    }
+
+    /// Whether no sprite is live.
+    pub fn is_empty(&self) -> bool {
+        self.sprites.len() == 0
+    }
+
+    /// Draws every visible layer's sprites: one multi-draw per layer.
+    pub fn draw(&mut self) -> Result<DrawStats, BatchError> {
+        self.batch.draw()
+    }
+}
+
+impl std::fmt::Debug for SpriteBatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SpriteBatch")
+            .field("sprites", &self.sprites.len())
+            .field("batch", &self.batch)
+            .finish()
+    }
+}
