@@ -20,6 +20,8 @@
 
 use std::rc::Rc;
 
+use bytemuck::Pod;
+
 use super::group::{GroupId, ProgramGroup, TextureGroup};
 use super::vertex_batch::{BatchList, DrawStats};
 use super::{Batch, BatchError};
@@ -304,84 +306,77 @@ impl SpriteBatch {
         Ok(())
     }
 
-    /// Moves a sprite: rewrites its 4 `translate` values only.
-    pub fn set_position(&mut self, id: SpriteId, x: f32, y: f32) -> Result<(), BatchError> {
+    /// Applies `change` to a sprite's properties and writes the 4 values it returns as
+    /// `attribute` of the sprite's vertices, and nothing else.
+    fn change<T: Pod>(
+        &mut self,
+        id: SpriteId,
+        attribute: usize,
+        change: impl FnOnce(&mut Sprite) -> [T; 4],
+    ) -> Result<(), BatchError> {
         let entry = self
             .sprites
             .get_mut(id)
             .map_err(|_| BatchError::UnknownSprite)?;
-        entry.sprite.x = x;
-        entry.sprite.y = y;
-        self.batch.write(entry.list, TRANSLATE, &[[x, y]; 4])
+        let values = change(&mut entry.sprite);
+        self.batch.write(entry.list, attribute, &values)
+    }
+
+    /// Moves a sprite: rewrites its 4 `translate` values only.
+    pub fn set_position(&mut self, id: SpriteId, x: f32, y: f32) -> Result<(), BatchError> {
+        self.change(id, TRANSLATE, |s| {
+            (s.x, s.y) = (x, y);
+            [[x, y]; 4]
+        })
     }
 
     /// Rotates a sprite (degrees, clockwise): rewrites its `rotation` only.
     pub fn set_rotation(&mut self, id: SpriteId, degrees: f32) -> Result<(), BatchError> {
-        let entry = self
-            .sprites
-            .get_mut(id)
-            .map_err(|_| BatchError::UnknownSprite)?;
-        entry.sprite.rotation = degrees;
-        self.batch
-            .write(entry.list, ROTATION, &[degrees.to_radians(); 4])
+        self.change(id, ROTATION, |s| {
+            s.rotation = degrees;
+            [degrees.to_radians(); 4]
+        })
     }
 
     /// Scales a sprite: rewrites its `scale` only.
     pub fn set_scale(&mut self, id: SpriteId, x: f32, y: f32) -> Result<(), BatchError> {
-        let entry = self
-            .sprites
-            .get_mut(id)
-            .map_err(|_| BatchError::UnknownSprite)?;
-        entry.sprite.scale_x = x;
-        entry.sprite.scale_y = y;
-        let scale = entry.sprite.scale();
-        self.batch.write(entry.list, SCALE, &scale)
+        self.change(id, SCALE, |s| {
+            (s.scale_x, s.scale_y) = (x, y);
+            s.scale()
+        })
     }
 
     /// Shows or hides a sprite (a hidden sprite's quad collapses to a point).
     pub fn set_visible(&mut self, id: SpriteId, visible: bool) -> Result<(), BatchError> {
-        let entry = self
-            .sprites
-            .get_mut(id)
-            .map_err(|_| BatchError::UnknownSprite)?;
-        entry.sprite.visible = visible;
-        let scale = entry.sprite.scale();
-        self.batch.write(entry.list, SCALE, &scale)
+        self.change(id, SCALE, |s| {
+            s.visible = visible;
+            s.scale()
+        })
     }
 
     /// Tints a sprite: rewrites its `colour` only.
     pub fn set_colour(&mut self, id: SpriteId, rgb: [u8; 3]) -> Result<(), BatchError> {
-        let entry = self
-            .sprites
-            .get_mut(id)
-            .map_err(|_| BatchError::UnknownSprite)?;
-        entry.sprite.colour = rgb;
-        let colour = entry.sprite.colour();
-        self.batch.write(entry.list, COLOUR, &colour)
+        self.change(id, COLOUR, |s| {
+            s.colour = rgb;
+            s.colour()
+        })
     }
 
     /// Sets a sprite's opacity: rewrites its `colour` only.
     pub fn set_opacity(&mut self, id: SpriteId, opacity: u8) -> Result<(), BatchError> {
-        let entry = self
-            .sprites
-            .get_mut(id)
-            .map_err(|_| BatchError::UnknownSprite)?;
-        entry.sprite.opacity = opacity;
-        let colour = entry.sprite.colour();
-        self.batch.write(entry.list, COLOUR, &colour)
+        self.change(id, COLOUR, |s| {
+            s.opacity = opacity;
+            s.colour()
+        })
     }
 
     /// Shows another atlas region: rewrites `corner` and `tex_coords`.
     pub fn set_region(&mut self, id: SpriteId, region: AtlasRegion) -> Result<(), BatchError> {
-        let entry = self
-            .sprites
-            .get_mut(id)
-            .map_err(|_| BatchError::UnknownSprite)?;
-        entry.sprite.region = region;
-        let (corners, tex_coords) = (entry.sprite.corners(), entry.sprite.tex_coords());
-        let list = entry.list;
-        self.batch.write(list, CORNER, &corners)?;
-        self.batch.write(list, TEX_COORDS, &tex_coords)
+        self.change(id, CORNER, |s| {
+            s.region = region;
+            s.corners()
+        })?;
+        self.change(id, TEX_COORDS, |s| s.tex_coords())
     }
 
     /// Removes a sprite and frees its vertices and indices; its id becomes stale.
