@@ -231,6 +231,14 @@ impl GlBuffer {
     /// Stages `data` for bytes `offset..offset + data.len()`. Nothing reaches GL until
     /// [`flush`](Self::flush). Later writes win over earlier ones to the same bytes.
     pub fn write(&mut self, offset: usize, data: &[u8]) -> Result<(), GlError> {
+        // The common case, a write that extends the last run, appends without zero-filling.
+        if let Some(last) = self.runs.last_mut() {
+            if last.offset + last.len == offset && offset + data.len() <= self.capacity {
+                last.len += data.len();
+                self.staged.extend_from_slice(data);
+                return Ok(());
+            }
+        }
         self.stage(offset, data.len())?.copy_from_slice(data);
         Ok(())
     }

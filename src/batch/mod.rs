@@ -16,7 +16,7 @@ mod vertex_batch;
 
 pub use group::{Group, GroupId, ProgramGroup, StateGroup, TextureGroup};
 pub use sprite::{Sprite, SpriteBatch, SpriteId, Sprites};
-pub use vertex_batch::{Batch, BatchList, DrawStats};
+pub use vertex_batch::{Batch, BatchList, DrawStats, FormatId, FormatKey};
 
 use crate::backend::{FormatError, GlError};
 use crate::domain::DomainError;
@@ -31,6 +31,9 @@ pub enum BatchError {
     /// The group is not one of this batch's.
     #[error("{0:?} is not a group of this batch")]
     UnknownGroup(GroupId),
+    /// The format id is not one of this batch's.
+    #[error("the format id is not one of this batch's")]
+    UnknownFormat,
     /// The batch has as many groups as a `u32` counts.
     #[error("too many groups")]
     TooManyGroups,

@@ -23,7 +23,7 @@ use std::rc::Rc;
 use bytemuck::Pod;
 
 use super::group::{GroupId, ProgramGroup, TextureGroup};
-use super::vertex_batch::{BatchList, DrawStats};
+use super::vertex_batch::{BatchList, DrawStats, FormatId};
 use super::{Batch, BatchError};
 use crate::backend::{
     AtlasRegion, ComponentType, MultiDraw, Program, ShaderVersion, Texture, VertexFormat,
@@ -166,6 +166,7 @@ pub struct SpriteBatch {
     program: Rc<Program>,
     root: GroupId,
     format: VertexFormat,
+    format_id: FormatId,
     sprites: Slots<Entry>,
     viewport: [f32; 2],
 }
@@ -198,11 +199,13 @@ impl SpriteBatch {
         let format = VertexFormat::from_program(&program, &[("colour", ComponentType::U8, true)])?;
         let mut batch = Batch::new(gl, multi_draw);
         let root = batch.add_group(ProgramGroup::new(Rc::clone(&program)), 0, None)?;
+        let format_id = batch.format_id(&format);
         let mut sprites = SpriteBatch {
             batch,
             program,
             root,
             format,
+            format_id,
             sprites: Slots::new(DomainId::next()),
             viewport: [1.0, 1.0],
         };
@@ -250,7 +253,7 @@ impl SpriteBatch {
     pub fn add(&mut self, sprite: Sprite) -> Result<SpriteId, BatchError> {
         let list = self.batch.add_indexed(
             sprite.layer,
-            &self.format,
+            self.format_id,
             Primitive::Triangles,
             4,
             &QUAD_INDICES,

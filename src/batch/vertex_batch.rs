@@ -18,11 +18,38 @@ const INITIAL_VERTICES: usize = 1024;
 /// Index slots a new indexed domain starts with.
 const INITIAL_INDICES: usize = 1536;
 
-/// What selects a list's domain.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// A vertex format interned by a [`Batch`] ([`Batch::format_id`]): adding lists by id skips
+/// comparing formats. Only meaningful in the batch that made it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FormatId(u32);
+
+/// Names a list's vertex format for [`Batch::add`]: a `&VertexFormat`, or the [`FormatId`]
+/// the batch interned it as.
+pub trait FormatKey {
+    /// The batch's id for this format, interning it on first use.
+    fn id_in(self, batch: &mut Batch) -> Result<FormatId, BatchError>;
+}
+
+impl FormatKey for &VertexFormat {
+    fn id_in(self, batch: &mut Batch) -> Result<FormatId, BatchError> {
+        Ok(batch.format_id(self))
+    }
+}
+
+impl FormatKey for FormatId {
+    fn id_in(self, batch: &mut Batch) -> Result<FormatId, BatchError> {
+        match batch.formats.get(self.0 as usize) {
+            Some(_) => Ok(self),
+            None => Err(BatchError::UnknownFormat),
+        }
+    }
+}
+
+/// What selects a list's domain. The format is interned, so a key is cheap to build and hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct DomainKey {
     group: GroupId,
-    format: VertexFormat,
+    format: FormatId,
     mode: Primitive,
     indexed: bool,
 }
@@ -125,9 +152,13 @@ pub struct Batch {
     gl: Rc<glow::Context>,
     multi_draw: MultiDraw,
     groups: Vec<GroupNode>,
+    /// Every format seen, in first-seen order; a key's `format` indexes it.
+    formats: Vec<VertexFormat>,
     domains: Vec<Option<DomainEntry>>,
     free_domains: Vec<usize>,
     lookup: HashMap<DomainKey, usize>,
+    /// The last key looked up and its domain: adds come in runs of one key.
+    last_lookup: Option<(DomainKey, usize)>,
     steps: Vec<Step>,
     /// The steps no longer match the groups or domains.
     dirty: bool,
@@ -144,9 +175,11 @@ impl Batch {
             gl: Rc::clone(gl),
             multi_draw,
             groups: Vec::new(),
+            formats: Vec::new(),
             domains: Vec::new(),
             free_domains: Vec::new(),
             lookup: HashMap::new(),
+            last_lookup: None,
             steps: Vec::new(),
             dirty: true,
             maybe_empty: false,
@@ -211,9 +244,26 @@ impl Batch {
         Ok(())
     }
 
+    /// The id of `format` in this batch, interned on first use. A batch sees a handful of
+    /// formats, so this is a short scan; adding by id skips even that.
+    pub fn format_id(&mut self, format: &VertexFormat) -> FormatId {
+        let found = self.formats.iter().position(|f| f == format);
+        let index = found.unwrap_or_else(|| {
+            self.formats.push(format.clone());
+            self.formats.len() - 1
+        });
+        FormatId(index as u32)
+    }
+
     /// The domain for `key`, created on first use.
     fn domain_for(&mut self, key: DomainKey) -> Result<usize, BatchError> {
+        if let Some((last, index)) = self.last_lookup {
+            if last == key {
+                return Ok(index);
+            }
+        }
         if let Some(&index) = self.lookup.get(&key) {
+            self.last_lookup = Some((key, index));
             return Ok(index);
         }
         self.node(key.group)?;
@@ -221,7 +271,7 @@ impl Batch {
             AnyDomain::Indexed(IndexedVertexDomain::new(
                 &self.gl,
                 self.multi_draw,
-                key.format.clone(),
+                self.formats[key.format.0 as usize].clone(),
                 INITIAL_VERTICES,
                 INITIAL_INDICES,
             )?)
@@ -229,14 +279,11 @@ impl Batch {
             AnyDomain::Arrays(VertexDomain::new(
                 &self.gl,
                 self.multi_draw,
-                key.format.clone(),
+                self.formats[key.format.0 as usize].clone(),
                 INITIAL_VERTICES,
             )?)
         };
-        let entry = Some(DomainEntry {
-            key: key.clone(),
-            domain,
-        });
+        let entry = Some(DomainEntry { key, domain });
         let index = match self.free_domains.pop() {
             Some(index) => {
                 self.domains[index] = entry;
@@ -256,13 +303,13 @@ impl Batch {
     pub fn add(
         &mut self,
         group: GroupId,
-        format: &VertexFormat,
+        format: impl FormatKey,
         mode: Primitive,
         vertex_count: usize,
     ) -> Result<BatchList, BatchError> {
         let key = DomainKey {
             group,
-            format: format.clone(),
+            format: format.id_in(self)?,
             mode,
             indexed: false,
         };
@@ -279,14 +326,14 @@ impl Batch {
     pub fn add_indexed(
         &mut self,
         group: GroupId,
-        format: &VertexFormat,
+        format: impl FormatKey,
         mode: Primitive,
         vertex_count: usize,
         indices: &[u32],
     ) -> Result<BatchList, BatchError> {
         let key = DomainKey {
             group,
-            format: format.clone(),
+            format: format.id_in(self)?,
             mode,
             indexed: true,
         };
@@ -379,7 +426,7 @@ impl Batch {
     /// Moves a list to the domain of `group` (same format and primitive), by GPU copies.
     /// Returns its new handle; the old one becomes stale.
     pub fn migrate(&mut self, list: BatchList, group: GroupId) -> Result<BatchList, BatchError> {
-        let mut key = self.entry_mut(list.domain as usize)?.key.clone();
+        let mut key = self.entry_mut(list.domain as usize)?.key;
         if key.group == group {
             return Ok(list);
         }
@@ -438,6 +485,7 @@ impl Batch {
                     if let Some(entry) = self.domains[index].take() {
                         self.lookup.remove(&entry.key);
                     }
+                    self.last_lookup = None;
                     self.free_domains.push(index);
                     self.dirty = true;
                 }
