@@ -22,3 +22,8 @@ pub mod batch;
 pub mod domain;
 #[cfg(feature = "headless")]
 pub mod headless;
+
+/// The README's examples, compiled as doctests so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
