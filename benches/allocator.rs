@@ -328,9 +328,9 @@ fn churn(c: &mut Criterion) {
         let trace = Trace::generate(n, 0x5EED_0000 + n as u64);
         let mut group = c.benchmark_group(format!("churn/{n}"));
         group.throughput(Throughput::Elements(1));
-        group.sample_size(10);
+        group.sample_size(15);
         group.warm_up_time(Duration::from_millis(500));
-        group.measurement_time(Duration::from_secs(2));
+        group.measurement_time(Duration::from_secs(3));
 
         let mut ours: Option<(Ours, usize)> = None;
         group.bench_function(BenchmarkId::from_parameter("vertex-domain"), |b| {

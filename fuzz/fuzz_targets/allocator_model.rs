@@ -177,7 +177,11 @@ fn assert_same(a: &Allocator, m: &Model) {
     assert_eq!(blocks, m.blocks);
     let (starts, sizes) = a.allocated_regions();
     assert_eq!(starts.len(), blocks.len());
-    assert!(starts.iter().zip(&sizes).zip(&blocks).all(|((&s, &n), b)| (s, s + n) == *b));
+    assert!(starts
+        .iter()
+        .zip(&sizes)
+        .zip(&blocks)
+        .all(|((&s, &n), b)| (s, s + n) == *b));
     assert_eq!(a.region_count(), blocks.len());
     for w in blocks.windows(2) {
         assert!(w[0].1 < w[1].0);
@@ -186,7 +190,10 @@ fn assert_same(a: &Allocator, m: &Model) {
     assert_eq!(a.capacity(), m.capacity);
     assert_eq!(a.allocated_size(), m.allocated());
     assert_eq!(a.free_size(), m.capacity - m.allocated());
-    assert_eq!(a.fragmented_free_size(), a.free_size() - (m.capacity - m.end()));
+    assert_eq!(
+        a.fragmented_free_size(),
+        a.free_size() - (m.capacity - m.end())
+    );
 }
 
 fn assert_grow_and_retry<T: std::fmt::Debug>(
@@ -200,14 +207,21 @@ fn assert_grow_and_retry<T: std::fmt::Debug>(
         assert!(call(&mut grown).is_ok());
         let mut short = a.clone();
         short.set_capacity(requested_capacity - 1).unwrap();
-        assert!(matches!(call(&mut short), Err(AllocError::OutOfCapacity { .. })));
+        assert!(matches!(
+            call(&mut short),
+            Err(AllocError::OutOfCapacity { .. })
+        ));
     }
 }
 
 fuzz_target!(|data: &[u8]| {
     let mut input = Input(data);
     let Some(first) = input.byte() else { return };
-    let capacity = if first == 0xFF { usize::MAX } else { usize::from(first) };
+    let capacity = if first == 0xFF {
+        usize::MAX
+    } else {
+        usize::from(first)
+    };
     let mut a = Allocator::new(capacity);
     let mut m = Model {
         capacity,
@@ -215,7 +229,8 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut handed_out: Vec<(usize, usize)> = Vec::new();
     while let Some(op) = input.byte() {
-        let pick = |i: u8| (!handed_out.is_empty()).then(|| handed_out[usize::from(i) % handed_out.len()]);
+        let pick =
+            |i: u8| (!handed_out.is_empty()).then(|| handed_out[usize::from(i) % handed_out.len()]);
         match op % 8 {
             0 | 1 => {
                 let Some(n) = input.size() else { break };
@@ -233,14 +248,19 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
             3 => {
-                let (Some(i), Some(off), Some(len)) = (input.byte(), input.size(), input.size()) else { break };
+                let (Some(i), Some(off), Some(len)) = (input.byte(), input.size(), input.size())
+                else {
+                    break;
+                };
                 if let Some((s, n)) = pick(i) {
                     let (s, n) = (s.saturating_add(off.min(n)), len.min(n - off.min(n)));
                     assert_eq!(a.dealloc(s, n), m.dealloc(s, n));
                 }
             }
             4 | 5 => {
-                let (Some(i), Some(new)) = (input.byte(), input.size()) else { break };
+                let (Some(i), Some(new)) = (input.byte(), input.size()) else {
+                    break;
+                };
                 if let Some((s, n)) = pick(i) {
                     let got = a.realloc(s, n, new);
                     assert_eq!(got, m.realloc(s, n, new));
@@ -251,8 +271,15 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
             6 => {
-                let (Some(s), Some(n), Some(new)) = (input.byte(), input.size(), input.size()) else { break };
-                let s = if s == 0xFF { usize::MAX - 3 } else { usize::from(s) };
+                let (Some(s), Some(n), Some(new)) = (input.byte(), input.size(), input.size())
+                else {
+                    break;
+                };
+                let s = if s == 0xFF {
+                    usize::MAX - 3
+                } else {
+                    usize::from(s)
+                };
                 if new % 2 == 0 {
                     assert_eq!(a.dealloc(s, n), m.dealloc(s, n));
                 } else {
