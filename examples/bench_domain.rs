@@ -16,16 +16,10 @@ use vertex_domain::backend::{Attribute, ComponentType, RenderTarget, VertexForma
 use vertex_domain::domain::{IndexedVertexDomain, Primitive};
 use vertex_domain::headless::{HeadlessApi, HeadlessContext};
 
-const QUAD_INDICES: [u32; 6] = [0, 1, 2, 0, 2, 3];
+mod common;
+use common::rng::Rng;
 
-/// splitmix64, for a seeded shuffle.
-fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
+const QUAD_INDICES: [u32; 6] = [0, 1, 2, 0, 2, 3];
 
 fn quad(i: usize, offset: f32) -> [[f32; 2]; 4] {
     let x = (i % 320) as f32 * 2.0 + offset;
@@ -79,11 +73,7 @@ fn run(ctx: &HeadlessContext, quads: usize) -> Figures {
     let draw_calls = domain.draw(Primitive::Triangles).expect("draw");
     ctx_finish(ctx);
 
-    let mut state = 0x5EED_u64;
-    for i in (1..lists.len()).rev() {
-        let j = (splitmix(&mut state) % (i as u64 + 1)) as usize;
-        lists.swap(i, j);
-    }
+    Rng(0x5EED).shuffle(&mut lists);
     let started = Instant::now();
     for &list in &lists[..quads / 2] {
         domain.delete(list).expect("delete");
@@ -106,41 +96,6 @@ fn ctx_finish(ctx: &HeadlessContext) {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
-}
-
-/// Runs pyglet's side of the benchmark and returns its JSON line's numbers by key.
-fn pyglet(quads: usize) -> Option<Vec<(String, f64)>> {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/peer/run_pyglet.sh");
-    let output = std::process::Command::new("bash")
-        .args([script, "domain", "--count", &quads.to_string()])
-        .output()
-        .ok()?;
-    if !output.status.success() {
-        eprintln!(
-            "pyglet run failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        return None;
-    }
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let line = stdout
-        .lines()
-        .rev()
-        .find(|l| l.trim_start().starts_with('{'))?;
-    Some(parse_flat_json_numbers(line))
-}
-
-/// The numeric fields of a flat JSON object (enough for the peer script's one line).
-fn parse_flat_json_numbers(line: &str) -> Vec<(String, f64)> {
-    line.trim()
-        .trim_matches(|c| c == '{' || c == '}')
-        .split(',')
-        .filter_map(|pair| {
-            let (key, value) = pair.split_once(':')?;
-            let value = value.trim().parse::<f64>().ok()?;
-            Some((key.trim().trim_matches('"').to_owned(), value))
-        })
-        .collect()
 }
 
 fn main() {
@@ -167,11 +122,12 @@ fn main() {
         ("delete random half", best(|f| f.delete_half), 50.0),
     ];
     let draw_calls = figures[0].draw_calls;
-    let peer = if with_pyglet { pyglet(quads) } else { None };
-    let peer_value = |key: &str| {
-        peer.as_ref()
-            .and_then(|p| p.iter().find(|(k, _)| k == key).map(|(_, v)| *v))
+    let peer = if with_pyglet {
+        common::pyglet(&["domain", "--count", &quads.to_string()]).pop()
+    } else {
+        None
     };
+    let peer_value = |key: &str| peer.as_deref().and_then(|p| common::field(p, key));
     let peer_keys = ["create_ms", "rewrite_ms", "delete_half_ms"];
     println!("\n{quads} quads, one indexed domain, best of {runs} runs (ms)");
     println!("| step | vertex-domain | target | pyglet 2.1.19 | pyglet / ours |");

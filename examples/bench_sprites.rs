@@ -15,22 +15,12 @@ use vertex_domain::backend::{AtlasBuilder, RenderTarget, TextureFilter};
 use vertex_domain::batch::{Sprite, SpriteBatch, SpriteId};
 use vertex_domain::headless::{HeadlessApi, HeadlessContext};
 
+mod common;
+use common::rng::Rng;
+
 const WIDTH: u32 = 640;
 const HEIGHT: u32 = 480;
 const FRAMES: u32 = 30;
-
-/// splitmix64, for seeded positions and the shuffle.
-fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-fn unit(state: &mut u64) -> f32 {
-    (splitmix(state) >> 40) as f32 / (1u64 << 24) as f32
-}
 
 /// Milliseconds for each figure of one N.
 #[derive(Debug, Default, Clone, Copy)]
@@ -71,12 +61,12 @@ fn run(ctx: &HeadlessContext, n: usize) -> Figures {
     let layer = sprites
         .add_layer(Rc::clone(atlas.texture()), 0)
         .expect("layer");
-    let mut rng = 0x5EED_u64 ^ n as u64;
+    let mut rng = Rng(0x5EED ^ n as u64);
     let mut positions: Vec<(f32, f32)> = (0..n)
         .map(|_| {
             (
-                unit(&mut rng) * (WIDTH - 16) as f32,
-                unit(&mut rng) * (HEIGHT - 16) as f32,
+                rng.range(0.0, (WIDTH - 16) as f32),
+                rng.range(0.0, (HEIGHT - 16) as f32),
             )
         })
         .collect();
@@ -84,7 +74,7 @@ fn run(ctx: &HeadlessContext, n: usize) -> Figures {
 
     finish(ctx);
     let started = Instant::now();
-    let mut ids: Vec<SpriteId> = positions
+    let ids: Vec<SpriteId> = positions
         .iter()
         .map(|&(x, y)| sprites.add(Sprite::new(layer, region, x, y)).expect("add"))
         .collect();
@@ -128,11 +118,10 @@ fn run(ctx: &HeadlessContext, n: usize) -> Figures {
     }
     figures.static_frame = ms(started.elapsed()) / f64::from(FRAMES);
 
-    for i in (1..ids.len()).rev() {
-        let j = (splitmix(&mut rng) % (i as u64 + 1)) as usize;
-        ids.swap(i, j);
-        positions.swap(i, j);
-    }
+    let mut order: Vec<usize> = (0..n).collect();
+    rng.shuffle(&mut order);
+    let ids: Vec<SpriteId> = order.iter().map(|&i| ids[i]).collect();
+    let positions: Vec<(f32, f32)> = order.iter().map(|&i| positions[i]).collect();
     let half = n / 2;
     let started = Instant::now();
     for &id in &ids[..half] {
@@ -146,47 +135,6 @@ fn run(ctx: &HeadlessContext, n: usize) -> Figures {
     figures.recreate_half = ms(started.elapsed());
     assert_eq!(sprites.len(), n);
     figures
-}
-
-/// pyglet's figures per N from the peer script's JSON lines (`{"n": .., "create_ms": ..}`).
-fn pyglet(counts: &[usize]) -> Vec<(usize, Vec<(String, f64)>)> {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/peer/run_pyglet.sh");
-    let list: Vec<String> = counts.iter().map(usize::to_string).collect();
-    let output = match std::process::Command::new("bash")
-        .args([script, "sprites", "--counts", &list.join(",")])
-        .output()
-    {
-        Ok(output) if output.status.success() => output,
-        Ok(output) => {
-            eprintln!(
-                "pyglet run failed:\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-            return Vec::new();
-        }
-        Err(error) => {
-            eprintln!("could not run {script}: {error}");
-            return Vec::new();
-        }
-    };
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter(|l| l.trim_start().starts_with('{'))
-        .filter_map(|line| {
-            let fields: Vec<(String, f64)> = line
-                .trim()
-                .trim_matches(|c| c == '{' || c == '}')
-                .split(',')
-                .filter_map(|pair| {
-                    let (key, value) = pair.split_once(':')?;
-                    let value = value.trim().parse::<f64>().ok()?;
-                    Some((key.trim().trim_matches('"').to_owned(), value))
-                })
-                .collect();
-            let n = fields.iter().find(|(k, _)| k == "n")?.1 as usize;
-            Some((n, fields))
-        })
-        .collect()
 }
 
 fn main() {
@@ -214,8 +162,9 @@ fn main() {
     });
     println!("{} | {}", ctx.version(), ctx.renderer());
     let ours: Vec<(usize, Figures)> = counts.iter().map(|&n| (n, run(&ctx, n))).collect();
+    let list: Vec<String> = counts.iter().map(usize::to_string).collect();
     let peer = if with_pyglet {
-        pyglet(&counts)
+        common::pyglet(&["sprites", "--counts", &list.join(",")])
     } else {
         Vec::new()
     };
@@ -224,7 +173,9 @@ fn main() {
     println!("| N | figure | vertex-domain | pyglet 2.1.19 | pyglet / ours |");
     println!("|---|---|---|---|---|");
     for (n, f) in &ours {
-        let fields = peer.iter().find(|(pn, _)| pn == n).map(|(_, f)| f);
+        let fields = peer
+            .iter()
+            .find(|f| common::field(f, "n") == Some(*n as f64));
         let rows = [
             ("create", f.create, "create_ms"),
             ("update (move all)", f.update, "update_ms"),
@@ -235,7 +186,7 @@ fn main() {
             ("re-create half", f.recreate_half, "recreate_half_ms"),
         ];
         for (name, value, key) in rows {
-            let theirs = fields.and_then(|f| f.iter().find(|(k, _)| k == key).map(|(_, v)| *v));
+            let theirs = fields.and_then(|f| common::field(f, key));
             let (p, ratio) = match theirs {
                 Some(p) => (format!("{p:.3}"), format!("{:.0}x", p / value.max(1e-6))),
                 None => ("-".into(), "-".into()),

@@ -38,6 +38,9 @@ use winit::event_loop::{ActiveEventLoop, EventLoop};
 use winit::keyboard::{Key, NamedKey};
 use winit::window::{Window, WindowId};
 
+mod common;
+use common::rng::Rng;
+
 /// Sprites added or removed per key press.
 const BULK: usize = 1000;
 /// Side of each generated image, in pixels.
@@ -104,24 +107,6 @@ fn parse<T: std::str::FromStr>(text: &str) -> std::result::Result<T, String> {
 
 // ---------------------------------------------------------------------------------------
 // The scene, shared by the window and the headless run
-
-/// splitmix64: small, seeded, good enough for a demo.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `lo..hi`.
-    fn range(&mut self, lo: f32, hi: f32) -> f32 {
-        lo + (self.next() >> 40) as f32 / (1u64 << 24) as f32 * (hi - lo)
-    }
-}
 
 /// A generated image: coverage (0..1) at each pixel centre, as white with that alpha.
 fn image(shape: impl Fn(f32, f32) -> f32) -> Vec<u8> {

@@ -5,6 +5,9 @@
 //! model: zero bytes lost.
 
 mod common;
+#[path = "../examples/common/rng.rs"]
+mod rng;
+use rng::Rng;
 
 use vertex_domain::backend::{Attribute, ComponentType, MultiDraw, RenderTarget, VertexFormat};
 use vertex_domain::domain::{
@@ -19,23 +22,6 @@ const INITIAL_CAPACITY: usize = 16;
 /// Domains of each kind; lists migrate between domains of one kind.
 const DOMAINS_PER_KIND: usize = 2;
 const MAX_VERTICES: u64 = 48;
-
-/// splitmix64: a tiny deterministic generator, so a failure replays exactly.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn format() -> VertexFormat {
     VertexFormat::new(vec![
