@@ -18,6 +18,9 @@ use std::io::BufWriter;
 
 use vertex_domain::allocation::{AllocError, Allocator};
 
+mod common;
+use common::rng::Rng;
+
 /// Settings, from the command line.
 struct Options {
     /// Live regions to build up to.
@@ -73,30 +76,14 @@ impl Options {
     }
 }
 
-/// splitmix64: a tiny deterministic generator.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// 80% sprite quads, 15% text labels, 5% meshes.
-    fn region_size(&mut self) -> usize {
-        match self.below(100) {
-            0..80 => 4,
-            80..95 => 4 + self.below(124),
-            _ => 256 + self.below(3841),
-        }
-    }
+/// A region size from the benchmark's trace: 80% sprite quads (4 slots), 15% text labels
+/// (4..128), 5% meshes (256..4096).
+fn region_size(rng: &mut Rng) -> usize {
+    (match rng.below(100) {
+        0..80 => 4,
+        80..95 => 4 + rng.below(124),
+        _ => 256 + rng.below(3841),
+    }) as usize
 }
 
 /// The allocator plus the regions the "game" holds, growing the buffer by the protocol.
@@ -123,22 +110,22 @@ impl Scene {
     }
 
     fn spawn(&mut self) -> Result<(), AllocError> {
-        let size = self.rng.region_size();
+        let size = region_size(&mut self.rng);
         let start = self.grow_and_retry(|a| a.alloc(size))?;
         self.live.push((start, size));
         Ok(())
     }
 
     fn despawn(&mut self) -> Result<(), AllocError> {
-        let i = self.rng.below(self.live.len());
+        let i = self.rng.below(self.live.len() as u64) as usize;
         let (start, size) = self.live.swap_remove(i);
         self.alloc.dealloc(start, size)
     }
 
     fn resize(&mut self) -> Result<(), AllocError> {
-        let i = self.rng.below(self.live.len());
+        let i = self.rng.below(self.live.len() as u64) as usize;
         let (start, size) = self.live[i];
-        let new_size = self.rng.region_size();
+        let new_size = region_size(&mut self.rng);
         let new_start = self.grow_and_retry(|a| a.realloc(start, size, new_size))?;
         self.live[i] = (new_start, new_size);
         Ok(())
