@@ -175,7 +175,7 @@ fn main() {
     for (n, f) in &ours {
         let fields = peer
             .iter()
-            .find(|f| common::field(f, "n") == Some(*n as f64));
+            .find(|f| common::field(f, "count") == Some(*n as f64));
         let rows = [
             ("create", f.create, "create_ms"),
             ("update (move all)", f.update, "update_ms"),
