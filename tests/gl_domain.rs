@@ -1,5 +1,6 @@
 //! Vertex domains on a real headless GL context: handles, growth by GPU copy, growth
-//! failure, indexed lists whose vertices move, migration and formats.
+//! failure, indexed lists whose vertices move, migration and formats. Every test runs on a GL
+//! core context and on a GLES 3 context.
 
 mod common;
 
@@ -37,10 +38,8 @@ fn colours(n: usize, seed: u8) -> Vec<[u8; 4]> {
         .collect()
 }
 
-#[test]
-fn written_data_reads_back_by_index_and_by_name() {
-    let ctx = common::context();
-    let mut d = domain(&ctx, 16);
+fn written_data_reads_back_by_index_and_by_name(ctx: &HeadlessContext) {
+    let mut d = domain(ctx, 16);
     let list = d.create(5).unwrap();
     d.write(list, "position", &positions(5, 1.5)).unwrap();
     d.write(list, 1, &colours(5, 7)).unwrap();
@@ -49,10 +48,8 @@ fn written_data_reads_back_by_index_and_by_name() {
     assert_eq!(d.read::<f32>(list, "position").unwrap().len(), 10);
 }
 
-#[test]
-fn data_of_the_wrong_length_or_an_unknown_attribute_is_refused() {
-    let ctx = common::context();
-    let mut d = domain(&ctx, 16);
+fn data_of_the_wrong_length_or_an_unknown_attribute_is_refused(ctx: &HeadlessContext) {
+    let mut d = domain(ctx, 16);
     let list = d.create(4).unwrap();
     d.write(list, "position", &positions(4, 2.0)).unwrap();
     assert_eq!(
@@ -75,10 +72,10 @@ fn data_of_the_wrong_length_or_an_unknown_attribute_is_refused() {
     assert_eq!(d.read::<[f32; 2]>(list, 0).unwrap(), positions(4, 2.0));
 }
 
-#[test]
-fn a_deleted_handle_is_stale_and_never_reaches_the_list_that_reuses_its_slot() {
-    let ctx = common::context();
-    let mut d = domain(&ctx, 16);
+fn a_deleted_handle_is_stale_and_never_reaches_the_list_that_reuses_its_slot(
+    ctx: &HeadlessContext,
+) {
+    let mut d = domain(ctx, 16);
     let old = d.create(4).unwrap();
     d.delete(old).unwrap();
     let new = d.create(4).unwrap();
@@ -94,21 +91,17 @@ fn a_deleted_handle_is_stale_and_never_reaches_the_list_that_reuses_its_slot() {
     assert_eq!(d.len(), 1);
 }
 
-#[test]
-fn a_handle_used_on_another_domain_is_refused() {
-    let ctx = common::context();
-    let mut a = domain(&ctx, 16);
-    let mut b = domain(&ctx, 16);
+fn a_handle_used_on_another_domain_is_refused(ctx: &HeadlessContext) {
+    let mut a = domain(ctx, 16);
+    let mut b = domain(ctx, 16);
     let list = a.create(4).unwrap();
     let _ = b.create(4).unwrap();
     assert_eq!(b.delete(list), Err(DomainError::WrongDomain));
     assert_eq!(a.vertex_count(list), Ok(4));
 }
 
-#[test]
-fn growth_doubles_every_buffer_by_gpu_copy_and_uploads_nothing() {
-    let ctx = common::context();
-    let mut d = domain(&ctx, 16);
+fn growth_doubles_every_buffer_by_gpu_copy_and_uploads_nothing(ctx: &HeadlessContext) {
+    let mut d = domain(ctx, 16);
     let first = d.create(16).unwrap();
     d.write(first, 0, &positions(16, 4.0)).unwrap();
     d.write(first, 1, &colours(16, 9)).unwrap();
@@ -134,10 +127,8 @@ fn growth_doubles_every_buffer_by_gpu_copy_and_uploads_nothing() {
     assert_eq!(d.start(second), Ok(16));
 }
 
-#[test]
-fn a_growth_that_gl_cannot_make_fails_and_leaves_the_domain_as_it_was() {
-    let ctx = common::context();
-    let mut d = domain(&ctx, 16);
+fn a_growth_that_gl_cannot_make_fails_and_leaves_the_domain_as_it_was(ctx: &HeadlessContext) {
+    let mut d = domain(ctx, 16);
     let list = d.create(10).unwrap();
     d.write(list, 0, &positions(10, 5.0)).unwrap();
     d.write(list, 1, &colours(10, 5)).unwrap();
@@ -170,10 +161,8 @@ fn a_growth_that_gl_cannot_make_fails_and_leaves_the_domain_as_it_was() {
     assert_eq!(d.vertex_count(small), Ok(20));
 }
 
-#[test]
-fn a_buffer_past_the_gl_size_limit_is_refused_without_touching_the_domain() {
-    let ctx = common::context();
-    let mut d = domain(&ctx, 16);
+fn a_buffer_past_the_gl_size_limit_is_refused_without_touching_the_domain(ctx: &HeadlessContext) {
+    let mut d = domain(ctx, 16);
     let list = d.create(3).unwrap();
     d.write(list, 0, &positions(3, 1.0)).unwrap();
     // 2^28 vertices * 8 bytes = 2 GiB: over GL's signed 32-bit size.
@@ -185,10 +174,8 @@ fn a_buffer_past_the_gl_size_limit_is_refused_without_touching_the_domain() {
     assert_eq!(d.read::<[f32; 2]>(list, 0).unwrap(), positions(3, 1.0));
 }
 
-#[test]
-fn a_resized_list_keeps_its_data_when_it_moves() {
-    let ctx = common::context();
-    let mut d = domain(&ctx, 16);
+fn a_resized_list_keeps_its_data_when_it_moves(ctx: &HeadlessContext) {
+    let mut d = domain(ctx, 16);
     let a = d.create(4).unwrap();
     let b = d.create(4).unwrap();
     d.write(a, 0, &positions(4, 1.0)).unwrap();
@@ -205,11 +192,9 @@ fn a_resized_list_keeps_its_data_when_it_moves() {
     assert_eq!(d.read::<[f32; 2]>(b, 0).unwrap(), positions(4, 2.0));
 }
 
-#[test]
-fn indices_are_rewritten_when_a_resize_moves_the_vertices() {
+fn indices_are_rewritten_when_a_resize_moves_the_vertices(ctx: &HeadlessContext) {
     // pyglet's IndexedVertexList.resize leaves stale absolute indices behind.
-    let ctx = common::context();
-    let mut d = indexed(&ctx, 16);
+    let mut d = indexed(ctx, 16);
     let a = d.create(4, 6).unwrap();
     let b = d.create(4, 6).unwrap();
     d.write_indices(a, &[0, 1, 2, 0, 2, 3]).unwrap();
@@ -224,10 +209,8 @@ fn indices_are_rewritten_when_a_resize_moves_the_vertices() {
     assert_eq!(d.read_indices(a).unwrap(), vec![0, 1, 0, 0, 0, 0]);
 }
 
-#[test]
-fn out_of_range_or_miscounted_indices_are_refused() {
-    let ctx = common::context();
-    let mut d = indexed(&ctx, 16);
+fn out_of_range_or_miscounted_indices_are_refused(ctx: &HeadlessContext) {
+    let mut d = indexed(ctx, 16);
     let list = d.create(3, 3).unwrap();
     d.write_indices(list, &[0, 1, 2]).unwrap();
     assert_eq!(
@@ -248,10 +231,8 @@ fn out_of_range_or_miscounted_indices_are_refused() {
     assert_eq!(d.read_indices(list).unwrap(), vec![0, 1, 2]);
 }
 
-#[test]
-fn an_indexed_domain_grows_its_index_buffer_and_keeps_drawing_from_it() {
-    let ctx = common::context();
-    let mut d = indexed(&ctx, 4);
+fn an_indexed_domain_grows_its_index_buffer_and_keeps_drawing_from_it(ctx: &HeadlessContext) {
+    let mut d = indexed(ctx, 4);
     let lists: Vec<_> = (0..20u32)
         .map(|i| {
             let list = d.create(4, 6).unwrap();
@@ -273,11 +254,9 @@ fn an_indexed_domain_grows_its_index_buffer_and_keeps_drawing_from_it() {
     );
 }
 
-#[test]
-fn migration_moves_the_data_and_retires_the_old_handle() {
-    let ctx = common::context();
-    let mut a = indexed(&ctx, 16);
-    let mut b = indexed(&ctx, 16);
+fn migration_moves_the_data_and_retires_the_old_handle(ctx: &HeadlessContext) {
+    let mut a = indexed(ctx, 16);
+    let mut b = indexed(ctx, 16);
     let filler = b.create(5, 3).unwrap();
     let list = a.create(4, 6).unwrap();
     a.write(list, 0, &positions(4, 6.0)).unwrap();
@@ -292,18 +271,16 @@ fn migration_moves_the_data_and_retires_the_old_handle() {
     assert_eq!(b.read_indices(moved).unwrap(), vec![0, 1, 2, 2, 3, 0]);
     assert_eq!(b.vertex_count(filler), Ok(5));
 
-    let mut plain = domain(&ctx, 16);
-    let mut other = domain(&ctx, 16);
+    let mut plain = domain(ctx, 16);
+    let mut other = domain(ctx, 16);
     let list = plain.create(3).unwrap();
     plain.write(list, 0, &positions(3, 8.0)).unwrap();
     let moved = plain.migrate(list, &mut other).unwrap();
     assert_eq!(other.read::<[f32; 2]>(moved, 0).unwrap(), positions(3, 8.0));
 }
 
-#[test]
-fn migration_between_formats_is_refused_and_keeps_the_list() {
-    let ctx = common::context();
-    let mut a = domain(&ctx, 16);
+fn migration_between_formats_is_refused_and_keeps_the_list(ctx: &HeadlessContext) {
+    let mut a = domain(ctx, 16);
     let other_format =
         VertexFormat::new(vec![Attribute::new("position", 0, 3, ComponentType::F32)]).unwrap();
     let mut b = VertexDomain::new(ctx.gl(), *ctx.multi_draw(), other_format, 16).unwrap();
@@ -317,9 +294,7 @@ fn migration_between_formats_is_refused_and_keeps_the_list() {
     assert!(b.is_empty());
 }
 
-#[test]
-fn a_location_the_context_lacks_is_refused() {
-    let ctx = common::context();
+fn a_location_the_context_lacks_is_refused(ctx: &HeadlessContext) {
     let format = VertexFormat::new(vec![Attribute::new("p", 4096, 2, ComponentType::F32)]).unwrap();
     let error = VertexDomain::new(ctx.gl(), *ctx.multi_draw(), format, 16).unwrap_err();
     assert!(matches!(
@@ -328,14 +303,12 @@ fn a_location_the_context_lacks_is_refused() {
     ));
 }
 
-#[test]
-fn a_whole_domain_draws_in_one_call_and_strips_draw_one_range_per_list() {
-    let ctx = common::context();
+fn a_whole_domain_draws_in_one_call_and_strips_draw_one_range_per_list(ctx: &HeadlessContext) {
     let target = RenderTarget::new(ctx.gl().clone(), 32, 32).unwrap();
     target.bind();
     let program = common::colour_program(ctx.gl());
     program.use_program();
-    let mut d = domain(&ctx, 64);
+    let mut d = domain(ctx, 64);
     let lists: Vec<_> = (0..5).map(|_| d.create(3).unwrap()).collect();
     for &list in &lists {
         d.write(list, 0, &positions(3, 0.0)).unwrap();
@@ -358,17 +331,52 @@ fn a_whole_domain_draws_in_one_call_and_strips_draw_one_range_per_list() {
     // Two aggregate regions remain; strips need one range per list.
     assert_eq!(single.draw(Primitive::Triangles), Ok(2));
     assert_eq!(single.draw(Primitive::TriangleStrip), Ok(4));
-    let empty = domain(&ctx, 16).draw(Primitive::Triangles);
+    let empty = domain(ctx, 16).draw(Primitive::Triangles);
     assert_eq!(empty, Ok(0));
 }
 
-#[test]
-fn indices_written_right_after_create_are_uploaded_once() {
-    let ctx = common::context();
-    let mut d = indexed(&ctx, 16);
+fn indices_written_right_after_create_are_uploaded_once(ctx: &HeadlessContext) {
+    let mut d = indexed(ctx, 16);
     let list = d.create(4, 6).unwrap();
     d.write_indices(list, &[0, 1, 2, 0, 2, 3]).unwrap();
     d.flush().unwrap();
     assert_eq!(d.stats().uploaded_bytes, 6 * 4);
     assert_eq!(d.read_indices(list).unwrap(), vec![0, 1, 2, 0, 2, 3]);
 }
+
+/// Runs each named test body once on GL core and once on GLES 3.
+macro_rules! on_gl_core_and_gles3 {
+    ($($name:ident),* $(,)?) => {
+        mod gl_core {
+            $(#[test]
+            fn $name() {
+                super::$name(&super::common::context())
+            })*
+        }
+        mod gles3 {
+            $(#[test]
+            fn $name() {
+                super::$name(&super::common::context_gles())
+            })*
+        }
+    };
+}
+
+on_gl_core_and_gles3!(
+    written_data_reads_back_by_index_and_by_name,
+    data_of_the_wrong_length_or_an_unknown_attribute_is_refused,
+    a_deleted_handle_is_stale_and_never_reaches_the_list_that_reuses_its_slot,
+    a_handle_used_on_another_domain_is_refused,
+    growth_doubles_every_buffer_by_gpu_copy_and_uploads_nothing,
+    a_growth_that_gl_cannot_make_fails_and_leaves_the_domain_as_it_was,
+    a_buffer_past_the_gl_size_limit_is_refused_without_touching_the_domain,
+    a_resized_list_keeps_its_data_when_it_moves,
+    indices_are_rewritten_when_a_resize_moves_the_vertices,
+    out_of_range_or_miscounted_indices_are_refused,
+    an_indexed_domain_grows_its_index_buffer_and_keeps_drawing_from_it,
+    migration_moves_the_data_and_retires_the_old_handle,
+    migration_between_formats_is_refused_and_keeps_the_list,
+    a_location_the_context_lacks_is_refused,
+    a_whole_domain_draws_in_one_call_and_strips_draw_one_range_per_list,
+    indices_written_right_after_create_are_uploaded_once,
+);
