@@ -46,6 +46,9 @@ pub struct Texture {
     raw: glow::NativeTexture,
     width: u32,
     height: u32,
+    /// The context's `GL_MAX_COMBINED_TEXTURE_IMAGE_UNITS`, read once so that binding, which
+    /// happens every frame, queries nothing.
+    max_units: u32,
 }
 
 impl Texture {
@@ -126,11 +129,14 @@ impl Texture {
             );
             raw
         };
+        // SAFETY: a plain query on the current context.
+        let max_units = unsafe { gl.get_parameter_i32(glow::MAX_COMBINED_TEXTURE_IMAGE_UNITS) };
         let texture = Texture {
             gl,
             raw,
             width,
             height,
+            max_units: max_units.max(0) as u32,
         };
         // Dropping `texture` on error deletes it.
         check_gl(&texture.gl, "Texture::new_rgba8")?;
@@ -145,13 +151,8 @@ impl Texture {
     /// GL state touched: the active texture unit becomes `unit` and its `GL_TEXTURE_2D`
     /// binding this texture, both left changed.
     pub fn bind(&self, unit: u32) -> Result<(), GlError> {
-        // SAFETY: a plain query on the current context.
-        let units = unsafe {
-            self.gl
-                .get_parameter_i32(glow::MAX_COMBINED_TEXTURE_IMAGE_UNITS)
-        }
-        .max(0);
-        if unit >= units as u32 {
+        let units = self.max_units;
+        if unit >= units {
             return Err(GlError::InvalidArgument {
                 operation: "Texture::bind",
                 message: format!(
