@@ -21,36 +21,14 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use vertex_domain::allocation::{AllocError, Allocator};
 
+#[path = "../examples/common/rng.rs"]
+mod rng;
+use rng::{region_size, Rng};
+
 /// Steady-state operations generated per trace; replayed from a fresh build when used up.
 const STEADY_OPS: usize = 1 << 20;
 /// Share of steady operations that are reallocs, in percent.
 const REALLOC_PERCENT: u64 = 10;
-
-/// splitmix64: tiny, fast, deterministic.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    /// A region size: 80% sprite quads, 15% text labels, 5% meshes.
-    fn region_size(&mut self) -> u32 {
-        match self.below(100) {
-            0..80 => 4,
-            80..95 => 4 + self.below(124) as u32,
-            _ => 256 + self.below(3841) as u32,
-        }
-    }
-}
 
 /// One step of the trace; `slot` names a live region in the runner's handle table.
 #[derive(Clone, Copy, Debug)]
@@ -73,7 +51,7 @@ struct Trace {
 
 impl Trace {
     fn generate(live_target: usize, seed: u64) -> Trace {
-        let mut rng = SplitMix64(seed);
+        let mut rng = Rng(seed);
         let mut sizes: Vec<u32> = Vec::new();
         let mut live: Vec<u32> = Vec::new();
         let mut free_slots: Vec<u32> = Vec::new();
@@ -91,7 +69,7 @@ impl Trace {
             let building = step < live_target;
             let op = if !building && rng.below(100) < REALLOC_PERCENT {
                 let slot = live[rng.below(live.len() as u64) as usize];
-                let size = rng.region_size();
+                let size = region_size(&mut rng) as u32;
                 live_sum = live_sum - u64::from(sizes[slot as usize]) + u64::from(size);
                 sizes[slot as usize] = size;
                 Op::Realloc { slot, size }
@@ -104,7 +82,7 @@ impl Trace {
                 Op::Free { slot }
             } else {
                 free_next = true;
-                let size = rng.region_size();
+                let size = region_size(&mut rng) as u32;
                 let slot = free_slots.pop().unwrap_or_else(|| {
                     sizes.push(0);
                     (sizes.len() - 1) as u32

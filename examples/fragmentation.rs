@@ -19,7 +19,7 @@ use std::io::BufWriter;
 use vertex_domain::allocation::{AllocError, Allocator};
 
 mod common;
-use common::rng::Rng;
+use common::rng::{region_size, Rng};
 
 /// Settings, from the command line.
 struct Options {
@@ -74,16 +74,6 @@ impl Options {
         }
         Ok(o)
     }
-}
-
-/// A region size from the benchmark's trace: 80% sprite quads (4 slots), 15% text labels
-/// (4..128), 5% meshes (256..4096).
-fn region_size(rng: &mut Rng) -> usize {
-    (match rng.below(100) {
-        0..80 => 4,
-        80..95 => 4 + rng.below(124),
-        _ => 256 + rng.below(3841),
-    }) as usize
 }
 
 /// The allocator plus the regions the "game" holds, growing the buffer by the protocol.

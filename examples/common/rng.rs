@@ -1,4 +1,5 @@
-//! splitmix64: a tiny seeded generator, so benchmarks, demos and tests replay exactly.
+//! splitmix64: a tiny seeded generator, so benchmarks, demos and tests replay exactly, and
+//! the churn trace's region sizes that the allocator benchmark and demo share.
 // Each includer uses a subset.
 #![allow(dead_code)]
 
@@ -31,4 +32,14 @@ impl Rng {
             items.swap(i, self.below(i as u64 + 1) as usize);
         }
     }
+}
+
+/// A region size from the churn trace: 80% sprite quads (4 slots), 15% text labels
+/// (4..128), 5% meshes (256..4096).
+pub fn region_size(rng: &mut Rng) -> usize {
+    (match rng.below(100) {
+        0..80 => 4,
+        80..95 => 4 + rng.below(124),
+        _ => 256 + rng.below(3841),
+    }) as usize
 }
