@@ -116,6 +116,25 @@ trait Runner {
     fn apply(&mut self, op: Op);
 }
 
+/// A peer with no realloc: alloc and free by trace slot.
+trait AllocFree {
+    fn alloc(&mut self, slot: u32, size: u32);
+    fn free(&mut self, slot: u32);
+}
+
+/// Applies `op` to a peer with no realloc, emulating a realloc as free then alloc.
+#[inline]
+fn apply_without_realloc(peer: &mut impl AllocFree, op: Op) {
+    match op {
+        Op::Alloc { slot, size } => peer.alloc(slot, size),
+        Op::Free { slot } => peer.free(slot),
+        Op::Realloc { slot, size } => {
+            peer.free(slot);
+            peer.alloc(slot, size);
+        }
+    }
+}
+
 /// This crate's allocator, growing by the protocol.
 struct Ours {
     a: Allocator,
@@ -182,7 +201,7 @@ struct OffsetAlloc {
     handles: Vec<Option<offset_allocator::Allocation>>,
 }
 
-impl OffsetAlloc {
+impl AllocFree for OffsetAlloc {
     fn alloc(&mut self, slot: u32, size: u32) {
         let allocation = self
             .a
@@ -210,14 +229,7 @@ impl Runner for OffsetAlloc {
 
     #[inline]
     fn apply(&mut self, op: Op) {
-        match op {
-            Op::Alloc { slot, size } => self.alloc(slot, size),
-            Op::Free { slot } => self.free(slot),
-            Op::Realloc { slot, size } => {
-                self.free(slot);
-                self.alloc(slot, size);
-            }
-        }
+        apply_without_realloc(self, op);
     }
 }
 
@@ -227,7 +239,7 @@ struct RangeAlloc {
     handles: Vec<Range<usize>>,
 }
 
-impl RangeAlloc {
+impl AllocFree for RangeAlloc {
     fn alloc(&mut self, slot: u32, size: u32) {
         let range = self
             .a
@@ -252,14 +264,7 @@ impl Runner for RangeAlloc {
 
     #[inline]
     fn apply(&mut self, op: Op) {
-        match op {
-            Op::Alloc { slot, size } => self.alloc(slot, size),
-            Op::Free { slot } => self.free(slot),
-            Op::Realloc { slot, size } => {
-                self.free(slot);
-                self.alloc(slot, size);
-            }
-        }
+        apply_without_realloc(self, op);
     }
 }
 

@@ -11,7 +11,7 @@ use rng::Rng;
 
 use vertex_domain::backend::{Attribute, ComponentType, MultiDraw, RenderTarget, VertexFormat};
 use vertex_domain::domain::{
-    IndexedVertexDomain, IndexedVertexList, Primitive, VertexDomain, VertexList,
+    DomainError, IndexedVertexDomain, IndexedVertexList, Primitive, VertexDomain, VertexList,
 };
 use vertex_domain::headless::HeadlessContext;
 
@@ -31,6 +31,13 @@ fn format() -> VertexFormat {
     ])
     .unwrap()
 }
+
+/// One list's attributes as read back: positions, colours, layers.
+type ReadBack = (
+    Result<Vec<[f32; 2]>, DomainError>,
+    Result<Vec<[u8; 4]>, DomainError>,
+    Result<Vec<u16>, DomainError>,
+);
 
 /// What one list should hold.
 #[derive(Clone, Debug, Default)]
@@ -59,6 +66,14 @@ impl Data {
 
     fn vertex_count(&self) -> usize {
         self.positions.len()
+    }
+
+    /// Asserts that the (position, colour, layer) values read back from GL are this data.
+    fn assert_attributes(&self, read: ReadBack, step: usize) {
+        let (positions, colours, layers) = read;
+        assert_eq!(positions.unwrap(), self.positions, "step {step}");
+        assert_eq!(colours.unwrap(), self.colours, "step {step}");
+        assert_eq!(layers.unwrap(), self.layers, "step {step}");
     }
 }
 
@@ -108,39 +123,21 @@ impl World {
         self.checks += 1;
         for (d, list, data) in &self.plain_lists {
             let domain = &mut self.plain[*d];
-            assert_eq!(
-                domain.read::<[f32; 2]>(*list, 0).unwrap(),
-                data.positions,
-                "step {step}"
+            let read = (
+                domain.read(*list, 0),
+                domain.read(*list, 1),
+                domain.read(*list, 2),
             );
-            assert_eq!(
-                domain.read::<[u8; 4]>(*list, 1).unwrap(),
-                data.colours,
-                "step {step}"
-            );
-            assert_eq!(
-                domain.read::<u16>(*list, 2).unwrap(),
-                data.layers,
-                "step {step}"
-            );
+            data.assert_attributes(read, step);
         }
         for (d, list, data) in &self.indexed_lists {
             let domain = &mut self.indexed[*d];
-            assert_eq!(
-                domain.read::<[f32; 2]>(*list, 0).unwrap(),
-                data.positions,
-                "step {step}"
+            let read = (
+                domain.read(*list, 0),
+                domain.read(*list, 1),
+                domain.read(*list, 2),
             );
-            assert_eq!(
-                domain.read::<[u8; 4]>(*list, 1).unwrap(),
-                data.colours,
-                "step {step}"
-            );
-            assert_eq!(
-                domain.read::<u16>(*list, 2).unwrap(),
-                data.layers,
-                "step {step}"
-            );
+            data.assert_attributes(read, step);
             assert_eq!(
                 domain.read_indices(*list).unwrap(),
                 data.indices,

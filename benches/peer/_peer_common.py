@@ -44,6 +44,18 @@ def make_window(width: int = 640, height: int = 480) -> pyglet.window.Window:
     return window
 
 
+def timed_draw(window, batch) -> tuple[float, float]:
+    """Clears, waits for the GPU, then times batch.draw() (the CPU submit) and the
+    glFinish after it. Returns (submit_seconds, finish_seconds)."""
+    window.clear()
+    gl.glFinish()
+    t0 = now()
+    batch.draw()
+    t1 = now()
+    gl.glFinish()
+    return t1 - t0, now() - t1
+
+
 def gl_description() -> dict:
     from pyglet.gl import gl_info
     return {

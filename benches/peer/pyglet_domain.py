@@ -113,27 +113,15 @@ def main() -> int:
         vl.position = p
     rewrite = pc.now() - t0
 
-    window.clear()
-    gl.glFinish()
-    t0 = pc.now()
-    batch.draw()  # commits the dirty range (glBufferSubData) + draws
-    submit = pc.now() - t0
-    t0 = pc.now()
-    gl.glFinish()
-    finish = pc.now() - t0
+    # The draw commits the dirty range (glBufferSubData) and draws.
+    submit, finish = pc.timed_draw(window, batch)
 
     # Idle frames: nothing changed, batch.draw() only binds and draws.
     idle_submit = idle_finish = 0.0
     for _ in range(args.frames):
-        window.clear()
-        gl.glFinish()
-        t0 = pc.now()
-        batch.draw()
-        t1 = pc.now()
-        gl.glFinish()
-        t2 = pc.now()
-        idle_submit += t1 - t0
-        idle_finish += t2 - t1
+        frame_submit, frame_finish = pc.timed_draw(window, batch)
+        idle_submit += frame_submit
+        idle_finish += frame_finish
     idle_submit /= args.frames
     idle_finish /= args.frames
 
@@ -141,14 +129,7 @@ def main() -> int:
     victims = rng.sample(lists, n // 2)
     dele = pc.delete_items(victims, lambda vl: vl, sample)
     draws_after = pc.count_draw_calls(batch)
-    window.clear()
-    gl.glFinish()
-    t0 = pc.now()
-    batch.draw()
-    submit_after = pc.now() - t0
-    t0 = pc.now()
-    gl.glFinish()
-    finish_after = pc.now() - t0
+    submit_after, finish_after = pc.timed_draw(window, batch)
 
     result = {'bench': 'domain', 'count': n}
     result.update(env)
