@@ -2,19 +2,27 @@
 //! visibility and an atlas region, drawn through a [`Batch`].
 //!
 //! Each sprite is 4 vertices and 6 indices in an indexed domain of its layer (a
-//! [`TextureGroup`] under the batch's [`ProgramGroup`]). The transform is applied in the vertex
-//! shader from per-vertex attributes, so each setter rewrites only the attribute it changes,
-//! and only this sprite's 4 vertices: moving a sprite writes 32 bytes.
+//! [`TextureGroup`] under the batch's [`ProgramGroup`]).
+//!
+//! # Corners on the CPU, a pass-through vertex shader
+//!
+//! The transform (anchor, scale, rotation, position) is applied on the CPU: each vertex
+//! carries its final corner position in pixels, and the vertex shader only maps pixels to
+//! clip space. That keeps a vertex at 20 bytes in 3 attribute streams, where transforming in
+//! the shader (as pyglet does) needs 6 streams and 40 bytes, plus a `sin`/`cos` per vertex.
+//! Vertex fetch and shading are what a draw call costs: on llvmpipe they run inside the
+//! draw call, on a GPU they are memory bandwidth. The CPU side stays as cheap: each sprite
+//! keeps its corners relative to its position, computed again only when its rotation, scale,
+//! region or visibility changes, so a move is 8 additions and one 32-byte write of its own
+//! 4 positions.
 //!
 //! | location | attribute    | type           | written by                         |
 //! |----------|--------------|----------------|------------------------------------|
-//! | 0        | `corner`     | 2 × f32        | [`SpriteBatch::set_region`]        |
-//! | 1        | `translate`  | 2 × f32        | [`SpriteBatch::set_position`]      |
-//! | 2        | `rotation`   | 1 × f32        | [`SpriteBatch::set_rotation`]      |
-//! | 3        | `scale`      | 2 × f32        | [`SpriteBatch::set_scale`], [`SpriteBatch::set_visible`] |
-//! | 4        | `tex_coords` | 2 × f32        | [`SpriteBatch::set_region`]        |
-//! | 5        | `colour`     | 4 × u8, normalized | [`SpriteBatch::set_colour`], [`SpriteBatch::set_opacity`] |
+//! | 0        | `position`   | 2 × f32        | [`SpriteBatch::set_position`], [`SpriteBatch::set_rotation`], [`SpriteBatch::set_scale`], [`SpriteBatch::set_visible`], [`SpriteBatch::set_region`] |
+//! | 1        | `tex_coords` | 2 × f32        | [`SpriteBatch::set_region`]        |
+//! | 2        | `colour`     | 4 × u8, normalized | [`SpriteBatch::set_colour`], [`SpriteBatch::set_opacity`] |
 //!
+//! Each setter rewrites only the attribute it changes, and only this sprite's 4 vertices.
 //! Coordinates are pixels with the origin at the bottom left of the viewport
 //! ([`SpriteBatch::set_viewport`]); rotation is in degrees, clockwise, as in pyglet.
 
@@ -33,29 +41,22 @@ use crate::domain::{DomainId, ListId, Primitive, Slots};
 /// The two triangles of a quad whose corners go counter-clockwise from the bottom left.
 const QUAD_INDICES: [u32; 6] = [0, 1, 2, 0, 2, 3];
 
-const CORNER: usize = 0;
-const TRANSLATE: usize = 1;
-const ROTATION: usize = 2;
-const SCALE: usize = 3;
-const TEX_COORDS: usize = 4;
-const COLOUR: usize = 5;
+/// Attribute location of the corner positions, in pixels.
+const POSITION: usize = 0;
+/// Attribute location of the texture coordinates.
+const TEX_COORDS: usize = 1;
+/// Attribute location of the tint and opacity.
+const COLOUR: usize = 2;
 
 const VERTEX_SHADER: &str = "
 uniform vec2 viewport;
-in vec2 corner;
-in vec2 translate;
-in float rotation;
-in vec2 scale;
+in vec2 position;
 in vec2 tex_coords;
 in vec4 colour;
 out vec2 v_tex_coords;
 out vec4 v_colour;
 void main() {
-    float c = cos(rotation);
-    float s = sin(rotation);
-    vec2 p = corner * scale;
-    p = vec2(p.x * c + p.y * s, p.y * c - p.x * s);
-    gl_Position = vec4((p + translate) / viewport * 2.0 - 1.0, 0.0, 1.0);
+    gl_Position = vec4(position / viewport * 2.0 - 1.0, 0.0, 1.0);
     v_tex_coords = tex_coords;
     v_colour = colour;
 }";
@@ -122,10 +123,26 @@ impl Sprite {
         }
     }
 
+    /// The region's corners relative to the anchor, unscaled, counter-clockwise from the
+    /// bottom left.
     fn corners(&self) -> [[f32; 2]; 4] {
         let (w, h) = (self.region.width as f32, self.region.height as f32);
         let [ax, ay] = self.anchor;
         [[-ax, -ay], [w - ax, -ay], [w - ax, h - ay], [-ax, h - ay]]
+    }
+
+    /// The 4 corners relative to `(x, y)`, in pixels: scaled and turned clockwise by the
+    /// rotation about the anchor. A hidden sprite's corners all sit at `(x, y)`, a quad of no
+    /// area that rasterises nothing.
+    fn offsets(&self) -> [[f32; 2]; 4] {
+        if !self.visible {
+            return [[0.0; 2]; 4];
+        }
+        let (sin, cos) = self.rotation.to_radians().sin_cos();
+        self.corners().map(|[cx, cy]| {
+            let (px, py) = (cx * self.scale_x, cy * self.scale_y);
+            [px * cos + py * sin, py * cos - px * sin]
+        })
     }
 
     /// The region's first row (`v0`) goes at the top, so top-down image data (as in PNG
@@ -135,26 +152,43 @@ impl Sprite {
         [[u0, v1], [u1, v1], [u1, v0], [u0, v0]]
     }
 
-    fn scale(&self) -> [[f32; 2]; 4] {
-        let scale = if self.visible {
-            [self.scale_x, self.scale_y]
-        } else {
-            [0.0, 0.0]
-        };
-        [scale; 4]
-    }
-
     fn colour(&self) -> [[u8; 4]; 4] {
         let [r, g, b] = self.colour;
         [[r, g, b, self.opacity]; 4]
     }
 }
 
-/// A live sprite: its properties and its vertex list.
+/// A live sprite: its properties, its vertex list, and its corners relative to its position
+/// ([`Sprite::offsets`]), kept so that a move is 8 additions and one 32-byte write.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     sprite: Sprite,
+    offsets: [[f32; 2]; 4],
     list: BatchList,
+}
+
+impl Entry {
+    fn new(sprite: Sprite, list: BatchList) -> Self {
+        Entry {
+            sprite,
+            offsets: sprite.offsets(),
+            list,
+        }
+    }
+
+    /// The corner positions in pixels.
+    fn positions(&self) -> [[f32; 2]; 4] {
+        let (x, y) = (self.sprite.x, self.sprite.y);
+        self.offsets.map(|[dx, dy]| [x + dx, y + dy])
+    }
+
+    /// Applies a change of shape (rotation, scale, region or visibility) through `f` and
+    /// returns the new corner positions.
+    fn reshape(&mut self, f: impl FnOnce(&mut Sprite)) -> [[f32; 2]; 4] {
+        f(&mut self.sprite);
+        self.offsets = self.sprite.offsets();
+        self.positions()
+    }
 }
 
 /// Sprites drawn through one [`Batch`] with one shader program, one layer (texture group) per
@@ -187,10 +221,7 @@ impl SpriteBatch {
                 &version.source(VERTEX_SHADER),
                 &version.source(FRAGMENT_SHADER),
             )
-            .bind_attribute("corner", CORNER as u32)
-            .bind_attribute("translate", TRANSLATE as u32)
-            .bind_attribute("rotation", ROTATION as u32)
-            .bind_attribute("scale", SCALE as u32)
+            .bind_attribute("position", POSITION as u32)
             .bind_attribute("tex_coords", TEX_COORDS as u32)
             .bind_attribute("colour", COLOUR as u32)
             .build()?,
@@ -258,22 +289,20 @@ impl SpriteBatch {
             4,
             &QUAD_INDICES,
         )?;
-        let written = self.write_all(list, &sprite);
-        if let Err(error) = written {
+        let entry = Entry::new(sprite, list);
+        if let Err(error) = self.write_all(&entry) {
             self.batch.delete(list)?;
             return Err(error);
         }
-        Ok(self.sprites.insert(Entry { sprite, list }))
+        Ok(self.sprites.insert(entry))
     }
 
-    fn write_all(&mut self, list: BatchList, sprite: &Sprite) -> Result<(), BatchError> {
+    /// Writes every attribute of the entry's vertices.
+    fn write_all(&mut self, entry: &Entry) -> Result<(), BatchError> {
         let b = &mut self.batch;
-        b.write(list, CORNER, &sprite.corners())?;
-        b.write(list, TRANSLATE, &[[sprite.x, sprite.y]; 4])?;
-        b.write(list, ROTATION, &[sprite.rotation.to_radians(); 4])?;
-        b.write(list, SCALE, &sprite.scale())?;
-        b.write(list, TEX_COORDS, &sprite.tex_coords())?;
-        b.write(list, COLOUR, &sprite.colour())
+        b.write(entry.list, POSITION, &entry.positions())?;
+        b.write(entry.list, TEX_COORDS, &entry.sprite.tex_coords())?;
+        b.write(entry.list, COLOUR, &entry.sprite.colour())
     }
 
     /// A sprite's properties.
@@ -288,16 +317,17 @@ impl SpriteBatch {
     /// Updates a sprite's properties through `f` and rewrites its vertices' attributes.
     /// Prefer the setters, which rewrite only what changes.
     pub fn update(&mut self, id: SpriteId, f: impl FnOnce(&mut Sprite)) -> Result<(), BatchError> {
-        let entry = *self.entry(id)?;
-        let mut sprite = entry.sprite;
+        let old = *self.entry(id)?;
+        let mut sprite = old.sprite;
         f(&mut sprite);
-        let list = if sprite.layer != entry.sprite.layer {
-            self.batch.migrate(entry.list, sprite.layer)?
+        let list = if sprite.layer != old.sprite.layer {
+            self.batch.migrate(old.list, sprite.layer)?
         } else {
-            entry.list
+            old.list
         };
-        self.write_all(list, &sprite)?;
-        self.set_entry(id, Entry { sprite, list })
+        let entry = Entry::new(sprite, list);
+        self.write_all(&entry)?;
+        self.set_entry(id, entry)
     }
 
     fn set_entry(&mut self, id: SpriteId, entry: Entry) -> Result<(), BatchError> {
@@ -309,77 +339,68 @@ impl SpriteBatch {
         Ok(())
     }
 
-    /// Applies `change` to a sprite's properties and writes the 4 values it returns as
+    /// Applies `change` to a sprite's entry and writes the 4 values it returns as
     /// `attribute` of the sprite's vertices, and nothing else.
     fn change<T: Pod>(
         &mut self,
         id: SpriteId,
         attribute: usize,
-        change: impl FnOnce(&mut Sprite) -> [T; 4],
+        change: impl FnOnce(&mut Entry) -> [T; 4],
     ) -> Result<(), BatchError> {
         let entry = self
             .sprites
             .get_mut(id)
             .map_err(|_| BatchError::UnknownSprite)?;
-        let values = change(&mut entry.sprite);
+        let values = change(entry);
         self.batch.write(entry.list, attribute, &values)
     }
 
-    /// Moves a sprite: rewrites its 4 `translate` values only.
+    /// Moves a sprite: rewrites its 4 `position` values only.
     pub fn set_position(&mut self, id: SpriteId, x: f32, y: f32) -> Result<(), BatchError> {
-        self.change(id, TRANSLATE, |s| {
-            (s.x, s.y) = (x, y);
-            [[x, y]; 4]
+        self.change(id, POSITION, |e| {
+            (e.sprite.x, e.sprite.y) = (x, y);
+            e.positions()
         })
     }
 
-    /// Rotates a sprite (degrees, clockwise): rewrites its `rotation` only.
+    /// Rotates a sprite (degrees, clockwise): rewrites its `position` only.
     pub fn set_rotation(&mut self, id: SpriteId, degrees: f32) -> Result<(), BatchError> {
-        self.change(id, ROTATION, |s| {
-            s.rotation = degrees;
-            [degrees.to_radians(); 4]
-        })
+        self.change(id, POSITION, |e| e.reshape(|s| s.rotation = degrees))
     }
 
-    /// Scales a sprite: rewrites its `scale` only.
+    /// Scales a sprite: rewrites its `position` only.
     pub fn set_scale(&mut self, id: SpriteId, x: f32, y: f32) -> Result<(), BatchError> {
-        self.change(id, SCALE, |s| {
-            (s.scale_x, s.scale_y) = (x, y);
-            s.scale()
+        self.change(id, POSITION, |e| {
+            e.reshape(|s| (s.scale_x, s.scale_y) = (x, y))
         })
     }
 
-    /// Shows or hides a sprite (a hidden sprite's quad collapses to a point).
+    /// Shows or hides a sprite (a hidden sprite's quad collapses to a point): rewrites its
+    /// `position` only.
     pub fn set_visible(&mut self, id: SpriteId, visible: bool) -> Result<(), BatchError> {
-        self.change(id, SCALE, |s| {
-            s.visible = visible;
-            s.scale()
-        })
+        self.change(id, POSITION, |e| e.reshape(|s| s.visible = visible))
     }
 
     /// Tints a sprite: rewrites its `colour` only.
     pub fn set_colour(&mut self, id: SpriteId, rgb: [u8; 3]) -> Result<(), BatchError> {
-        self.change(id, COLOUR, |s| {
-            s.colour = rgb;
-            s.colour()
+        self.change(id, COLOUR, |e| {
+            e.sprite.colour = rgb;
+            e.sprite.colour()
         })
     }
 
     /// Sets a sprite's opacity: rewrites its `colour` only.
     pub fn set_opacity(&mut self, id: SpriteId, opacity: u8) -> Result<(), BatchError> {
-        self.change(id, COLOUR, |s| {
-            s.opacity = opacity;
-            s.colour()
+        self.change(id, COLOUR, |e| {
+            e.sprite.opacity = opacity;
+            e.sprite.colour()
         })
     }
 
-    /// Shows another atlas region: rewrites `corner` and `tex_coords`.
+    /// Shows another atlas region: rewrites `position` and `tex_coords`.
     pub fn set_region(&mut self, id: SpriteId, region: AtlasRegion) -> Result<(), BatchError> {
-        self.change(id, CORNER, |s| {
-            s.region = region;
-            s.corners()
-        })?;
-        self.change(id, TEX_COORDS, |s| s.tex_coords())
+        self.change(id, POSITION, |e| e.reshape(|s| s.region = region))?;
+        self.change(id, TEX_COORDS, |e| e.sprite.tex_coords())
     }
 
     /// Removes a sprite and frees its vertices and indices; its id becomes stale.
