@@ -1,7 +1,13 @@
 //! Sprite benchmark, side by side with pyglet: a 640x480 framebuffer, 16x16 sprites of one
 //! texture, N = 1k, 10k and 100k in one run. Per N: create time; per frame, averaged over 30
-//! frames, moving every sprite (update), the CPU submit of the draw, and `glFinish`; then
-//! deleting a random half and re-creating it.
+//! frames after 2 untimed ones, moving every sprite (update), the CPU submit of the draw, and
+//! `glFinish`; then deleting a random half and re-creating it.
+//!
+//! Beside ours it times the floor every client pays on this driver: the same vertices,
+//! indices, program, texture and blending drawn by one bare `glDrawElements` from buffers
+//! uploaded once (see [`bare`]). On llvmpipe the draw call itself runs the vertex shader,
+//! triangle setup and binning, so a submit can never cost less than that floor; what we
+//! add on top of it is our CPU work.
 //!
 //! `cargo run --release --example bench_sprites -- [--counts 1000,10000,100000] [--pyglet]`
 //! With `--pyglet`, `benches/peer/run_pyglet.sh sprites` runs pyglet 2.1.19 on the same
@@ -21,6 +27,9 @@ use common::rng::Rng;
 const WIDTH: u32 = 640;
 const HEIGHT: u32 = 480;
 const FRAMES: u32 = 30;
+/// Untimed frames before the timed ones (the first draw compiles llvmpipe's shader
+/// variants), as the pyglet peer does.
+const WARMUP: u32 = 2;
 
 /// Milliseconds for each figure of one N.
 #[derive(Debug, Default, Clone, Copy)]
@@ -33,6 +42,8 @@ struct Figures {
     recreate_half: f64,
     upload: f64,
     static_frame: f64,
+    bare_draw: f64,
+    bare_finish: f64,
 }
 
 fn ms(d: Duration) -> f64 {
@@ -82,7 +93,14 @@ fn run(ctx: &HeadlessContext, n: usize) -> Figures {
 
     let (mut update, mut submit, mut gpu) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     let mut upload = Duration::ZERO;
-    for frame in 0..FRAMES {
+    // The floor is drawn after each of our frames, so both see the same machine state.
+    let bare = bare::Sprites::new(ctx.gl(), &positions, region.uv);
+    let (mut bare_draw, mut bare_finish) = (Duration::ZERO, Duration::ZERO);
+    for frame in 0..WARMUP + FRAMES {
+        if frame == WARMUP {
+            (update, submit, gpu, upload) = Default::default();
+            (bare_draw, bare_finish) = Default::default();
+        }
         target.clear([0.0, 0.0, 0.0, 1.0]).expect("clear");
         finish(ctx);
         let started = Instant::now();
@@ -103,7 +121,19 @@ fn run(ctx: &HeadlessContext, n: usize) -> Figures {
         update += moved - started;
         submit += submitted - moved;
         gpu += submitted.elapsed();
+
+        target.clear([0.0, 0.0, 0.0, 1.0]).expect("clear");
+        finish(ctx);
+        let started = Instant::now();
+        bare.draw(&sprites, atlas.texture());
+        let submitted = Instant::now();
+        finish(ctx);
+        bare_draw += submitted - started;
+        bare_finish += submitted.elapsed();
     }
+    drop(bare);
+    figures.bare_draw = ms(bare_draw) / f64::from(FRAMES);
+    figures.bare_finish = ms(bare_finish) / f64::from(FRAMES);
     figures.update = ms(update) / f64::from(FRAMES);
     figures.submit = ms(submit) / f64::from(FRAMES);
     figures.finish = ms(gpu) / f64::from(FRAMES);
@@ -181,6 +211,7 @@ fn main() {
             ("update (move all)", f.update, "update_ms"),
             ("submit (CPU)", f.submit, "submit_ms"),
             ("  of which our flush", f.upload, "-"),
+            ("  bare glDrawElements, same vertices", f.bare_draw, "-"),
             ("glFinish", f.finish, "finish_ms"),
             ("delete random half", f.delete_half, "delete_half_ms"),
             ("re-create half", f.recreate_half, "recreate_half_ms"),
@@ -194,16 +225,125 @@ fn main() {
             println!("| {n} | {name} | {value:.3} | {p} | {ratio} |");
         }
     }
-    println!("\n| N | frame (update + submit + glFinish) | glFinish alone | unchanged frame (draw + glFinish) | frame vs unchanged |");
-    println!("|---|---|---|---|---|");
+    println!("\n| N | frame (update + submit + glFinish) | glFinish alone | unchanged frame (draw + glFinish) | bare GL frame (glDrawElements + glFinish) | frame vs bare GL frame |");
+    println!("|---|---|---|---|---|---|");
     for (n, f) in &ours {
         let frame = f.update + f.submit + f.finish;
+        let bare = f.bare_draw + f.bare_finish;
         println!(
-            "| {n} | {frame:.2} | {:.2} ({:+.1}%) | {:.2} | {:+.1}% |",
+            "| {n} | {frame:.2} | {:.2} ({:+.1}%) | {:.2} ({:+.1}%) | {bare:.2} | {:+.1}% |",
             f.finish,
             (frame / f.finish - 1.0) * 100.0,
             f.static_frame,
-            (frame / f.static_frame - 1.0) * 100.0
+            (frame / f.static_frame - 1.0) * 100.0,
+            (frame / bare - 1.0) * 100.0
         );
+    }
+}
+
+/// The floor: sprite vertices drawn the cheapest way a client can, to tell the driver's cost
+/// of a draw from ours. The same vertex format, program, texture and blending as
+/// [`SpriteBatch`], uploaded once, drawn by one `glDrawElements` with no batch in between.
+mod bare {
+    use glow::HasContext;
+    use vertex_domain::backend::Texture;
+    use vertex_domain::batch::SpriteBatch;
+
+    /// GL objects of one upload, deleted on drop (with the context current).
+    pub struct Sprites {
+        gl: std::rc::Rc<glow::Context>,
+        vao: glow::VertexArray,
+        buffers: Vec<glow::Buffer>,
+        indices: i32,
+    }
+
+    impl Sprites {
+        /// Uploads 16x16 quads at `positions` showing texture coordinates `uv`, untinted.
+        pub fn new(
+            gl: &std::rc::Rc<glow::Context>,
+            positions: &[(f32, f32)],
+            uv: [f32; 4],
+        ) -> Self {
+            let [u0, v0, u1, v1] = uv;
+            let corners: Vec<[f32; 2]> = positions
+                .iter()
+                .flat_map(|&(x, y)| [[x, y], [x + 16.0, y], [x + 16.0, y + 16.0], [x, y + 16.0]])
+                .collect();
+            let tex: Vec<[f32; 2]> = positions
+                .iter()
+                .flat_map(|_| [[u0, v1], [u1, v1], [u1, v0], [u0, v0]])
+                .collect();
+            let colour = vec![[255u8; 4]; positions.len() * 4];
+            let indices: Vec<u32> = (0..positions.len() as u32)
+                .flat_map(|i| [0, 1, 2, 0, 2, 3].map(|k| 4 * i + k))
+                .collect();
+            // Attribute locations as SpriteBatch binds them: position, tex_coords, colour.
+            let streams: [(&[u8], i32, u32, bool); 3] = [
+                (bytemuck::cast_slice(&corners), 2, glow::FLOAT, false),
+                (bytemuck::cast_slice(&tex), 2, glow::FLOAT, false),
+                (bytemuck::cast_slice(&colour), 4, glow::UNSIGNED_BYTE, true),
+            ];
+            // SAFETY: plain object creation and uploads on the current context, from slices
+            // that outlive the calls; every attribute reads inside its buffer.
+            unsafe {
+                let vao = gl.create_vertex_array().expect("vertex array");
+                gl.bind_vertex_array(Some(vao));
+                let mut buffers = Vec::new();
+                for (location, (bytes, size, kind, normalized)) in streams.into_iter().enumerate() {
+                    let buffer = gl.create_buffer().expect("buffer");
+                    gl.bind_buffer(glow::ARRAY_BUFFER, Some(buffer));
+                    gl.buffer_data_u8_slice(glow::ARRAY_BUFFER, bytes, glow::STATIC_DRAW);
+                    gl.enable_vertex_attrib_array(location as u32);
+                    gl.vertex_attrib_pointer_f32(location as u32, size, kind, normalized, 0, 0);
+                    buffers.push(buffer);
+                }
+                let element = gl.create_buffer().expect("buffer");
+                gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(element));
+                gl.buffer_data_u8_slice(
+                    glow::ELEMENT_ARRAY_BUFFER,
+                    bytemuck::cast_slice(&indices),
+                    glow::STATIC_DRAW,
+                );
+                buffers.push(element);
+                gl.bind_vertex_array(None);
+                gl.bind_buffer(glow::ARRAY_BUFFER, None);
+                Sprites {
+                    gl: gl.clone(),
+                    vao,
+                    buffers,
+                    indices: indices.len() as i32,
+                }
+            }
+        }
+
+        /// One frame's draw: the state the sprite batch's groups set, then one call.
+        pub fn draw(&self, sprites: &SpriteBatch, texture: &Texture) {
+            sprites.program().use_program();
+            texture.bind(0).expect("bind texture");
+            let gl = &self.gl;
+            // SAFETY: objects of this context; the element buffer holds `indices` indices,
+            // all below the vertex count.
+            unsafe {
+                gl.enable(glow::BLEND);
+                gl.blend_func(glow::SRC_ALPHA, glow::ONE_MINUS_SRC_ALPHA);
+                gl.bind_vertex_array(Some(self.vao));
+                gl.draw_elements(glow::TRIANGLES, self.indices, glow::UNSIGNED_INT, 0);
+                gl.bind_vertex_array(None);
+                gl.disable(glow::BLEND);
+                gl.use_program(None);
+            }
+        }
+    }
+
+    impl Drop for Sprites {
+        fn drop(&mut self) {
+            // SAFETY: deleting objects this value created, on their context.
+            unsafe {
+                self.gl.delete_vertex_array(self.vao);
+                for &buffer in &self.buffers {
+                    self.gl.delete_buffer(buffer);
+                }
+            }
+        }
     }
 }

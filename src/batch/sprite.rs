@@ -249,6 +249,13 @@ impl SpriteBatch {
         &self.format
     }
 
+    /// The shader program sprites draw with, for uniforms of one's own or for drawing
+    /// vertices of [`format`](Self::format) outside the batch. Its `viewport` uniform is
+    /// the batch's ([`set_viewport`](Self::set_viewport)); its `image` sampler reads unit 0.
+    pub fn program(&self) -> &Rc<Program> {
+        &self.program
+    }
+
     /// The underlying batch, for inspection (buffer statistics, domains).
     pub fn batch(&self) -> &Batch {
         &self.batch
