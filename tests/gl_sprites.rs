@@ -201,3 +201,46 @@ fn sprites_draw_the_same_on_gles3() {
     s.sprites.add(s.white(8.0, 8.0)).unwrap();
     assert_eq!(at(&s.render(), 12, 12), [255, 255, 255, 255]);
 }
+
+#[test]
+fn a_sprite_scales_and_turns_about_its_anchor() {
+    let ctx = common::context();
+    let mut s = scene(&ctx);
+    let mut sprite = s.white(32.0, 32.0);
+    sprite.anchor = [4.0, 4.0];
+    let id = s.sprites.add(sprite).unwrap();
+    // Anchored at its centre: the 8x8 square covers 28..36 on both axes.
+    let pixels = s.render();
+    assert_eq!(at(&pixels, 29, 34), [255, 255, 255, 255]);
+    assert_eq!(at(&pixels, 27, 32), CLEAR);
+
+    // Scaled 2x about the centre: 24..40.
+    s.sprites.set_scale(id, 2.0, 2.0).unwrap();
+    let pixels = s.render();
+    assert_eq!(at(&pixels, 25, 38), [255, 255, 255, 255]);
+    assert_eq!(at(&pixels, 32, 41), CLEAR);
+
+    // Turned 45 degrees about the centre: a diamond reaching 11.3 px along each axis, so
+    // the square's corner region is empty and the axes reach past the square's edges.
+    s.sprites.set_rotation(id, 45.0).unwrap();
+    let pixels = s.render();
+    assert_eq!(
+        at(&pixels, 38, 38),
+        CLEAR,
+        "a corner of the unturned square"
+    );
+    assert_eq!(
+        at(&pixels, 25, 26),
+        CLEAR,
+        "a corner of the unturned square"
+    );
+    assert_eq!(at(&pixels, 32, 42), [255, 255, 255, 255]);
+    assert_eq!(at(&pixels, 21, 32), [255, 255, 255, 255]);
+
+    // A move keeps the shape: only the position attribute is rewritten.
+    s.sprites.set_position(id, 20.0, 20.0).unwrap();
+    let pixels = s.render();
+    assert_eq!(at(&pixels, 20, 30), [255, 255, 255, 255]);
+    assert_eq!(at(&pixels, 26, 26), CLEAR);
+    assert_eq!(at(&pixels, 32, 42), CLEAR);
+}
