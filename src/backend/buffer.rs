@@ -230,6 +230,7 @@ impl GlBuffer {
 
     /// Stages `data` for bytes `offset..offset + data.len()`. Nothing reaches GL until
     /// [`flush`](Self::flush). Later writes win over earlier ones to the same bytes.
+    #[inline]
     pub fn write(&mut self, offset: usize, data: &[u8]) -> Result<(), GlError> {
         // The common case, a write that extends the last run, appends without zero-filling.
         if let Some(last) = self.runs.last_mut() {

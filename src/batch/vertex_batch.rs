@@ -372,6 +372,7 @@ impl Batch {
         }
     }
 
+    #[inline]
     fn entry_mut(&mut self, index: usize) -> Result<&mut DomainEntry, BatchError> {
         match self.domains.get_mut(index) {
             Some(Some(entry)) => Ok(entry),
@@ -382,6 +383,7 @@ impl Batch {
     }
 
     /// Stages `data` as the list's `attribute`; see [`VertexDomain::write`].
+    #[inline]
     pub fn write<T: Pod>(
         &mut self,
         list: BatchList,

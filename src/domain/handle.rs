@@ -161,11 +161,13 @@ impl<T> Slots<T> {
         }
     }
 
+    #[inline]
     pub(crate) fn get<K>(&self, id: ListId<K>) -> Result<&T, Unresolved> {
         let i = self.check(id)?;
         self.slots[i].value.as_ref().ok_or(Unresolved::Stale)
     }
 
+    #[inline]
     pub(crate) fn get_mut<K>(&mut self, id: ListId<K>) -> Result<&mut T, Unresolved> {
         let i = self.check(id)?;
         self.slots[i].value.as_mut().ok_or(Unresolved::Stale)

@@ -242,6 +242,7 @@ impl IndexedVertexDomain {
     /// Stages `data` as the list's values of `attribute`; see [`VertexDomain::write`].
     ///
     /// [`VertexDomain::write`]: super::VertexDomain::write
+    #[inline]
     pub fn write<T: Pod>(
         &mut self,
         list: IndexedVertexList,

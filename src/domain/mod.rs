@@ -157,6 +157,7 @@ pub trait AttributeKey {
 }
 
 impl AttributeKey for usize {
+    #[inline]
     fn index_in(&self, format: &VertexFormat) -> Result<usize, DomainError> {
         if *self < format.attributes().len() {
             Ok(*self)

@@ -281,6 +281,7 @@ impl VertexStore {
 
     /// Stages `data` as `attribute` (an index or a name) of the region's vertices; `data`
     /// must cover them exactly.
+    #[inline]
     pub(crate) fn write<T: Pod>(
         &mut self,
         region: Region,
