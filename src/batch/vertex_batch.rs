@@ -377,7 +377,7 @@ impl Batch {
         match self.domains.get_mut(index) {
             Some(Some(entry)) => Ok(entry),
             // Built only here: an error built eagerly (`ok_or`) is dropped through a call on
-            // every successful write, a tenth of the cost of moving a sprite.
+            // every successful write, about a sixth of the cost of moving a sprite.
             _ => Err(BatchError::Domain(DomainError::StaleList)),
         }
     }
