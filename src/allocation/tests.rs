@@ -1,5 +1,6 @@
-//! White-box stress test: random operations with the tree's structural invariants checked
-//! after each one, against a plain bitmap of the buffer.
+//! White-box stress tests: random operations with the tree's structural invariants checked
+//! every few operations against a plain bitmap of the buffer, and the switch from `u32` to
+//! `usize` keys.
 
 use super::{AllocError, Allocator};
 
@@ -48,37 +49,66 @@ fn check_against(a: &Allocator, used: &[bool], scale: usize) {
     );
 }
 
+/// Allocates `size` units of `scale` by first fit, growing the capacity when told to, and
+/// checks the placement against the bitmap model, which it updates. Returns the start unit.
+/// The first-fit check scans the bitmap up to the start, so `check_first_fit` can skip it.
+fn alloc_checked(
+    a: &mut Allocator,
+    used: &mut Vec<bool>,
+    size: usize,
+    scale: usize,
+    check_first_fit: bool,
+) -> usize {
+    let start = match a.alloc(size * scale) {
+        Ok(s) => s / scale,
+        Err(AllocError::OutOfCapacity { requested_capacity }) => {
+            a.set_capacity(requested_capacity).unwrap();
+            used.resize(requested_capacity / scale, false);
+            a.alloc(size * scale).unwrap() / scale
+        }
+        Err(e) => panic!("{e}"),
+    };
+    assert!(used[start..start + size].iter().all(|&u| !u));
+    if check_first_fit {
+        // No earlier free run of `size` slots.
+        let mut run = 0;
+        for &u in &used[..start] {
+            run = if u { 0 } else { run + 1 };
+            assert!(run < size, "not first fit");
+        }
+    }
+    used[start..start + size].fill(true);
+    start
+}
+
 /// Random churn with sizes up to `max_size` units of `scale`: first fit is scale-invariant,
-/// so a bitmap of units is the model, and a large `scale` spreads keys past `u32` deltas.
-fn stress(seed: u64, steps: usize, max_size: usize, scale: usize) {
+/// so a bitmap of units is the model, and a large `scale` spreads keys past `u32`.
+///
+/// It first allocates `prefill` regions and frees a random half of them, so that the churn
+/// starts from thousands of gaps and the tree has branch levels to split, borrow and merge.
+fn stress(seed: u64, prefill: usize, steps: usize, max_size: usize, scale: usize) {
     let mut rng = Rng(seed);
     let mut a = Allocator::new(0);
     let mut used: Vec<bool> = Vec::new();
     let mut live: Vec<(usize, usize)> = Vec::new();
-    let mut max_height = 0;
+    for _ in 0..prefill {
+        // With nothing freed yet, every region goes to the end: first fit is trivial.
+        let size = 1 + rng.below(max_size);
+        live.push((alloc_checked(&mut a, &mut used, size, scale, false), size));
+    }
+    for _ in 0..prefill / 2 {
+        let (s, n) = live.swap_remove(rng.below(live.len()));
+        a.dealloc(s * scale, n * scale).unwrap();
+        used[s..s + n].fill(false);
+    }
+    check_against(&a, &used, scale);
+    let mut max_height = a.gaps.height();
     for step in 0..steps {
-        let grow_phase = (step / 2000) % 2 == 0;
+        let grow_phase = (step / (steps / 4).max(1)) % 2 == 0;
         let r = rng.below(100);
         if live.is_empty() || (grow_phase && r < 60) || (!grow_phase && r < 35) {
             let size = 1 + rng.below(max_size);
-            let start = match a.alloc(size * scale) {
-                Ok(s) => s / scale,
-                Err(AllocError::OutOfCapacity { requested_capacity }) => {
-                    a.set_capacity(requested_capacity).unwrap();
-                    used.resize(requested_capacity / scale, false);
-                    a.alloc(size * scale).unwrap() / scale
-                }
-                Err(e) => panic!("{e}"),
-            };
-            assert!(used[start..start + size].iter().all(|&u| !u));
-            // First fit: no earlier free run of `size` slots.
-            let mut run = 0;
-            for &u in &used[..start] {
-                run = if u { 0 } else { run + 1 };
-                assert!(run < size, "not first fit");
-            }
-            used[start..start + size].fill(true);
-            live.push((start, size));
+            live.push((alloc_checked(&mut a, &mut used, size, scale, true), size));
         } else if r < 90 {
             let (s, n) = live.swap_remove(rng.below(live.len()));
             a.dealloc(s * scale, n * scale).unwrap();
@@ -110,7 +140,7 @@ fn stress(seed: u64, steps: usize, max_size: usize, scale: usize) {
             live[i] = (ns, new_size);
         }
         max_height = max_height.max(a.gaps.height());
-        if step % 7 == 0 || steps < 5000 {
+        if step % 23 == 0 {
             check_against(&a, &used, scale);
         }
     }
@@ -119,9 +149,12 @@ fn stress(seed: u64, steps: usize, max_size: usize, scale: usize) {
         max_height >= 2,
         "the stress test must exercise branch levels"
     );
-    for (s, n) in live.drain(..) {
+    for (i, (s, n)) in live.drain(..).enumerate() {
         a.dealloc(s * scale, n * scale).unwrap();
         used[s..s + n].fill(false);
+        if i % 7 == 0 {
+            a.check();
+        }
     }
     check_against(&a, &used, scale);
     assert_eq!(a.allocated_size(), 0);
@@ -132,14 +165,14 @@ fn stress(seed: u64, steps: usize, max_size: usize, scale: usize) {
 #[test]
 fn tree_invariants_hold_under_random_churn_of_small_regions() {
     for seed in 0..4 {
-        stress(seed, 20_000, 8, 1);
+        stress(seed, 8_000, 12_000, 8, 1);
     }
 }
 
 #[test]
 fn tree_invariants_hold_under_random_churn_of_mixed_regions() {
     for seed in 10..14 {
-        stress(seed, 20_000, 64, 1);
+        stress(seed, 8_000, 12_000, 64, 1);
     }
 }
 
@@ -147,6 +180,62 @@ fn tree_invariants_hold_under_random_churn_of_mixed_regions() {
 fn tree_invariants_hold_when_regions_are_far_beyond_u32() {
     // Units of 2^28 slots: addresses and sizes soon pass u32::MAX.
     for seed in 20..23 {
-        stress(seed, 12_000, 24, 1 << 28);
+        stress(seed, 8_000, 12_000, 24, 1 << 28);
     }
+}
+
+#[test]
+fn gaps_stay_intact_when_the_allocated_space_passes_u32_and_keys_widen() {
+    // 3,001 regions of 2^20 slots end below u32::MAX; freeing every other one leaves 1,500
+    // gaps in a `u32` tree with branch levels.
+    let unit = 1 << 20;
+    let mut a = Allocator::new(0);
+    a.set_capacity(1 << 40).unwrap();
+    let mut used = vec![false; (1 << 40) / unit];
+    let mut live = Vec::new();
+    for _ in 0..3_001 {
+        live.push(alloc_checked(&mut a, &mut used, 1, unit, false));
+    }
+    for &s in live.iter().skip(1).step_by(2) {
+        a.dealloc(s * unit, unit).unwrap();
+        used[s] = false;
+    }
+    let before = a.check();
+    assert_eq!(before.len(), 1_500);
+    assert!(!a.gaps.is_wide());
+    assert!(a.gaps.height() >= 2);
+
+    // No gap holds 1,200 units: the region goes to the end, past u32::MAX.
+    let big = alloc_checked(&mut a, &mut used, 1_200, unit, true);
+    assert_eq!(big, 3_001);
+    assert!(a.gaps.is_wide());
+    assert_eq!(a.check(), before);
+    check_against(&a, &used, unit);
+
+    // The wide tree goes on allocating by first fit and coalescing.
+    let first = alloc_checked(&mut a, &mut used, 1, unit, true);
+    assert_eq!(first, 1);
+    for &s in live.iter().step_by(2) {
+        a.dealloc(s * unit, unit).unwrap();
+        used[s] = false;
+    }
+    check_against(&a, &used, unit);
+    assert_eq!(
+        a.regions().collect::<Vec<_>>(),
+        [unit..2 * unit, 3_001 * unit..4_201 * unit]
+    );
+}
+
+#[test]
+fn keys_stay_u32_while_the_allocated_space_fits_u32() {
+    let mut a = Allocator::new(u32::MAX as usize);
+    let s = a.alloc(u32::MAX as usize - 1).unwrap();
+    a.alloc(1).unwrap();
+    a.dealloc(s, 10).unwrap();
+    assert_eq!(a.alloc(4), Ok(0));
+    assert!(!a.gaps.is_wide());
+    assert_eq!(a.check(), [(4, 6)]);
+    // A request longer than any `u32` gap fails cleanly in the narrow tree.
+    assert_eq!(a.alloc(usize::MAX), Err(AllocError::Overflow));
+    assert!(!a.gaps.is_wide());
 }
