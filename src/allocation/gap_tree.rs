@@ -18,8 +18,8 @@
 //! node only when its largest gap shrank or went away, and it stops at the first ancestor
 //! whose summary did not change.
 //!
-//! Keys and values are stored as a [`Key`] type: `u32` while the buffer's allocated space
-//! ends at or below `u32::MAX` (half the memory, and twice the entries per cache line), `usize`
+//! Keys and values are stored as a [`Key`] type: `i32` while the buffer's allocated space
+//! ends at or below `i32::MAX` (half the memory, and twice the entries per cache line), `usize`
 //! beyond. The tree works in its own type; its `pub(crate)` methods take and return `usize`.
 //!
 //! # Invariants (checked by `GapTree::check` in tests)
@@ -41,9 +41,9 @@
 use std::fmt::Debug;
 use std::ops::{Add, Sub};
 
-/// Most entries a node holds. With `u32` keys, 48 entries are three cache lines of keys; the
+/// Most entries a node holds. With 32-bit keys, 48 entries are three cache lines of keys; the
 /// tree is then 3 levels deep at 100k live regions (about 16k gaps) and 4 at a million.
-/// Measured on the churn benchmark at 100k live regions (ns/op, `u32` keys): 16 entries 72,
+/// Measured on the churn benchmark at 100k live regions (ns/op, 32-bit keys): 16 entries 72,
 /// 24 67, 32 66, 48 64, 64 68, 96 70. Wider nodes save levels; past 48 the linear scans and
 /// shifts cost more than the level saves.
 pub(crate) const NODE_CAPACITY: usize = 48;
@@ -53,7 +53,11 @@ pub(crate) const NODE_MIN: usize = NODE_CAPACITY / 2;
 /// `2 * NODE_MIN^(h - 1)` leaves (invariant 5); with `u32` node ids that caps `h` at 7.
 const MAX_HEIGHT: usize = 8;
 
-/// The integer type a [`GapTree`] stores gap starts and lengths in.
+/// The integer type a [`GapTree`] stores gap starts and lengths in: `i32` or `usize`.
+///
+/// The narrow type is `i32` rather than `u32` because SSE2, the x86-64 baseline, compares
+/// 32-bit lanes as signed only: the vectorised maximum over a node's lengths then needs no
+/// sign flip per lane (about 4% of an operation on the churn benchmark).
 pub(crate) trait Key: Copy + Ord + Debug + Add<Output = Self> + Sub<Output = Self> {
     /// Padding key: above every real key and every lookup (invariant 6).
     const MAX: Self;
@@ -67,19 +71,19 @@ pub(crate) trait Key: Copy + Ord + Debug + Add<Output = Self> + Sub<Output = Sel
     fn to_usize(self) -> usize;
 }
 
-impl Key for u32 {
-    const MAX: u32 = u32::MAX;
-    const ZERO: u32 = 0;
+impl Key for i32 {
+    const MAX: i32 = i32::MAX;
+    const ZERO: i32 = 0;
 
     #[inline]
-    fn from_usize(x: usize) -> u32 {
-        debug_assert!(x <= u32::MAX as usize, "{x} does not fit a u32 gap tree");
-        x as u32
+    fn from_usize(x: usize) -> i32 {
+        debug_assert!(x <= i32::MAX as usize, "{x} does not fit an i32 gap tree");
+        x as i32
     }
 
     #[inline]
-    fn try_from_usize(x: usize) -> Option<u32> {
-        u32::try_from(x).ok()
+    fn try_from_usize(x: usize) -> Option<i32> {
+        i32::try_from(x).ok()
     }
 
     #[inline]

@@ -56,9 +56,9 @@
 //!   both neighbours and coalesce with them. Both cost O(log n) in the number of gaps, which is
 //!   the number of aggregate regions give or take one.
 //!
-//! The tree stores starts and lengths as `u32` while the allocated space ends at or below
-//! `u32::MAX` slots: half the memory, and twice the keys per cache line that a search reads.
-//! Past that it moves, once, to `usize` keys, so any `usize` capacity stays correct.
+//! The tree stores starts and lengths as 32-bit integers while the allocated space ends at or
+//! below `i32::MAX` slots: half the memory, and twice the keys per cache line that a search
+//! reads. Past that it moves, once, to `usize` keys, so any `usize` capacity stays correct.
 //!
 //! Free space is never adjacent to free space (gaps are coalesced, and a gap touching the tail
 //! joins it), which is what keeps aggregate regions maximal. Running totals of the interior

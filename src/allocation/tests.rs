@@ -1,5 +1,5 @@
 //! White-box stress tests: random operations with the tree's structural invariants checked
-//! every few operations against a plain bitmap of the buffer, and the switch from `u32` to
+//! every few operations against a plain bitmap of the buffer, and the switch from 32-bit to
 //! `usize` keys.
 
 use super::{AllocError, Allocator};
@@ -185,10 +185,10 @@ fn tree_invariants_hold_when_regions_are_far_beyond_u32() {
 }
 
 #[test]
-fn gaps_stay_intact_when_the_allocated_space_passes_u32_and_keys_widen() {
-    // 3,001 regions of 2^20 slots end below u32::MAX; freeing every other one leaves 1,500
-    // gaps in a `u32` tree with branch levels.
-    let unit = 1 << 20;
+fn gaps_stay_intact_when_the_allocated_space_passes_i32_and_keys_widen() {
+    // 3,001 regions of 2^19 slots end below i32::MAX; freeing every other one leaves 1,500
+    // gaps in an `i32` tree with branch levels.
+    let unit = 1 << 19;
     let mut a = Allocator::new(0);
     a.set_capacity(1 << 40).unwrap();
     let mut used = vec![false; (1 << 40) / unit];
@@ -205,7 +205,7 @@ fn gaps_stay_intact_when_the_allocated_space_passes_u32_and_keys_widen() {
     assert!(!a.gaps.is_wide());
     assert!(a.gaps.height() >= 2);
 
-    // No gap holds 1,200 units: the region goes to the end, past u32::MAX.
+    // No gap holds 1,200 units: the region goes to the end, past i32::MAX.
     let big = alloc_checked(&mut a, &mut used, 1_200, unit, true);
     assert_eq!(big, 3_001);
     assert!(a.gaps.is_wide());
@@ -227,15 +227,15 @@ fn gaps_stay_intact_when_the_allocated_space_passes_u32_and_keys_widen() {
 }
 
 #[test]
-fn keys_stay_u32_while_the_allocated_space_fits_u32() {
-    let mut a = Allocator::new(u32::MAX as usize);
-    let s = a.alloc(u32::MAX as usize - 1).unwrap();
+fn keys_stay_32_bit_while_the_allocated_space_fits_i32() {
+    let mut a = Allocator::new(i32::MAX as usize);
+    let s = a.alloc(i32::MAX as usize - 1).unwrap();
     a.alloc(1).unwrap();
     a.dealloc(s, 10).unwrap();
     assert_eq!(a.alloc(4), Ok(0));
     assert!(!a.gaps.is_wide());
     assert_eq!(a.check(), [(4, 6)]);
-    // A request longer than any `u32` gap fails cleanly in the narrow tree.
+    // A request longer than any 32-bit gap fails cleanly in the narrow tree.
     assert_eq!(a.alloc(usize::MAX), Err(AllocError::Overflow));
     assert!(!a.gaps.is_wide());
 }
