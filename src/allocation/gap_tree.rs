@@ -141,14 +141,17 @@ impl<K: Key> Node<K> {
         self.vals.iter().fold(K::ZERO, |m, &v| m.max(v))
     }
 
-    /// Number of entries whose key is `<= x`, for `x < usize::MAX`: a linear scan of the sorted
-    /// keys, which stops at the `usize::MAX` padding at the latest (invariant 4), so it never
-    /// reads `len` (another cache line). Measured on the churn benchmark, it beats a branchless
-    /// binary search (whose loads depend on each other: 1.8x slower lookups) and a branchless
-    /// count (which needs emulated 64-bit compares without SSE4.2).
+    /// Number of entries whose key is `<= x`, for `x <` [`Key::MAX`], by a linear scan that
+    /// stops at the first greater key: the padding at the latest (invariant 4), so it never
+    /// reads `len` (another cache line). For the descent through branches, where the count
+    /// picks the next node to load: a predicted exit lets the CPU start that load before the
+    /// compares resolve. Measured on the churn benchmark, this beats a branchless binary search
+    /// (whose loads depend on each other: 1.8x slower lookups) and, in branches, a branchless
+    /// count in every node as well (about 4% slower overall than [`Node::count_le_in_leaf`]
+    /// in leaves only).
     #[inline]
     fn count_le(&self, x: K) -> usize {
-        // Every lookup key is below the end of allocated space, so below `usize::MAX`: the
+        // Every lookup key is below the end of allocated space, so below `Key::MAX`: the
         // padding always compares greater and the count never passes `len`.
         debug_assert!(x < K::MAX);
         let n = self
@@ -156,6 +159,23 @@ impl<K: Key> Node<K> {
             .iter()
             .position(|&k| k > x)
             .unwrap_or(NODE_CAPACITY);
+        debug_assert!(n <= self.len);
+        n
+    }
+
+    /// [`Node::count_le`] without branches: every key is compared (in SSE2 lanes), so no exit
+    /// is mispredicted. For leaves, where nothing further is loaded from the count: about 3%
+    /// faster per operation than the scan (medians of 8 alternating runs of the churn
+    /// benchmark at 100k live regions: 64.2 against 65.5 ns, and 2.37 against 2.49 times
+    /// offset-allocator's time in the same runs).
+    #[inline]
+    fn count_le_in_leaf(&self, x: K) -> usize {
+        debug_assert!(x < K::MAX);
+        let n = self
+            .keys
+            .iter()
+            .map(|&k| usize::from(k <= x))
+            .sum::<usize>();
         debug_assert!(n <= self.len);
         n
     }
@@ -353,7 +373,7 @@ impl<K: Key> GapTree<K> {
             id = node.children[slot];
         }
         path.leaf = id;
-        let pos = self.node(id).count_le(x);
+        let pos = self.node(id).count_le_in_leaf(x);
         Cursor { path, pos }
     }
 
