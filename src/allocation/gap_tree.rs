@@ -361,6 +361,7 @@ impl<K: Key> GapTree<K> {
 
     /// Descends towards key `x`: at each branch takes the last child whose smallest key is
     /// `<= x` (the first child when there is none).
+    #[inline]
     pub(crate) fn locate(&self, x: usize) -> Cursor {
         let x = K::from_usize(x);
         let mut path = Path::new();
@@ -476,11 +477,13 @@ impl<K: Key> GapTree<K> {
     }
 
     /// Removes the gap at `idx` of the cursor's leaf.
+    #[inline]
     pub(crate) fn remove_in(&mut self, c: &Cursor, idx: usize) {
         self.remove_at(&c.path, idx);
     }
 
     /// Inserts a gap at the cursor's position (`pos`), which must keep keys ordered.
+    #[inline]
     pub(crate) fn insert_at_cursor(&mut self, c: &Cursor, key: usize, val: usize) {
         self.insert_at(&c.path, c.pos, K::from_usize(key), K::from_usize(val));
     }

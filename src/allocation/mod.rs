@@ -181,6 +181,7 @@ impl Allocator {
     /// # Errors
     /// - [`AllocError::NotAllocated`] when any slot of the range is free or beyond the capacity.
     /// - [`AllocError::Overflow`] when `start + size` exceeds `usize::MAX`.
+    #[inline]
     pub fn dealloc(&mut self, start: usize, size: usize) -> Result<(), AllocError> {
         if size == 0 {
             return Ok(());
@@ -347,6 +348,7 @@ impl Allocator {
 
     /// Checks that `start..start + size` (with `size > 0`) is allocated; returns its end and
     /// a cursor at its last slot, whose predecessor and successor are the neighbouring gaps.
+    #[inline]
     fn find_allocated(&self, start: usize, size: usize) -> Result<(usize, Cursor), AllocError> {
         let end = start.checked_add(size).ok_or(AllocError::Overflow)?;
         if end > self.end {
