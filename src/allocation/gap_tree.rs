@@ -181,11 +181,32 @@ impl<K: Key> Node<K> {
     }
 
     /// Index of the first entry whose `val >= size`, for `size > 0`, if any. Padding vals are
-    /// 0 (invariant 4), so the whole array is scanned without reading `len`.
+    /// 0 (invariant 4), so the whole array is scanned without reading `len`. For branches,
+    /// like [`Node::count_le`]: using [`Node::first_val_at_least_in_leaf`] at every level was
+    /// about 10% slower per operation.
     #[inline]
     fn first_val_at_least(&self, size: K) -> Option<usize> {
         debug_assert!(size > K::ZERO);
         let i = self.vals.iter().position(|&v| v >= size);
+        debug_assert!(i.map_or(true, |i| i < self.len));
+        i
+    }
+
+    /// [`Node::first_val_at_least`] without a data-dependent exit: every val is compared into
+    /// a bit mask whose lowest set bit is the answer. For leaves, as with
+    /// [`Node::count_le_in_leaf`]: the scan's mispredicted exit was a fifth of the first-fit
+    /// search, and this is about 3% faster per operation (medians of 6 alternating runs of
+    /// the churn benchmark at 100k live regions: 55.5 against 57.2 ns).
+    #[inline]
+    fn first_val_at_least_in_leaf(&self, size: K) -> Option<usize> {
+        const _: () = assert!(NODE_CAPACITY <= u64::BITS as usize, "the mask is a u64");
+        debug_assert!(size > K::ZERO);
+        let mask = self
+            .vals
+            .iter()
+            .enumerate()
+            .fold(0u64, |m, (i, &v)| m | (u64::from(v >= size) << i));
+        let i = (mask != 0).then(|| mask.trailing_zeros() as usize);
         debug_assert!(i.map_or(true, |i| i < self.len));
         i
     }
@@ -427,7 +448,7 @@ impl<K: Key> GapTree<K> {
             id = node.children[slot];
         }
         path.leaf = id;
-        let idx = self.node(id).first_val_at_least(size)?;
+        let idx = self.node(id).first_val_at_least_in_leaf(size)?;
         let (start, len) = {
             let leaf = self.node(id);
             (leaf.keys[idx], leaf.vals[idx])
