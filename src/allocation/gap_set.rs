@@ -13,7 +13,7 @@
 //! Every method dispatches on the key type and otherwise forwards to [`GapTree`]; see there
 //! for what each does.
 
-use super::gap_tree::{Cursor, GapTree, Gaps};
+use super::gap_tree::{Cursor, GapTree, Gaps, Key};
 
 /// The set of interior gaps, as `(start, len)` pairs, in either key type.
 #[derive(Clone, Debug)]
@@ -45,7 +45,7 @@ impl GapSet {
     /// no longer fits an `i32`. Call it before the end of allocated space grows.
     #[inline]
     pub(crate) fn reserve_end(&mut self, end: usize) {
-        if i32::try_from(end).is_err() {
+        if <i32 as Key>::try_from_usize(end).is_none() {
             if let GapSet::Narrow(narrow) = self {
                 let mut wide = GapTree::<usize>::default();
                 for (start, len) in narrow.iter() {

@@ -116,7 +116,8 @@ impl Key for usize {
 type NodeId = u32;
 
 /// One node of the tree; see the module documentation for what the fields mean per kind.
-/// Aligned to cache lines, keys first, so a search by key touches exactly two lines.
+/// Aligned to cache lines, keys first, so a search by key touches only the key lines (three
+/// with 32-bit keys, six with `usize` keys).
 #[derive(Clone, Debug)]
 #[repr(C, align(64))]
 pub(crate) struct Node<K> {
@@ -234,27 +235,25 @@ impl<K: Key> Node<K> {
         len
     }
 
+    /// Inserts an entry with its child: [`Node::insert_gap`] plus the child array.
     fn insert(&mut self, at: usize, key: K, val: K, child: NodeId) {
-        debug_assert!(self.len < NODE_CAPACITY && at <= self.len);
-        self.keys.copy_within(at..self.len, at + 1);
-        self.vals.copy_within(at..self.len, at + 1);
+        // The children move first: `insert_gap` bumps `len`.
         self.children.copy_within(at..self.len, at + 1);
-        self.keys[at] = key;
-        self.vals[at] = val;
         self.children[at] = child;
-        self.len += 1;
+        self.insert_gap(at, key, val);
     }
 
-    fn remove(&mut self, at: usize) -> (K, K, NodeId) {
-        debug_assert!(at < self.len);
-        let removed = (self.keys[at], self.vals[at], self.children[at]);
-        self.keys.copy_within(at + 1..self.len, at);
-        self.vals.copy_within(at + 1..self.len, at);
+    /// Removes entry `at` with its child: [`Node::remove_gap`] plus the child array.
+    fn remove(&mut self, at: usize) {
+        // The children move first: `remove_gap` drops `len`.
         self.children.copy_within(at + 1..self.len, at);
-        self.len -= 1;
-        self.keys[self.len] = K::MAX;
-        self.vals[self.len] = K::ZERO;
-        removed
+        self.remove_gap(at);
+    }
+
+    /// The gap `(start, len)` at entry `i` of a leaf, as `usize`.
+    #[inline]
+    fn gap_at(&self, i: usize) -> (usize, usize) {
+        (self.keys[i].to_usize(), self.vals[i].to_usize())
     }
 
     /// Moves all entries from `at` on to the end of `dst` (which must have room).
@@ -404,12 +403,7 @@ impl<K: Key> GapTree<K> {
     #[inline]
     pub(crate) fn predecessor(&self, c: &Cursor) -> Option<(usize, usize)> {
         let leaf = self.node(c.path.leaf);
-        (c.pos > 0).then(|| {
-            (
-                leaf.keys[c.pos - 1].to_usize(),
-                leaf.vals[c.pos - 1].to_usize(),
-            )
-        })
+        (c.pos > 0).then(|| leaf.gap_at(c.pos - 1))
     }
 
     /// The start of the first gap after the cursor's predecessor, and whether it lies in the
@@ -471,8 +465,7 @@ impl<K: Key> GapTree<K> {
     /// The gap `(start, len)` at `idx` of the cursor's leaf.
     #[inline]
     pub(crate) fn entry(&self, c: &Cursor, idx: usize) -> (usize, usize) {
-        let leaf = self.node(c.path.leaf);
-        (leaf.keys[idx].to_usize(), leaf.vals[idx].to_usize())
+        self.node(c.path.leaf).gap_at(idx)
     }
 
     /// Sets the gap at `idx` of the cursor's leaf to `(key, val)`. The new key must keep the
@@ -735,7 +728,7 @@ impl<K: Key> GapTree<K> {
             assert!(n.keys[n.len..].iter().all(|&k| k == K::MAX), "key padding");
             assert!(n.vals[n.len..].iter().all(|&v| v == K::ZERO), "val padding");
             if depth == t.height {
-                out.extend((0..n.len).map(|i| (n.keys[i].to_usize(), n.vals[i].to_usize())));
+                out.extend((0..n.len).map(|i| n.gap_at(i)));
             } else {
                 for i in 0..n.len {
                     let c = n.children[i];
@@ -782,10 +775,7 @@ impl<K: Key> Iterator for Gaps<'_, K> {
         loop {
             let leaf = self.tree.node(self.path.leaf);
             if self.pos < leaf.len {
-                let item = (
-                    leaf.keys[self.pos].to_usize(),
-                    leaf.vals[self.pos].to_usize(),
-                );
+                let item = leaf.gap_at(self.pos);
                 self.pos += 1;
                 return Some(item);
             }

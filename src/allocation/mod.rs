@@ -170,8 +170,7 @@ impl Allocator {
             });
         }
         let start = self.end;
-        self.gaps.reserve_end(new_end);
-        self.end = new_end;
+        self.grow_end(new_end);
         Ok(start)
     }
 
@@ -237,8 +236,7 @@ impl Allocator {
         if end == self.end {
             // The region ends the allocated space: grow into the tail if it holds the growth.
             if self.capacity - end >= growth {
-                self.gaps.reserve_end(end + growth);
-                self.end = end + growth;
+                self.grow_end(end + growth);
                 return Ok(start);
             }
         } else if let Some((next, in_leaf)) = self.gaps.successor_start(&cursor) {
@@ -344,6 +342,14 @@ impl Allocator {
         } else {
             self.allocated_size() as f64 / self.capacity as f64
         }
+    }
+
+    /// Moves the end of allocated space up to `end`, first letting the gaps widen their keys
+    /// if `end` no longer fits them. Every growth of `end` goes through here.
+    fn grow_end(&mut self, end: usize) {
+        debug_assert!(end >= self.end && end <= self.capacity);
+        self.gaps.reserve_end(end);
+        self.end = end;
     }
 
     /// Checks that `start..start + size` (with `size > 0`) is allocated; returns its end and
