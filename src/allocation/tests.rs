@@ -140,7 +140,7 @@ fn stress(seed: u64, prefill: usize, steps: usize, max_size: usize, scale: usize
             live[i] = (ns, new_size);
         }
         max_height = max_height.max(a.gaps.height());
-        if step % 23 == 0 {
+        if step % 7 == 0 {
             check_against(&a, &used, scale);
         }
     }
