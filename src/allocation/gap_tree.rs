@@ -37,6 +37,22 @@
 //!
 //! Nodes live in one `Vec` arena addressed by `u32` ids, with a free list for reuse, so a descent
 //! touches a handful of contiguous nodes instead of chasing heap pointers.
+//!
+//! # Alternatives measured and rejected
+//!
+//! On the churn benchmark at 100k live regions (ns/op, medians of alternating runs against
+//! about 56 for this design):
+//!
+//! - **Upper-bound maxima** (invariant 3 relaxed: shrinking a gap updates nothing above it,
+//!   and a first-fit search that meets a stale bound repairs it and moves on): 82. Each op
+//!   changes its leaf's largest gap, so the exact maxima cost rescans, but the lazy searches
+//!   then descend into leaves with nothing left that are no longer in cache, and a single
+//!   search is only amortised O(log n).
+//! - **A saturated 16-bit copy of every length**, so that maxima and leaf first fits use
+//!   SSE2's 16-bit `pmaxsw` on half the lanes: 60. Keeping the copy costs more than it saves.
+//! - **Branch scans in chunks of 8 or 16 lanes**, each compared at once with an exit per
+//!   chunk: 59–60 for the first-fit scan, 66 with the key scan as well.
+//! - **Always rescanning a changed leaf** instead of the O(1) update from [`Change`]: 63.
 
 use std::fmt::Debug;
 use std::ops::{Add, Sub};
