@@ -122,17 +122,11 @@ impl MultiDraw {
         firsts: &[i32],
         counts: &[i32],
     ) -> Result<usize, GlError> {
-        if firsts.len() != counts.len() {
-            return Err(GlError::InvalidArgument {
-                operation: "MultiDraw::draw_arrays",
-                message: format!(
-                    "{} firsts but {} counts; the slices must have equal lengths",
-                    firsts.len(),
-                    counts.len()
-                ),
-            });
-        }
-        let n = draw_count(firsts.len(), "MultiDraw::draw_arrays")?;
+        let n = paired_draw_count(
+            "MultiDraw::draw_arrays",
+            ("firsts", firsts.len()),
+            ("counts", counts.len()),
+        )?;
         if n == 0 {
             return Ok(0);
         }
@@ -178,17 +172,11 @@ impl MultiDraw {
         index_type: u32,
         byte_offsets: &[usize],
     ) -> Result<usize, GlError> {
-        if counts.len() != byte_offsets.len() {
-            return Err(GlError::InvalidArgument {
-                operation: "MultiDraw::draw_elements",
-                message: format!(
-                    "{} counts but {} byte offsets; the slices must have equal lengths",
-                    counts.len(),
-                    byte_offsets.len()
-                ),
-            });
-        }
-        let n = draw_count(counts.len(), "MultiDraw::draw_elements")?;
+        let n = paired_draw_count(
+            "MultiDraw::draw_elements",
+            ("counts", counts.len()),
+            ("byte offsets", byte_offsets.len()),
+        )?;
         if n == 0 {
             return Ok(0);
         }
@@ -235,6 +223,24 @@ impl MultiDraw {
             }
         }
     }
+}
+
+/// The `GLsizei drawcount` for two parallel slices, `(name, len)` each, which must have
+/// equal lengths.
+fn paired_draw_count(
+    operation: &'static str,
+    (a_name, a_len): (&str, usize),
+    (b_name, b_len): (&str, usize),
+) -> Result<i32, GlError> {
+    if a_len != b_len {
+        return Err(GlError::InvalidArgument {
+            operation,
+            message: format!(
+                "{a_len} {a_name} but {b_len} {b_name}; the slices must have equal lengths"
+            ),
+        });
+    }
+    draw_count(a_len, operation)
 }
 
 /// The `GLsizei drawcount` for a slice of `len` ranges.
