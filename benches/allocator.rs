@@ -288,24 +288,26 @@ impl Runner for RangeAlloc {
     }
 }
 
+/// A runner that has replayed the trace's setup (build-up and settling churn), with its
+/// cursor at the start of the steady part.
+fn settled<R: Runner>(trace: &Trace) -> (R, usize) {
+    let mut r = R::new(trace);
+    for &op in &trace.setup {
+        r.apply(op);
+    }
+    (r, 0)
+}
+
 /// Runs `iters` steady operations, rebuilding the state (untimed) whenever the steady part
 /// of the trace is used up. Returns the time spent on the timed operations only.
-fn timed_churn<R: Runner>(trace: &Trace, state: &mut Option<(R, usize)>, iters: u64) -> Duration {
+fn timed_churn<R: Runner>(trace: &Trace, state: &mut (R, usize), iters: u64) -> Duration {
     let mut left = iters as usize;
     let mut elapsed = Duration::ZERO;
     while left > 0 {
-        let fresh = match state {
-            Some((_, cursor)) => *cursor == trace.steady.len(),
-            None => true,
-        };
-        if fresh {
-            let mut r = R::new(trace);
-            for &op in &trace.setup {
-                r.apply(op);
-            }
-            *state = Some((r, 0));
+        if state.1 == trace.steady.len() {
+            *state = settled(trace);
         }
-        let (r, cursor) = state.as_mut().expect("state was just built");
+        let (r, cursor) = state;
         let n = left.min(trace.steady.len() - *cursor);
         let ops = &trace.steady[*cursor..*cursor + n];
         let t = Instant::now();
@@ -335,19 +337,23 @@ fn churn(c: &mut Criterion) {
         group.warm_up_time(Duration::from_millis(500));
         group.measurement_time(Duration::from_secs(3));
 
-        let mut ours: Option<(Ours, usize)> = None;
+        // Each state is built before its benchmark starts. Criterion plans its samples from
+        // the wall-clock time of its warm-up, untimed work included: when the first warm-up
+        // call did the build (about 0.7 s at 1M live regions), it planned samples of a few
+        // operations each, and the 1M results swung between 140 and 280 ns/op.
+        let mut ours = settled::<Ours>(&trace);
         group.bench_function(BenchmarkId::from_parameter("vertex-domain"), |b| {
             b.iter_custom(|iters| timed_churn(&trace, &mut ours, iters))
         });
         drop(ours);
 
-        let mut offset: Option<(OffsetAlloc, usize)> = None;
+        let mut offset = settled::<OffsetAlloc>(&trace);
         group.bench_function(BenchmarkId::from_parameter("offset-allocator"), |b| {
             b.iter_custom(|iters| timed_churn(&trace, &mut offset, iters))
         });
         drop(offset);
 
-        let mut range: Option<(RangeAlloc, usize)> = None;
+        let mut range = settled::<RangeAlloc>(&trace);
         group.bench_function(BenchmarkId::from_parameter("range-alloc"), |b| {
             b.iter_custom(|iters| timed_churn(&trace, &mut range, iters))
         });
