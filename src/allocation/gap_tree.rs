@@ -56,6 +56,12 @@
 //! - **Branch scans in chunks of 8 or 16 lanes**, each compared at once with an exit per
 //!   chunk: 59–60 for the first-fit scan, 66 with the key scan as well.
 //! - **Always rescanning a changed leaf** instead of the O(1) update from [`Change`]: 63.
+//! - **Leaves of another capacity than the branches' 48** (same runs, against 55 for 48):
+//!   24, 32 and 40 entries 61–68, 64 entries 65. Smaller leaves change their largest gap
+//!   more often, so more updates climb to the root.
+//! - **The leaf first fit as a minimum over `i16` indices**, which SSE2 does with `pminsw`
+//!   in about 90 instructions against the mask's 137: no change. The search waits on loads,
+//!   not on arithmetic.
 
 use std::fmt::Debug;
 use std::ops::{Add, Sub};
