@@ -41,7 +41,7 @@ const REALLOC_PERCENT: u64 = 10;
 /// Untimed churn per live region before timing starts: enough for the layout to settle.
 const SETTLE_OPS_PER_REGION: usize = 40;
 /// Cap on the untimed churn, so that a rebuild stays affordable at 1M live regions (where
-/// range-alloc takes about 5 µs an operation). At 1M the layout is still settling when
+/// range-alloc takes about 15 µs an operation). At 1M the layout is still settling when
 /// timing starts.
 const MAX_SETTLE_OPS: usize = 4 << 20;
 
