@@ -195,12 +195,12 @@ impl<K: Key> Node<K> {
     }
 
     /// Number of entries whose key is `<= x`, for `x <` [`Key::MAX`], by a linear scan that
-    /// stops at the first greater key: the padding at the latest (invariant 4). For the descent through branches, where the count
-    /// picks the next node to load: a predicted exit lets the CPU start that load before the
-    /// compares resolve. Measured on the churn benchmark, this beats a branchless binary search
-    /// (whose loads depend on each other: 1.8x slower lookups) and, in branches, a branchless
-    /// count in every node as well (about 4% slower overall than [`Node::count_le_in_leaf`]
-    /// in leaves only).
+    /// stops at the first greater key: the padding at the latest (invariant 4). For the
+    /// descent through branches, where the count picks the next node to load: a predicted
+    /// exit lets the CPU start that load before the compares resolve. Measured on the churn
+    /// benchmark, this beats a branchless binary search (whose loads depend on each other:
+    /// 1.8x slower lookups) and, in branches, a branchless count in every node as well (about
+    /// 4% slower overall than [`Node::count_le_in_leaf`] in leaves only).
     #[inline]
     fn count_le(&self, x: K) -> usize {
         // Every lookup key is below the end of allocated space, so below `Key::MAX`: the
@@ -233,9 +233,9 @@ impl<K: Key> Node<K> {
     }
 
     /// Index of the first entry whose `val >= size`, for `size > 0`, if any. Padding vals are
-    /// 0 (invariant 4), so the whole array is scanned. For branches,
-    /// like [`Node::count_le`]: using [`Node::first_val_at_least_in_leaf`] at every level was
-    /// about 10% slower per operation.
+    /// 0 (invariant 4), so the whole array is scanned. For branches, like [`Node::count_le`]:
+    /// using [`Node::first_val_at_least_in_leaf`] at every level was about 10% slower per
+    /// operation.
     #[inline]
     fn first_val_at_least(&self, size: K) -> Option<usize> {
         debug_assert!(size > K::ZERO);
@@ -306,14 +306,18 @@ impl<K: Key> Node<K> {
         (self.keys[i].to_usize(), self.vals[i].to_usize())
     }
 
+    /// Copies entries `from..to` of `src` to the end of this node (which must have room).
+    fn append_from(&mut self, src: &Node<K>, from: usize, to: usize) {
+        let d = self.len();
+        let n = to - from;
+        self.keys[d..d + n].copy_from_slice(&src.keys[from..to]);
+        self.vals[d..d + n].copy_from_slice(&src.vals[from..to]);
+        self.children[d..d + n].copy_from_slice(&src.children[from..to]);
+    }
+
     /// Moves all entries from `at` on to the end of `dst` (which must have room).
     fn move_tail_to(&mut self, at: usize, dst: &mut Node<K>) {
-        let len = self.len();
-        let n = len - at;
-        let d = dst.len();
-        dst.keys[d..d + n].copy_from_slice(&self.keys[at..len]);
-        dst.vals[d..d + n].copy_from_slice(&self.vals[at..len]);
-        dst.children[d..d + n].copy_from_slice(&self.children[at..len]);
+        dst.append_from(self, at, self.len());
         self.truncate(at);
     }
 }
@@ -660,9 +664,7 @@ impl<K: Key> GapTree<K> {
                     rn = moved;
                 } else {
                     let take = want_left - ln.len();
-                    let mut head = rn.clone();
-                    head.truncate(take);
-                    head.move_tail_to(0, &mut ln);
+                    ln.append_from(&rn, 0, take);
                     let mut rest = Node::EMPTY;
                     rn.move_tail_to(take, &mut rest);
                     rn = rest;
