@@ -81,6 +81,12 @@ fn alloc_checked(
     start
 }
 
+/// Frees the `size` units of `scale` at unit `start` and marks them free in the bitmap model.
+fn dealloc_checked(a: &mut Allocator, used: &mut [bool], start: usize, size: usize, scale: usize) {
+    a.dealloc(start * scale, size * scale).unwrap();
+    used[start..start + size].fill(false);
+}
+
 /// Random churn with sizes up to `max_size` units of `scale`: first fit is scale-invariant,
 /// so a bitmap of units is the model, and a large `scale` spreads keys past `u32`.
 ///
@@ -98,8 +104,7 @@ fn stress(seed: u64, prefill: usize, steps: usize, max_size: usize, scale: usize
     }
     for _ in 0..prefill / 2 {
         let (s, n) = live.swap_remove(rng.below(live.len()));
-        a.dealloc(s * scale, n * scale).unwrap();
-        used[s..s + n].fill(false);
+        dealloc_checked(&mut a, &mut used, s, n, scale);
     }
     check_against(&a, &used, scale);
     let mut max_height = a.gaps.height();
@@ -111,8 +116,7 @@ fn stress(seed: u64, prefill: usize, steps: usize, max_size: usize, scale: usize
             live.push((alloc_checked(&mut a, &mut used, size, scale, true), size));
         } else if r < 90 {
             let (s, n) = live.swap_remove(rng.below(live.len()));
-            a.dealloc(s * scale, n * scale).unwrap();
-            used[s..s + n].fill(false);
+            dealloc_checked(&mut a, &mut used, s, n, scale);
             assert_eq!(
                 a.dealloc(s * scale, n * scale),
                 Err(AllocError::NotAllocated {
@@ -150,8 +154,7 @@ fn stress(seed: u64, prefill: usize, steps: usize, max_size: usize, scale: usize
         "the stress test must exercise branch levels"
     );
     for (i, (s, n)) in live.drain(..).enumerate() {
-        a.dealloc(s * scale, n * scale).unwrap();
-        used[s..s + n].fill(false);
+        dealloc_checked(&mut a, &mut used, s, n, scale);
         if i % 7 == 0 {
             a.check();
         }
@@ -197,8 +200,7 @@ fn gaps_stay_intact_when_the_allocated_space_passes_i32_and_keys_widen() {
         live.push(alloc_checked(&mut a, &mut used, 1, unit, false));
     }
     for &s in live.iter().skip(1).step_by(2) {
-        a.dealloc(s * unit, unit).unwrap();
-        used[s] = false;
+        dealloc_checked(&mut a, &mut used, s, 1, unit);
     }
     let before = a.check();
     assert_eq!(before.len(), 1_500);
@@ -216,8 +218,7 @@ fn gaps_stay_intact_when_the_allocated_space_passes_i32_and_keys_widen() {
     let first = alloc_checked(&mut a, &mut used, 1, unit, true);
     assert_eq!(first, 1);
     for &s in live.iter().step_by(2) {
-        a.dealloc(s * unit, unit).unwrap();
-        used[s] = false;
+        dealloc_checked(&mut a, &mut used, s, 1, unit);
     }
     check_against(&a, &used, unit);
     assert_eq!(
