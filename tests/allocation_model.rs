@@ -7,6 +7,8 @@
 
 #[path = "support/allocation_model.rs"]
 mod model;
+#[path = "../examples/common/rng.rs"]
+mod rng;
 
 use model::{Harness, Op};
 use proptest::prelude::*;
@@ -54,14 +56,8 @@ proptest! {
 /// Long churn with many regions, so the tree grows several levels deep while being compared.
 #[test]
 fn allocator_matches_the_plain_model_over_a_long_churn() {
-    let mut state = 0x5EED_u64;
-    let mut next = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (z ^ (z >> 31)) as usize
-    };
+    let mut rng = rng::Rng(0x5EED);
+    let mut next = move || rng.next() as usize;
     let mut ops = Vec::new();
     for step in 0..6000 {
         let r = next() % 100;
