@@ -87,6 +87,12 @@ impl GapSet {
         with_tree!(self, t => t.successor_start(c))
     }
 
+    /// See [`GapTree::first_fit`].
+    #[inline]
+    pub(crate) fn first_fit(&self, size: usize) -> Option<usize> {
+        with_tree!(self, t => t.first_fit(size))
+    }
+
     /// See [`GapTree::take_first_fit`].
     #[inline]
     pub(crate) fn take_first_fit(&mut self, size: usize) -> Option<usize> {

@@ -477,11 +477,9 @@ impl<K: Key> GapTree<K> {
         None
     }
 
-    /// Finds the lowest-addressed gap holding `size` units and carves them off its front.
-    /// Returns the start of the carved space.
-    pub(crate) fn take_first_fit(&mut self, size: usize) -> Option<usize> {
-        // A size beyond the key type is longer than any gap the tree can hold.
-        let size = K::try_from_usize(size)?;
+    /// The path to the lowest-addressed gap holding `size` units, and its index in the leaf.
+    #[inline]
+    fn find_first_fit(&self, size: K) -> Option<(Path, usize)> {
         let mut path = Path::new();
         let mut id = self.root;
         for level in 0..self.height {
@@ -495,6 +493,24 @@ impl<K: Key> GapTree<K> {
         }
         path.leaf = id;
         let idx = self.node(id).first_val_at_least_in_leaf(size)?;
+        Some((path, idx))
+    }
+
+    /// The start of the lowest-addressed gap holding `size` units, without taking it: where
+    /// [`take_first_fit`](Self::take_first_fit) would carve.
+    #[inline]
+    pub(crate) fn first_fit(&self, size: usize) -> Option<usize> {
+        let (path, idx) = self.find_first_fit(K::try_from_usize(size)?)?;
+        Some(self.node(path.leaf).keys[idx].to_usize())
+    }
+
+    /// Finds the lowest-addressed gap holding `size` units and carves them off its front.
+    /// Returns the start of the carved space.
+    pub(crate) fn take_first_fit(&mut self, size: usize) -> Option<usize> {
+        // A size beyond the key type is longer than any gap the tree can hold.
+        let size = K::try_from_usize(size)?;
+        let (path, idx) = self.find_first_fit(size)?;
+        let id = path.leaf;
         let (start, len) = {
             let leaf = self.node(id);
             (leaf.keys[idx], leaf.vals[idx])

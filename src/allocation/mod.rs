@@ -163,15 +163,34 @@ impl Allocator {
             self.interior_free -= size;
             return Ok(start);
         }
+        let start = self.tail_fit(size)?;
+        self.grow_end(start + size);
+        Ok(start)
+    }
+
+    /// Where [`alloc(size)`](Allocator::alloc) would place `size` slots, or the error it
+    /// would return, without changing anything. A caller that must do fallible work (grow
+    /// a buffer, copy data) before committing to an allocation plans it first.
+    pub fn plan_alloc(&self, size: usize) -> Result<usize, AllocError> {
+        if size == 0 {
+            return Ok(0);
+        }
+        match self.gaps.first_fit(size) {
+            Some(start) => Ok(start),
+            None => self.tail_fit(size),
+        }
+    }
+
+    /// The start of `size` slots carved from the tail, or why they do not fit there.
+    #[inline]
+    fn tail_fit(&self, size: usize) -> Result<usize, AllocError> {
         let new_end = self.end.checked_add(size).ok_or(AllocError::Overflow)?;
         if new_end > self.capacity {
             return Err(AllocError::OutOfCapacity {
                 requested_capacity: new_end,
             });
         }
-        let start = self.end;
-        self.grow_end(new_end);
-        Ok(start)
+        Ok(self.end)
     }
 
     /// Frees the `size` slots at `start`. They must lie inside allocated space, but may span
@@ -215,42 +234,102 @@ impl Allocator {
         size: usize,
         new_size: usize,
     ) -> Result<usize, AllocError> {
-        if new_size == 0 {
-            self.dealloc(start, size)?;
-            return Ok(0);
+        match self.plan_resize(start, size, new_size)? {
+            Resize::Free { end, cursor } => {
+                self.release(start, end, &cursor);
+                Ok(0)
+            }
+            Resize::Fresh => self.alloc(new_size),
+            Resize::Keep if size == 0 => Ok(0),
+            Resize::Keep => Ok(start),
+            Resize::Shrink { end, cursor } => {
+                // Free the tail [start + new_size, end).
+                self.release(start + new_size, end, &cursor);
+                Ok(start)
+            }
+            Resize::GrowTail { end } => {
+                self.grow_end(end + (new_size - size));
+                Ok(start)
+            }
+            Resize::GrowIntoGap { end, cursor, gap } => {
+                self.take_gap_front(&cursor, gap, end, new_size - size);
+                Ok(start)
+            }
+            Resize::Move { end, new_start } => {
+                let taken = self.alloc(new_size)?;
+                debug_assert_eq!(taken, new_start);
+                // The old region is still allocated (nothing above freed it): release it.
+                let cursor = self.gaps.locate(end - 1);
+                self.release(start, end, &cursor);
+                Ok(taken)
+            }
         }
+    }
+
+    /// What [`realloc(start, size, new_size)`](Allocator::realloc) would return (the
+    /// region's start after the call, or its error), without changing anything.
+    ///
+    /// With it a caller can do the fallible work a resize needs (growing buffers, copying
+    /// contents to the new start) before the allocator commits to it, and so never has to
+    /// undo an allocation.
+    pub fn plan_realloc(
+        &self,
+        start: usize,
+        size: usize,
+        new_size: usize,
+    ) -> Result<usize, AllocError> {
+        Ok(match self.plan_resize(start, size, new_size)? {
+            Resize::Free { .. } => 0,
+            Resize::Keep if size == 0 => 0,
+            Resize::Fresh => self.plan_alloc(new_size)?,
+            Resize::Move { new_start, .. } => new_start,
+            Resize::Keep
+            | Resize::Shrink { .. }
+            | Resize::GrowTail { .. }
+            | Resize::GrowIntoGap { .. } => start,
+        })
+    }
+
+    /// Decides how a resize of `start..start + size` to `new_size` slots goes, reading only.
+    #[inline]
+    fn plan_resize(&self, start: usize, size: usize, new_size: usize) -> Result<Resize, AllocError> {
         if size == 0 {
-            return self.alloc(new_size);
+            return Ok(if new_size == 0 {
+                Resize::Keep
+            } else {
+                Resize::Fresh
+            });
         }
         let (end, cursor) = self.find_allocated(start, size)?;
+        if new_size == 0 {
+            return Ok(Resize::Free { end, cursor });
+        }
         if new_size == size {
-            return Ok(start);
+            return Ok(Resize::Keep);
         }
         if new_size < size {
-            // Shrink: free the tail [start + new_size, end).
-            let cut = start + new_size;
-            self.release(cut, end, &cursor);
-            return Ok(start);
+            return Ok(Resize::Shrink { end, cursor });
         }
         let growth = new_size - size;
         if end == self.end {
             // The region ends the allocated space: grow into the tail if it holds the growth.
             if self.capacity - end >= growth {
-                self.grow_end(end + growth);
-                return Ok(start);
+                return Ok(Resize::GrowTail { end });
             }
         } else if let Some((next, in_leaf)) = self.gaps.successor_start(&cursor) {
-            if next == end && self.grow_into_gap(&cursor, in_leaf, end, growth) {
-                return Ok(start);
+            if next == end {
+                let gap = if in_leaf {
+                    GapAt::InLeaf
+                } else {
+                    GapAt::NextLeaf(self.gaps.locate(end))
+                };
+                if self.gap_len(&cursor, &gap) >= growth {
+                    return Ok(Resize::GrowIntoGap { end, cursor, gap });
+                }
             }
         }
-        match self.alloc(new_size) {
-            Ok(new_start) => {
-                // The old region is still allocated (nothing above freed it): release it.
-                let cursor = self.gaps.locate(end - 1);
-                self.release(start, end, &cursor);
-                Ok(new_start)
-            }
+        match self.plan_alloc(new_size) {
+            Ok(new_start) => Ok(Resize::Move { end, new_start }),
             // In the tail, growing in place needs less than moving to the end would.
             Err(_) if end == self.end => Err(match start.checked_add(new_size) {
                 Some(requested_capacity) => AllocError::OutOfCapacity { requested_capacity },
@@ -421,28 +500,62 @@ impl Allocator {
         }
     }
 
-    /// Grows the region ending at `end` by `growth` into the interior gap starting at `end`
-    /// (at the cursor's `pos`, in its leaf when `in_leaf`), if that gap is long enough.
-    fn grow_into_gap(&mut self, cursor: &Cursor, in_leaf: bool, end: usize, growth: usize) -> bool {
-        let next;
-        let (c, idx) = if in_leaf {
-            (cursor, cursor.pos())
-        } else {
-            next = self.gaps.locate(end);
-            (&next, next.pos() - 1)
-        };
-        let (_, len) = self.gaps.entry(c, idx);
-        if len < growth {
-            return false;
+    /// The cursor and index of the interior gap that [`GapAt`] names.
+    #[inline]
+    fn gap_slot<'c>(cursor: &'c Cursor, gap: &'c GapAt) -> (&'c Cursor, usize) {
+        match gap {
+            GapAt::InLeaf => (cursor, cursor.pos()),
+            GapAt::NextLeaf(next) => (next, next.pos() - 1),
         }
+    }
+
+    /// The length of the interior gap that [`GapAt`] names.
+    #[inline]
+    fn gap_len(&self, cursor: &Cursor, gap: &GapAt) -> usize {
+        let (c, idx) = Self::gap_slot(cursor, gap);
+        self.gaps.entry(c, idx).1
+    }
+
+    /// Grows the region ending at `end` by `growth` into the interior gap starting at `end`
+    /// (named by `gap`, relative to `cursor`), which [`plan_resize`](Self::plan_resize)
+    /// found long enough.
+    fn take_gap_front(&mut self, cursor: &Cursor, gap: GapAt, end: usize, growth: usize) {
+        let (c, idx) = Self::gap_slot(cursor, &gap);
+        let (_, len) = self.gaps.entry(c, idx);
         if len == growth {
             self.gaps.remove_in(c, idx);
         } else {
             self.gaps.set_at(c, idx, end + growth, len - growth);
         }
         self.interior_free -= growth;
-        true
     }
+}
+
+/// Where the interior gap right after a region lies: in the leaf of the region's cursor (at
+/// its position), or first in the leaf of another cursor.
+#[derive(Clone, Copy, Debug)]
+enum GapAt {
+    InLeaf,
+    NextLeaf(Cursor),
+}
+
+/// How a [`realloc`](Allocator::realloc) proceeds, as decided by reading the allocator only.
+#[derive(Clone, Copy, Debug)]
+enum Resize {
+    /// `new_size == 0`: free the region.
+    Free { end: usize, cursor: Cursor },
+    /// `size == 0`: allocate afresh.
+    Fresh,
+    /// Same size.
+    Keep,
+    /// Free the region's tail.
+    Shrink { end: usize, cursor: Cursor },
+    /// Grow into the free tail of the allocated space.
+    GrowTail { end: usize },
+    /// Grow into the interior gap right after the region.
+    GrowIntoGap { end: usize, cursor: Cursor, gap: GapAt },
+    /// Allocate `new_size` at `new_start`, then free the old region.
+    Move { end: usize, new_start: usize },
 }
 
 /// Iterator over an [`Allocator`]'s aggregate allocated regions in address order, from

@@ -275,7 +275,9 @@ impl Harness {
         let pick = |v: &Vec<(usize, usize)>, i: usize| (!v.is_empty()).then(|| v[i % v.len()]);
         match *op {
             Op::Alloc(n) => {
+                let planned = a.plan_alloc(n);
                 let got = a.alloc(n);
+                assert_eq!(planned, got, "plan_alloc({n}) foretells alloc");
                 assert_eq!(got, m.alloc(n), "alloc({n})");
                 assert_grow_and_retry(a, &got, |a| a.alloc(n));
                 if let Ok(s) = got {
@@ -295,7 +297,9 @@ impl Harness {
             }
             Op::Realloc(i, new) => {
                 if let Some((s, n)) = pick(handed_out, i) {
+                    let planned = a.plan_realloc(s, n, new);
                     let got = a.realloc(s, n, new);
+                    assert_eq!(planned, got, "plan_realloc({s}, {n}, {new}) foretells realloc");
                     assert_eq!(got, m.realloc(s, n, new), "realloc({s}, {n}, {new})");
                     assert_grow_and_retry(a, &got, |a| a.realloc(s, n, new));
                     if let Ok(ns) = got {
@@ -305,7 +309,9 @@ impl Harness {
             }
             Op::FreeAt(s, n) => assert_eq!(a.dealloc(s, n), m.dealloc(s, n), "dealloc({s}, {n})"),
             Op::ReallocAt(s, n, new) => {
+                let planned = a.plan_realloc(s, n, new);
                 let got = a.realloc(s, n, new);
+                assert_eq!(planned, got, "plan_realloc({s}, {n}, {new}) foretells realloc");
                 assert_eq!(got, m.realloc(s, n, new), "realloc({s}, {n}, {new})");
                 assert_grow_and_retry(a, &got, |a| a.realloc(s, n, new));
             }
