@@ -133,9 +133,11 @@ fn draw_two_quads(
         (vao, vbo)
     };
     program.use_program();
-    let calls = ctx
-        .multi_draw()
-        .draw_arrays(gl, glow::TRIANGLES, &[0, 6], &[6, 6])?;
+    // SAFETY: the buffer bound above holds the 12 vertices these two ranges read.
+    let calls = unsafe {
+        ctx.multi_draw()
+            .draw_arrays(gl, glow::TRIANGLES, &[0, 6], &[6, 6])?
+    };
     println!("drew 2 quads in {calls} GL draw call(s)");
     let pixels = target.read_pixels()?;
     // SAFETY: deleting the objects made above on the current context.

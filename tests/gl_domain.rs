@@ -54,6 +54,15 @@ fn data_of_the_wrong_length_or_an_unknown_attribute_is_refused(ctx: &HeadlessCon
     d.write(list, "position", &positions(4, 2.0)).unwrap();
     assert_eq!(
         d.write(list, "position", &positions(3, 9.0)),
+        Err(DomainError::VertexCount {
+            attribute: "position".into(),
+            expected: 4,
+            per_vertex: 2,
+            components: 6
+        })
+    );
+    assert_eq!(
+        d.write_bytes(list, "position", &[0u8; 24]),
         Err(DomainError::DataLength {
             attribute: "position".into(),
             expected: 32,
@@ -114,7 +123,7 @@ fn growth_doubles_every_buffer_by_gpu_copy_and_uploads_nothing(ctx: &HeadlessCon
     let second = d.create(17).unwrap();
     d.flush().unwrap();
     let after = d.stats();
-    assert_eq!(d.capacity(), 64);
+    assert_eq!(d.vertex_capacity(), 64);
     assert_eq!(
         after.uploaded_bytes, before.uploaded_bytes,
         "growth uploaded bytes"
@@ -136,7 +145,7 @@ fn a_growth_that_gl_cannot_make_fails_and_leaves_the_domain_as_it_was(ctx: &Head
     // Buffers may hold at most 32 * 8 bytes: 64 positions would need 512.
     d.set_max_buffer_bytes(32 * 8);
     let names = d.buffer_names();
-    let regions = d.allocator().allocated_regions();
+    let regions = d.vertex_allocator().allocated_regions();
     let error = d.create(40).unwrap_err();
     assert_eq!(
         error,
@@ -146,8 +155,8 @@ fn a_growth_that_gl_cannot_make_fails_and_leaves_the_domain_as_it_was(ctx: &Head
         })
     );
     assert_eq!(d.buffer_names(), names);
-    assert_eq!(d.capacity(), 16);
-    assert_eq!(d.allocator().allocated_regions(), regions);
+    assert_eq!(d.vertex_capacity(), 16);
+    assert_eq!(d.vertex_allocator().allocated_regions(), regions);
     assert_eq!(d.len(), 1);
     assert_eq!(d.read::<[f32; 2]>(list, 0).unwrap(), positions(10, 5.0));
     assert_eq!(d.read::<[u8; 4]>(list, 1).unwrap(), colours(10, 5));
@@ -157,7 +166,7 @@ fn a_growth_that_gl_cannot_make_fails_and_leaves_the_domain_as_it_was(ctx: &Head
     assert_eq!(d.read::<[f32; 2]>(list, 0).unwrap(), positions(10, 5.0));
     // Within the cap, growth works again.
     let small = d.create(20).unwrap();
-    assert_eq!(d.capacity(), 32);
+    assert_eq!(d.vertex_capacity(), 32);
     assert_eq!(d.vertex_count(small), Ok(20));
 }
 
@@ -170,7 +179,7 @@ fn a_buffer_past_the_gl_size_limit_is_refused_without_touching_the_domain(ctx: &
         d.create(1 << 28),
         Err(DomainError::Gl(GlError::TooLarge { .. }))
     ));
-    assert_eq!(d.capacity(), 16);
+    assert_eq!(d.vertex_capacity(), 16);
     assert_eq!(d.read::<[f32; 2]>(list, 0).unwrap(), positions(3, 1.0));
 }
 

@@ -67,9 +67,8 @@ fn draw_arrays(ctx: &HeadlessContext, multi_draw: &MultiDraw) -> (Vec<u8>, usize
     program.use_program();
     // SAFETY: binding a vertex array of the current context.
     unsafe { gl.bind_vertex_array(Some(geometry.vao)) };
-    let calls = multi_draw
-        .draw_arrays(gl, glow::TRIANGLES, &[0, 12], &[6, 6])
-        .unwrap();
+    // SAFETY: vertices 0..18 exist in the geometry's buffer.
+    let calls = unsafe { multi_draw.draw_arrays(gl, glow::TRIANGLES, &[0, 12], &[6, 6]) }.unwrap();
     (target.read_pixels().unwrap(), calls)
 }
 
@@ -92,9 +91,12 @@ fn draw_elements(ctx: &HeadlessContext, multi_draw: &MultiDraw) -> (Vec<u8>, usi
     // SAFETY: binding a vertex array of the current context.
     unsafe { gl.bind_vertex_array(Some(geometry.vao)) };
     // Quads 0 and 2: indices 0..6 and 12..18, byte offsets 0 and 48.
-    let calls = multi_draw
-        .draw_elements(gl, glow::TRIANGLES, &[6, 6], glow::UNSIGNED_INT, &[0, 48])
-        .unwrap();
+    // SAFETY: the geometry has an element buffer of 18 indices, each naming one of its 12
+    // vertices.
+    let calls = unsafe {
+        multi_draw.draw_elements(gl, glow::TRIANGLES, &[6, 6], glow::UNSIGNED_INT, &[0, 48])
+    }
+    .unwrap();
     (target.read_pixels().unwrap(), calls)
 }
 
@@ -166,11 +168,14 @@ fn gles_draws_the_same_with_its_loaded_and_fallback_paths() {
 fn empty_ranges_issue_no_call() {
     let ctx = common::context();
     for md in [*ctx.multi_draw(), MultiDraw::single_draws()] {
-        assert_eq!(md.draw_arrays(ctx.gl(), glow::TRIANGLES, &[], &[]), Ok(0));
-        assert_eq!(
-            md.draw_elements(ctx.gl(), glow::TRIANGLES, &[], glow::UNSIGNED_INT, &[]),
-            Ok(0)
-        );
+        // SAFETY: no range is drawn.
+        unsafe {
+            assert_eq!(md.draw_arrays(ctx.gl(), glow::TRIANGLES, &[], &[]), Ok(0));
+            assert_eq!(
+                md.draw_elements(ctx.gl(), glow::TRIANGLES, &[], glow::UNSIGNED_INT, &[]),
+                Ok(0)
+            );
+        }
     }
 }
 
@@ -178,37 +183,14 @@ fn empty_ranges_issue_no_call() {
 fn mismatched_lengths_are_an_error_not_a_draw() {
     let ctx = common::context();
     for md in [*ctx.multi_draw(), MultiDraw::single_draws()] {
-        let err = md
-            .draw_arrays(ctx.gl(), glow::TRIANGLES, &[0, 3], &[3])
-            .unwrap_err();
+        // SAFETY: mismatched slices are refused before anything is drawn.
+        let err = unsafe { md.draw_arrays(ctx.gl(), glow::TRIANGLES, &[0, 3], &[3]) }.unwrap_err();
         assert!(matches!(err, GlError::InvalidArgument { .. }), "{err}");
-        let err = md
-            .draw_elements(
-                ctx.gl(),
-                glow::TRIANGLES,
-                &[3],
-                glow::UNSIGNED_INT,
-                &[0, 12],
-            )
-            .unwrap_err();
-        assert!(matches!(err, GlError::InvalidArgument { .. }), "{err}");
-    }
-}
-
-#[test]
-fn draw_elements_without_an_element_buffer_is_refused() {
-    let ctx = common::context_gles();
-    let gl = ctx.gl();
-    // Vertex array 0 on GLES would read the offsets as client pointers.
-    // SAFETY: unbinding on the current context.
-    unsafe {
-        gl.bind_vertex_array(None);
-        gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, None);
-    }
-    for md in [*ctx.multi_draw(), MultiDraw::single_draws()] {
-        let err = md
-            .draw_elements(gl, glow::TRIANGLES, &[3], glow::UNSIGNED_INT, &[16])
-            .unwrap_err();
+        // SAFETY: as above.
+        let err = unsafe {
+            md.draw_elements(ctx.gl(), glow::TRIANGLES, &[3], glow::UNSIGNED_INT, &[0, 12])
+        }
+        .unwrap_err();
         assert!(matches!(err, GlError::InvalidArgument { .. }), "{err}");
     }
 }
@@ -227,9 +209,8 @@ fn a_gl_error_during_a_multi_draw_is_reported() {
     unsafe { gl.bind_vertex_array(Some(geometry.vao)) };
     for md in [*ctx.multi_draw(), MultiDraw::single_draws()] {
         // A negative count is GL_INVALID_VALUE.
-        let err = md
-            .draw_arrays(gl, glow::TRIANGLES, &[0], &[-3])
-            .unwrap_err();
+        // SAFETY: GL refuses the negative count before reading any vertex.
+        let err = unsafe { md.draw_arrays(gl, glow::TRIANGLES, &[0], &[-3]) }.unwrap_err();
         assert!(
             matches!(
                 err,

@@ -21,7 +21,8 @@ use std::rc::Rc;
 
 use glow::HasContext;
 
-use super::{check_gl, GlError};
+use super::fault::{inject, Site};
+use super::{check_clean, check_gl, GlError};
 
 /// The largest buffer this crate creates, in bytes: GL takes sizes as a signed 32-bit
 /// `GLsizeiptr` through glow.
@@ -88,16 +89,26 @@ pub struct GlBuffer {
 /// contents. Pass it to [`GlBuffer::commit_grow`]; dropping it instead deletes it.
 pub struct GrownBuffer {
     gl: Rc<glow::Context>,
-    raw: Option<glow::Buffer>,
+    raw: glow::Buffer,
     capacity: usize,
     copied: usize,
+    /// Set when [`GlBuffer::commit_grow`] took over `raw`; until then dropping deletes it.
+    committed: bool,
+}
+
+impl GrownBuffer {
+    /// The new buffer's GL name, for pointing a vertex array at it before committing.
+    pub fn raw(&self) -> glow::Buffer {
+        self.raw
+    }
 }
 
 impl Drop for GrownBuffer {
     fn drop(&mut self) {
-        if let Some(raw) = self.raw.take() {
-            // SAFETY: `raw` was created on this context and is referenced by nothing else.
-            unsafe { self.gl.delete_buffer(raw) };
+        if !self.committed {
+            // SAFETY: `raw` was created on this context; a vertex array that was pointed at
+            // it keeps it alive until re-pointed, as GL defines for deleted attachments.
+            unsafe { self.gl.delete_buffer(self.raw) };
         }
     }
 }
@@ -114,6 +125,7 @@ fn check_size(bytes: usize) -> Result<i32, GlError> {
 /// `GL_COPY_WRITE_BUFFER` on return.
 fn create_raw(gl: &glow::Context, capacity: usize) -> Result<glow::Buffer, GlError> {
     let size = check_size(capacity)?;
+    check_clean(gl, "glBufferData (allocate)")?;
     // SAFETY: plain object creation on the current context.
     let raw = unsafe { gl.create_buffer() }.map_err(|message| GlError::Create {
         object: "buffer",
@@ -124,6 +136,7 @@ fn create_raw(gl: &glow::Context, capacity: usize) -> Result<glow::Buffer, GlErr
         gl.bind_buffer(glow::COPY_WRITE_BUFFER, Some(raw));
         gl.buffer_data_size(glow::COPY_WRITE_BUFFER, size, glow::DYNAMIC_DRAW);
     }
+    inject(gl, Site::BufferCreate);
     if let Err(error) = check_gl(gl, "glBufferData (allocate)") {
         // SAFETY: `raw` is ours and referenced nowhere else.
         unsafe {
@@ -187,9 +200,10 @@ impl GlBuffer {
         let raw = create_raw(gl, new_capacity)?;
         let grown = GrownBuffer {
             gl: Rc::clone(gl),
-            raw: Some(raw),
+            raw,
             capacity: new_capacity,
             copied: self.capacity,
+            committed: false,
         };
         // `capacity` passed `check_size` when this buffer was made or grown.
         let len = self.capacity as i32;
@@ -203,6 +217,8 @@ impl GlBuffer {
             gl.bind_buffer(glow::COPY_READ_BUFFER, None);
             gl.bind_buffer(glow::COPY_WRITE_BUFFER, None);
         }
+        inject(gl, Site::GrowCopy);
+        // On error `grown` is dropped here, which deletes the new buffer.
         check_gl(gl, "glCopyBufferSubData (grow)")?;
         Ok(Some(grown))
     }
@@ -210,7 +226,8 @@ impl GlBuffer {
     /// Replaces this buffer by `grown` and deletes the old one. Staged writes stay queued:
     /// their offsets are just as valid in the larger buffer.
     pub fn commit_grow(&mut self, mut grown: GrownBuffer) {
-        let Some(raw) = grown.raw.take() else { return };
+        grown.committed = true;
+        let raw = grown.raw;
         // SAFETY: the old buffer is ours; GL keeps it alive while a VAO still names it.
         unsafe { self.gl.delete_buffer(self.raw) };
         self.raw = raw;
@@ -285,6 +302,7 @@ impl GlBuffer {
             .unwrap_or(0);
         let span = end - start;
         let gl = &self.gl;
+        check_clean(gl, "GlBuffer::flush")?;
         // SAFETY: binding a live buffer name.
         unsafe { gl.bind_buffer(glow::COPY_WRITE_BUFFER, Some(self.raw)) };
         let sparse = self.runs.len() <= SPARSE_RUN_LIMIT
@@ -303,6 +321,7 @@ impl GlBuffer {
                 }
                 from += run.len;
             }
+            inject(gl, Site::Flush);
             check_gl(gl, "glBufferSubData (flush)")
         } else {
             // One run covering the span may discard the span's old contents.
@@ -342,11 +361,13 @@ impl GlBuffer {
                 }
                 // SAFETY: the buffer bound to COPY_WRITE_BUFFER is mapped.
                 unsafe { gl.unmap_buffer(glow::COPY_WRITE_BUFFER) };
+                inject(gl, Site::Flush);
                 check_gl(gl, "glMapBufferRange (flush)")
             }
         };
         // SAFETY: unbinding is always valid.
         unsafe { gl.bind_buffer(glow::COPY_WRITE_BUFFER, None) };
+        // On error the runs stay staged: a later flush sends them again, so nothing is lost.
         result?;
         self.stats.uploaded_bytes += self.staged.len() as u64;
         self.stats.flushes += 1;
@@ -365,6 +386,7 @@ impl GlBuffer {
             return Ok(Vec::new());
         }
         let gl = &self.gl;
+        check_clean(gl, "GlBuffer::read")?;
         // SAFETY: binding a live buffer; the range lies inside it (checked above).
         let ptr = unsafe {
             gl.bind_buffer(glow::COPY_READ_BUFFER, Some(self.raw));
@@ -382,6 +404,7 @@ impl GlBuffer {
             let bytes = unsafe { std::slice::from_raw_parts(ptr, len) }.to_vec();
             // SAFETY: the buffer bound to COPY_READ_BUFFER is mapped.
             unsafe { gl.unmap_buffer(glow::COPY_READ_BUFFER) };
+            inject(gl, Site::Read);
             check_gl(gl, "glMapBufferRange (read)").map(|()| bytes)
         };
         // SAFETY: unbinding is always valid.
@@ -447,6 +470,7 @@ fn copy_raw(
     if len == 0 {
         return Ok(());
     }
+    check_clean(gl, "glCopyBufferSubData (move)")?;
     // SAFETY: callers checked both ranges against their buffers' capacities, which are at
     // most MAX_BUFFER_BYTES, and that ranges in one buffer do not overlap.
     unsafe {
@@ -462,6 +486,7 @@ fn copy_raw(
         gl.bind_buffer(glow::COPY_READ_BUFFER, None);
         gl.bind_buffer(glow::COPY_WRITE_BUFFER, None);
     }
+    inject(gl, Site::Copy);
     check_gl(gl, "glCopyBufferSubData (move)")
 }
 

@@ -17,6 +17,25 @@ pub enum GlError {
         /// The code's GL name, such as `GL_OUT_OF_MEMORY`.
         name: &'static str,
     },
+    /// A GL error was already queued when the call began: earlier GL code (the caller's own,
+    /// or another library's) raised it. The call changed nothing; the error has been read
+    /// and cleared, and is reported here so that it is not lost.
+    #[error(
+        "GL error {name} (0x{code:04X}) was already queued before {operation}: earlier GL \
+         code raised it; {operation} changed nothing"
+    )]
+    QueuedBefore {
+        /// The operation that found the error queued and did not start.
+        operation: &'static str,
+        /// The raw `glGetError` code.
+        code: u32,
+        /// The code's GL name, such as `GL_INVALID_ENUM`.
+        name: &'static str,
+    },
+    /// A program has no active uniform of that name: misspelt, or dropped by the linker
+    /// because the shader never reads it.
+    #[error("the program has no active uniform `{0}` (misspelt, or unused and optimised away)")]
+    UnknownUniform(String),
     /// GL could not create an object (a buffer, vertex array, shader, ...).
     #[error("could not create a GL {object}: {message}")]
     Create {
@@ -116,6 +135,26 @@ pub fn check_gl(gl: &glow::Context, operation: &'static str) -> Result<(), GlErr
     }
     clear_gl_errors(gl);
     Err(GlError::Call {
+        operation,
+        code,
+        name: error_name(code),
+    })
+}
+
+/// Checks that no GL error is queued before `operation` starts, so that errors raised by
+/// earlier GL code are reported as [`GlError::QueuedBefore`] instead of being blamed on this
+/// crate's call. Call it before the first GL call of an operation that ends in
+/// [`check_gl`]; an `Err` means the operation must not start. Drains what it finds.
+///
+/// GL state touched: the error flags only.
+pub fn check_clean(gl: &glow::Context, operation: &'static str) -> Result<(), GlError> {
+    // SAFETY: glGetError has no preconditions beyond a current context.
+    let code = unsafe { gl.get_error() };
+    if code == glow::NO_ERROR {
+        return Ok(());
+    }
+    clear_gl_errors(gl);
+    Err(GlError::QueuedBefore {
         operation,
         code,
         name: error_name(code),

@@ -3,6 +3,10 @@
 //! A [`VertexFormat`] is plain data, checked once when it is built. Each [`Attribute`] gets
 //! its own tightly packed VBO (one buffer per attribute, the user's design), so an attribute's
 //! stride is its own size and its offset is always 0.
+//!
+//! [`AttributeData`] names the Rust types that match an attribute's component type and count,
+//! so that a typed write of `[f32; 4]` colours into a `4 × u8` attribute is refused even when
+//! the byte counts happen to agree.
 
 use std::fmt;
 
@@ -52,10 +56,24 @@ impl ComponentType {
     }
 }
 
+/// How an attribute's stored components reach the shader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ShaderInput {
+    /// As floats (`in float`, `in vecN`): integer components are converted to their value
+    /// (`glVertexAttribPointer`, not normalized).
+    Float,
+    /// As floats in `0.0..=1.0` (unsigned) or `-1.0..=1.0` (signed), as colours usually are
+    /// (`glVertexAttribPointer`, normalized). Integer components only.
+    Normalized,
+    /// As integers (`in int`, `in uint`, `ivecN`, `uvecN`), unconverted
+    /// (`glVertexAttribIPointer`). Integer components only.
+    Integer,
+}
+
 /// One vertex attribute: a shader input location fed from its own buffer.
 ///
-/// Integer components reach the shader as floats (through `glVertexAttribPointer`), mapped
-/// to `0.0..=1.0` (or `-1.0..=1.0`) when `normalized` is set, as colours usually are.
+/// [`Attribute::new`] makes a float input (integer components converted to their value);
+/// [`Attribute::normalized`] and [`Attribute::integer`] choose the other [`ShaderInput`]s.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Attribute {
     /// The shader's name for it, for lookups and messages.
@@ -66,12 +84,12 @@ pub struct Attribute {
     pub count: u8,
     /// The type of each component.
     pub component: ComponentType,
-    /// Whether integer components are normalized to the unit range.
-    pub normalized: bool,
+    /// How the components reach the shader.
+    pub input: ShaderInput,
 }
 
 impl Attribute {
-    /// An attribute of `count` components of type `component`, not normalized.
+    /// An attribute of `count` components of type `component`, read by the shader as floats.
     pub fn new(
         name: impl Into<String>,
         location: u32,
@@ -83,13 +101,19 @@ impl Attribute {
             location,
             count,
             component,
-            normalized: false,
+            input: ShaderInput::Float,
         }
     }
 
     /// This attribute with integer components normalized to the unit range.
     pub fn normalized(mut self) -> Self {
-        self.normalized = true;
+        self.input = ShaderInput::Normalized;
+        self
+    }
+
+    /// This attribute read by the shader as integers (`in int`, `uvec4`, ...).
+    pub fn integer(mut self) -> Self {
+        self.input = ShaderInput::Integer;
         self
     }
 
@@ -98,6 +122,39 @@ impl Attribute {
         usize::from(self.count) * self.component.size()
     }
 }
+
+/// A Rust type that holds one component ([`COUNT`](Self::COUNT) `== 1`) or one vertex's
+/// worth of components of an attribute: `f32`, `[f32; 2]`, `[u8; 4]`, ... Typed writes
+/// check [`COMPONENT`](Self::COMPONENT) and [`COUNT`](Self::COUNT) against the attribute, two
+/// comparisons of constants, so a wrong type is an error instead of garbage on screen.
+///
+/// Implement it for a vertex type of one's own (a `#[repr(C)]` `Vec2` of two `f32`s, say)
+/// with the component type and count it holds.
+pub trait AttributeData: bytemuck::Pod {
+    /// The component type.
+    const COMPONENT: ComponentType;
+    /// Components per value: 1 for a scalar, `N` for `[T; N]`.
+    const COUNT: u8;
+}
+
+/// Implements [`AttributeData`] for a scalar and its arrays of 1 to 4.
+macro_rules! attribute_data {
+    ($($scalar:ty => $component:ident),* $(,)?) => {$(
+        impl AttributeData for $scalar {
+            const COMPONENT: ComponentType = ComponentType::$component;
+            const COUNT: u8 = 1;
+        }
+        impl<const N: usize> AttributeData for [$scalar; N]
+        where
+            [$scalar; N]: bytemuck::Pod,
+        {
+            const COMPONENT: ComponentType = ComponentType::$component;
+            const COUNT: u8 = N as u8;
+        }
+    )*};
+}
+
+attribute_data!(f32 => F32, u8 => U8, i8 => I8, u16 => U16, i16 => I16, u32 => U32, i32 => I32);
 
 /// Why a [`VertexFormat`] was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -134,6 +191,21 @@ pub enum FormatError {
         /// The context's `GL_MAX_VERTEX_ATTRIBS`.
         max: u32,
     },
+    /// A [`ShaderInput`] the component type cannot have: a float attribute marked
+    /// normalized or integer.
+    #[error("attribute `{name}` stores {component:?} components, which cannot reach a shader as {input:?}")]
+    Input {
+        /// The attribute's name.
+        name: String,
+        /// Its component type.
+        component: ComponentType,
+        /// The input it asked for.
+        input: ShaderInput,
+    },
+    /// A storage override in [`VertexFormat::from_program`] names no active input of the
+    /// program.
+    #[error("the program has no active input `{0}` for a storage override to apply to")]
+    UnknownOverride(String),
     /// Two attributes share a name.
     #[error("two attributes are named `{0}`")]
     DuplicateName(String),
@@ -156,13 +228,22 @@ pub struct VertexFormat {
 }
 
 impl VertexFormat {
-    /// Checks and builds a format: at least one attribute, counts of 1 to 4, and no
-    /// location or name used twice.
+    /// Checks and builds a format: at least one attribute, counts of 1 to 4, an input each
+    /// component type can have (normalized and integer inputs need integer components), and
+    /// no location or name used twice.
     pub fn new(attributes: Vec<Attribute>) -> Result<Self, FormatError> {
         if attributes.is_empty() {
             return Err(FormatError::Empty);
         }
         for (i, attribute) in attributes.iter().enumerate() {
+            if attribute.component == ComponentType::F32 && attribute.input != ShaderInput::Float
+            {
+                return Err(FormatError::Input {
+                    name: attribute.name.clone(),
+                    component: attribute.component,
+                    input: attribute.input,
+                });
+            }
             if attribute.count == 0 || attribute.count > MAX_COMPONENTS {
                 return Err(FormatError::ComponentCount {
                     name: attribute.name.clone(),
@@ -201,21 +282,23 @@ impl VertexFormat {
     }
 }
 
-/// The component count and default storage type of a program input's GL type.
-fn input_layout(gl_type: u32) -> Option<(u8, ComponentType)> {
+/// The component count, default storage type and input kind of a program input's GL type.
+fn input_layout(gl_type: u32) -> Option<(u8, ComponentType, ShaderInput)> {
+    use ComponentType::{F32, I32, U32};
+    use ShaderInput::{Float, Integer};
     Some(match gl_type {
-        glow::FLOAT => (1, ComponentType::F32),
-        glow::FLOAT_VEC2 => (2, ComponentType::F32),
-        glow::FLOAT_VEC3 => (3, ComponentType::F32),
-        glow::FLOAT_VEC4 => (4, ComponentType::F32),
-        glow::INT => (1, ComponentType::I32),
-        glow::INT_VEC2 => (2, ComponentType::I32),
-        glow::INT_VEC3 => (3, ComponentType::I32),
-        glow::INT_VEC4 => (4, ComponentType::I32),
-        glow::UNSIGNED_INT => (1, ComponentType::U32),
-        glow::UNSIGNED_INT_VEC2 => (2, ComponentType::U32),
-        glow::UNSIGNED_INT_VEC3 => (3, ComponentType::U32),
-        glow::UNSIGNED_INT_VEC4 => (4, ComponentType::U32),
+        glow::FLOAT => (1, F32, Float),
+        glow::FLOAT_VEC2 => (2, F32, Float),
+        glow::FLOAT_VEC3 => (3, F32, Float),
+        glow::FLOAT_VEC4 => (4, F32, Float),
+        glow::INT => (1, I32, Integer),
+        glow::INT_VEC2 => (2, I32, Integer),
+        glow::INT_VEC3 => (3, I32, Integer),
+        glow::INT_VEC4 => (4, I32, Integer),
+        glow::UNSIGNED_INT => (1, U32, Integer),
+        glow::UNSIGNED_INT_VEC2 => (2, U32, Integer),
+        glow::UNSIGNED_INT_VEC3 => (3, U32, Integer),
+        glow::UNSIGNED_INT_VEC4 => (4, U32, Integer),
         _ => return None,
     })
 }
@@ -223,33 +306,67 @@ fn input_layout(gl_type: u32) -> Option<(u8, ComponentType)> {
 impl VertexFormat {
     /// The format that feeds `program`'s active inputs, at the locations the program has
     /// (bound or chosen by the linker), in location order. Each input is stored as its
-    /// shader type (`f32` for `vec*`), unless `storage` names it with another component type
-    /// and normalized flag, such as `("colour", ComponentType::U8, true)` for colours.
+    /// shader type (`f32` for `vec*`, `i32`/`u32` read as integers for `ivec*`/`uvec*`),
+    /// unless `storage` names it with another component type and normalized flag, such as
+    /// `("colour", ComponentType::U8, true)` for colours. An override for an integer input
+    /// keeps it an integer input (a narrower integer type, not normalized).
+    ///
+    /// Fails with [`FormatError::UnknownOverride`] when an override names no active input
+    /// (a typo such as `color` for `colour`), and with [`FormatError::Input`] when it asks
+    /// an integer input to be stored as floats or normalized.
     pub fn from_program(
         program: &super::Program,
         storage: &[(&str, ComponentType, bool)],
     ) -> Result<Self, FormatError> {
         let mut inputs = program.attributes();
         inputs.sort_by_key(|a| a.location);
+        inputs.retain(|a| !a.name.starts_with("gl_"));
+        if let Some((name, ..)) = storage
+            .iter()
+            .find(|(name, ..)| !inputs.iter().any(|input| input.name == *name))
+        {
+            return Err(FormatError::UnknownOverride((*name).to_owned()));
+        }
         let attributes = inputs
             .into_iter()
-            .filter(|a| !a.name.starts_with("gl_"))
             .map(|input| {
-                let (count, default) =
+                let (count, default, kind) =
                     input_layout(input.gl_type).ok_or_else(|| FormatError::UnsupportedType {
                         name: input.name.clone(),
                         gl_type: input.gl_type,
                     })?;
-                let (component, normalized) = storage
-                    .iter()
-                    .find(|(name, ..)| *name == input.name)
-                    .map_or((default, false), |&(_, c, n)| (c, n));
+                let (component, input_kind) = match storage.iter().find(|(n, ..)| *n == input.name)
+                {
+                    None => (default, kind),
+                    Some(&(_, component, normalized)) => {
+                        let wanted = match (kind, normalized) {
+                            (ShaderInput::Integer, false) => ShaderInput::Integer,
+                            (ShaderInput::Integer, true) => {
+                                return Err(FormatError::Input {
+                                    name: input.name,
+                                    component,
+                                    input: ShaderInput::Normalized,
+                                })
+                            }
+                            (_, true) => ShaderInput::Normalized,
+                            (_, false) => ShaderInput::Float,
+                        };
+                        if kind == ShaderInput::Integer && component == ComponentType::F32 {
+                            return Err(FormatError::Input {
+                                name: input.name,
+                                component,
+                                input: ShaderInput::Integer,
+                            });
+                        }
+                        (component, wanted)
+                    }
+                };
                 Ok(Attribute {
                     name: input.name,
                     location: input.location,
                     count,
                     component,
-                    normalized,
+                    input: input_kind,
                 })
             })
             .collect::<Result<Vec<_>, FormatError>>()?;
@@ -263,7 +380,11 @@ impl fmt::Display for VertexFormat {
             if i > 0 {
                 f.write_str(", ")?;
             }
-            let norm = if a.normalized { "n" } else { "" };
+            let norm = match a.input {
+                ShaderInput::Float => "",
+                ShaderInput::Normalized => "n",
+                ShaderInput::Integer => "i",
+            };
             write!(
                 f,
                 "{}@{}:{}{:?}{}",
@@ -292,7 +413,33 @@ mod tests {
         assert_eq!(format.vertex_size(), 8 + 8 + 4);
         assert_eq!(format.position("colour"), Some(2));
         assert_eq!(format.attributes()[2].size(), 4);
-        assert!(format.attributes()[2].normalized);
+        assert_eq!(format.attributes()[2].input, ShaderInput::Normalized);
+    }
+
+    #[test]
+    fn a_float_attribute_cannot_be_normalized_or_read_as_integers() {
+        for input in [ShaderInput::Normalized, ShaderInput::Integer] {
+            let mut attributes = quad_format();
+            attributes[0].input = input;
+            assert_eq!(
+                VertexFormat::new(attributes),
+                Err(FormatError::Input {
+                    name: "position".into(),
+                    component: ComponentType::F32,
+                    input
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn attribute_data_names_the_component_type_and_count_of_rust_types() {
+        assert_eq!(
+            (<[f32; 2]>::COMPONENT, <[f32; 2]>::COUNT),
+            (ComponentType::F32, 2)
+        );
+        assert_eq!((<[u8; 4]>::COMPONENT, <[u8; 4]>::COUNT), (ComponentType::U8, 4));
+        assert_eq!((i16::COMPONENT, i16::COUNT), (ComponentType::I16, 1));
     }
 
     #[test]

@@ -7,11 +7,15 @@
 //! context is not current.
 //!
 //! GL errors are checked at the boundaries (after each public operation that can fail) with
-//! [`check_gl`], never silently ignored.
+//! [`check_gl`], never silently ignored. An operation that ends in such a check first runs
+//! [`check_clean`], so that an error earlier GL code left queued is reported as
+//! [`GlError::QueuedBefore`] before anything changes, instead of failing the crate's call
+//! half-way.
 
 mod atlas;
 mod buffer;
 mod error;
+pub mod fault;
 mod format;
 mod multidraw;
 mod pixels;
@@ -21,8 +25,11 @@ mod texture;
 
 pub use atlas::{AtlasBuilder, AtlasRegion, TextureAtlas};
 pub use buffer::{BufferStats, GlBuffer, GrownBuffer, MAX_BUFFER_BYTES};
-pub use error::{check_gl, clear_gl_errors, GlError};
-pub use format::{Attribute, ComponentType, FormatError, VertexFormat, MAX_COMPONENTS};
+pub use error::{check_clean, check_gl, clear_gl_errors, GlError};
+pub use format::{
+    Attribute, AttributeData, ComponentType, FormatError, ShaderInput, VertexFormat,
+    MAX_COMPONENTS,
+};
 pub use multidraw::MultiDraw;
 pub use program::{ActiveAttribute, Program, ProgramBuilder, ShaderVersion};
 pub use target::RenderTarget;

@@ -6,12 +6,18 @@
 //! GL state touched by the draws: none is changed. They read the bound program, vertex array,
 //! element array buffer (for [`MultiDraw::draw_elements`]) and framebuffer, and raise GL
 //! errors that are checked and returned.
+//!
+//! The draws are `unsafe`: GL does not bounds-check the vertices or indices a draw reads
+//! (robust buffer access is optional), so the caller promises that every range lies inside
+//! the bound buffers. The domains keep that promise by construction: their ranges come from
+//! an allocator whose capacity every buffer holds.
 
 use std::ffi::{c_void, CStr};
 
 use glow::HasContext;
 
-use super::{check_gl, GlError};
+use super::fault::{inject, Site};
+use super::{check_clean, check_gl, GlError};
 
 /// `void glMultiDrawArrays(GLenum mode, const GLint *first, const GLsizei *count, GLsizei drawcount)`.
 type MultiDrawArraysFn =
@@ -113,9 +119,15 @@ impl MultiDraw {
     ///
     /// Returns the number of GL draw calls issued: 0 for empty slices, 1 natively, and
     /// `firsts.len()` in the fallback. Fails without drawing when the slices differ in
-    /// length or are longer than `i32::MAX`, and with [`GlError::Call`] when GL reports an
-    /// error (a negative count, a bad mode, no program bound, ...).
-    pub fn draw_arrays(
+    /// length or are longer than `i32::MAX`, or an error is already queued
+    /// ([`GlError::QueuedBefore`]), and with [`GlError::Call`] when GL reports an error (a
+    /// negative count, a bad mode, no program bound, ...).
+    ///
+    /// # Safety
+    /// Every range `firsts[i]..firsts[i] + counts[i]` must lie inside every buffer that an
+    /// enabled attribute of the bound vertex array reads (at its stride and offset): GL does
+    /// not check, and reading past a buffer is undefined behaviour in the driver.
+    pub unsafe fn draw_arrays(
         &self,
         gl: &glow::Context,
         mode: u32,
@@ -130,22 +142,25 @@ impl MultiDraw {
         if n == 0 {
             return Ok(0);
         }
+        check_clean(gl, "MultiDraw::draw_arrays")?;
         match self.arrays {
             Some(multi_draw_arrays) => {
                 // SAFETY: both pointers address `n` valid i32s (lengths checked equal above,
                 // `n` fits in i32); the function was loaded for this context's API, which the
-                // caller keeps current.
+                // caller keeps current; the ranges lie inside the bound buffers (this
+                // function's contract).
                 unsafe { multi_draw_arrays(mode, firsts.as_ptr(), counts.as_ptr(), n) };
+                inject(gl, Site::Draw);
                 check_gl(gl, "glMultiDrawArrays")?;
                 Ok(1)
             }
             None => {
                 for (&first, &count) in firsts.iter().zip(counts) {
-                    // SAFETY: glDrawArrays reads vertices through the bound vertex array, whose
-                    // attributes the caller sources from buffer objects (documented above);
-                    // bad arguments raise a GL error, checked below.
+                    // SAFETY: the range lies inside the bound vertex array's buffers (this
+                    // function's contract); bad arguments raise a GL error, checked below.
                     unsafe { gl.draw_arrays(mode, first, count) };
                 }
+                inject(gl, Site::Draw);
                 check_gl(gl, "glDrawArrays (multi-draw fallback)")?;
                 Ok(firsts.len())
             }
@@ -158,13 +173,16 @@ impl MultiDraw {
     ///
     /// Returns the number of GL draw calls issued: 0 for empty slices, 1 natively, and
     /// `counts.len()` in the fallback. Fails without drawing when the slices differ in
-    /// length, are longer than `i32::MAX`, or (fallback only) an offset exceeds `i32::MAX`;
-    /// or when no element array buffer is bound (GL would otherwise read the offsets as
-    /// client pointers in compatibility and ES contexts); and with [`GlError::Call`] when GL
-    /// reports an error.
+    /// length, are longer than `i32::MAX`, or (fallback only) an offset exceeds `i32::MAX`,
+    /// or an error is already queued ([`GlError::QueuedBefore`]); and with
+    /// [`GlError::Call`] when GL reports an error.
     ///
-    /// GL state read: `GL_ELEMENT_ARRAY_BUFFER_BINDING` (of the bound vertex array).
-    pub fn draw_elements(
+    /// # Safety
+    /// The bound vertex array must have an element array buffer: without one, compatibility
+    /// and ES contexts read the offsets as client pointers. Every range of `counts[i]`
+    /// indices at `byte_offsets[i]` must lie inside it, and every index must name a vertex
+    /// inside every buffer that an enabled attribute reads. GL checks none of this.
+    pub unsafe fn draw_elements(
         &self,
         gl: &glow::Context,
         mode: u32,
@@ -180,15 +198,7 @@ impl MultiDraw {
         if n == 0 {
             return Ok(0);
         }
-        // Without an element buffer, compatibility and ES contexts (vertex array 0) read the
-        // offsets as client pointers. Refuse instead of letting GL dereference them.
-        // SAFETY: a plain state query on the current context.
-        if unsafe { gl.get_parameter_i32(glow::ELEMENT_ARRAY_BUFFER_BINDING) } == 0 {
-            return Err(GlError::InvalidArgument {
-                operation: "MultiDraw::draw_elements",
-                message: "no element array buffer is bound".to_owned(),
-            });
-        }
+        check_clean(gl, "MultiDraw::draw_elements")?;
         match self.elements {
             Some(multi_draw_elements) => {
                 // `usize` and `*const c_void` have the same size and alignment, so the
@@ -196,10 +206,12 @@ impl MultiDraw {
                 // bound element buffer) without copying.
                 let indices = byte_offsets.as_ptr().cast::<*const c_void>();
                 // SAFETY: `counts` and `indices` address `n` valid elements each (lengths
-                // checked equal above, `n` fits in i32); an element array buffer is bound
-                // (checked above), so GL reads the offsets as offsets into it; the
-                // function was loaded for this context's API, which the caller keeps current.
+                // checked equal above, `n` fits in i32); an element array buffer is bound and
+                // the ranges and indices lie inside the buffers (this function's contract);
+                // the function was loaded for this context's API, which the caller keeps
+                // current.
                 unsafe { multi_draw_elements(mode, counts.as_ptr(), index_type, indices, n) };
+                inject(gl, Site::Draw);
                 check_gl(gl, "glMultiDrawElements")?;
                 Ok(1)
             }
@@ -214,10 +226,12 @@ impl MultiDraw {
                     })?);
                 }
                 for (&count, &offset) in counts.iter().zip(&offsets) {
-                    // SAFETY: an element array buffer is bound (checked above), so `offset` is
-                    // a byte offset into it that GL range-checks, never a client pointer.
+                    // SAFETY: an element array buffer is bound, so `offset` is a byte offset into
+                    // it, and the range and its indices lie inside the buffers (this
+                    // function's contract).
                     unsafe { gl.draw_elements(mode, count, index_type, offset) };
                 }
+                inject(gl, Site::Draw);
                 check_gl(gl, "glDrawElements (multi-draw fallback)")?;
                 Ok(counts.len())
             }

@@ -9,14 +9,17 @@ use std::rc::Rc;
 
 use glow::HasContext;
 
-use super::{check_gl, GlError};
+use super::{check_clean, check_gl, GlError};
 
 /// The GLSL dialect of a context, for the `#version` line of shader sources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ShaderVersion {
     /// Desktop GL 3.3 core: `#version 330 core`.
     Glsl330Core,
-    /// OpenGL ES 3.0: `#version 300 es` with a default `mediump` float precision.
+    /// OpenGL ES 3.0: `#version 300 es` with `highp` default precision for floats and
+    /// integers in both stages. GLES 3.0 guarantees `highp` in fragment shaders too, and
+    /// `mediump` (fp16 on GPUs that honour it) would jitter positions by about a pixel at
+    /// 1080p and could not address single texels of a 2048-texel atlas.
     Glsl300Es,
 }
 
@@ -32,12 +35,12 @@ impl ShaderVersion {
         }
     }
 
-    /// The header lines: `"#version 330 core"` or `"#version 300 es\nprecision mediump
-    /// float;"`, with no trailing newline.
+    /// The header lines: `"#version 330 core"` or `"#version 300 es\nprecision highp
+    /// float;\nprecision highp int;"`, with no trailing newline.
     pub fn header(self) -> &'static str {
         match self {
             ShaderVersion::Glsl330Core => "#version 330 core",
-            ShaderVersion::Glsl300Es => "#version 300 es\nprecision mediump float;",
+            ShaderVersion::Glsl300Es => "#version 300 es\nprecision highp float;\nprecision highp int;",
         }
     }
 
@@ -105,6 +108,7 @@ impl<'a> ProgramBuilder<'a> {
     /// GL state touched: none left changed.
     pub fn build(self) -> Result<Program, GlError> {
         let gl = self.gl;
+        check_clean(&gl, "ProgramBuilder::build")?;
         // SAFETY: a plain query on the current context.
         let max_attribs = unsafe { gl.get_parameter_i32(glow::MAX_VERTEX_ATTRIBS) }.max(0) as u32;
         if let Some((name, location)) = self.bindings.iter().find(|(_, l)| *l >= max_attribs) {
@@ -259,11 +263,22 @@ impl Program {
         attributes
     }
 
-    /// The location of the active uniform `name`, or `None` if there is none (GL drops
-    /// unused uniforms). Setting through `None` is a no-op, as in GL.
-    pub fn uniform_location(&self, name: &str) -> Option<glow::NativeUniformLocation> {
+    /// The location of the active uniform `name`.
+    ///
+    /// Fails with [`GlError::UnknownUniform`] when the program has none: a misspelt name, or
+    /// a uniform the linker dropped because the shader never reads it. (GL itself answers
+    /// -1, and setting through -1 silently does nothing.)
+    pub fn uniform_location(&self, name: &str) -> Result<glow::NativeUniformLocation, GlError> {
         // SAFETY: a query on a linked program of the current context.
         unsafe { self.gl.get_uniform_location(self.raw, name) }
+            .ok_or_else(|| GlError::UnknownUniform(name.to_owned()))
+    }
+
+    /// Makes this program current after checking that no error is queued.
+    fn begin_uniform(&self, operation: &'static str) -> Result<(), GlError> {
+        check_clean(&self.gl, operation)?;
+        self.use_program();
+        Ok(())
     }
 
     /// Sets a `mat4` uniform from 16 floats in column-major order.
@@ -271,12 +286,12 @@ impl Program {
     /// GL state touched: makes this program current (left so) and sets the uniform.
     pub fn set_mat4(
         &self,
-        location: Option<&glow::NativeUniformLocation>,
+        location: &glow::NativeUniformLocation,
         columns: &[f32; 16],
     ) -> Result<(), GlError> {
-        self.use_program();
+        self.begin_uniform("Program::set_mat4")?;
         // SAFETY: the program is current; the slice holds exactly one mat4.
-        unsafe { self.gl.uniform_matrix_4_f32_slice(location, false, columns) };
+        unsafe { self.gl.uniform_matrix_4_f32_slice(Some(location), false, columns) };
         check_gl(&self.gl, "Program::set_mat4")
     }
 
@@ -285,14 +300,14 @@ impl Program {
     /// GL state touched: makes this program current (left so) and sets the uniform.
     pub fn set_vec4(
         &self,
-        location: Option<&glow::NativeUniformLocation>,
+        location: &glow::NativeUniformLocation,
         value: [f32; 4],
     ) -> Result<(), GlError> {
-        self.use_program();
+        self.begin_uniform("Program::set_vec4")?;
         // SAFETY: the program is current.
         unsafe {
             self.gl
-                .uniform_4_f32(location, value[0], value[1], value[2], value[3])
+                .uniform_4_f32(Some(location), value[0], value[1], value[2], value[3])
         };
         check_gl(&self.gl, "Program::set_vec4")
     }
@@ -302,12 +317,12 @@ impl Program {
     /// GL state touched: makes this program current (left so) and sets the uniform.
     pub fn set_vec2(
         &self,
-        location: Option<&glow::NativeUniformLocation>,
+        location: &glow::NativeUniformLocation,
         value: [f32; 2],
     ) -> Result<(), GlError> {
-        self.use_program();
+        self.begin_uniform("Program::set_vec2")?;
         // SAFETY: the program is current.
-        unsafe { self.gl.uniform_2_f32(location, value[0], value[1]) };
+        unsafe { self.gl.uniform_2_f32(Some(location), value[0], value[1]) };
         check_gl(&self.gl, "Program::set_vec2")
     }
 
@@ -316,12 +331,12 @@ impl Program {
     /// GL state touched: makes this program current (left so) and sets the uniform.
     pub fn set_int(
         &self,
-        location: Option<&glow::NativeUniformLocation>,
+        location: &glow::NativeUniformLocation,
         value: i32,
     ) -> Result<(), GlError> {
-        self.use_program();
+        self.begin_uniform("Program::set_int")?;
         // SAFETY: the program is current.
-        unsafe { self.gl.uniform_1_i32(location, value) };
+        unsafe { self.gl.uniform_1_i32(Some(location), value) };
         check_gl(&self.gl, "Program::set_int")
     }
 
@@ -330,12 +345,12 @@ impl Program {
     /// GL state touched: makes this program current (left so) and sets the uniform.
     pub fn set_float(
         &self,
-        location: Option<&glow::NativeUniformLocation>,
+        location: &glow::NativeUniformLocation,
         value: f32,
     ) -> Result<(), GlError> {
-        self.use_program();
+        self.begin_uniform("Program::set_float")?;
         // SAFETY: the program is current.
-        unsafe { self.gl.uniform_1_f32(location, value) };
+        unsafe { self.gl.uniform_1_f32(Some(location), value) };
         check_gl(&self.gl, "Program::set_float")
     }
 

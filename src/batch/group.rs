@@ -9,6 +9,7 @@
 
 use std::fmt;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use glow::HasContext;
 
@@ -26,9 +27,26 @@ pub trait Group {
     }
 }
 
-/// A group in a [`Batch`](super::Batch). Ids are only meaningful in the batch that made them.
+/// A group in a [`Batch`](super::Batch). It carries its batch's id, so another batch
+/// refuses it ([`BatchError::UnknownGroup`](super::BatchError::UnknownGroup)) instead of
+/// taking it for one of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct GroupId(pub(crate) u32);
+pub struct GroupId {
+    pub(crate) batch: BatchId,
+    pub(crate) index: u32,
+}
+
+/// Identifies one [`Batch`](super::Batch) among all batches of the process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BatchId(u32);
+
+impl BatchId {
+    /// A fresh id, never handed out before in this process (until `u32` wraps).
+    pub(crate) fn next() -> Self {
+        static NEXT: AtomicU32 = AtomicU32::new(1);
+        BatchId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
 
 /// Uses a shader program for the group's subtree.
 ///

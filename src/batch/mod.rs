@@ -14,9 +14,9 @@ mod group;
 mod sprite;
 mod vertex_batch;
 
-pub use group::{Group, GroupId, ProgramGroup, StateGroup, TextureGroup};
+pub use group::{BatchId, Group, GroupId, ProgramGroup, StateGroup, TextureGroup};
 pub use sprite::{Sprite, SpriteBatch, SpriteId, Sprites};
-pub use vertex_batch::{Batch, BatchList, DrawStats, FormatId, FormatKey};
+pub use vertex_batch::{Batch, BatchList, DrawStats, FormatId, FormatKey, Placement};
 
 use crate::backend::{FormatError, GlError};
 use crate::domain::DomainError;
@@ -37,6 +37,22 @@ pub enum BatchError {
     /// The batch has as many groups as a `u32` counts.
     #[error("too many groups")]
     TooManyGroups,
+    /// The list belongs to another batch.
+    #[error("the list belongs to another batch")]
+    WrongBatch,
+    /// A group's state could not be set or unset while drawing; the group was skipped with
+    /// its subtree, and the rest of the batch drew.
+    #[error("the state of group {group:?} failed: {error}")]
+    GroupState {
+        /// The group.
+        group: GroupId,
+        /// What its [`Group::set_state`] or [`Group::unset_state`] returned.
+        error: GlError,
+    },
+    /// The group is not a layer of this sprite batch (another group of its batch, or a
+    /// group of another batch).
+    #[error("{0:?} is not a layer of this sprite batch")]
+    NotASpriteLayer(GroupId),
     /// The sprite was removed (or never belonged to this sprite batch).
     #[error("the sprite was removed or belongs to another sprite batch")]
     UnknownSprite,

@@ -28,13 +28,12 @@
 
 use std::rc::Rc;
 
-use bytemuck::Pod;
-
 use super::group::{GroupId, ProgramGroup, TextureGroup};
 use super::vertex_batch::{BatchList, DrawStats, FormatId};
 use super::{Batch, BatchError};
 use crate::backend::{
-    AtlasRegion, ComponentType, MultiDraw, Program, ShaderVersion, Texture, VertexFormat,
+    AtlasRegion, AttributeData, ComponentType, MultiDraw, Program, ShaderVersion, Texture,
+    VertexFormat,
 };
 use crate::domain::{DomainId, ListId, Primitive, Slots};
 
@@ -202,6 +201,10 @@ pub struct SpriteBatch {
     format: VertexFormat,
     format_id: FormatId,
     sprites: Slots<Entry>,
+    /// `layers[i]` says whether the batch's group of index `i` is a layer of this sprite
+    /// batch (the root program group and groups added through
+    /// [`batch_mut`](SpriteBatch::batch_mut) are not).
+    layers: Vec<bool>,
     viewport: [f32; 2],
 }
 
@@ -226,7 +229,7 @@ impl SpriteBatch {
             .bind_attribute("colour", COLOUR as u32)
             .build()?,
         );
-        program.set_int(program.uniform_location("image").as_ref(), 0)?;
+        program.set_int(&program.uniform_location("image")?, 0)?;
         let format = VertexFormat::from_program(&program, &[("colour", ComponentType::U8, true)])?;
         let mut batch = Batch::new(gl, multi_draw);
         let root = batch.add_group(ProgramGroup::new(Rc::clone(&program)), 0, None)?;
@@ -238,6 +241,7 @@ impl SpriteBatch {
             format,
             format_id,
             sprites: Slots::new(DomainId::next()),
+            layers: Vec::new(),
             viewport: [1.0, 1.0],
         };
         sprites.set_viewport(width, height)?;
@@ -269,17 +273,36 @@ impl SpriteBatch {
     /// Sets the viewport size in pixels, after a window resize.
     pub fn set_viewport(&mut self, width: u32, height: u32) -> Result<(), BatchError> {
         self.viewport = [width.max(1) as f32, height.max(1) as f32];
-        let location = self.program.uniform_location("viewport");
-        self.program
-            .set_vec2(location.as_ref(), self.viewport)
-            .map_err(BatchError::from)
+        let location = self.program.uniform_location("viewport")?;
+        Ok(self.program.set_vec2(&location, self.viewport)?)
     }
 
     /// Adds a layer: sprites of `texture` (with alpha blending), drawn among layers by
     /// ascending `order`.
     pub fn add_layer(&mut self, texture: Rc<Texture>, order: i32) -> Result<GroupId, BatchError> {
-        self.batch
-            .add_group(TextureGroup::new(texture, 0, true), order, Some(self.root))
+        let layer =
+            self.batch
+                .add_group(TextureGroup::new(texture, 0, true), order, Some(self.root))?;
+        let index = layer.index as usize;
+        if self.layers.len() <= index {
+            self.layers.resize(index + 1, false);
+        }
+        self.layers[index] = true;
+        Ok(layer)
+    }
+
+    /// Whether `group` is a layer of this sprite batch.
+    pub fn is_layer(&self, group: GroupId) -> bool {
+        self.batch.has_group(group) && self.layers.get(group.index as usize) == Some(&true)
+    }
+
+    /// Refuses a group that is not one of this sprite batch's layers.
+    fn check_layer(&self, group: GroupId) -> Result<(), BatchError> {
+        if self.is_layer(group) {
+            Ok(())
+        } else {
+            Err(BatchError::NotASpriteLayer(group))
+        }
     }
 
     /// Shows or hides a whole layer.
@@ -287,8 +310,10 @@ impl SpriteBatch {
         self.batch.set_visible(layer, visible)
     }
 
-    /// Adds a sprite and writes its vertices.
+    /// Adds a sprite and writes its vertices. Its layer must be one of this sprite batch's
+    /// ([`BatchError::NotASpriteLayer`] otherwise).
     pub fn add(&mut self, sprite: Sprite) -> Result<SpriteId, BatchError> {
+        self.check_layer(sprite.layer)?;
         let list = self.batch.add_indexed(
             sprite.layer,
             self.format_id,
@@ -317,23 +342,47 @@ impl SpriteBatch {
         Ok(&self.entry(id)?.sprite)
     }
 
+    /// The sprite's vertex list in [`batch`](Self::batch), for reading its vertices back
+    /// (attributes `position`, `tex_coords`, `colour`) or its [`Placement`].
+    ///
+    /// [`Placement`]: super::Placement
+    pub fn list(&self, id: SpriteId) -> Result<BatchList, BatchError> {
+        Ok(self.entry(id)?.list)
+    }
+
     fn entry(&self, id: SpriteId) -> Result<&Entry, BatchError> {
         self.sprites.get(id).map_err(|_| BatchError::UnknownSprite)
     }
 
-    /// Updates a sprite's properties through `f` and rewrites its vertices' attributes.
-    /// Prefer the setters, which rewrite only what changes.
+    /// Updates a sprite's properties through `f` and rewrites its vertices' attributes,
+    /// moving it to its new layer if `f` changed that. Prefer the setters, which rewrite
+    /// only what changes.
+    ///
+    /// On error the sprite keeps its properties, layer, vertices and id: the new values
+    /// are staged on its current list first, the migration runs last, and if that fails the
+    /// old values are staged again.
     pub fn update(&mut self, id: SpriteId, f: impl FnOnce(&mut Sprite)) -> Result<(), BatchError> {
         let old = *self.entry(id)?;
         let mut sprite = old.sprite;
         f(&mut sprite);
-        let list = if sprite.layer != old.sprite.layer {
-            self.batch.migrate(old.list, sprite.layer)?
-        } else {
-            old.list
-        };
-        let entry = Entry::new(sprite, list);
-        self.write_all(&entry)?;
+        if sprite.layer != old.sprite.layer {
+            self.check_layer(sprite.layer)?;
+        }
+        let mut entry = Entry::new(sprite, old.list);
+        if let Err(error) = self.write_all(&entry) {
+            // Staged writes of a live list only fail on a bug; restore whatever went in.
+            let _ = self.write_all(&old);
+            return Err(error);
+        }
+        if sprite.layer != old.sprite.layer {
+            match self.batch.migrate(old.list, sprite.layer) {
+                Ok(list) => entry.list = list,
+                Err(error) => {
+                    self.write_all(&old)?;
+                    return Err(error);
+                }
+            }
+        }
         self.set_entry(id, entry)
     }
 
@@ -346,20 +395,25 @@ impl SpriteBatch {
         Ok(())
     }
 
-    /// Applies `change` to a sprite's entry and writes the 4 values it returns as
-    /// `attribute` of the sprite's vertices, and nothing else.
-    fn change<T: Pod>(
+    /// Applies `change` to a copy of a sprite's entry, writes the 4 values it returns as
+    /// `attribute` of the sprite's vertices (and nothing else), and keeps the copy only
+    /// when the write succeeded.
+    #[inline]
+    fn change<T: AttributeData>(
         &mut self,
         id: SpriteId,
         attribute: usize,
         change: impl FnOnce(&mut Entry) -> [T; 4],
     ) -> Result<(), BatchError> {
-        let entry = self
+        let slot = self
             .sprites
             .get_mut(id)
             .map_err(|_| BatchError::UnknownSprite)?;
-        let values = change(entry);
-        self.batch.write(entry.list, attribute, &values)
+        let mut entry = *slot;
+        let values = change(&mut entry);
+        self.batch.write(entry.list, attribute, &values)?;
+        *slot = entry;
+        Ok(())
     }
 
     /// Moves a sprite: rewrites its 4 `position` values only.

@@ -1,16 +1,14 @@
 //! [`Batch`]: one domain per (group, format, primitive, indexed), drawn group by group.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::rc::Rc;
 
-use bytemuck::Pod;
-
-use super::group::{Group, GroupId};
+use super::group::{BatchId, Group, GroupId};
 use super::BatchError;
-use crate::backend::{BufferStats, MultiDraw, VertexFormat};
+use crate::backend::{check_clean, AttributeData, BufferStats, MultiDraw, VertexFormat};
 use crate::domain::{
-    AttributeKey, DomainError, IndexedVertexDomain, IndexedVertexList, Primitive, VertexDomain,
-    VertexList,
+    check_indices, AttributeKey, DomainCore, DomainError, DomainId, ListId, Primitive,
 };
 
 /// Vertex slots a new domain starts with; it grows by doubling.
@@ -19,9 +17,12 @@ const INITIAL_VERTICES: usize = 1024;
 const INITIAL_INDICES: usize = 1536;
 
 /// A vertex format interned by a [`Batch`] ([`Batch::format_id`]): adding lists by id skips
-/// comparing formats. Only meaningful in the batch that made it.
+/// comparing formats. It carries its batch's id, so another batch refuses it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FormatId(u32);
+pub struct FormatId {
+    batch: BatchId,
+    index: u32,
+}
 
 /// Names a list's vertex format for [`Batch::add`]: a `&VertexFormat`, or the [`FormatId`]
 /// the batch interned it as.
@@ -38,9 +39,10 @@ impl FormatKey for &VertexFormat {
 
 impl FormatKey for FormatId {
     fn id_in(self, batch: &mut Batch) -> Result<FormatId, BatchError> {
-        match batch.formats.get(self.0 as usize) {
-            Some(_) => Ok(self),
-            None => Err(BatchError::UnknownFormat),
+        if self.batch == batch.id && (self.index as usize) < batch.formats.len() {
+            Ok(self)
+        } else {
+            Err(BatchError::UnknownFormat)
         }
     }
 }
@@ -54,62 +56,34 @@ struct DomainKey {
     indexed: bool,
 }
 
-/// A domain of either kind. Entries live in a `Vec` that is rarely resized, so the size
-/// difference between the kinds costs nothing worth a box.
-#[allow(clippy::large_enum_variant)]
-enum AnyDomain {
-    Arrays(VertexDomain),
-    Indexed(IndexedVertexDomain),
-}
-
-impl AnyDomain {
-    fn is_empty(&self) -> bool {
-        match self {
-            AnyDomain::Arrays(d) => d.is_empty(),
-            AnyDomain::Indexed(d) => d.is_empty(),
-        }
-    }
-
-    fn draw(&mut self, mode: Primitive) -> Result<usize, DomainError> {
-        match self {
-            AnyDomain::Arrays(d) => d.draw(mode),
-            AnyDomain::Indexed(d) => d.draw(mode),
-        }
-    }
-
-    fn stats(&self) -> BufferStats {
-        match self {
-            AnyDomain::Arrays(d) => d.stats(),
-            AnyDomain::Indexed(d) => d.stats(),
-        }
-    }
-
-    fn flush(&mut self) -> Result<(), DomainError> {
-        match self {
-            AnyDomain::Arrays(d) => d.flush(),
-            AnyDomain::Indexed(d) => d.flush(),
-        }
-    }
-}
-
 struct DomainEntry {
     key: DomainKey,
-    domain: AnyDomain,
+    domain: DomainCore,
 }
 
-/// A list's domain-level handle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum AnyList {
-    Arrays(VertexList),
-    Indexed(IndexedVertexList),
-}
+/// Marker for the domain-level handles of [`BatchList`]s.
+#[derive(Debug)]
+pub(crate) enum Batched {}
 
-/// A vertex list in a [`Batch`]: which domain it lives in, and its handle there. `Copy`; a
-/// deleted list's handle resolves to [`DomainError::StaleList`].
+/// A vertex list in a [`Batch`]: which batch and domain it lives in, and its handle there.
+/// `Copy`; a deleted list's handle resolves to [`DomainError::StaleList`], and a handle used
+/// on another batch to [`BatchError::WrongBatch`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct BatchList {
+    batch: BatchId,
     domain: u32,
-    list: AnyList,
+    list: ListId<Batched>,
+}
+
+/// Where a [`BatchList`] lives ([`Batch::placement`]): for inspection and tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    /// The domain holding the list (one per group, format, primitive and indexedness).
+    pub domain: DomainId,
+    /// The list's vertex slots in the domain's attribute buffers.
+    pub vertices: Range<usize>,
+    /// The list's index slots in the domain's index buffer (empty when not indexed).
+    pub indices: Range<usize>,
 }
 
 /// A group's place in the tree.
@@ -123,7 +97,9 @@ struct GroupNode {
 /// One step of the cached draw list.
 #[derive(Debug, Clone, Copy)]
 enum Step {
-    Set(GroupId),
+    /// Set a group's state; `unset` is the index of its matching [`Step::Unset`], where a
+    /// draw resumes when the state cannot be set.
+    Set { group: GroupId, unset: usize },
     Draw(usize, Primitive),
     Unset(GroupId),
 }
@@ -147,8 +123,12 @@ pub struct DrawStats {
 /// unsetting it. The walk is cached and rebuilt only when groups or domains change; domains
 /// left empty are dropped at the next draw.
 ///
+/// A group whose state fails to set is skipped with its whole subtree, and the rest still
+/// draws; [`draw`](Batch::draw) then reports the first failure.
+///
 /// Owns GL objects: use and drop it while its context is current.
 pub struct Batch {
+    id: BatchId,
     gl: Rc<glow::Context>,
     multi_draw: MultiDraw,
     groups: Vec<GroupNode>,
@@ -172,6 +152,7 @@ impl Batch {
     /// An empty batch drawing through `gl`, with `multi_draw`'s entry points.
     pub fn new(gl: &Rc<glow::Context>, multi_draw: MultiDraw) -> Self {
         Batch {
+            id: BatchId::next(),
             gl: Rc::clone(gl),
             multi_draw,
             groups: Vec::new(),
@@ -192,6 +173,11 @@ impl Batch {
         &self.gl
     }
 
+    /// This batch's id, which its group ids, format ids and lists carry.
+    pub fn id(&self) -> BatchId {
+        self.id
+    }
+
     /// Adds a group under `parent` (or at the top), drawn among its siblings by ascending
     /// `order`. Fails if `parent` is not a group of this batch.
     pub fn add_group(
@@ -203,7 +189,11 @@ impl Batch {
         if let Some(parent) = parent {
             self.node(parent)?;
         }
-        let id = GroupId(u32::try_from(self.groups.len()).map_err(|_| BatchError::TooManyGroups)?);
+        let index = u32::try_from(self.groups.len()).map_err(|_| BatchError::TooManyGroups)?;
+        let id = GroupId {
+            batch: self.id,
+            index,
+        };
         self.groups.push(GroupNode {
             state: Box::new(state),
             order,
@@ -215,15 +205,21 @@ impl Batch {
     }
 
     fn node(&self, group: GroupId) -> Result<&GroupNode, BatchError> {
-        self.groups
-            .get(group.0 as usize)
-            .ok_or(BatchError::UnknownGroup(group))
+        match self.groups.get(group.index as usize) {
+            Some(node) if group.batch == self.id => Ok(node),
+            _ => Err(BatchError::UnknownGroup(group)),
+        }
+    }
+
+    /// Whether `group` is one of this batch's groups.
+    pub fn has_group(&self, group: GroupId) -> bool {
+        self.node(group).is_ok()
     }
 
     /// Shows or hides a group and its whole subtree.
     pub fn set_visible(&mut self, group: GroupId, visible: bool) -> Result<(), BatchError> {
         self.node(group)?;
-        let node = &mut self.groups[group.0 as usize];
+        let node = &mut self.groups[group.index as usize];
         if node.visible != visible {
             node.visible = visible;
             self.dirty = true;
@@ -239,7 +235,7 @@ impl Batch {
     /// Changes a group's order among its siblings.
     pub fn set_order(&mut self, group: GroupId, order: i32) -> Result<(), BatchError> {
         self.node(group)?;
-        self.groups[group.0 as usize].order = order;
+        self.groups[group.index as usize].order = order;
         self.dirty = true;
         Ok(())
     }
@@ -252,7 +248,10 @@ impl Batch {
             self.formats.push(format.clone());
             self.formats.len() - 1
         });
-        FormatId(index as u32)
+        FormatId {
+            batch: self.id,
+            index: index as u32,
+        }
     }
 
     /// The domain for `key`, created on first use.
@@ -267,22 +266,15 @@ impl Batch {
             return Ok(index);
         }
         self.node(key.group)?;
-        let domain = if key.indexed {
-            AnyDomain::Indexed(IndexedVertexDomain::new(
-                &self.gl,
-                self.multi_draw,
-                self.formats[key.format.0 as usize].clone(),
-                INITIAL_VERTICES,
-                INITIAL_INDICES,
-            )?)
-        } else {
-            AnyDomain::Arrays(VertexDomain::new(
-                &self.gl,
-                self.multi_draw,
-                self.formats[key.format.0 as usize].clone(),
-                INITIAL_VERTICES,
-            )?)
-        };
+        let format = self.formats[key.format.index as usize].clone();
+        let index_capacity = key.indexed.then_some(INITIAL_INDICES);
+        let domain = DomainCore::new(
+            &self.gl,
+            self.multi_draw,
+            format,
+            INITIAL_VERTICES,
+            index_capacity,
+        )?;
         let entry = Some(DomainEntry { key, domain });
         let index = match self.free_domains.pop() {
             Some(index) => {
@@ -300,6 +292,9 @@ impl Batch {
     }
 
     /// Adds a list of `vertex_count` vertices to the domain of (`group`, `format`, `mode`).
+    ///
+    /// Points, lines and triangles of one domain are drawn as one range, so `vertex_count`
+    /// must be whole primitives of `mode` ([`DomainError::PartialPrimitive`] otherwise).
     pub fn add(
         &mut self,
         group: GroupId,
@@ -307,22 +302,13 @@ impl Batch {
         mode: Primitive,
         vertex_count: usize,
     ) -> Result<BatchList, BatchError> {
-        let key = DomainKey {
-            group,
-            format: format.id_in(self)?,
-            mode,
-            indexed: false,
-        };
-        let index = self.domain_for(key)?;
-        let AnyDomain::Arrays(domain) = &mut self.entry_mut(index)?.domain else {
-            unreachable!("the key says not indexed")
-        };
-        let list = domain.create(vertex_count);
-        self.created(index, list.map(AnyList::Arrays))
+        mode.check_whole(vertex_count)?;
+        self.add_list(group, format, mode, vertex_count, None)
     }
 
     /// Adds an indexed list of `vertex_count` vertices with `indices` (relative to the list)
-    /// to the domain of (`group`, `format`, `mode`).
+    /// to the domain of (`group`, `format`, `mode`). The indices must be whole primitives of
+    /// `mode` and each below `vertex_count`.
     pub fn add_indexed(
         &mut self,
         group: GroupId,
@@ -331,26 +317,37 @@ impl Batch {
         vertex_count: usize,
         indices: &[u32],
     ) -> Result<BatchList, BatchError> {
+        mode.check_whole(indices.len())?;
+        check_indices(indices, indices.len(), vertex_count)?;
+        self.add_list(group, format, mode, vertex_count, Some(indices))
+    }
+
+    /// Creates a list in the domain of its key, with its indices when given (checked).
+    fn add_list(
+        &mut self,
+        group: GroupId,
+        format: impl FormatKey,
+        mode: Primitive,
+        vertex_count: usize,
+        indices: Option<&[u32]>,
+    ) -> Result<BatchList, BatchError> {
         let key = DomainKey {
             group,
             format: format.id_in(self)?,
             mode,
-            indexed: true,
+            indexed: indices.is_some(),
         };
         let index = self.domain_for(key)?;
-        let AnyDomain::Indexed(domain) = &mut self.entry_mut(index)?.domain else {
-            unreachable!("the key says indexed")
-        };
-        let list = domain.create(vertex_count, indices.len()).and_then(|list| {
-            match domain.write_indices(list, indices) {
-                Ok(()) => Ok(list),
-                Err(error) => {
-                    domain.delete(list)?;
-                    Err(error)
-                }
+        let domain = &mut self.entry_mut(index)?.domain;
+        let index_count = indices.map_or(0, <[u32]>::len);
+        let created = domain.create(vertex_count, index_count).and_then(|list| {
+            if let Some(indices) = indices {
+                // Checked by the caller: staging them cannot fail.
+                domain.write_indices(list, indices)?;
             }
+            Ok(list)
         });
-        self.created(index, list.map(AnyList::Indexed))
+        self.created(index, created)
     }
 
     /// Wraps a new list's handle, or notes that a failed creation may have left its new
@@ -358,10 +355,11 @@ impl Batch {
     fn created(
         &mut self,
         index: usize,
-        list: Result<AnyList, DomainError>,
+        list: Result<ListId<Batched>, DomainError>,
     ) -> Result<BatchList, BatchError> {
         match list {
             Ok(list) => Ok(BatchList {
+                batch: self.id,
                 domain: index as u32,
                 list,
             }),
@@ -382,55 +380,87 @@ impl Batch {
         }
     }
 
-    /// Stages `data` as the list's `attribute`; see [`VertexDomain::write`].
+    /// The entry of a list's domain. A list of another batch is [`BatchError::WrongBatch`];
+    /// a list whose domain was dropped (and its slot perhaps reused by another domain) is
+    /// stale.
     #[inline]
-    pub fn write<T: Pod>(
+    fn resolve(&mut self, list: BatchList) -> Result<&mut DomainEntry, BatchError> {
+        if list.batch != self.id {
+            return Err(BatchError::WrongBatch);
+        }
+        match self.domains.get_mut(list.domain as usize) {
+            Some(Some(entry)) if entry.domain.id() == list.list.domain() => Ok(entry),
+            _ => Err(BatchError::Domain(DomainError::StaleList)),
+        }
+    }
+
+    /// Stages typed values of the list's `attribute`; see
+    /// [`Domain::write`](crate::domain::Domain::write).
+    #[inline]
+    pub fn write<T: AttributeData>(
         &mut self,
         list: BatchList,
         attribute: impl AttributeKey,
         data: &[T],
     ) -> Result<(), BatchError> {
-        let entry = self.entry_mut(list.domain as usize)?;
-        match (&mut entry.domain, list.list) {
-            (AnyDomain::Arrays(d), AnyList::Arrays(l)) => d.write(l, attribute, data)?,
-            (AnyDomain::Indexed(d), AnyList::Indexed(l)) => d.write(l, attribute, data)?,
-            _ => return Err(DomainError::StaleList.into()),
-        }
-        Ok(())
+        Ok(self.resolve(list)?.domain.write(list.list, attribute, data)?)
+    }
+
+    /// Stages raw bytes of the list's `attribute`, checked by length only.
+    pub fn write_bytes(
+        &mut self,
+        list: BatchList,
+        attribute: impl AttributeKey,
+        bytes: &[u8],
+    ) -> Result<(), BatchError> {
+        Ok(self
+            .resolve(list)?
+            .domain
+            .write_bytes(list.list, attribute, bytes)?)
     }
 
     /// Reads the list's `attribute` back from GL.
-    pub fn read<T: Pod>(
+    pub fn read<T: AttributeData>(
         &mut self,
         list: BatchList,
         attribute: impl AttributeKey,
     ) -> Result<Vec<T>, BatchError> {
-        let entry = self.entry_mut(list.domain as usize)?;
-        Ok(match (&mut entry.domain, list.list) {
-            (AnyDomain::Arrays(d), AnyList::Arrays(l)) => d.read(l, attribute)?,
-            (AnyDomain::Indexed(d), AnyList::Indexed(l)) => d.read(l, attribute)?,
-            _ => return Err(DomainError::StaleList.into()),
+        Ok(self.resolve(list)?.domain.read(list.list, attribute)?)
+    }
+
+    /// Reads an indexed list's indices back from GL, relative to its first vertex.
+    pub fn read_indices(&mut self, list: BatchList) -> Result<Vec<u32>, BatchError> {
+        Ok(self.resolve(list)?.domain.read_indices(list.list)?)
+    }
+
+    /// Where the list lives: its domain and its vertex and index slots there.
+    pub fn placement(&mut self, list: BatchList) -> Result<Placement, BatchError> {
+        let entry = self.resolve(list)?;
+        let regions = entry.domain.entry(list.list)?;
+        Ok(Placement {
+            domain: entry.domain.id(),
+            vertices: regions.vertices.start..regions.vertices.end(),
+            indices: regions.indices.start..regions.indices.end(),
         })
     }
 
     /// Deletes a list. A domain it leaves empty is dropped at the next draw.
     pub fn delete(&mut self, list: BatchList) -> Result<(), BatchError> {
-        let entry = self.entry_mut(list.domain as usize)?;
-        match (&mut entry.domain, list.list) {
-            (AnyDomain::Arrays(d), AnyList::Arrays(l)) => d.delete(l)?,
-            (AnyDomain::Indexed(d), AnyList::Indexed(l)) => d.delete(l)?,
-            _ => return Err(DomainError::StaleList.into()),
-        }
-        if entry.domain.is_empty() {
+        let entry = self.resolve(list)?;
+        entry.domain.delete(list.list)?;
+        if entry.domain.len() == 0 {
             self.maybe_empty = true;
         }
         Ok(())
     }
 
     /// Moves a list to the domain of `group` (same format and primitive), by GPU copies.
-    /// Returns its new handle; the old one becomes stale.
+    /// Returns its new handle; the old one becomes stale. A list already in `group` keeps
+    /// its handle. On error the list keeps its handle and data.
     pub fn migrate(&mut self, list: BatchList, group: GroupId) -> Result<BatchList, BatchError> {
-        let mut key = self.entry_mut(list.domain as usize)?.key;
+        let entry = self.resolve(list)?;
+        entry.domain.entry(list.list)?;
+        let mut key = entry.key;
         if key.group == group {
             return Ok(list);
         }
@@ -438,15 +468,7 @@ impl Batch {
         let to = self.domain_for(key)?;
         let from = list.domain as usize;
         let (source, target) = two_entries(&mut self.domains, from, to)?;
-        let moved = match (&mut source.domain, &mut target.domain, list.list) {
-            (AnyDomain::Arrays(a), AnyDomain::Arrays(b), AnyList::Arrays(l)) => {
-                a.migrate(l, b).map(AnyList::Arrays)
-            }
-            (AnyDomain::Indexed(a), AnyDomain::Indexed(b), AnyList::Indexed(l)) => {
-                a.migrate(l, b).map(AnyList::Indexed)
-            }
-            _ => Err(DomainError::StaleList),
-        };
+        let moved = source.domain.migrate(list.list, &mut target.domain);
         self.maybe_empty = true;
         self.created(to, moved)
     }
@@ -484,7 +506,7 @@ impl Batch {
     fn refresh(&mut self) {
         if self.maybe_empty {
             for index in 0..self.domains.len() {
-                let empty = matches!(&self.domains[index], Some(e) if e.domain.is_empty());
+                let empty = matches!(&self.domains[index], Some(e) if e.domain.len() == 0);
                 if empty {
                     if let Some(entry) = self.domains[index].take() {
                         self.lookup.remove(&entry.key);
@@ -507,13 +529,16 @@ impl Batch {
         let mut children: Vec<Vec<GroupId>> = vec![Vec::new(); self.groups.len()];
         let mut roots = Vec::new();
         for (i, node) in self.groups.iter().enumerate() {
-            let id = GroupId(i as u32);
+            let id = GroupId {
+                batch: self.id,
+                index: i as u32,
+            };
             match node.parent {
-                Some(parent) => children[parent.0 as usize].push(id),
+                Some(parent) => children[parent.index as usize].push(id),
                 None => roots.push(id),
             }
         }
-        let order = |id: &GroupId| (self.groups[id.0 as usize].order, id.0);
+        let order = |id: &GroupId| (self.groups[id.index as usize].order, id.index);
         roots.sort_by_key(order);
         for list in &mut children {
             list.sort_by_key(order);
@@ -521,27 +546,30 @@ impl Batch {
         let mut domains_of: Vec<Vec<(usize, Primitive)>> = vec![Vec::new(); self.groups.len()];
         for (index, entry) in self.domains.iter().enumerate() {
             if let Some(entry) = entry {
-                domains_of[entry.key.group.0 as usize].push((index, entry.key.mode));
+                domains_of[entry.key.group.index as usize].push((index, entry.key.mode));
             }
         }
         let mut steps = Vec::new();
-        let mut stack: Vec<(GroupId, bool)> = roots.iter().rev().map(|&g| (g, false)).collect();
-        while let Some((group, done)) = stack.pop() {
-            if done {
+        // (group, index of its Set step once pushed)
+        let mut stack: Vec<(GroupId, Option<usize>)> =
+            roots.iter().rev().map(|&g| (g, None)).collect();
+        while let Some((group, set_at)) = stack.pop() {
+            if let Some(set_at) = set_at {
+                steps[set_at] = Step::Set {
+                    group,
+                    unset: steps.len(),
+                };
                 steps.push(Step::Unset(group));
                 continue;
             }
-            if !self.groups[group.0 as usize].visible {
+            let index = group.index as usize;
+            if !self.groups[index].visible {
                 continue;
             }
-            steps.push(Step::Set(group));
-            steps.extend(
-                domains_of[group.0 as usize]
-                    .iter()
-                    .map(|&(d, mode)| Step::Draw(d, mode)),
-            );
-            stack.push((group, true));
-            stack.extend(children[group.0 as usize].iter().rev().map(|&g| (g, false)));
+            stack.push((group, Some(steps.len())));
+            steps.push(Step::Set { group, unset: 0 });
+            steps.extend(domains_of[index].iter().map(|&(d, mode)| Step::Draw(d, mode)));
+            stack.extend(children[index].iter().rev().map(|&g| (g, None)));
         }
         self.steps = steps;
     }
@@ -549,28 +577,58 @@ impl Batch {
     /// Draws every visible group's lists: each group's state is set, its domains drawn (one
     /// multi-draw each), its children drawn, and its state unset.
     ///
+    /// A failure does not stop the walk: a group whose state fails to set has its
+    /// [`unset_state`](Group::unset_state) called (to undo what it may have set) and is
+    /// skipped with its whole subtree; a domain that fails to draw is skipped. Everything
+    /// else draws, every group that was set is unset, and the first failure is returned
+    /// ([`BatchError::GroupState`] for a group).
+    ///
     /// GL state touched: whatever the groups set; each domain binds and unbinds its VAO.
     pub fn draw(&mut self) -> Result<DrawStats, BatchError> {
+        check_clean(&self.gl, "Batch::draw")?;
         self.refresh();
         let mut stats = DrawStats::default();
-        for &step in &self.steps {
-            match step {
-                Step::Set(group) => {
-                    self.groups[group.0 as usize].state.set_state(&self.gl)?;
+        let mut first_error = None;
+        let mut step = 0;
+        while step < self.steps.len() {
+            match self.steps[step] {
+                Step::Set { group, unset } => {
+                    let state = &self.groups[group.index as usize].state;
+                    if let Err(error) = state.set_state(&self.gl) {
+                        // Whatever unsetting reports, the set failure is the one to tell.
+                        let _ = state.unset_state(&self.gl);
+                        first_error.get_or_insert(BatchError::GroupState { group, error });
+                        step = unset + 1;
+                        continue;
+                    }
                     stats.groups += 1;
                 }
                 Step::Unset(group) => {
-                    self.groups[group.0 as usize].state.unset_state(&self.gl)?;
+                    let state = &self.groups[group.index as usize].state;
+                    if let Err(error) = state.unset_state(&self.gl) {
+                        first_error.get_or_insert(BatchError::GroupState { group, error });
+                    }
                 }
                 Step::Draw(index, mode) => {
                     if let Some(entry) = self.domains[index].as_mut() {
-                        stats.draw_calls += entry.domain.draw(mode)?;
-                        stats.domains += 1;
+                        match entry.domain.draw(mode) {
+                            Ok(calls) => {
+                                stats.draw_calls += calls;
+                                stats.domains += 1;
+                            }
+                            Err(error) => {
+                                first_error.get_or_insert(error.into());
+                            }
+                        }
                     }
                 }
             }
+            step += 1;
         }
-        Ok(stats)
+        match first_error {
+            Some(error) => Err(error),
+            None => Ok(stats),
+        }
     }
 }
 

@@ -1,38 +1,59 @@
 //! Vertex domains: attribute buffers sharing one region allocator, drawn in one multi-draw.
 //!
-//! A [`VertexDomain`] keeps one GL buffer per attribute of its [`VertexFormat`] and hands out
-//! vertex lists, each a run of vertex slots found by the [`Allocator`]. An
-//! [`IndexedVertexDomain`] adds a `u32` index buffer with an allocator of its own; indices
-//! are given relative to their list and stored absolute.
+//! A [`Domain`] keeps one GL buffer per attribute of its [`VertexFormat`] and hands out
+//! vertex lists, each a run of vertex slots found by the [`Allocator`]. Its kind says what
+//! else a list has:
 //!
-//! - **Growth** follows the allocator's protocol: on
-//!   [`AllocError::OutOfCapacity`], every buffer grows to the next power of two at or above the
-//!   requested capacity by a GPU copy, the allocator's capacity follows, and the call is
-//!   retried. If GL cannot grow a buffer, the call fails and the domain is as it was.
-//! - **Writes** are staged per buffer and reach GL at the next [`VertexDomain::flush`] or
+//! - [`VertexDomain`] (`Domain<Arrays>`): vertices only, drawn with `glMultiDrawArrays`.
+//! - [`IndexedVertexDomain`] (`Domain<Indexed>`): a `u32` index buffer with an allocator of
+//!   its own; indices are given relative to their list and stored absolute, drawn with
+//!   `glMultiDrawElements`.
+//!
+//! Both kinds run one lifecycle (create, write, resize, migrate, delete, flush, draw), kept
+//! once in `core.rs` over the GL storage of `store.rs`; the kinds only choose which parts
+//! a list has. The [`Batch`](crate::batch::Batch) draws through the same lifecycle.
+//!
+//! - **Every call either completes or changes nothing.** A call that may fail part-way
+//!   first plans its allocations without committing them
+//!   ([`Allocator::plan_alloc`], [`Allocator::plan_realloc`]), grows what must grow (all
+//!   buffers or none), and copies moved data into free space on the GPU. Only when every
+//!   fallible GL step is done does it commit the allocations, which then cannot fail. So a
+//!   failed call never moves, shrinks or loses a list, and never lets two lists share
+//!   slots. The one thing a failed call may leave behind is larger buffers: a growth that
+//!   completed before a later step failed is kept.
+//! - **Growth** follows the allocator's protocol: on [`AllocError::OutOfCapacity`], every
+//!   buffer grows to the next power of two at or above the requested capacity by a GPU
+//!   copy, and the allocator's capacity follows.
+//! - **Writes** are typed ([`AttributeData`]): `[f32; 4]` colours into a `4 × u8`
+//!   attribute are refused. They are staged per buffer and reach GL at the next flush or
 //!   draw, through one mapped range per buffer.
 //! - **Drawing** a domain is one `glMultiDrawArrays`/`glMultiDrawElements` over the
 //!   allocator's aggregate regions (or one range per list for strips, fans and loops, whose
-//!   lists must not join).
+//!   lists must not join). Lists of points, lines or triangles are drawn as one range, so a
+//!   domain with a list that is not whole primitives (four vertices of triangles) refuses to
+//!   draw them instead of garbling the lists after it.
 //! - **Handles** are generational ([`VertexList`], [`IndexedVertexList`]): a deleted list's
 //!   handle gets [`DomainError::StaleList`], never another list's data.
 //!
 //! Every domain owns GL objects: use and drop it while its context is current.
 //!
 //! [`Allocator`]: crate::allocation::Allocator
+//! [`Allocator::plan_alloc`]: crate::allocation::Allocator::plan_alloc
+//! [`Allocator::plan_realloc`]: crate::allocation::Allocator::plan_realloc
 //! [`VertexFormat`]: crate::backend::VertexFormat
+//! [`AttributeData`]: crate::backend::AttributeData
 
+mod core;
 mod handle;
-mod indexed;
+mod kinds;
 mod store;
-mod vertex;
 
 pub use handle::{Arrays, DomainId, Indexed, IndexedVertexList, ListId, VertexList};
-pub use indexed::IndexedVertexDomain;
-pub use vertex::VertexDomain;
+pub use kinds::{Domain, DomainKind, IndexedVertexDomain, VertexDomain};
 
+pub(crate) use self::core::DomainCore;
 use crate::allocation::AllocError;
-use crate::backend::{FormatError, GlError, VertexFormat};
+use crate::backend::{ComponentType, FormatError, GlError, VertexFormat};
 pub(crate) use handle::Slots;
 use handle::Unresolved;
 
@@ -59,7 +80,36 @@ pub enum DomainError {
     /// No attribute has that name or index.
     #[error("the format has no attribute `{0}`")]
     UnknownAttribute(String),
-    /// Data of the wrong byte length for the list's vertices.
+    /// Values of another component type or count than the attribute's (`[f32; 4]` for a
+    /// `4 × u8` colour, say).
+    #[error(
+        "attribute `{attribute}` holds {} × {:?} per vertex; got values of {} × {:?}",
+        expected.0, expected.1, got.0, got.1
+    )]
+    AttributeType {
+        /// The attribute written or read.
+        attribute: String,
+        /// Its components per vertex and component type.
+        expected: (u8, ComponentType),
+        /// The components per value and component type given.
+        got: (u8, ComponentType),
+    },
+    /// Values that do not cover the list's vertices exactly.
+    #[error(
+        "attribute `{attribute}` of this list takes {expected} vertices of {per_vertex} \
+         components, got {components} components"
+    )]
+    VertexCount {
+        /// The attribute written.
+        attribute: String,
+        /// The list's vertex count.
+        expected: usize,
+        /// The attribute's components per vertex.
+        per_vertex: u8,
+        /// The components given.
+        components: usize,
+    },
+    /// Raw bytes of the wrong length for the list's vertices.
     #[error("attribute `{attribute}` of this list takes {expected} bytes, got {got}")]
     DataLength {
         /// The attribute written or read.
@@ -93,6 +143,36 @@ pub enum DomainError {
         /// The target domain's format.
         to: VertexFormat,
     },
+    /// A list whose draw count (vertices, or indices when indexed) is not a whole number of
+    /// the primitive's: lists of points, lines and triangles are drawn as one range, so a
+    /// partial primitive would join the next list's vertices.
+    #[error("a {mode:?} list needs a multiple of {per_primitive} vertices or indices, got {count}")]
+    PartialPrimitive {
+        /// The primitive.
+        mode: Primitive,
+        /// Vertices (or indices) per primitive.
+        per_primitive: usize,
+        /// The list's count.
+        count: usize,
+    },
+    /// A draw of points, lines or triangles over a domain holding lists that are not whole
+    /// primitives of that kind; nothing was drawn.
+    #[error(
+        "{lists} list(s) of this domain are not whole {mode:?}; drawing them as one range \
+         would garble the lists after them"
+    )]
+    PartialPrimitives {
+        /// The primitive asked for.
+        mode: Primitive,
+        /// How many lists are not whole primitives of it.
+        lists: usize,
+    },
+    /// An index operation on a domain without indices.
+    #[error("this domain has no index buffer")]
+    NotIndexed,
+    /// Migration between an indexed domain and one without indices.
+    #[error("cannot migrate between an indexed domain and one without indices")]
+    KindMismatch,
     /// Migration between domains of different GL contexts.
     #[error("cannot migrate between domains of different GL contexts")]
     ContextMismatch,
@@ -143,10 +223,36 @@ impl Primitive {
     /// Whether adjacent lists may be drawn as one range without joining their primitives
     /// (points, lines, triangles). Strips, loops and fans are drawn one range per list.
     pub const fn is_separable(self) -> bool {
-        matches!(
-            self,
-            Primitive::Points | Primitive::Lines | Primitive::Triangles
-        )
+        self.per_primitive().is_some()
+    }
+
+    /// Vertices (or indices) per primitive for the separable primitives (1, 2, 3), which a
+    /// list's count must be a multiple of; `None` for strips, loops and fans, which take any
+    /// count.
+    pub const fn per_primitive(self) -> Option<usize> {
+        match self {
+            Primitive::Points => Some(1),
+            Primitive::Lines => Some(2),
+            Primitive::Triangles => Some(3),
+            Primitive::LineStrip
+            | Primitive::LineLoop
+            | Primitive::TriangleStrip
+            | Primitive::TriangleFan => None,
+        }
+    }
+
+    /// Refuses a list count that is not whole primitives of this kind.
+    pub(crate) fn check_whole(self, count: usize) -> Result<(), DomainError> {
+        match self.per_primitive() {
+            Some(per_primitive) if count % per_primitive != 0 => {
+                Err(DomainError::PartialPrimitive {
+                    mode: self,
+                    per_primitive,
+                    count,
+                })
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -172,6 +278,23 @@ impl AttributeKey for &str {
         format
             .position(self)
             .ok_or_else(|| DomainError::UnknownAttribute((*self).to_owned()))
+    }
+}
+
+/// Checks relative indices against a list of `vertex_count` vertices and `expected` indices.
+pub(crate) fn check_indices(indices: &[u32], expected: usize, vertex_count: usize) -> Result<(), DomainError> {
+    if indices.len() != expected {
+        return Err(DomainError::IndexCount {
+            expected,
+            got: indices.len(),
+        });
+    }
+    match indices.iter().find(|&&i| i as usize >= vertex_count) {
+        Some(&index) => Err(DomainError::IndexOutOfRange {
+            index,
+            vertex_count,
+        }),
+        None => Ok(()),
     }
 }
 
@@ -218,4 +341,12 @@ impl RangeCache {
         }
         (&self.firsts, &self.counts)
     }
+}
+
+/// One `(first, count)` range per non-empty region, for primitives that must not join.
+fn list_ranges(regions: impl Iterator<Item = store::Region>) -> (Vec<i32>, Vec<i32>) {
+    regions
+        .filter(|r| r.count > 0)
+        .map(|r| (r.start as i32, r.count as i32))
+        .unzip()
 }

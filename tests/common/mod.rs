@@ -141,7 +141,7 @@ pub fn texture_program(gl: &Rc<glow::Context>) -> Program {
         .build()
         .unwrap();
     program
-        .set_int(program.uniform_location("image").as_ref(), 0)
+        .set_int(&program.uniform_location("image").unwrap(), 0)
         .unwrap();
     program
 }

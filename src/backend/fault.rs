@@ -1,0 +1,115 @@
+//! Fault injection: makes one of the crate's GL steps fail on demand, on the real context,
+//! so that tests (this crate's and a game's own) can prove that every error path leaves
+//! every list intact.
+//!
+//! Each GL step that can fail ([`Site`]) ends in a [`check_gl`](super::check_gl). When a
+//! fault is armed for that site, the step first does its real GL work and then issues one
+//! invalid GL call (`glEnable(0)`), so the context itself raises `GL_INVALID_ENUM` and the
+//! step's own error check reports it: nothing is mocked, and the code under test cleans up
+//! exactly as it would after a real driver error.
+//!
+//! Faults are armed per thread, as GL contexts are current per thread. With the
+//! `fault-injection` feature off, [`inject`] compiles to nothing and the arming functions do
+//! not exist.
+
+/// A GL step that a fault can be injected into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Site {
+    /// Creating a buffer's storage (`glBufferData`), at domain creation or growth.
+    BufferCreate,
+    /// The GPU copy of a buffer's old contents into its grown replacement.
+    GrowCopy,
+    /// Flushing staged writes into a buffer (`glMapBufferRange` or `glBufferSubData`).
+    Flush,
+    /// A GPU copy between ranges or buffers (`glCopyBufferSubData`) when a list moves.
+    Copy,
+    /// Pointing a vertex array at its buffers (`glVertexAttrib*Pointer`).
+    PointVao,
+    /// A draw call (`glMultiDraw*` or its single-draw fallback).
+    Draw,
+    /// Reading a buffer range back (`glMapBufferRange` for reading).
+    Read,
+}
+
+impl Site {
+    /// Every site, for tests that pick one at random.
+    pub const ALL: [Site; 7] = [
+        Site::BufferCreate,
+        Site::GrowCopy,
+        Site::Flush,
+        Site::Copy,
+        Site::PointVao,
+        Site::Draw,
+        Site::Read,
+    ];
+}
+
+#[cfg(feature = "fault-injection")]
+mod armed {
+    use std::cell::Cell;
+
+    use super::Site;
+
+    thread_local! {
+        /// The armed site and how many of its steps still pass before one fails.
+        static ARMED: Cell<Option<(Site, u32)>> = const { Cell::new(None) };
+        /// Faults injected on this thread so far.
+        static INJECTED: Cell<u64> = const { Cell::new(0) };
+    }
+
+    /// Arms a fault: on this thread, `site`'s steps pass `skip` more times, and the next one
+    /// fails with a real `GL_INVALID_ENUM`. Replaces any fault still armed.
+    pub fn fail_at(site: Site, skip: u32) {
+        ARMED.with(|a| a.set(Some((site, skip))));
+    }
+
+    /// Disarms the fault, if one is still armed. Returns whether one was.
+    pub fn disarm() -> bool {
+        ARMED.with(|a| a.take()).is_some()
+    }
+
+    /// Whether a fault is armed and has not fired yet.
+    pub fn is_armed() -> bool {
+        ARMED.with(|a| a.get()).is_some()
+    }
+
+    /// How many faults have fired on this thread.
+    pub fn injected() -> u64 {
+        INJECTED.with(|c| c.get())
+    }
+
+    /// Whether the step now at `site` must fail; counts the firing and disarms.
+    pub(super) fn fires(site: Site) -> bool {
+        ARMED.with(|a| match a.get() {
+            Some((armed, 0)) if armed == site => {
+                a.set(None);
+                INJECTED.with(|c| c.set(c.get() + 1));
+                true
+            }
+            Some((armed, skip)) if armed == site => {
+                a.set(Some((armed, skip - 1)));
+                false
+            }
+            _ => false,
+        })
+    }
+}
+
+#[cfg(feature = "fault-injection")]
+pub use armed::{disarm, fail_at, injected, is_armed};
+
+/// Called by each step at `site` right before its error check: raises a real GL error when
+/// a fault is armed for it.
+///
+/// GL state touched: the error flags, and only when a fault fires.
+#[inline(always)]
+pub(crate) fn inject(gl: &glow::Context, site: Site) {
+    #[cfg(feature = "fault-injection")]
+    if armed::fires(site) {
+        use glow::HasContext;
+        // SAFETY: glEnable with a capability GL does not have only raises GL_INVALID_ENUM.
+        unsafe { gl.enable(0) };
+    }
+    #[cfg(not(feature = "fault-injection"))]
+    let _ = (gl, site);
+}

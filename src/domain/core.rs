@@ -1,0 +1,532 @@
+//! [`DomainCore`]: the one list lifecycle of every domain kind (create, write, resize,
+//! migrate, delete, flush, draw), over a [`Store`] that has an index part or not.
+//!
+//! Every operation that can fail part-way follows one order (see the [module
+//! docs](super)): check the arguments, plan the allocations, grow what must grow, do the
+//! GPU copies into free space, and only then commit the allocations and the handle table,
+//! which cannot fail. CPU-only work (staging indices) comes last.
+
+use std::rc::Rc;
+
+use super::handle::{DomainId, ListId, Slots};
+use super::store::{capacity_needed, Region, Store, INDEX_SIZE};
+use super::{check_indices, list_ranges, AttributeKey, DomainError, Primitive, RangeCache};
+use crate::allocation::Allocator;
+use crate::backend::{AttributeData, BufferStats, MultiDraw, VertexFormat};
+
+/// A list's vertex and index regions (the index region is empty without an index part).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Entry {
+    pub(crate) vertices: Region,
+    pub(crate) indices: Region,
+}
+
+/// Live lists whose draw count is not a multiple of 2 (`[0]`) and of 3 (`[1]`): such a
+/// list cannot be drawn with others as one range of lines or triangles.
+///
+/// Invariant: the counts match the live lists, updated on every create, resize, delete and
+/// migration, so that a draw checks them in O(1).
+#[derive(Debug, Default, Clone, Copy)]
+struct PartialCounts([usize; 2]);
+
+impl PartialCounts {
+    fn add(&mut self, count: usize) {
+        self.0[0] += usize::from(count % 2 != 0);
+        self.0[1] += usize::from(count % 3 != 0);
+    }
+
+    fn remove(&mut self, count: usize) {
+        self.0[0] -= usize::from(count % 2 != 0);
+        self.0[1] -= usize::from(count % 3 != 0);
+    }
+
+    /// Lists that are not whole primitives of `mode`.
+    fn of(&self, mode: Primitive) -> usize {
+        match mode.per_primitive() {
+            Some(2) => self.0[0],
+            Some(3) => self.0[1],
+            _ => 0,
+        }
+    }
+}
+
+/// The lists of one domain and the GL storage they live in.
+pub(crate) struct DomainCore {
+    store: Store,
+    lists: Slots<Entry>,
+    multi_draw: MultiDraw,
+    ranges: RangeCache,
+    /// Byte offsets of the index ranges of the last indexed draw, kept to reuse the memory.
+    offsets: Vec<usize>,
+    partial: PartialCounts,
+}
+
+impl DomainCore {
+    /// A domain with room for `vertex_capacity` vertices, and an index part with room for
+    /// `index_capacity` indices when given.
+    pub(crate) fn new(
+        gl: &Rc<glow::Context>,
+        multi_draw: MultiDraw,
+        format: VertexFormat,
+        vertex_capacity: usize,
+        index_capacity: Option<usize>,
+    ) -> Result<Self, DomainError> {
+        Ok(DomainCore {
+            store: Store::new(gl, format, vertex_capacity, index_capacity)?,
+            lists: Slots::new(DomainId::next()),
+            multi_draw,
+            ranges: RangeCache::default(),
+            offsets: Vec::new(),
+            partial: PartialCounts::default(),
+        })
+    }
+
+    pub(crate) fn id(&self) -> DomainId {
+        self.lists.domain()
+    }
+
+    pub(crate) fn format(&self) -> &VertexFormat {
+        self.store.format()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.lists.len()
+    }
+
+    pub(crate) fn is_indexed(&self) -> bool {
+        self.store.index.is_some()
+    }
+
+    pub(crate) fn vertex_allocator(&self) -> &Allocator {
+        &self.store.vertices
+    }
+
+    pub(crate) fn index_allocator(&self) -> Option<&Allocator> {
+        self.store.index.as_ref().map(|i| &i.allocator)
+    }
+
+    pub(crate) fn stats(&self) -> BufferStats {
+        self.store.stats()
+    }
+
+    pub(crate) fn buffer_names(&self) -> Vec<glow::Buffer> {
+        self.store.buffer_names()
+    }
+
+    pub(crate) fn set_max_buffer_bytes(&mut self, limit: usize) {
+        self.store.set_max_buffer_bytes(limit);
+    }
+
+    pub(crate) fn max_buffer_bytes(&self) -> usize {
+        self.store.max_buffer_bytes()
+    }
+
+    /// The list's regions.
+    #[inline]
+    pub(crate) fn entry<K>(&self, list: ListId<K>) -> Result<Entry, DomainError> {
+        Ok(*self.lists.get(list)?)
+    }
+
+    /// The count a draw of the list reads: its indices when indexed, else its vertices.
+    fn draw_count(&self, entry: &Entry) -> usize {
+        if self.is_indexed() {
+            entry.indices.count
+        } else {
+            entry.vertices.count
+        }
+    }
+
+    /// Refuses indices on a domain without an index part, and indices with no vertex.
+    fn check_counts(&self, vertex_count: usize, index_count: usize) -> Result<(), DomainError> {
+        if !self.is_indexed() && index_count > 0 {
+            return Err(DomainError::NotIndexed);
+        }
+        if vertex_count == 0 && index_count > 0 {
+            return Err(DomainError::IndexOutOfRange {
+                index: 0,
+                vertex_count,
+            });
+        }
+        Ok(())
+    }
+
+    /// The index capacity an index allocation plan needs, if any.
+    fn index_need(
+        &self,
+        plan: impl FnOnce(&Allocator) -> Result<usize, crate::allocation::AllocError>,
+    ) -> Result<Option<usize>, DomainError> {
+        match &self.store.index {
+            Some(index) => capacity_needed(plan(&index.allocator)),
+            None => Ok(None),
+        }
+    }
+
+    /// Creates a list of `vertex_count` vertices and `index_count` indices (0 without an
+    /// index part). Until written, vertex data is undefined and every index names the list's
+    /// first vertex. Completes or changes nothing but the buffers' size.
+    pub(crate) fn create<K>(
+        &mut self,
+        vertex_count: usize,
+        index_count: usize,
+    ) -> Result<ListId<K>, DomainError> {
+        self.check_counts(vertex_count, index_count)?;
+        let vertex_need = capacity_needed(self.store.vertices.plan_alloc(vertex_count))?;
+        let index_need = self.index_need(|a| a.plan_alloc(index_count))?;
+        self.store.reserve(vertex_need, index_need)?;
+        // Both allocations fit now; nothing below touches GL.
+        let vertices = Region {
+            start: self.store.vertices.alloc(vertex_count)?,
+            count: vertex_count,
+        };
+        let indices = match self.store.index.as_mut() {
+            None => Region::default(),
+            Some(index) => {
+                let start = match index.allocator.alloc(index_count) {
+                    Ok(start) => start,
+                    Err(error) => {
+                        self.store.vertices.dealloc(vertices.start, vertices.count)?;
+                        return Err(error.into());
+                    }
+                };
+                let indices = Region {
+                    start,
+                    count: index_count,
+                };
+                index.relative[indices.start..indices.end()].fill(0);
+                index.stage_absolute(indices, vertices.start)?;
+                indices
+            }
+        };
+        let entry = Entry { vertices, indices };
+        self.partial.add(self.draw_count(&entry));
+        self.ranges.invalidate();
+        Ok(self.lists.insert(entry))
+    }
+
+    /// Stages typed values of `attribute` for the list's vertices.
+    #[inline]
+    pub(crate) fn write<K, T: AttributeData>(
+        &mut self,
+        list: ListId<K>,
+        attribute: impl AttributeKey,
+        data: &[T],
+    ) -> Result<(), DomainError> {
+        let vertices = self.lists.get(list)?.vertices;
+        self.store.write(vertices, attribute, data)
+    }
+
+    /// Stages raw bytes of `attribute` for the list's vertices.
+    pub(crate) fn write_bytes<K>(
+        &mut self,
+        list: ListId<K>,
+        attribute: impl AttributeKey,
+        bytes: &[u8],
+    ) -> Result<(), DomainError> {
+        let vertices = self.lists.get(list)?.vertices;
+        self.store.write_bytes(vertices, attribute, bytes)
+    }
+
+    /// Reads the list's values of `attribute` back from GL.
+    pub(crate) fn read<K, T: AttributeData>(
+        &mut self,
+        list: ListId<K>,
+        attribute: impl AttributeKey,
+    ) -> Result<Vec<T>, DomainError> {
+        let vertices = self.lists.get(list)?.vertices;
+        self.store.read(vertices, attribute)
+    }
+
+    /// Sets the list's indices, relative to its first vertex. CPU work only.
+    pub(crate) fn write_indices<K>(
+        &mut self,
+        list: ListId<K>,
+        indices: &[u32],
+    ) -> Result<(), DomainError> {
+        let entry = *self.lists.get(list)?;
+        let index = self.store.index_mut()?;
+        check_indices(indices, entry.indices.count, entry.vertices.count)?;
+        let slots = entry.indices.start..entry.indices.end();
+        index.relative[slots].copy_from_slice(indices);
+        index.stage_absolute(entry.indices, entry.vertices.start)
+    }
+
+    /// Reads the list's indices back from GL, relative to its first vertex (so a stale
+    /// absolute index shows up as a wrong value).
+    pub(crate) fn read_indices<K>(&mut self, list: ListId<K>) -> Result<Vec<u32>, DomainError> {
+        let entry = *self.lists.get(list)?;
+        let index = self.store.index_mut()?;
+        let bytes = index.buffer.read(
+            entry.indices.start * INDEX_SIZE,
+            entry.indices.count * INDEX_SIZE,
+        )?;
+        let base = entry.vertices.start as u32;
+        Ok(bytes
+            .chunks_exact(INDEX_SIZE)
+            .map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]).wrapping_sub(base))
+            .collect())
+    }
+
+    /// Resizes the list to `vertex_count` vertices and `index_count` indices, keeping the
+    /// first `min(old, new)` of each. Moved data is copied on the GPU; when the vertices
+    /// move, the indices are rewritten for their new first vertex. Kept indices that name a
+    /// vertex past the new count, and new indices, name the list's first vertex.
+    ///
+    /// Completes or changes nothing but the buffers' size: growth and the GPU copies into
+    /// free space happen before either allocator commits.
+    pub(crate) fn resize<K>(
+        &mut self,
+        list: ListId<K>,
+        vertex_count: usize,
+        index_count: usize,
+    ) -> Result<(), DomainError> {
+        let old = *self.lists.get(list)?;
+        self.check_counts(vertex_count, index_count)?;
+        let (v, i) = (old.vertices, old.indices);
+        let plan_vertices = |s: &Store| s.vertices.plan_realloc(v.start, v.count, vertex_count);
+        let vertex_need = capacity_needed(plan_vertices(&self.store))?;
+        let index_need = self.index_need(|a| a.plan_realloc(i.start, i.count, index_count))?;
+        self.store.reserve(vertex_need, index_need)?;
+        let vertex_start = plan_vertices(&self.store)?;
+        let index_start = match &self.store.index {
+            Some(index) => index.allocator.plan_realloc(i.start, i.count, index_count)?,
+            None => 0,
+        };
+
+        // GPU copies into free space: a failure leaves every list as it was.
+        let kept_vertices = v.count.min(vertex_count);
+        let vertices_move = vertex_start != v.start;
+        if vertices_move && kept_vertices > 0 {
+            self.store
+                .copy_vertices_within(v.start, vertex_start, kept_vertices)?;
+        }
+        let kept_indices = i.count.min(index_count);
+        let clamp = self.store.index.as_ref().is_some_and(|index| {
+            index.relative[i.start..i.start + kept_indices]
+                .iter()
+                .any(|&rel| rel as usize >= vertex_count)
+        });
+        // Indices are restaged whole when their base or values change; otherwise kept ones
+        // that move are copied on the GPU, like vertices.
+        let restage_all = vertices_move || clamp;
+        if let Some(index) = self.store.index.as_mut() {
+            if !restage_all && index_start != i.start && kept_indices > 0 {
+                index.buffer.copy_within(
+                    i.start * INDEX_SIZE,
+                    index_start * INDEX_SIZE,
+                    kept_indices * INDEX_SIZE,
+                )?;
+            }
+        }
+
+        // Commit: the plans above said both fit, so neither call fails.
+        let vertices = Region {
+            start: self.store.vertices.realloc(v.start, v.count, vertex_count)?,
+            count: vertex_count,
+        };
+        debug_assert_eq!(vertices.start, vertex_start);
+        let mut indices = Region::default();
+        if let Some(index) = self.store.index.as_mut() {
+            indices = Region {
+                start: index.allocator.realloc(i.start, i.count, index_count)?,
+                count: index_count,
+            };
+            let relative = &mut index.relative;
+            relative.copy_within(i.start..i.start + kept_indices, indices.start);
+            let kept = indices.start..indices.start + kept_indices;
+            for rel in &mut relative[kept] {
+                if *rel as usize >= vertex_count {
+                    *rel = 0;
+                }
+            }
+            relative[indices.start + kept_indices..indices.end()].fill(0);
+            let restaged = if restage_all {
+                indices
+            } else {
+                Region {
+                    start: indices.start + kept_indices,
+                    count: index_count - kept_indices,
+                }
+            };
+            index.stage_absolute(restaged, vertices.start)?;
+        }
+        self.partial.remove(self.draw_count(&old));
+        let entry = Entry { vertices, indices };
+        self.partial.add(self.draw_count(&entry));
+        self.ranges.invalidate();
+        *self.lists.get_mut(list)? = entry;
+        Ok(())
+    }
+
+    /// Frees the regions of a live list (which are allocated, so this cannot fail).
+    fn release(&mut self, entry: Entry) -> Result<(), DomainError> {
+        let Entry { vertices, indices } = entry;
+        self.store.vertices.dealloc(vertices.start, vertices.count)?;
+        if let Some(index) = self.store.index.as_mut() {
+            index.allocator.dealloc(indices.start, indices.count)?;
+        }
+        self.partial.remove(self.draw_count(&entry));
+        self.ranges.invalidate();
+        Ok(())
+    }
+
+    /// Deletes the list and frees its vertices and indices. Its handle becomes stale.
+    pub(crate) fn delete<K>(&mut self, list: ListId<K>) -> Result<(), DomainError> {
+        let entry = *self.lists.get(list)?;
+        self.release(entry)?;
+        self.lists.remove(list)?;
+        Ok(())
+    }
+
+    /// Moves the list into `other` (same format, context and kind) by GPU copies, indices
+    /// rewritten for their new first vertex, and returns its handle there; the old one
+    /// becomes stale. Completes or changes nothing but `other`'s buffers' size.
+    pub(crate) fn migrate<K, L>(
+        &mut self,
+        list: ListId<K>,
+        other: &mut DomainCore,
+    ) -> Result<ListId<L>, DomainError> {
+        let entry = *self.lists.get(list)?;
+        self.check_compatible(other)?;
+        let (v, i) = (entry.vertices, entry.indices);
+        let vertex_need = capacity_needed(other.store.vertices.plan_alloc(v.count))?;
+        let index_need = other.index_need(|a| a.plan_alloc(i.count))?;
+        other.store.reserve(vertex_need, index_need)?;
+        let vertex_start = other.store.vertices.plan_alloc(v.count)?;
+        self.store
+            .copy_vertices_to(v, &mut other.store, vertex_start)?;
+
+        // Commit: the plans above said both fit.
+        let vertices = Region {
+            start: other.store.vertices.alloc(v.count)?,
+            count: v.count,
+        };
+        let mut indices = Region::default();
+        if let (Some(from), Some(to)) = (self.store.index.as_ref(), other.store.index.as_mut()) {
+            indices = Region {
+                start: to.allocator.alloc(i.count)?,
+                count: i.count,
+            };
+            to.relative[indices.start..indices.end()]
+                .copy_from_slice(&from.relative[i.start..i.end()]);
+            to.stage_absolute(indices, vertices.start)?;
+        }
+        self.release(entry)?;
+        self.lists.remove(list)?;
+        let moved = Entry { vertices, indices };
+        other.partial.add(other.draw_count(&moved));
+        other.ranges.invalidate();
+        Ok(other.lists.insert(moved))
+    }
+
+    /// Refuses a migration between domains of different formats, contexts or kinds.
+    fn check_compatible(&self, to: &DomainCore) -> Result<(), DomainError> {
+        if self.format() != to.format() {
+            return Err(DomainError::FormatMismatch {
+                from: self.format().clone(),
+                to: to.format().clone(),
+            });
+        }
+        if !Rc::ptr_eq(self.store.gl(), to.store.gl()) {
+            return Err(DomainError::ContextMismatch);
+        }
+        if self.is_indexed() != to.is_indexed() {
+            return Err(DomainError::KindMismatch);
+        }
+        Ok(())
+    }
+
+    /// Sends every staged write to GL.
+    pub(crate) fn flush(&mut self) -> Result<(), DomainError> {
+        Ok(self.store.flush()?)
+    }
+
+    /// Draws every list: one multi-draw over the aggregate regions for points, lines and
+    /// triangles (refused when a list is not whole primitives of `mode`), one range per
+    /// list otherwise. Returns the GL draw calls issued.
+    ///
+    /// GL state touched: binds this domain's VAO (which holds the index buffer binding) and
+    /// unbinds it after. The program, textures and blending are the caller's.
+    pub(crate) fn draw(&mut self, mode: Primitive) -> Result<usize, DomainError> {
+        let partial = self.partial.of(mode);
+        if partial > 0 {
+            return Err(DomainError::PartialPrimitives {
+                mode,
+                lists: partial,
+            });
+        }
+        self.store.flush()?;
+        let indexed = self.is_indexed();
+        let per_list;
+        let (starts, counts) = if mode.is_separable() {
+            let allocator = match &self.store.index {
+                Some(index) => &index.allocator,
+                None => &self.store.vertices,
+            };
+            self.ranges.ranges(allocator)
+        } else {
+            per_list = list_ranges(self.lists.values().map(|e| match indexed {
+                true => e.indices,
+                false => e.vertices,
+            }));
+            (&per_list.0[..], &per_list.1[..])
+        };
+        if indexed {
+            self.offsets.clear();
+            self.offsets
+                .extend(starts.iter().map(|&s| s as usize * INDEX_SIZE));
+        }
+        let gl = self.store.gl();
+        self.store.bind();
+        // SAFETY: every range is allocated space of the allocator it came from, whose
+        // capacity every buffer of its part holds; every stored index is a vertex of its own
+        // list (checked when written, clamped on resize), inside the vertex buffers; the
+        // VAO just bound has this domain's index buffer when indexed.
+        let result = unsafe {
+            if indexed {
+                let elements = glow::UNSIGNED_INT;
+                self.multi_draw
+                    .draw_elements(gl, mode.gl_enum(), counts, elements, &self.offsets)
+            } else {
+                self.multi_draw
+                    .draw_arrays(gl, mode.gl_enum(), starts, counts)
+            }
+        };
+        self.store.unbind();
+        Ok(result?)
+    }
+
+    /// Draws one list (refused when it is not whole primitives of `mode`). GL state
+    /// touched: as [`draw`](Self::draw).
+    pub(crate) fn draw_list<K>(
+        &mut self,
+        list: ListId<K>,
+        mode: Primitive,
+    ) -> Result<usize, DomainError> {
+        let entry = *self.lists.get(list)?;
+        mode.check_whole(self.draw_count(&entry))?;
+        self.store.flush()?;
+        let gl = self.store.gl();
+        self.store.bind();
+        // SAFETY: as in `draw`, for the list's own regions.
+        let result = unsafe {
+            if self.is_indexed() {
+                self.multi_draw.draw_elements(
+                    gl,
+                    mode.gl_enum(),
+                    &[entry.indices.count as i32],
+                    glow::UNSIGNED_INT,
+                    &[entry.indices.start * INDEX_SIZE],
+                )
+            } else {
+                self.multi_draw.draw_arrays(
+                    gl,
+                    mode.gl_enum(),
+                    &[entry.vertices.start as i32],
+                    &[entry.vertices.count as i32],
+                )
+            }
+        };
+        self.store.unbind();
+        Ok(result?)
+    }
+}

@@ -1,0 +1,1472 @@
+//! The fault-injected model test over every kind of thing that owns vertices, on a real GL
+//! context: shared by `tests/gl_model.rs` (seeded runs) and the fuzz target
+//! `fuzz/fuzz_targets/gl_model.rs` (operations decoded from the fuzzer's bytes).
+//!
+//! A [`World`] holds two [`VertexDomain`]s, two [`IndexedVertexDomain`]s (lists migrate
+//! between the two of a kind), a [`Batch`] of two groups, and a [`SpriteBatch`] of two
+//! layers, plus a CPU model of every list in them. Each [`World::step`] runs one operation:
+//! create, write, write indices, resize both ways, migrate, delete, draw, and misuse (stale
+//! and foreign handles, wrong types and sizes, partial primitives, groups that are not
+//! layers). Before one operation in five, something is made to fail on the real
+//! context: a fault armed at one of the crate's GL steps ([`fault`]), a GL error queued
+//! first by the test itself, a buffer cap that forbids growth, or a group whose state fails
+//! to set.
+//!
+//! After every operation, failed or not, [`World::check`] asserts that every live list's
+//! vertices and indices read back from GL equal the model's, that each list's slots are
+//! where the model last saw them, that no two live lists overlap, and that the allocators
+//! hold exactly the model's lists. A call that returned `Ok` must have done all it says,
+//! one that returned `Err` nothing at all, and a call during which a fault fired must have
+//! returned `Err`. Every [`PIXEL_EVERY`] operations, [`World::check_pixels`] draws each
+//! target and compares the picture with a reference draw of the model's data from fresh
+//! buffers (additive blending makes the picture independent of draw order).
+#![allow(dead_code)]
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use glow::HasContext;
+use vertex_domain::backend::fault::{self, Site};
+use vertex_domain::backend::{
+    clear_gl_errors, AtlasBuilder, Attribute, BufferStats, ComponentType, MultiDraw, Program,
+    RenderTarget, ShaderVersion, TextureAtlas, TextureFilter, VertexFormat,
+};
+use vertex_domain::batch::{
+    Batch, BatchError, BatchList, GroupId, ProgramGroup, Sprite, SpriteBatch, SpriteId,
+    StateGroup,
+};
+use vertex_domain::domain::{
+    Arrays, Domain, DomainError, DomainKind, Indexed, ListId, Primitive,
+};
+
+/// Pixels of the render target's side.
+const SIZE: u32 = 64;
+/// Operations between two pixel checks.
+pub const PIXEL_EVERY: usize = 40;
+/// Domains start this small, so they grow again and again.
+const INITIAL_CAPACITY: usize = 16;
+/// At most this many live lists per domain (readback after every op costs per list).
+const MAX_LISTS: usize = 6;
+/// At most this many live lists in the batch, and sprites in the sprite batch.
+const MAX_BATCH_LISTS: usize = 8;
+/// Sprites sit in cells of this many pixels, one sprite a cell, so none overlap.
+const CELL: u32 = 8;
+const CELLS: usize = ((SIZE / CELL) * (SIZE / CELL)) as usize;
+
+/// Where the operations' random choices come from: a seeded generator, or fuzzer bytes.
+/// `None` ends the run.
+pub trait Source {
+    /// The next 64 random bits.
+    fn next(&mut self) -> Option<u64>;
+
+    /// Uniform in `0..n`.
+    fn below(&mut self, n: u64) -> Option<u64> {
+        Some(self.next()? % n.max(1))
+    }
+
+    /// True `percent` % of the time.
+    fn chance(&mut self, percent: u64) -> Option<bool> {
+        Some(self.below(100)? < percent)
+    }
+
+    /// A float in `lo..hi`.
+    fn float(&mut self, lo: f32, hi: f32) -> Option<f32> {
+        Some(lo + (self.next()? >> 40) as f32 / (1u64 << 24) as f32 * (hi - lo))
+    }
+}
+
+/// What a run did, for the closing report.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Counts {
+    /// Operations run.
+    pub ops: usize,
+    /// Operations that returned an error.
+    pub failed: usize,
+    /// Operations run with something made to fail on the context (a fault armed, an error
+    /// queued, a buffer cap, a failing group).
+    pub provoked: usize,
+    /// Faults that fired inside the crate's GL steps.
+    pub faults_fired: u64,
+    /// GL errors the test queued before an operation.
+    pub queued_errors: usize,
+    /// Growths refused by a buffer cap.
+    pub capped: usize,
+    /// Misuse operations (stale or foreign handles, wrong types or sizes, partial
+    /// primitives), each of which must fail.
+    pub misuse: usize,
+    /// Pixel comparisons against a reference draw.
+    pub pixel_checks: usize,
+}
+
+// ---------------------------------------------------------------------------------------
+// Domains
+
+/// The attributes every domain list has: a position, a colour, and an integer id read by
+/// shaders as an `int`.
+fn format() -> VertexFormat {
+    VertexFormat::new(vec![
+        Attribute::new("position", 0, 2, ComponentType::F32),
+        Attribute::new("colour", 1, 4, ComponentType::U8).normalized(),
+        Attribute::new("id", 2, 1, ComponentType::I32).integer(),
+    ])
+    .unwrap()
+}
+
+/// What the model knows of one list. Vertices a resize added are unknown (`None`) until
+/// written.
+#[derive(Debug, Clone)]
+struct ListModel<K> {
+    handle: ListId<K>,
+    positions: Vec<Option<[f32; 2]>>,
+    colours: Vec<Option<[u8; 4]>>,
+    ids: Vec<Option<i32>>,
+    indices: Vec<u32>,
+    start: usize,
+    index_start: usize,
+}
+
+impl<K> ListModel<K> {
+    fn vertex_count(&self) -> usize {
+        self.positions.len()
+    }
+
+    fn is_known(&self) -> bool {
+        self.positions.iter().all(Option::is_some)
+            && self.colours.iter().all(Option::is_some)
+            && self.ids.iter().all(Option::is_some)
+    }
+}
+
+/// The part of the domain API that differs between kinds, for one model over both.
+trait ModelKind: DomainKind + Sized + 'static {
+    const NAME: &'static str;
+    fn new_domain(gl: &Rc<glow::Context>, md: MultiDraw) -> Domain<Self>;
+    fn create(d: &mut Domain<Self>, v: usize, i: usize) -> Result<ListId<Self>, DomainError>;
+    fn resize(d: &mut Domain<Self>, l: ListId<Self>, v: usize, i: usize) -> Result<(), DomainError>;
+    fn write_indices(d: &mut Domain<Self>, l: ListId<Self>, i: &[u32]) -> Result<(), DomainError>;
+    fn read_indices(d: &mut Domain<Self>, l: ListId<Self>) -> Vec<u32>;
+    fn index_start(d: &Domain<Self>, l: ListId<Self>) -> usize;
+    fn index_regions(d: &Domain<Self>) -> (Vec<usize>, Vec<usize>);
+}
+
+impl ModelKind for Arrays {
+    const NAME: &'static str = "plain";
+    fn new_domain(gl: &Rc<glow::Context>, md: MultiDraw) -> Domain<Self> {
+        Domain::<Arrays>::new(gl, md, format(), INITIAL_CAPACITY).unwrap()
+    }
+    fn create(d: &mut Domain<Self>, v: usize, _: usize) -> Result<ListId<Self>, DomainError> {
+        d.create(v)
+    }
+    fn resize(d: &mut Domain<Self>, l: ListId<Self>, v: usize, _: usize) -> Result<(), DomainError> {
+        d.resize(l, v)
+    }
+    fn write_indices(_: &mut Domain<Self>, _: ListId<Self>, _: &[u32]) -> Result<(), DomainError> {
+        Ok(())
+    }
+    fn read_indices(_: &mut Domain<Self>, _: ListId<Self>) -> Vec<u32> {
+        Vec::new()
+    }
+    fn index_start(_: &Domain<Self>, _: ListId<Self>) -> usize {
+        0
+    }
+    fn index_regions(_: &Domain<Self>) -> (Vec<usize>, Vec<usize>) {
+        (Vec::new(), Vec::new())
+    }
+}
+
+impl ModelKind for Indexed {
+    const NAME: &'static str = "indexed";
+    fn new_domain(gl: &Rc<glow::Context>, md: MultiDraw) -> Domain<Self> {
+        Domain::<Indexed>::new(gl, md, format(), INITIAL_CAPACITY, INITIAL_CAPACITY).unwrap()
+    }
+    fn create(d: &mut Domain<Self>, v: usize, i: usize) -> Result<ListId<Self>, DomainError> {
+        d.create(v, i)
+    }
+    fn resize(d: &mut Domain<Self>, l: ListId<Self>, v: usize, i: usize) -> Result<(), DomainError> {
+        d.resize(l, v, i)
+    }
+    fn write_indices(d: &mut Domain<Self>, l: ListId<Self>, i: &[u32]) -> Result<(), DomainError> {
+        d.write_indices(l, i)
+    }
+    fn read_indices(d: &mut Domain<Self>, l: ListId<Self>) -> Vec<u32> {
+        d.read_indices(l).unwrap()
+    }
+    fn index_start(d: &Domain<Self>, l: ListId<Self>) -> usize {
+        d.index_start(l).unwrap()
+    }
+    fn index_regions(d: &Domain<Self>) -> (Vec<usize>, Vec<usize>) {
+        d.index_allocator().allocated_regions()
+    }
+}
+
+/// Merges `(start, count)` runs into aggregate regions, as an allocator reports them;
+/// panics if two overlap.
+fn aggregate(mut runs: Vec<(usize, usize)>, what: &str) -> (Vec<usize>, Vec<usize>) {
+    runs.retain(|&(_, n)| n > 0);
+    runs.sort_unstable();
+    let (mut starts, mut sizes): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
+    for (start, n) in runs {
+        match (starts.last(), sizes.last_mut()) {
+            (Some(&s), Some(size)) if s + *size > start => {
+                panic!("{what}: two live lists overlap at slot {start}")
+            }
+            (Some(&s), Some(size)) if s + *size == start => *size += n,
+            _ => {
+                starts.push(start);
+                sizes.push(n);
+            }
+        }
+    }
+    (starts, sizes)
+}
+
+/// Two domains of one kind and the model of their lists.
+struct Domains<K: ModelKind> {
+    gl: Rc<glow::Context>,
+    multi_draw: MultiDraw,
+    domains: [Domain<K>; 2],
+    lists: [Vec<ListModel<K>>; 2],
+    /// Handles of deleted or migrated lists, for misuse.
+    stale: Vec<ListId<K>>,
+}
+
+/// Fresh data for `n` vertices: small triangles' corners, dim colours (additive blending
+/// stays well below saturation), ids of both signs.
+fn fresh<S: Source>(
+    src: &mut S,
+    n: usize,
+) -> Option<(Vec<[f32; 2]>, Vec<[u8; 4]>, Vec<i32>)> {
+    let mut positions = Vec::with_capacity(n);
+    let mut centre = [0.0; 2];
+    for v in 0..n {
+        if v % 3 == 0 {
+            centre = [src.float(-0.8, 0.8)?, src.float(-0.8, 0.8)?];
+        }
+        positions.push([
+            centre[0] + src.float(-0.15, 0.15)?,
+            centre[1] + src.float(-0.15, 0.15)?,
+        ]);
+    }
+    let mut colours = Vec::with_capacity(n);
+    for _ in 0..n {
+        let bits = src.next()?.to_le_bytes();
+        colours.push([bits[0] % 48, bits[1] % 48, bits[2] % 48, 8 + bits[3] % 24]);
+    }
+    let mut ids = Vec::with_capacity(n);
+    for _ in 0..n {
+        ids.push(src.next()? as i32);
+    }
+    Some((positions, colours, ids))
+}
+
+/// A vertex count: mostly whole triangles, sometimes not, sometimes none.
+fn vertex_count<S: Source>(src: &mut S) -> Option<usize> {
+    Some(match src.below(10)? {
+        0 => 0,
+        1 | 2 => 1 + src.below(10)? as usize,
+        _ => 3 * (1 + src.below(4)? as usize),
+    })
+}
+
+impl<K: ModelKind> Domains<K> {
+    fn new(gl: &Rc<glow::Context>, md: MultiDraw) -> Self {
+        Domains {
+            gl: gl.clone(),
+            multi_draw: md,
+            domains: [K::new_domain(gl, md), K::new_domain(gl, md)],
+            lists: [Vec::new(), Vec::new()],
+            stale: Vec::new(),
+        }
+    }
+
+    /// Writes fresh data to every attribute of list `i` of domain `d`, in the domain and
+    /// the model. Writes are staged on the CPU and cannot be made to fail.
+    fn write_all<S: Source>(&mut self, src: &mut S, d: usize, i: usize) -> Option<()> {
+        let list = &mut self.lists[d][i];
+        let (positions, colours, ids) = fresh(src, list.vertex_count())?;
+        let domain = &mut self.domains[d];
+        domain.write(list.handle, "position", &positions).unwrap();
+        domain.write(list.handle, 1, &colours).unwrap();
+        domain.write(list.handle, "id", &ids).unwrap();
+        list.positions = positions.into_iter().map(Some).collect();
+        list.colours = colours.into_iter().map(Some).collect();
+        list.ids = ids.into_iter().map(Some).collect();
+        Some(())
+    }
+
+    /// Random relative indices for `vertices` vertices.
+    fn indices<S: Source>(src: &mut S, count: usize, vertices: usize) -> Option<Vec<u32>> {
+        (0..count)
+            .map(|_| Some(src.below(vertices as u64)? as u32))
+            .collect()
+    }
+
+    /// Where the domain now says the list is.
+    fn placed(&self, d: usize, handle: ListId<K>) -> (usize, usize) {
+        let domain = &self.domains[d];
+        (domain.start(handle).unwrap(), K::index_start(domain, handle))
+    }
+
+    /// One operation on this pair of domains. Returns whether it failed, and whether it
+    /// was misuse (which must fail).
+    fn step<S: Source>(&mut self, src: &mut S, roll: u64) -> Option<Outcome> {
+        let d = src.below(2)? as usize;
+        let n = self.lists[d].len();
+        let pick = |src: &mut S| -> Option<Option<usize>> {
+            Some((n > 0).then_some(src.below(n as u64)? as usize))
+        };
+        Some(match roll {
+            0..=24 if n < MAX_LISTS => {
+                let v = vertex_count(src)?;
+                let i = if K::INDEXED && v > 0 { 3 * src.below(6)? as usize } else { 0 };
+                let before = self.domains[d].stats();
+                let created = K::create(&mut self.domains[d], v, i);
+                self.assert_growth_uploads_nothing(d, before);
+                match created {
+                    Ok(handle) => {
+                        let (start, index_start) = self.placed(d, handle);
+                        self.lists[d].push(ListModel {
+                            handle,
+                            positions: vec![None; v],
+                            colours: vec![None; v],
+                            ids: vec![None; v],
+                            indices: vec![0; i],
+                            start,
+                            index_start,
+                        });
+                        let new = self.lists[d].len() - 1;
+                        self.write_all(src, d, new)?;
+                        if i > 0 {
+                            let indices = Self::indices(src, i, v)?;
+                            K::write_indices(&mut self.domains[d], handle, &indices).unwrap();
+                            self.lists[d][new].indices = indices;
+                        }
+                        Outcome::Ok
+                    }
+                    Err(error) => Outcome::failed(error),
+                }
+            }
+            0..=34 => {
+                let Some(i) = pick(src)? else { return Some(Outcome::Ok) };
+                self.write_all(src, d, i)?;
+                if K::INDEXED && src.chance(50)? {
+                    let list = &self.lists[d][i];
+                    let indices = Self::indices(src, list.indices.len(), list.vertex_count())?;
+                    K::write_indices(&mut self.domains[d], list.handle, &indices).unwrap();
+                    self.lists[d][i].indices = indices;
+                }
+                Outcome::Ok
+            }
+            35..=54 => {
+                let Some(i) = pick(src)? else { return Some(Outcome::Ok) };
+                let v = vertex_count(src)?;
+                let ic = if K::INDEXED && v > 0 { 3 * src.below(7)? as usize } else { 0 };
+                let handle = self.lists[d][i].handle;
+                let before = self.domains[d].stats();
+                let resized = K::resize(&mut self.domains[d], handle, v, ic);
+                self.assert_growth_uploads_nothing(d, before);
+                match resized {
+                    Ok(()) => {
+                        let (start, index_start) = self.placed(d, handle);
+                        let list = &mut self.lists[d][i];
+                        list.positions.resize(v, None);
+                        list.colours.resize(v, None);
+                        list.ids.resize(v, None);
+                        for index in &mut list.indices {
+                            if *index as usize >= v {
+                                *index = 0;
+                            }
+                        }
+                        list.indices.resize(ic, 0);
+                        (list.start, list.index_start) = (start, index_start);
+                        if src.chance(50)? {
+                            self.write_all(src, d, i)?;
+                        }
+                        Outcome::Ok
+                    }
+                    Err(error) => Outcome::failed(error),
+                }
+            }
+            55..=66 => {
+                let Some(i) = pick(src)? else { return Some(Outcome::Ok) };
+                let handle = self.lists[d][i].handle;
+                match self.domains[d].delete(handle) {
+                    Ok(()) => {
+                        self.lists[d].swap_remove(i);
+                        self.stale.push(handle);
+                        Outcome::Ok
+                    }
+                    Err(error) => Outcome::failed(error),
+                }
+            }
+            67..=78 if self.lists[1 - d].len() < MAX_LISTS => {
+                let Some(i) = pick(src)? else { return Some(Outcome::Ok) };
+                let handle = self.lists[d][i].handle;
+                let [a, b] = &mut self.domains;
+                let (from, to) = if d == 0 { (a, b) } else { (b, a) };
+                match from.migrate(handle, to) {
+                    Ok(moved) => {
+                        let mut list = self.lists[d].swap_remove(i);
+                        list.handle = moved;
+                        (list.start, list.index_start) = self.placed(1 - d, moved);
+                        self.lists[1 - d].push(list);
+                        self.stale.push(handle);
+                        Outcome::Ok
+                    }
+                    Err(error) => Outcome::failed(error),
+                }
+            }
+            79..=88 => {
+                let mode = [Primitive::Triangles, Primitive::Points, Primitive::Lines]
+                    [src.below(3)? as usize];
+                let partial = self.partial_lists(d, mode);
+                match self.domains[d].draw(mode) {
+                    Ok(_) => {
+                        assert_eq!(partial, 0, "{} draw of partial {mode:?}", K::NAME);
+                        Outcome::Ok
+                    }
+                    Err(DomainError::PartialPrimitives { lists, .. }) => {
+                        assert_eq!(lists, partial, "{} partial lists", K::NAME);
+                        Outcome::Misuse
+                    }
+                    Err(error) => Outcome::failed(error),
+                }
+            }
+            _ => self.misuse(src, d)?,
+        })
+    }
+
+    /// Asserts that a create or resize, which found nothing staged (the last check flushed
+    /// everything), uploaded nothing from the CPU, and that a growth copied on the GPU.
+    fn assert_growth_uploads_nothing(&self, d: usize, before: BufferStats) {
+        let after = self.domains[d].stats();
+        assert_eq!(
+            after.uploaded_bytes, before.uploaded_bytes,
+            "{} domain {d}: a create or resize uploaded from the CPU",
+            K::NAME
+        );
+        if after.grows > before.grows {
+            assert!(after.copied_bytes > before.copied_bytes, "growth copied nothing");
+        }
+    }
+
+    /// Replaces an empty domain by a fresh, small one now and then, so growth keeps
+    /// happening. Run between operations, with nothing armed.
+    fn recycle<S: Source>(&mut self, src: &mut S) -> Option<()> {
+        for d in 0..2 {
+            if self.lists[d].is_empty() && src.chance(30)? {
+                self.domains[d] = K::new_domain(&self.gl, self.multi_draw);
+            }
+        }
+        Some(())
+    }
+
+    /// Lists of domain `d` that are not whole primitives of `mode`, by the model.
+    fn partial_lists(&self, d: usize, mode: Primitive) -> usize {
+        let per = mode.per_primitive().unwrap_or(1);
+        self.lists[d]
+            .iter()
+            .filter(|l| {
+                let count = if K::INDEXED { l.indices.len() } else { l.vertex_count() };
+                count % per != 0
+            })
+            .count()
+    }
+
+    /// A call the domain must refuse, with the error it must give.
+    fn misuse<S: Source>(&mut self, src: &mut S, d: usize) -> Option<Outcome> {
+        let domain = &mut self.domains[d];
+        let live = self.lists[d].first().map(|l| (l.handle, l.vertex_count()));
+        let result = match (src.below(5)?, live) {
+            (0, _) if !self.stale.is_empty() => {
+                let handle = self.stale[src.below(self.stale.len() as u64)? as usize];
+                let error = domain.write(handle, 0, &[[0.0f32; 2]; 1]).unwrap_err();
+                assert!(
+                    matches!(error, DomainError::StaleList | DomainError::WrongDomain),
+                    "{error}"
+                );
+                // A handle of this very domain is stale, one of the other domain foreign.
+                if handle.domain() == domain.id() {
+                    assert_eq!(error, DomainError::StaleList);
+                } else {
+                    assert_eq!(error, DomainError::WrongDomain);
+                }
+                Err(error)
+            }
+            (1, _) if !self.lists[1 - d].is_empty() => {
+                let foreign = self.lists[1 - d][0].handle;
+                let error = domain.delete(foreign).unwrap_err();
+                assert_eq!(error, DomainError::WrongDomain);
+                Err(error)
+            }
+            (2, Some((handle, v))) => {
+                // f32 colours into a 4 × u8 attribute, the byte count matching for v / 4.
+                let error = domain.write(handle, "colour", &vec![[0.5f32; 4]; v]).unwrap_err();
+                assert!(matches!(error, DomainError::AttributeType { .. }), "{error}");
+                Err(error)
+            }
+            (3, Some((handle, v))) => {
+                let error = domain
+                    .write(handle, "position", &vec![[0.0f32; 2]; v + 1])
+                    .unwrap_err();
+                assert!(matches!(error, DomainError::VertexCount { .. }), "{error}");
+                Err(error)
+            }
+            (4, Some((handle, v))) if K::INDEXED && v > 0 => {
+                let count = self.lists[d][0].indices.len();
+                let mut indices = vec![0; count];
+                let error = match indices.first_mut() {
+                    Some(first) => {
+                        *first = v as u32;
+                        let error = K::write_indices(domain, handle, &indices).unwrap_err();
+                        assert!(matches!(error, DomainError::IndexOutOfRange { .. }));
+                        error
+                    }
+                    None => {
+                        let error = K::write_indices(domain, handle, &[0]).unwrap_err();
+                        assert!(matches!(error, DomainError::IndexCount { .. }));
+                        error
+                    }
+                };
+                Err(error)
+            }
+            _ => Ok(()),
+        };
+        Some(match result {
+            Ok(()) => Outcome::Ok,
+            Err(_) => Outcome::Misuse,
+        })
+    }
+
+    /// Asserts that both domains hold exactly the model's lists and data.
+    fn check(&mut self) {
+        for d in 0..2 {
+            let domain = &mut self.domains[d];
+            let mut vertex_runs = Vec::new();
+            let mut index_runs = Vec::new();
+            for list in &self.lists[d] {
+                let h = list.handle;
+                let what = format!("{} domain {d}, list {h:?}", K::NAME);
+                assert_eq!(domain.vertex_count(h).unwrap(), list.vertex_count(), "{what}");
+                assert_eq!(domain.start(h).unwrap(), list.start, "{what}: start");
+                assert_eq!(K::index_start(domain, h), list.index_start, "{what}: index start");
+                let positions = domain.read::<[f32; 2]>(h, "position").unwrap();
+                let colours = domain.read::<[u8; 4]>(h, "colour").unwrap();
+                let ids = domain.read::<i32>(h, "id").unwrap();
+                for v in 0..list.vertex_count() {
+                    for (known, got, name) in [
+                        (list.positions[v].map(bytes_of), bytes_of(positions[v]), "position"),
+                        (list.colours[v].map(bytes_of), bytes_of(colours[v]), "colour"),
+                        (list.ids[v].map(bytes_of), bytes_of(ids[v]), "id"),
+                    ] {
+                        if let Some(known) = known {
+                            assert_eq!(got, known, "{what}: {name} of vertex {v}");
+                        }
+                    }
+                }
+                assert_eq!(K::read_indices(domain, h), list.indices, "{what}: indices");
+                vertex_runs.push((list.start, list.vertex_count()));
+                index_runs.push((list.index_start, list.indices.len()));
+            }
+            let what = format!("{} domain {d}", K::NAME);
+            assert_eq!(
+                domain.vertex_allocator().allocated_regions(),
+                aggregate(vertex_runs, &what),
+                "{what}: vertex regions"
+            );
+            if K::INDEXED {
+                assert_eq!(
+                    K::index_regions(domain),
+                    aggregate(index_runs, &what),
+                    "{what}: index regions"
+                );
+            }
+        }
+    }
+
+    /// Writes fresh data to every list with unknown vertices, so that a draw is predictable.
+    fn make_known<S: Source>(&mut self, src: &mut S) -> Option<()> {
+        for d in 0..2 {
+            for i in 0..self.lists[d].len() {
+                if !self.lists[d][i].is_known() {
+                    self.write_all(src, d, i)?;
+                }
+            }
+        }
+        Some(())
+    }
+}
+
+fn bytes_of<T: bytemuck::Pod>(value: T) -> Vec<u8> {
+    bytemuck::bytes_of(&value).to_vec()
+}
+
+// ---------------------------------------------------------------------------------------
+// Reference drawing
+
+/// The pixel program: `position`, `colour`, and the integer `id`, whose lowest bit tints
+/// blue (so an integer attribute that reaches the shader as anything but its value changes
+/// the picture). Additive blending is set by the caller.
+fn colour_program(gl: &Rc<glow::Context>) -> Program {
+    let version = ShaderVersion::for_context(gl);
+    let vertex = version.source(
+        "in vec2 position;\nin vec4 colour;\nin int id;\nout vec4 v_colour;\n\
+         void main() { v_colour = colour + vec4(0.0, 0.0, float(id & 1) * 0.02, 0.0);\n\
+         gl_PointSize = 1.0; gl_Position = vec4(position, 0.0, 1.0); }",
+    );
+    let fragment = version
+        .source("in vec4 v_colour;\nout vec4 out_colour;\nvoid main() { out_colour = v_colour; }");
+    Program::builder(gl.clone(), &vertex, &fragment)
+        .bind_attribute("position", 0)
+        .bind_attribute("colour", 1)
+        .bind_attribute("id", 2)
+        .build()
+        .unwrap()
+}
+
+/// The vertices of a reference draw.
+#[derive(Default)]
+struct Vertices {
+    positions: Vec<[f32; 2]>,
+    colours: Vec<[u8; 4]>,
+    ids: Vec<i32>,
+}
+
+/// Draws `vertices` with optional `indices` in one plain GL draw from fresh buffers: the
+/// reference picture.
+fn reference_draw(gl: &glow::Context, mode: Primitive, vertices: &Vertices, indices: Option<&[u32]>) {
+    if vertices.positions.is_empty() {
+        return;
+    }
+    // SAFETY: test scaffolding on the current context: fresh objects, each deleted below;
+    // the draw reads the vertices given, and every index names one of them.
+    unsafe {
+        let vao = gl.create_vertex_array().unwrap();
+        gl.bind_vertex_array(Some(vao));
+        let mut buffers = Vec::new();
+        for (location, bytes) in [
+            (0, bytemuck::cast_slice::<_, u8>(&vertices.positions)),
+            (1, bytemuck::cast_slice::<_, u8>(&vertices.colours)),
+            (2, bytemuck::cast_slice::<_, u8>(&vertices.ids)),
+        ] {
+            let buffer = gl.create_buffer().unwrap();
+            gl.bind_buffer(glow::ARRAY_BUFFER, Some(buffer));
+            gl.buffer_data_u8_slice(glow::ARRAY_BUFFER, bytes, glow::STATIC_DRAW);
+            gl.enable_vertex_attrib_array(location);
+            match location {
+                0 => gl.vertex_attrib_pointer_f32(0, 2, glow::FLOAT, false, 0, 0),
+                1 => gl.vertex_attrib_pointer_f32(1, 4, glow::UNSIGNED_BYTE, true, 0, 0),
+                _ => gl.vertex_attrib_pointer_i32(2, 1, glow::INT, 0, 0),
+            }
+            buffers.push(buffer);
+        }
+        match indices {
+            Some(indices) if !indices.is_empty() => {
+                let buffer = gl.create_buffer().unwrap();
+                gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(buffer));
+                let bytes = bytemuck::cast_slice(indices);
+                gl.buffer_data_u8_slice(glow::ELEMENT_ARRAY_BUFFER, bytes, glow::STATIC_DRAW);
+                gl.draw_elements(mode.gl_enum(), indices.len() as i32, glow::UNSIGNED_INT, 0);
+                buffers.push(buffer);
+            }
+            Some(_) => {}
+            None => gl.draw_arrays(mode.gl_enum(), 0, vertices.positions.len() as i32),
+        }
+        gl.bind_vertex_array(None);
+        gl.delete_vertex_array(vao);
+        for buffer in buffers {
+            gl.delete_buffer(buffer);
+        }
+    }
+}
+
+/// The model lists' vertices concatenated, with their indices offset to match.
+fn concatenated<K>(lists: &[&ListModel<K>]) -> (Vertices, Vec<u32>) {
+    let (mut vertices, mut indices) = (Vertices::default(), Vec::new());
+    for list in lists {
+        let base = vertices.positions.len() as u32;
+        vertices.positions.extend(list.positions.iter().map(|p| p.unwrap()));
+        vertices.colours.extend(list.colours.iter().map(|c| c.unwrap()));
+        vertices.ids.extend(list.ids.iter().map(|i| i.unwrap()));
+        indices.extend(list.indices.iter().map(|i| i + base));
+    }
+    (vertices, indices)
+}
+
+/// Additive blending, so the picture does not depend on the order lists are drawn in.
+fn additive(gl: &glow::Context) {
+    // SAFETY: plain state changes on the current context.
+    unsafe {
+        gl.enable(glow::BLEND);
+        gl.blend_func(glow::ONE, glow::ONE);
+    }
+}
+
+fn no_blend(gl: &glow::Context) {
+    // SAFETY: a plain state change on the current context.
+    unsafe { gl.disable(glow::BLEND) };
+}
+
+// ---------------------------------------------------------------------------------------
+// The batch
+
+/// A batch list in the model: which group, whether indexed, and its data.
+struct BatchModel {
+    handle: BatchList,
+    group: usize,
+    positions: Vec<[f32; 2]>,
+    colours: Vec<[u8; 4]>,
+    ids: Vec<i32>,
+    indices: Option<Vec<u32>>,
+}
+
+struct BatchWorld {
+    batch: Batch,
+    groups: [GroupId; 2],
+    /// Set to make group 1's state fail (a real GL error raised and checked in it).
+    fail_group: Rc<Cell<bool>>,
+    lists: Vec<BatchModel>,
+    stale: Vec<BatchList>,
+    /// Another batch, for foreign ids and lists.
+    foreign: Batch,
+    foreign_group: GroupId,
+    foreign_list: BatchList,
+}
+
+impl BatchWorld {
+    fn new(gl: &Rc<glow::Context>, md: MultiDraw, program: Rc<Program>) -> Self {
+        let mut batch = Batch::new(gl, md);
+        let root = batch
+            .add_group(ProgramGroup::new(Rc::clone(&program)), 0, None)
+            .unwrap();
+        let blend = || StateGroup::new(|gl| Ok(additive(gl)), |gl| Ok(no_blend(gl)));
+        let first = batch.add_group(blend(), 0, Some(root)).unwrap();
+        let fail_group = Rc::new(Cell::new(false));
+        let fail = Rc::clone(&fail_group);
+        let second = batch
+            .add_group(
+                StateGroup::new(
+                    move |gl| {
+                        additive(gl);
+                        if fail.get() {
+                            // SAFETY: an invalid capability only raises GL_INVALID_ENUM.
+                            unsafe { gl.enable(0) };
+                        }
+                        vertex_domain::backend::check_gl(gl, "test group")
+                    },
+                    |gl| Ok(no_blend(gl)),
+                ),
+                1,
+                Some(root),
+            )
+            .unwrap();
+        let mut foreign = Batch::new(gl, md);
+        let foreign_group = foreign.add_group(ProgramGroup::new(program), 0, None).unwrap();
+        let foreign_list = foreign
+            .add(foreign_group, &format(), Primitive::Triangles, 3)
+            .unwrap();
+        BatchWorld {
+            batch,
+            groups: [first, second],
+            fail_group,
+            lists: Vec::new(),
+            stale: Vec::new(),
+            foreign,
+            foreign_group,
+            foreign_list,
+        }
+    }
+
+    fn write_all<S: Source>(&mut self, src: &mut S, i: usize) -> Option<()> {
+        let list = &mut self.lists[i];
+        let (positions, colours, ids) = fresh(src, list.positions.len())?;
+        self.batch.write(list.handle, "position", &positions).unwrap();
+        self.batch.write(list.handle, "colour", &colours).unwrap();
+        self.batch.write(list.handle, "id", &ids).unwrap();
+        (list.positions, list.colours, list.ids) = (positions, colours, ids);
+        Some(())
+    }
+
+    fn step<S: Source>(&mut self, src: &mut S, roll: u64) -> Option<Outcome> {
+        let n = self.lists.len();
+        let pick = |src: &mut S| -> Option<Option<usize>> {
+            Some((n > 0).then_some(src.below(n as u64)? as usize))
+        };
+        let format = format();
+        Some(match roll {
+            0..=29 if n < MAX_BATCH_LISTS => {
+                let group = src.below(2)? as usize;
+                let v = 3 * (1 + src.below(3)? as usize);
+                let indexed = src.chance(50)?;
+                let result = if indexed {
+                    let count = 3 * (1 + src.below(3)? as usize);
+                    let indices = Domains::<Indexed>::indices(src, count, v)?;
+                    self.batch
+                        .add_indexed(self.groups[group], &format, Primitive::Triangles, v, &indices)
+                        .map(|handle| (handle, Some(indices)))
+                } else {
+                    self.batch
+                        .add(self.groups[group], &format, Primitive::Triangles, v)
+                        .map(|handle| (handle, None))
+                };
+                match result {
+                    Ok((handle, indices)) => {
+                        self.lists.push(BatchModel {
+                            handle,
+                            group,
+                            positions: vec![[0.0; 2]; v],
+                            colours: vec![[0; 4]; v],
+                            ids: vec![0; v],
+                            indices,
+                        });
+                        self.write_all(src, n)?;
+                        Outcome::Ok
+                    }
+                    Err(error) => Outcome::failed(error),
+                }
+            }
+            0..=44 => {
+                let Some(i) = pick(src)? else { return Some(Outcome::Ok) };
+                self.write_all(src, i)?;
+                Outcome::Ok
+            }
+            45..=59 => {
+                let Some(i) = pick(src)? else { return Some(Outcome::Ok) };
+                match self.batch.delete(self.lists[i].handle) {
+                    Ok(()) => {
+                        self.stale.push(self.lists.swap_remove(i).handle);
+                        Outcome::Ok
+                    }
+                    Err(error) => Outcome::failed(error),
+                }
+            }
+            60..=74 => {
+                let Some(i) = pick(src)? else { return Some(Outcome::Ok) };
+                let to = 1 - self.lists[i].group;
+                match self.batch.migrate(self.lists[i].handle, self.groups[to]) {
+                    Ok(moved) => {
+                        self.stale.push(self.lists[i].handle);
+                        self.lists[i].handle = moved;
+                        self.lists[i].group = to;
+                        Outcome::Ok
+                    }
+                    Err(error) => Outcome::failed(error),
+                }
+            }
+            75..=84 => match self.batch.draw() {
+                Ok(_) => Outcome::Ok,
+                Err(error) => Outcome::failed(error),
+            },
+            _ => self.misuse(src, &format)?,
+        })
+    }
+
+    fn misuse<S: Source>(&mut self, src: &mut S, format: &VertexFormat) -> Option<Outcome> {
+        let group = self.groups[0];
+        let partial = |error: BatchError| {
+            let partial = matches!(
+                error,
+                BatchError::Domain(DomainError::PartialPrimitive { .. })
+            );
+            assert!(partial, "{error}");
+            error
+        };
+        let error = match src.below(6)? {
+            0 => partial(self.batch.add(group, format, Primitive::Triangles, 4).unwrap_err()),
+            1 => partial(
+                self.batch
+                    .add_indexed(group, format, Primitive::Lines, 3, &[0, 1, 2])
+                    .unwrap_err(),
+            ),
+            2 => {
+                let error = self.batch.write(self.foreign_list, 0, &[[0.0f32; 2]; 3]).unwrap_err();
+                assert_eq!(error, BatchError::WrongBatch);
+                error
+            }
+            3 => {
+                let error = self
+                    .batch
+                    .add(self.foreign_group, format, Primitive::Triangles, 3)
+                    .unwrap_err();
+                assert_eq!(error, BatchError::UnknownGroup(self.foreign_group));
+                error
+            }
+            4 => {
+                let id = self.foreign.format_id(format);
+                let error = self.batch.add(group, id, Primitive::Triangles, 3).unwrap_err();
+                assert_eq!(error, BatchError::UnknownFormat);
+                error
+            }
+            _ => match self.stale.last() {
+                Some(&stale) => {
+                    // Into the group it already claims: still refused, since it is deleted.
+                    let error = self.batch.migrate(stale, group).unwrap_err();
+                    assert_eq!(error, BatchError::Domain(DomainError::StaleList), "{error}");
+                    let error = self.batch.write(stale, 0, &[[0.0f32; 2]; 3]).unwrap_err();
+                    assert_eq!(error, BatchError::Domain(DomainError::StaleList), "{error}");
+                    error
+                }
+                None => return Some(Outcome::Ok),
+            },
+        };
+        let _ = error;
+        Some(Outcome::Misuse)
+    }
+
+    fn check(&mut self) {
+        let mut runs: Vec<(vertex_domain::domain::DomainId, usize, usize, bool)> = Vec::new();
+        for list in &self.lists {
+            let h = list.handle;
+            let placement = self.batch.placement(h).unwrap();
+            assert_eq!(placement.vertices.len(), list.positions.len(), "batch {h:?}");
+            let positions = self.batch.read::<[f32; 2]>(h, 0).unwrap();
+            assert_eq!(positions, list.positions, "batch {h:?} positions");
+            assert_eq!(self.batch.read::<[u8; 4]>(h, 1).unwrap(), list.colours, "batch {h:?}");
+            assert_eq!(self.batch.read::<i32>(h, 2).unwrap(), list.ids, "batch {h:?} ids");
+            if let Some(indices) = &list.indices {
+                assert_eq!(&self.batch.read_indices(h).unwrap(), indices, "batch {h:?}");
+            }
+            runs.push((placement.domain, placement.vertices.start, placement.vertices.len(), false));
+            runs.push((placement.domain, placement.indices.start, placement.indices.len(), true));
+        }
+        runs.sort_unstable_by_key(|&(d, s, _, i)| (d, i, s));
+        for pair in runs.windows(2) {
+            let ((d0, s0, n0, i0), (d1, s1, _, i1)) = (pair[0], pair[1]);
+            if d0 == d1 && i0 == i1 && n0 > 0 {
+                assert!(s0 + n0 <= s1, "batch: two live lists overlap in {d0:?}");
+            }
+        }
+    }
+
+    /// Draws the batch and compares with a reference draw of the model's lists of the groups
+    /// that draw.
+    fn check_pixels(&mut self, target: &RenderTarget, program: &Program, failing: bool) {
+        let gl = target.gl();
+        target.clear([0.0, 0.0, 0.0, 0.0]).unwrap();
+        self.fail_group.set(failing);
+        match self.batch.draw() {
+            Ok(_) => assert!(!failing),
+            Err(BatchError::GroupState { group, .. }) => {
+                assert!(failing);
+                assert_eq!(group, self.groups[1]);
+            }
+            Err(error) => panic!("batch draw: {error}"),
+        }
+        self.fail_group.set(false);
+        let drawn = target.read_pixels().unwrap();
+        target.clear([0.0, 0.0, 0.0, 0.0]).unwrap();
+        program.use_program();
+        additive(gl);
+        for list in self.lists.iter().filter(|l| !(failing && l.group == 1)) {
+            let vertices = Vertices {
+                positions: list.positions.clone(),
+                colours: list.colours.clone(),
+                ids: list.ids.clone(),
+            };
+            reference_draw(gl, Primitive::Triangles, &vertices, list.indices.as_deref());
+        }
+        no_blend(gl);
+        let reference = target.read_pixels().unwrap();
+        assert!(drawn == reference, "batch pixels differ from the reference draw");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Sprites
+
+struct SpriteModel {
+    id: SpriteId,
+    /// The same sprite in the shadow batch, which only ever sees successful operations.
+    shadow: SpriteId,
+    sprite: Sprite,
+    cell: usize,
+}
+
+struct SpriteWorld {
+    atlas: TextureAtlas,
+    sprites: SpriteBatch,
+    layers: [GroupId; 2],
+    /// A batch driven with the successful operations only: what each sprite's vertex bytes
+    /// must be.
+    shadow: SpriteBatch,
+    shadow_layers: [GroupId; 2],
+    live: Vec<SpriteModel>,
+    stale: Vec<SpriteId>,
+}
+
+fn sprite_atlas(gl: &Rc<glow::Context>) -> TextureAtlas {
+    let mut builder = AtlasBuilder::new();
+    builder.add(4, 4, &[255u8; 4 * 4 * 4]).unwrap();
+    builder.build(gl.clone(), TextureFilter::Nearest).unwrap()
+}
+
+fn layered(gl: &Rc<glow::Context>, md: MultiDraw, atlas: &TextureAtlas) -> (SpriteBatch, [GroupId; 2]) {
+    let mut sprites = SpriteBatch::new(gl, md, SIZE, SIZE).unwrap();
+    let a = sprites.add_layer(atlas.texture().clone(), 0).unwrap();
+    let b = sprites.add_layer(atlas.texture().clone(), 1).unwrap();
+    (sprites, [a, b])
+}
+
+fn cell_centre(cell: usize) -> (f32, f32) {
+    let per_row = (SIZE / CELL) as usize;
+    let (cx, cy) = (cell % per_row, cell / per_row);
+    ((cx as u32 * CELL + CELL / 2) as f32, (cy as u32 * CELL + CELL / 2) as f32)
+}
+
+impl SpriteWorld {
+    fn new(gl: &Rc<glow::Context>, md: MultiDraw) -> Self {
+        let atlas = sprite_atlas(gl);
+        let (sprites, layers) = layered(gl, md, &atlas);
+        let (shadow, shadow_layers) = layered(gl, md, &atlas);
+        SpriteWorld {
+            atlas,
+            sprites,
+            layers,
+            shadow,
+            shadow_layers,
+            live: Vec::new(),
+            stale: Vec::new(),
+        }
+    }
+
+    fn free_cell<S: Source>(&self, src: &mut S) -> Option<usize> {
+        let start = src.below(CELLS as u64)? as usize;
+        Some(
+            (0..CELLS)
+                .map(|k| (start + k) % CELLS)
+                .find(|c| self.live.iter().all(|s| s.cell != *c))
+                .unwrap_or(start),
+        )
+    }
+
+    /// The shadow layer of a main layer.
+    fn shadow_layer(&self, layer: GroupId) -> GroupId {
+        self.shadow_layers[usize::from(layer == self.layers[1])]
+    }
+
+    /// A random change of a sprite's properties (every one of them keeps it in its cell).
+    fn changed<S: Source>(&self, src: &mut S, mut sprite: Sprite, cell: usize) -> Option<Sprite> {
+        (sprite.x, sprite.y) = cell_centre(cell);
+        match src.below(6)? {
+            0 => sprite.rotation = src.float(0.0, 360.0)?,
+            1 => (sprite.scale_x, sprite.scale_y) = (src.float(0.5, 1.5)?, src.float(0.5, 1.5)?),
+            2 => {
+                let bits = src.next()?.to_le_bytes();
+                sprite.colour = [bits[0], bits[1], bits[2]];
+            }
+            3 => sprite.opacity = src.next()? as u8,
+            4 => sprite.visible = !sprite.visible,
+            _ => sprite.layer = self.layers[src.below(2)? as usize],
+        }
+        Some(sprite)
+    }
+
+    fn step<S: Source>(&mut self, src: &mut S, roll: u64) -> Option<Outcome> {
+        let n = self.live.len();
+        let pick = |src: &mut S| -> Option<Option<usize>> {
+            Some((n > 0).then_some(src.below(n as u64)? as usize))
+        };
+        Some(match roll {
+            0..=24 if n < MAX_BATCH_LISTS => {
+                let cell = self.free_cell(src)?;
+                let (x, y) = cell_centre(cell);
+                let layer = self.layers[src.below(2)? as usize];
+                let mut sprite = Sprite::new(layer, self.atlas.regions()[0], x, y);
+                sprite.anchor = [2.0, 2.0];
+                match self.sprites.add(sprite) {
+                    Ok(id) => {
+                        let shadow_sprite = Sprite {
+                            layer: self.shadow_layer(layer),
+                            ..sprite
+                        };
+                        let shadow = self.shadow.add(shadow_sprite).unwrap();
+                        self.live.push(SpriteModel {
+                            id,
+                            shadow,
+                            sprite,
+                            cell,
+                        });
+                        Outcome::Ok
+                    }
+                    Err(error) => Outcome::failed(error),
+                }
+            }
+            0..=59 => {
+                let Some(i) = pick(src)? else { return Some(Outcome::Ok) };
+                let (id, old) = (self.live[i].id, self.live[i].sprite);
+                let moves = src.chance(30)?;
+                let cell = if moves { self.free_cell(src)? } else { self.live[i].cell };
+                // A move alone goes through `set_position`; a change of one property through
+                // its setter, or `update` (always for a layer change).
+                let new = if moves && src.chance(50)? {
+                    let (x, y) = cell_centre(cell);
+                    Sprite { x, y, ..old }
+                } else {
+                    self.changed(src, old, cell)?
+                };
+                let moved = (new.x, new.y) != (old.x, old.y);
+                let result = if new.layer != old.layer || src.chance(25)? {
+                    self.sprites.update(id, |s| *s = new)
+                } else if moved && new == (Sprite { x: new.x, y: new.y, ..old }) {
+                    self.sprites.set_position(id, new.x, new.y)
+                } else if moved {
+                    self.sprites.update(id, |s| *s = new)
+                } else if new.rotation != old.rotation {
+                    self.sprites.set_rotation(id, new.rotation)
+                } else if (new.scale_x, new.scale_y) != (old.scale_x, old.scale_y) {
+                    self.sprites.set_scale(id, new.scale_x, new.scale_y)
+                } else if new.colour != old.colour {
+                    self.sprites.set_colour(id, new.colour)
+                } else if new.opacity != old.opacity {
+                    self.sprites.set_opacity(id, new.opacity)
+                } else {
+                    self.sprites.set_visible(id, new.visible)
+                };
+                match result {
+                    Ok(()) => {
+                        let layer = self.shadow_layer(new.layer);
+                        let shadow = self.live[i].shadow;
+                        self.shadow.update(shadow, |s| *s = Sprite { layer, ..new }).unwrap();
+                        (self.live[i].sprite, self.live[i].cell) = (new, cell);
+                        Outcome::Ok
+                    }
+                    Err(error) => Outcome::failed(error),
+                }
+            }
+            60..=74 => {
+                let Some(i) = pick(src)? else { return Some(Outcome::Ok) };
+                match self.sprites.remove(self.live[i].id) {
+                    Ok(()) => {
+                        let gone = self.live.swap_remove(i);
+                        self.shadow.remove(gone.shadow).unwrap();
+                        self.stale.push(gone.id);
+                        Outcome::Ok
+                    }
+                    Err(error) => Outcome::failed(error),
+                }
+            }
+            75..=84 => match self.sprites.draw() {
+                Ok(_) => Outcome::Ok,
+                Err(error) => Outcome::failed(error),
+            },
+            _ => {
+                let region = self.atlas.regions()[0];
+                let error = match (src.below(3)?, self.stale.last()) {
+                    (0, Some(&stale)) => self.sprites.set_position(stale, 1.0, 1.0).unwrap_err(),
+                    (1, _) => {
+                        // The root program group is a group of the batch, not a layer.
+                        let not_a_layer = self.shadow_layers[0];
+                        self.sprites.add(Sprite::new(not_a_layer, region, 4.0, 4.0)).unwrap_err()
+                    }
+                    _ => match self.live.first() {
+                        Some(s) => {
+                            let id = s.id;
+                            let foreign = self.shadow_layers[1];
+                            self.sprites.update(id, |s| s.layer = foreign).unwrap_err()
+                        }
+                        None => return Some(Outcome::Ok),
+                    },
+                };
+                assert!(
+                    matches!(error, BatchError::UnknownSprite | BatchError::NotASpriteLayer(_)),
+                    "{error}"
+                );
+                Outcome::Misuse
+            }
+        })
+    }
+
+    fn check(&mut self) {
+        let mut runs = Vec::new();
+        for s in &self.live {
+            assert_eq!(self.sprites.get(s.id).unwrap(), &s.sprite, "sprite {:?}", s.id);
+            let (list, shadow) = (self.sprites.list(s.id).unwrap(), self.shadow.list(s.shadow).unwrap());
+            for attribute in [0usize, 1] {
+                let got = self.sprites.batch_mut().read::<[f32; 2]>(list, attribute).unwrap();
+                let want = self.shadow.batch_mut().read::<[f32; 2]>(shadow, attribute).unwrap();
+                assert_eq!(got, want, "sprite {:?} attribute {attribute}", s.id);
+            }
+            let got = self.sprites.batch_mut().read::<[u8; 4]>(list, 2).unwrap();
+            let want = self.shadow.batch_mut().read::<[u8; 4]>(shadow, 2).unwrap();
+            assert_eq!(got, want, "sprite {:?} colour", s.id);
+            let placement = self.sprites.batch_mut().placement(list).unwrap();
+            runs.push((placement.domain, false, placement.vertices.start, placement.vertices.len()));
+            runs.push((placement.domain, true, placement.indices.start, placement.indices.len()));
+        }
+        runs.sort_unstable_by_key(|&(d, i, s, _)| (d, i, s));
+        for pair in runs.windows(2) {
+            let ((d0, i0, s0, n0), (d1, i1, s1, _)) = (pair[0], pair[1]);
+            if d0 == d1 && i0 == i1 {
+                assert!(s0 + n0 <= s1, "sprites: two live sprites overlap in {d0:?}");
+            }
+        }
+    }
+
+    /// Draws the sprites and compares with a fresh sprite batch of the model's sprites.
+    fn check_pixels(&mut self, target: &RenderTarget, md: MultiDraw) {
+        let gl = target.gl();
+        target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
+        self.sprites.draw().unwrap();
+        let drawn = target.read_pixels().unwrap();
+        let (mut fresh, layers) = layered(gl, md, &self.atlas);
+        for s in &self.live {
+            let layer = layers[usize::from(s.sprite.layer == self.layers[1])];
+            fresh.add(Sprite { layer, ..s.sprite }).unwrap();
+        }
+        target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
+        fresh.draw().unwrap();
+        let reference = target.read_pixels().unwrap();
+        assert!(drawn == reference, "sprite pixels differ from a fresh sprite batch");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The world
+
+/// How one operation ended.
+#[derive(Debug)]
+enum Outcome {
+    Ok,
+    /// It failed with an error other than misuse.
+    Failed(String),
+    /// It was misuse and failed as it must.
+    Misuse,
+}
+
+impl Outcome {
+    fn failed(error: impl std::fmt::Display) -> Outcome {
+        Outcome::Failed(error.to_string())
+    }
+}
+
+/// What was made to fail before an operation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Provoked {
+    Nothing,
+    Fault,
+    QueuedError,
+    Cap,
+    FailingGroup,
+}
+
+/// Every target and its model; see the module docs.
+pub struct World {
+    gl: Rc<glow::Context>,
+    multi_draw: MultiDraw,
+    target: RenderTarget,
+    program: Rc<Program>,
+    plain: Domains<Arrays>,
+    indexed: Domains<Indexed>,
+    batch: BatchWorld,
+    sprites: SpriteWorld,
+    /// What the run did so far.
+    pub counts: Counts,
+}
+
+impl World {
+    /// A world on the current context `gl`, drawing with `multi_draw` (the context's, or
+    /// [`MultiDraw::single_draws`]).
+    pub fn new(gl: &Rc<glow::Context>, multi_draw: MultiDraw) -> World {
+        let target = RenderTarget::new(gl.clone(), SIZE, SIZE).unwrap();
+        target.bind();
+        let program = Rc::new(colour_program(gl));
+        World {
+            gl: gl.clone(),
+            multi_draw,
+            target,
+            plain: Domains::new(gl, multi_draw),
+            indexed: Domains::new(gl, multi_draw),
+            batch: BatchWorld::new(gl, multi_draw, Rc::clone(&program)),
+            sprites: SpriteWorld::new(gl, multi_draw),
+            program,
+            counts: Counts::default(),
+        }
+    }
+
+    /// Makes something fail on the context before the next operation, one time in five.
+    fn provoke<S: Source>(&mut self, src: &mut S) -> Option<Provoked> {
+        if !src.chance(20)? {
+            return Some(Provoked::Nothing);
+        }
+        Some(match src.below(10)? {
+            // Armed in `step`, with an operation that reaches the site.
+            0..=5 => Provoked::Fault,
+            6 | 7 => {
+                // SAFETY: an invalid capability only raises GL_INVALID_ENUM.
+                unsafe { self.gl.enable(0) };
+                Provoked::QueuedError
+            }
+            8 => {
+                for d in &mut self.plain.domains {
+                    d.set_max_buffer_bytes(d.vertex_capacity() * 8);
+                }
+                for d in &mut self.indexed.domains {
+                    d.set_max_buffer_bytes(d.vertex_capacity().min(d.index_capacity()) * 4);
+                }
+                Provoked::Cap
+            }
+            _ => {
+                self.batch.fail_group.set(true);
+                Provoked::FailingGroup
+            }
+        })
+    }
+
+    /// Undoes what [`provoke`](Self::provoke) set up; returns whether a fault fired.
+    fn settle(&mut self, provoked: Provoked, outcome: &Outcome) {
+        let fired_before = self.counts.faults_fired;
+        self.counts.faults_fired = fault::injected();
+        let fired = self.counts.faults_fired > fired_before;
+        fault::disarm();
+        if fired {
+            assert!(
+                !matches!(outcome, Outcome::Ok),
+                "a fault fired and the call said Ok"
+            );
+        }
+        match provoked {
+            Provoked::QueuedError => {
+                self.counts.queued_errors += 1;
+                let still_queued = clear_gl_errors(&self.gl);
+                match outcome {
+                    // A call that reached GL reported the error and drained it; one that did
+                    // not must have left it queued, unread.
+                    Outcome::Failed(message) if message.contains("already queued") => {
+                        assert_eq!(still_queued, 0, "a reported error was left queued")
+                    }
+                    _ => assert!(still_queued > 0, "the caller's GL error was swallowed"),
+                }
+            }
+            Provoked::Cap => {
+                self.counts.capped += 1;
+                for d in &mut self.plain.domains {
+                    d.set_max_buffer_bytes(usize::MAX);
+                }
+                for d in &mut self.indexed.domains {
+                    d.set_max_buffer_bytes(usize::MAX);
+                }
+            }
+            Provoked::FailingGroup => self.batch.fail_group.set(false),
+            Provoked::Fault | Provoked::Nothing => {}
+        }
+        assert_eq!(clear_gl_errors(&self.gl), 0, "GL errors left queued after {outcome:?}");
+    }
+
+    /// Runs one random operation, with something made to fail before it now and then, then
+    /// checks everything. Returns `None` when the source runs dry.
+    pub fn step<S: Source>(&mut self, src: &mut S) -> Option<()> {
+        self.plain.recycle(src)?;
+        self.indexed.recycle(src)?;
+        let provoked = self.provoke(src)?;
+        let target = src.below(8)?;
+        // With a fault to arm, an operation that reaches GL and a step it takes: growth on
+        // creation and resizing, copies on resizing and migration, flushes and draws.
+        let roll = match provoked {
+            Provoked::Fault => {
+                use Site::*;
+                let scenarios: &[(Site, u64)] = match target {
+                    0..=3 => &[
+                        (BufferCreate, 0), (GrowCopy, 0), (PointVao, 0), (BufferCreate, 40),
+                        (GrowCopy, 45), (PointVao, 50), (Copy, 40), (Copy, 50), (Copy, 70),
+                        (Flush, 80), (Draw, 80), (Draw, 85),
+                    ],
+                    4 | 5 => &[(Copy, 62), (Copy, 70), (Flush, 78), (Draw, 80), (Draw, 82)],
+                    _ => &[(Copy, 30), (Flush, 78), (Draw, 80), (Draw, 82)],
+                };
+                let (site, roll) = scenarios[src.below(scenarios.len() as u64)? as usize];
+                let skip = if site == Flush { src.below(2)? as u32 } else { 0 };
+                fault::fail_at(site, skip);
+                roll
+            }
+            _ => src.below(100)?,
+        };
+        let outcome = match target {
+            0 | 1 => self.plain.step(src, roll),
+            2 | 3 => self.indexed.step(src, roll),
+            4 | 5 => self.batch.step(src, roll),
+            _ => self.sprites.step(src, roll),
+        };
+        let outcome = match outcome {
+            Some(outcome) => outcome,
+            None => {
+                // The source ran dry in the middle of an op: settle and stop.
+                self.settle(provoked, &Outcome::Misuse);
+                return None;
+            }
+        };
+        self.settle(provoked, &outcome);
+        if let (Provoked::Nothing, Outcome::Failed(message)) = (provoked, &outcome) {
+            panic!("a call failed with nothing made to fail: {message}");
+        }
+        self.counts.ops += 1;
+        if provoked != Provoked::Nothing {
+            self.counts.provoked += 1;
+        }
+        match outcome {
+            Outcome::Ok => {}
+            Outcome::Failed(_) => self.counts.failed += 1,
+            Outcome::Misuse => {
+                self.counts.failed += 1;
+                self.counts.misuse += 1;
+            }
+        }
+        self.check();
+        if self.counts.ops % PIXEL_EVERY == 0 {
+            self.check_pixels(src)?;
+        }
+        Some(())
+    }
+
+    /// Asserts that every target holds exactly its model.
+    pub fn check(&mut self) {
+        self.plain.check();
+        self.indexed.check();
+        self.batch.check();
+        self.sprites.check();
+    }
+
+    /// Draws each target and compares with a reference draw of the model's data from fresh
+    /// buffers.
+    pub fn check_pixels<S: Source>(&mut self, src: &mut S) -> Option<()> {
+        self.plain.make_known(src)?;
+        self.indexed.make_known(src)?;
+        self.check();
+        let (gl, target, program) = (&self.gl, &self.target, &self.program);
+        fn compare<K: ModelKind>(
+            what: &str,
+            domains: &mut Domains<K>,
+            gl: &glow::Context,
+            target: &RenderTarget,
+            program: &Program,
+        ) {
+            for d in 0..2 {
+                let partial = domains.partial_lists(d, Primitive::Triangles);
+                let mode = if partial == 0 { Primitive::Triangles } else { Primitive::Points };
+                target.clear([0.0, 0.0, 0.0, 0.0]).unwrap();
+                program.use_program();
+                additive(gl);
+                domains.domains[d].draw(mode).unwrap();
+                let drawn = target.read_pixels().unwrap();
+                target.clear([0.0, 0.0, 0.0, 0.0]).unwrap();
+                let lists: Vec<_> = domains.lists[d].iter().collect();
+                let (vertices, indices) = concatenated(&lists);
+                let indices = K::INDEXED.then_some(&indices[..]);
+                reference_draw(gl, mode, &vertices, indices);
+                no_blend(gl);
+                let reference = target.read_pixels().unwrap();
+                assert!(drawn == reference, "{what} domain {d}: pixels differ ({mode:?})");
+            }
+        }
+        compare("plain", &mut self.plain, gl, target, program);
+        compare("indexed", &mut self.indexed, gl, target, program);
+        let failing = src.chance(25)?;
+        self.batch.check_pixels(target, program, failing);
+        self.sprites.check_pixels(target, self.multi_draw);
+        // SAFETY: unbinding the program is always valid.
+        unsafe { self.gl.use_program(None) };
+        self.counts.pixel_checks += 1;
+        assert_eq!(clear_gl_errors(&self.gl), 0, "GL errors after the pixel check");
+        Some(())
+    }
+}
+
