@@ -3,9 +3,8 @@
 
 mod common;
 
-use std::time::Instant;
-
 use glow::HasContext;
+use vertex_domain::backend::RenderTarget;
 use vertex_domain::headless::{HeadlessApi, HeadlessContext};
 
 #[test]
@@ -128,19 +127,22 @@ fn contexts_work_on_several_threads_at_once() {
 }
 
 #[test]
-fn creating_and_dropping_many_contexts_is_fast_enough() {
-    // Warm up (first EGL/driver load), then time a few.
-    drop(common::context());
-    let n = 5;
-    let start = Instant::now();
-    for _ in 0..n {
-        drop(common::context());
+fn contexts_created_and_dropped_one_after_another_each_work() {
+    // Each context is current when made and clears its own target to its own colour, after
+    // the one before it was dropped with its objects.
+    for round in 0..8u8 {
+        let ctx = common::context();
+        assert!(ctx.is_current(), "round {round}");
+        let target = RenderTarget::new(ctx.gl().clone(), 2, 2).unwrap();
+        let shade = f32::from(round) / 8.0;
+        target.clear([shade, 0.0, 1.0, 1.0]).unwrap();
+        let pixels = target.read_pixels().unwrap();
+        assert_eq!(
+            common::pixel(&pixels, 2, 1, 1),
+            [(shade * 255.0).round() as u8, 0, 255, 255],
+            "round {round}"
+        );
+        drop(target);
+        drop(ctx);
     }
-    let per_context = start.elapsed() / n;
-    eprintln!("per context: {per_context:?}");
-    // Generous bound (the machine is shared); the issue measured ~20 ms.
-    assert!(
-        per_context.as_millis() < 2000,
-        "{per_context:?} per context"
-    );
 }

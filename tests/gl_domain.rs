@@ -241,26 +241,51 @@ fn out_of_range_or_miscounted_indices_are_refused(ctx: &HeadlessContext) {
 }
 
 fn an_indexed_domain_grows_its_index_buffer_and_keeps_drawing_from_it(ctx: &HeadlessContext) {
+    // 20 quads in a 5 × 4 grid of 4-pixel cells, each its own colour, added one by one to a
+    // domain of 4 slots, so both buffers grow several times while lists are live.
+    let (columns, cell) = (5u32, 4u32);
+    let (width, height) = (columns * cell, 4 * cell);
+    let target = RenderTarget::new(ctx.gl().clone(), width, height).unwrap();
+    target.bind();
+    let program = common::colour_program(ctx.gl());
     let mut d = indexed(ctx, 4);
+    let colour_of = |i: u32| [40 + 10 * i as u8, 255 - 10 * i as u8, 7 * i as u8, 255];
     let lists: Vec<_> = (0..20u32)
         .map(|i| {
             let list = d.create(4, 6).unwrap();
-            d.write(list, 0, &positions(4, i as f32)).unwrap();
+            let (x, y) = ((i % columns * cell) as f32, (i / columns * cell) as f32);
+            let ndc = |px: f32, size: u32| px / size as f32 * 2.0 - 1.0;
+            let (x0, x1) = (ndc(x, width), ndc(x + cell as f32, width));
+            let (y0, y1) = (ndc(y, height), ndc(y + cell as f32, height));
+            d.write(list, 0, &[[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+                .unwrap();
+            d.write(list, 1, &[colour_of(i); 4]).unwrap();
             d.write_indices(list, &[0, 1, 2, 0, 2, 3]).unwrap();
             list
         })
         .collect();
     assert!(d.index_capacity() >= 120);
     assert!(d.vertex_capacity() >= 80);
-    for (i, &list) in lists.iter().enumerate() {
-        assert_eq!(d.read_indices(list).unwrap(), vec![0, 1, 2, 0, 2, 3]);
-        assert_eq!(d.read::<[f32; 2]>(list, 0).unwrap(), positions(4, i as f32));
-    }
     assert_eq!(
         d.stats().grows,
         2 * 5 + 5,
-        "16..128 vertices, 4..128 indices"
+        "4..128 vertices in 2 buffers, 4..128 indices"
     );
+    for &list in &lists {
+        assert_eq!(d.read_indices(list).unwrap(), vec![0, 1, 2, 0, 2, 3]);
+    }
+    target.clear([0.0, 0.0, 0.0, 0.0]).unwrap();
+    program.use_program();
+    assert_eq!(d.draw(Primitive::Triangles).unwrap(), 1);
+    let pixels = target.read_pixels().unwrap();
+    for i in 0..20u32 {
+        let (x, y) = (i % columns * cell + cell / 2, i / columns * cell + cell / 2);
+        assert_eq!(
+            common::pixel(&pixels, width, x, y),
+            colour_of(i),
+            "quad {i}"
+        );
+    }
 }
 
 fn migration_moves_the_data_and_retires_the_old_handle(ctx: &HeadlessContext) {
