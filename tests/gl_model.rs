@@ -3,22 +3,22 @@
 //! about one in six run with something made to fail first, every list checked against a
 //! CPU model after every operation and the pixels against a reference draw every 40.
 //!
-//! `GL_MODEL_OPS` sets the operations per configuration (default 3,000, which `cargo test`
-//! and CI run); the full run is `GL_MODEL_OPS=20000 cargo test --release --test gl_model --
-//! --nocapture`, which prints each configuration's counts.
+//! `GL_MODEL_OPS` sets the operations per configuration (default 20,000, about 20 s for all
+//! three in a debug build on two cores); `cargo test --test gl_model -- --nocapture` prints
+//! each configuration's counts.
 
 mod common;
-#[path = "../examples/common/rng.rs"]
-mod rng;
 #[path = "support/gl_model.rs"]
 mod model;
+#[path = "../examples/common/rng.rs"]
+mod rng;
 
 use model::{Source, World};
 use vertex_domain::backend::MultiDraw;
 use vertex_domain::headless::HeadlessContext;
 
 /// Operations per configuration unless `GL_MODEL_OPS` says otherwise.
-const DEFAULT_OPS: usize = 3_000;
+const DEFAULT_OPS: usize = 20_000;
 
 struct Seeded(rng::Rng);
 
@@ -36,14 +36,22 @@ fn run(ctx: &HeadlessContext, multi_draw: MultiDraw, seed: u64, name: &str) {
     let mut world = World::new(ctx.gl(), multi_draw);
     let mut source = Seeded(rng::Rng(seed));
     for _ in 0..ops {
-        world.step(&mut source).expect("a seeded source never runs dry");
+        world
+            .step(&mut source)
+            .expect("a seeded source never runs dry");
     }
     world.check_pixels(&mut source).unwrap();
     let c = world.counts;
     eprintln!(
         "{name}: {} ops, {} failed ({} misuse), {} provoked: {} faults fired, {} GL errors \
          queued first, {} buffer caps; {} pixel checks",
-        c.ops, c.failed, c.misuse, c.provoked, c.faults_fired, c.queued_errors, c.capped,
+        c.ops,
+        c.failed,
+        c.misuse,
+        c.provoked,
+        c.faults_fired,
+        c.queued_errors,
+        c.capped,
         c.pixel_checks
     );
     assert!(

@@ -188,7 +188,13 @@ fn mismatched_lengths_are_an_error_not_a_draw() {
         assert!(matches!(err, GlError::InvalidArgument { .. }), "{err}");
         // SAFETY: as above.
         let err = unsafe {
-            md.draw_elements(ctx.gl(), glow::TRIANGLES, &[3], glow::UNSIGNED_INT, &[0, 12])
+            md.draw_elements(
+                ctx.gl(),
+                glow::TRIANGLES,
+                &[3],
+                glow::UNSIGNED_INT,
+                &[0, 12],
+            )
         }
         .unwrap_err();
         assert!(matches!(err, GlError::InvalidArgument { .. }), "{err}");

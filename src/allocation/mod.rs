@@ -292,7 +292,12 @@ impl Allocator {
 
     /// Decides how a resize of `start..start + size` to `new_size` slots goes, reading only.
     #[inline]
-    fn plan_resize(&self, start: usize, size: usize, new_size: usize) -> Result<Resize, AllocError> {
+    fn plan_resize(
+        &self,
+        start: usize,
+        size: usize,
+        new_size: usize,
+    ) -> Result<Resize, AllocError> {
         if size == 0 {
             return Ok(if new_size == 0 {
                 Resize::Keep
@@ -553,7 +558,11 @@ enum Resize {
     /// Grow into the free tail of the allocated space.
     GrowTail { end: usize },
     /// Grow into the interior gap right after the region.
-    GrowIntoGap { end: usize, cursor: Cursor, gap: GapAt },
+    GrowIntoGap {
+        end: usize,
+        cursor: Cursor,
+        gap: GapAt,
+    },
     /// Allocate `new_size` at `new_start`, then free the old region.
     Move { end: usize, new_start: usize },
 }

@@ -9,8 +9,8 @@
 //! exactly as it would after a real driver error.
 //!
 //! Faults are armed per thread, as GL contexts are current per thread. With the
-//! `fault-injection` feature off, [`inject`] compiles to nothing and the arming functions do
-//! not exist.
+//! `fault-injection` feature off, the injection points compile to nothing and the arming
+//! functions do not exist.
 
 /// A GL step that a fault can be injected into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

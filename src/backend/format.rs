@@ -236,8 +236,7 @@ impl VertexFormat {
             return Err(FormatError::Empty);
         }
         for (i, attribute) in attributes.iter().enumerate() {
-            if attribute.component == ComponentType::F32 && attribute.input != ShaderInput::Float
-            {
+            if attribute.component == ComponentType::F32 && attribute.input != ShaderInput::Float {
                 return Err(FormatError::Input {
                     name: attribute.name.clone(),
                     component: attribute.component,
@@ -438,7 +437,10 @@ mod tests {
             (<[f32; 2]>::COMPONENT, <[f32; 2]>::COUNT),
             (ComponentType::F32, 2)
         );
-        assert_eq!((<[u8; 4]>::COMPONENT, <[u8; 4]>::COUNT), (ComponentType::U8, 4));
+        assert_eq!(
+            (<[u8; 4]>::COMPONENT, <[u8; 4]>::COUNT),
+            (ComponentType::U8, 4)
+        );
         assert_eq!((i16::COMPONENT, i16::COUNT), (ComponentType::I16, 1));
     }
 

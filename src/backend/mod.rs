@@ -27,8 +27,7 @@ pub use atlas::{AtlasBuilder, AtlasRegion, TextureAtlas};
 pub use buffer::{BufferStats, GlBuffer, GrownBuffer, MAX_BUFFER_BYTES};
 pub use error::{check_clean, check_gl, clear_gl_errors, GlError};
 pub use format::{
-    Attribute, AttributeData, ComponentType, FormatError, ShaderInput, VertexFormat,
-    MAX_COMPONENTS,
+    Attribute, AttributeData, ComponentType, FormatError, ShaderInput, VertexFormat, MAX_COMPONENTS,
 };
 pub use multidraw::MultiDraw;
 pub use program::{ActiveAttribute, Program, ProgramBuilder, ShaderVersion};

@@ -11,6 +11,13 @@
 //! (robust buffer access is optional), so the caller promises that every range lies inside
 //! the bound buffers. The domains keep that promise by construction: their ranges come from
 //! an allocator whose capacity every buffer holds.
+//!
+//! ```compile_fail
+//! # fn draw(md: vertex_domain::backend::MultiDraw, gl: &glow::Context) {
+//! // Refused: GL would read whatever lies at vertices 0..3 of the bound buffers.
+//! md.draw_arrays(gl, glow::TRIANGLES, &[0], &[3]);
+//! # }
+//! ```
 
 use std::ffi::{c_void, CStr};
 

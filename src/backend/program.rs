@@ -40,7 +40,9 @@ impl ShaderVersion {
     pub fn header(self) -> &'static str {
         match self {
             ShaderVersion::Glsl330Core => "#version 330 core",
-            ShaderVersion::Glsl300Es => "#version 300 es\nprecision highp float;\nprecision highp int;",
+            ShaderVersion::Glsl300Es => {
+                "#version 300 es\nprecision highp float;\nprecision highp int;"
+            }
         }
     }
 
@@ -291,7 +293,10 @@ impl Program {
     ) -> Result<(), GlError> {
         self.begin_uniform("Program::set_mat4")?;
         // SAFETY: the program is current; the slice holds exactly one mat4.
-        unsafe { self.gl.uniform_matrix_4_f32_slice(Some(location), false, columns) };
+        unsafe {
+            self.gl
+                .uniform_matrix_4_f32_slice(Some(location), false, columns)
+        };
         check_gl(&self.gl, "Program::set_mat4")
     }
 

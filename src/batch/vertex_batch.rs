@@ -99,7 +99,10 @@ struct GroupNode {
 enum Step {
     /// Set a group's state; `unset` is the index of its matching [`Step::Unset`], where a
     /// draw resumes when the state cannot be set.
-    Set { group: GroupId, unset: usize },
+    Set {
+        group: GroupId,
+        unset: usize,
+    },
     Draw(usize, Primitive),
     Unset(GroupId),
 }
@@ -403,7 +406,10 @@ impl Batch {
         attribute: impl AttributeKey,
         data: &[T],
     ) -> Result<(), BatchError> {
-        Ok(self.resolve(list)?.domain.write(list.list, attribute, data)?)
+        Ok(self
+            .resolve(list)?
+            .domain
+            .write(list.list, attribute, data)?)
     }
 
     /// Stages raw bytes of the list's `attribute`, checked by length only.
@@ -568,7 +574,11 @@ impl Batch {
             }
             stack.push((group, Some(steps.len())));
             steps.push(Step::Set { group, unset: 0 });
-            steps.extend(domains_of[index].iter().map(|&(d, mode)| Step::Draw(d, mode)));
+            steps.extend(
+                domains_of[index]
+                    .iter()
+                    .map(|&(d, mode)| Step::Draw(d, mode)),
+            );
             stack.extend(children[index].iter().rev().map(|&g| (g, None)));
         }
         self.steps = steps;

@@ -184,7 +184,9 @@ impl DomainCore {
                 let start = match index.allocator.alloc(index_count) {
                     Ok(start) => start,
                     Err(error) => {
-                        self.store.vertices.dealloc(vertices.start, vertices.count)?;
+                        self.store
+                            .vertices
+                            .dealloc(vertices.start, vertices.count)?;
                         return Err(error.into());
                     }
                 };
@@ -288,7 +290,9 @@ impl DomainCore {
         self.store.reserve(vertex_need, index_need)?;
         let vertex_start = plan_vertices(&self.store)?;
         let index_start = match &self.store.index {
-            Some(index) => index.allocator.plan_realloc(i.start, i.count, index_count)?,
+            Some(index) => index
+                .allocator
+                .plan_realloc(i.start, i.count, index_count)?,
             None => 0,
         };
 
@@ -320,7 +324,10 @@ impl DomainCore {
 
         // Commit: the plans above said both fit, so neither call fails.
         let vertices = Region {
-            start: self.store.vertices.realloc(v.start, v.count, vertex_count)?,
+            start: self
+                .store
+                .vertices
+                .realloc(v.start, v.count, vertex_count)?,
             count: vertex_count,
         };
         debug_assert_eq!(vertices.start, vertex_start);
@@ -360,7 +367,9 @@ impl DomainCore {
     /// Frees the regions of a live list (which are allocated, so this cannot fail).
     fn release(&mut self, entry: Entry) -> Result<(), DomainError> {
         let Entry { vertices, indices } = entry;
-        self.store.vertices.dealloc(vertices.start, vertices.count)?;
+        self.store
+            .vertices
+            .dealloc(vertices.start, vertices.count)?;
         if let Some(index) = self.store.index.as_mut() {
             index.allocator.dealloc(indices.start, indices.count)?;
         }

@@ -146,7 +146,9 @@ pub enum DomainError {
     /// A list whose draw count (vertices, or indices when indexed) is not a whole number of
     /// the primitive's: lists of points, lines and triangles are drawn as one range, so a
     /// partial primitive would join the next list's vertices.
-    #[error("a {mode:?} list needs a multiple of {per_primitive} vertices or indices, got {count}")]
+    #[error(
+        "a {mode:?} list needs a multiple of {per_primitive} vertices or indices, got {count}"
+    )]
     PartialPrimitive {
         /// The primitive.
         mode: Primitive,
@@ -282,7 +284,11 @@ impl AttributeKey for &str {
 }
 
 /// Checks relative indices against a list of `vertex_count` vertices and `expected` indices.
-pub(crate) fn check_indices(indices: &[u32], expected: usize, vertex_count: usize) -> Result<(), DomainError> {
+pub(crate) fn check_indices(
+    indices: &[u32],
+    expected: usize,
+    vertex_count: usize,
+) -> Result<(), DomainError> {
     if indices.len() != expected {
         return Err(DomainError::IndexCount {
             expected,

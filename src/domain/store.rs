@@ -41,7 +41,9 @@ impl Region {
 
 /// What an allocator call needs before it can succeed: nothing (`None`), or the capacity
 /// it asked for. Any other allocator error is the caller's.
-pub(crate) fn capacity_needed(planned: Result<usize, AllocError>) -> Result<Option<usize>, DomainError> {
+pub(crate) fn capacity_needed(
+    planned: Result<usize, AllocError>,
+) -> Result<Option<usize>, DomainError> {
     match planned {
         Ok(_) => Ok(None),
         Err(AllocError::OutOfCapacity { requested_capacity }) => Ok(Some(requested_capacity)),
@@ -259,9 +261,9 @@ impl Store {
             }
         }
         let grown_index = match (index_target, &self.index) {
-            (Some(capacity), Some(index)) => {
-                index.buffer.prepare_grow(buffer_bytes(capacity, INDEX_SIZE, limit)?)?
-            }
+            (Some(capacity), Some(index)) => index
+                .buffer
+                .prepare_grow(buffer_bytes(capacity, INDEX_SIZE, limit)?)?,
             (Some(_), None) => return Err(DomainError::NotIndexed),
             _ => None,
         };
@@ -290,7 +292,8 @@ impl Store {
             }
         }
         if let Some(capacity) = vertex_target {
-            self.vertices.set_capacity(capacity.max(self.vertices.capacity()))?;
+            self.vertices
+                .set_capacity(capacity.max(self.vertices.capacity()))?;
         }
         if let (Some(capacity), Some(index)) = (index_target, self.index.as_mut()) {
             if let Some(grown) = grown_index {

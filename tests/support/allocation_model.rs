@@ -299,7 +299,10 @@ impl Harness {
                 if let Some((s, n)) = pick(handed_out, i) {
                     let planned = a.plan_realloc(s, n, new);
                     let got = a.realloc(s, n, new);
-                    assert_eq!(planned, got, "plan_realloc({s}, {n}, {new}) foretells realloc");
+                    assert_eq!(
+                        planned, got,
+                        "plan_realloc({s}, {n}, {new}) foretells realloc"
+                    );
                     assert_eq!(got, m.realloc(s, n, new), "realloc({s}, {n}, {new})");
                     assert_grow_and_retry(a, &got, |a| a.realloc(s, n, new));
                     if let Ok(ns) = got {
@@ -311,7 +314,10 @@ impl Harness {
             Op::ReallocAt(s, n, new) => {
                 let planned = a.plan_realloc(s, n, new);
                 let got = a.realloc(s, n, new);
-                assert_eq!(planned, got, "plan_realloc({s}, {n}, {new}) foretells realloc");
+                assert_eq!(
+                    planned, got,
+                    "plan_realloc({s}, {n}, {new}) foretells realloc"
+                );
                 assert_eq!(got, m.realloc(s, n, new), "realloc({s}, {n}, {new})");
                 assert_grow_and_retry(a, &got, |a| a.realloc(s, n, new));
             }

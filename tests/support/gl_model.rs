@@ -28,16 +28,13 @@ use std::rc::Rc;
 use glow::HasContext;
 use vertex_domain::backend::fault::{self, Site};
 use vertex_domain::backend::{
-    clear_gl_errors, AtlasBuilder, Attribute, BufferStats, ComponentType, MultiDraw, Program,
-    RenderTarget, ShaderVersion, TextureAtlas, TextureFilter, VertexFormat,
+    clear_gl_errors, AtlasBuilder, Attribute, BufferStats, ComponentType, GlError, MultiDraw,
+    Program, RenderTarget, ShaderVersion, TextureAtlas, TextureFilter, VertexFormat,
 };
 use vertex_domain::batch::{
-    Batch, BatchError, BatchList, GroupId, ProgramGroup, Sprite, SpriteBatch, SpriteId,
-    StateGroup,
+    Batch, BatchError, BatchList, GroupId, ProgramGroup, Sprite, SpriteBatch, SpriteId, StateGroup,
 };
-use vertex_domain::domain::{
-    Arrays, Domain, DomainError, DomainKind, Indexed, ListId, Primitive,
-};
+use vertex_domain::domain::{Arrays, Domain, DomainError, DomainKind, Indexed, ListId, Primitive};
 
 /// Pixels of the render target's side.
 const SIZE: u32 = 64;
@@ -142,7 +139,8 @@ trait ModelKind: DomainKind + Sized + 'static {
     const NAME: &'static str;
     fn new_domain(gl: &Rc<glow::Context>, md: MultiDraw) -> Domain<Self>;
     fn create(d: &mut Domain<Self>, v: usize, i: usize) -> Result<ListId<Self>, DomainError>;
-    fn resize(d: &mut Domain<Self>, l: ListId<Self>, v: usize, i: usize) -> Result<(), DomainError>;
+    fn resize(d: &mut Domain<Self>, l: ListId<Self>, v: usize, i: usize)
+        -> Result<(), DomainError>;
     fn write_indices(d: &mut Domain<Self>, l: ListId<Self>, i: &[u32]) -> Result<(), DomainError>;
     fn read_indices(d: &mut Domain<Self>, l: ListId<Self>) -> Vec<u32>;
     fn index_start(d: &Domain<Self>, l: ListId<Self>) -> usize;
@@ -157,7 +155,12 @@ impl ModelKind for Arrays {
     fn create(d: &mut Domain<Self>, v: usize, _: usize) -> Result<ListId<Self>, DomainError> {
         d.create(v)
     }
-    fn resize(d: &mut Domain<Self>, l: ListId<Self>, v: usize, _: usize) -> Result<(), DomainError> {
+    fn resize(
+        d: &mut Domain<Self>,
+        l: ListId<Self>,
+        v: usize,
+        _: usize,
+    ) -> Result<(), DomainError> {
         d.resize(l, v)
     }
     fn write_indices(_: &mut Domain<Self>, _: ListId<Self>, _: &[u32]) -> Result<(), DomainError> {
@@ -182,7 +185,12 @@ impl ModelKind for Indexed {
     fn create(d: &mut Domain<Self>, v: usize, i: usize) -> Result<ListId<Self>, DomainError> {
         d.create(v, i)
     }
-    fn resize(d: &mut Domain<Self>, l: ListId<Self>, v: usize, i: usize) -> Result<(), DomainError> {
+    fn resize(
+        d: &mut Domain<Self>,
+        l: ListId<Self>,
+        v: usize,
+        i: usize,
+    ) -> Result<(), DomainError> {
         d.resize(l, v, i)
     }
     fn write_indices(d: &mut Domain<Self>, l: ListId<Self>, i: &[u32]) -> Result<(), DomainError> {
@@ -232,10 +240,7 @@ struct Domains<K: ModelKind> {
 
 /// Fresh data for `n` vertices: small triangles' corners, dim colours (additive blending
 /// stays well below saturation), ids of both signs.
-fn fresh<S: Source>(
-    src: &mut S,
-    n: usize,
-) -> Option<(Vec<[f32; 2]>, Vec<[u8; 4]>, Vec<i32>)> {
+fn fresh<S: Source>(src: &mut S, n: usize) -> Option<Vertices> {
     let mut positions = Vec::with_capacity(n);
     let mut centre = [0.0; 2];
     for v in 0..n {
@@ -256,7 +261,11 @@ fn fresh<S: Source>(
     for _ in 0..n {
         ids.push(src.next()? as i32);
     }
-    Some((positions, colours, ids))
+    Some(Vertices {
+        positions,
+        colours,
+        ids,
+    })
 }
 
 /// A vertex count: mostly whole triangles, sometimes not, sometimes none.
@@ -283,7 +292,11 @@ impl<K: ModelKind> Domains<K> {
     /// the model. Writes are staged on the CPU and cannot be made to fail.
     fn write_all<S: Source>(&mut self, src: &mut S, d: usize, i: usize) -> Option<()> {
         let list = &mut self.lists[d][i];
-        let (positions, colours, ids) = fresh(src, list.vertex_count())?;
+        let Vertices {
+            positions,
+            colours,
+            ids,
+        } = fresh(src, list.vertex_count())?;
         let domain = &mut self.domains[d];
         domain.write(list.handle, "position", &positions).unwrap();
         domain.write(list.handle, 1, &colours).unwrap();
@@ -304,7 +317,10 @@ impl<K: ModelKind> Domains<K> {
     /// Where the domain now says the list is.
     fn placed(&self, d: usize, handle: ListId<K>) -> (usize, usize) {
         let domain = &self.domains[d];
-        (domain.start(handle).unwrap(), K::index_start(domain, handle))
+        (
+            domain.start(handle).unwrap(),
+            K::index_start(domain, handle),
+        )
     }
 
     /// One operation on this pair of domains. Returns whether it failed, and whether it
@@ -318,7 +334,11 @@ impl<K: ModelKind> Domains<K> {
         Some(match roll {
             0..=24 if n < MAX_LISTS => {
                 let v = vertex_count(src)?;
-                let i = if K::INDEXED && v > 0 { 3 * src.below(6)? as usize } else { 0 };
+                let i = if K::INDEXED && v > 0 {
+                    3 * src.below(6)? as usize
+                } else {
+                    0
+                };
                 let before = self.domains[d].stats();
                 let created = K::create(&mut self.domains[d], v, i);
                 self.assert_growth_uploads_nothing(d, before);
@@ -347,7 +367,9 @@ impl<K: ModelKind> Domains<K> {
                 }
             }
             0..=34 => {
-                let Some(i) = pick(src)? else { return Some(Outcome::Ok) };
+                let Some(i) = pick(src)? else {
+                    return Some(Outcome::Ok);
+                };
                 self.write_all(src, d, i)?;
                 if K::INDEXED && src.chance(50)? {
                     let list = &self.lists[d][i];
@@ -358,9 +380,15 @@ impl<K: ModelKind> Domains<K> {
                 Outcome::Ok
             }
             35..=54 => {
-                let Some(i) = pick(src)? else { return Some(Outcome::Ok) };
+                let Some(i) = pick(src)? else {
+                    return Some(Outcome::Ok);
+                };
                 let v = vertex_count(src)?;
-                let ic = if K::INDEXED && v > 0 { 3 * src.below(7)? as usize } else { 0 };
+                let ic = if K::INDEXED && v > 0 {
+                    3 * src.below(7)? as usize
+                } else {
+                    0
+                };
                 let handle = self.lists[d][i].handle;
                 let before = self.domains[d].stats();
                 let resized = K::resize(&mut self.domains[d], handle, v, ic);
@@ -388,7 +416,9 @@ impl<K: ModelKind> Domains<K> {
                 }
             }
             55..=66 => {
-                let Some(i) = pick(src)? else { return Some(Outcome::Ok) };
+                let Some(i) = pick(src)? else {
+                    return Some(Outcome::Ok);
+                };
                 let handle = self.lists[d][i].handle;
                 match self.domains[d].delete(handle) {
                     Ok(()) => {
@@ -400,7 +430,9 @@ impl<K: ModelKind> Domains<K> {
                 }
             }
             67..=78 if self.lists[1 - d].len() < MAX_LISTS => {
-                let Some(i) = pick(src)? else { return Some(Outcome::Ok) };
+                let Some(i) = pick(src)? else {
+                    return Some(Outcome::Ok);
+                };
                 let handle = self.lists[d][i].handle;
                 let [a, b] = &mut self.domains;
                 let (from, to) = if d == 0 { (a, b) } else { (b, a) };
@@ -441,12 +473,16 @@ impl<K: ModelKind> Domains<K> {
     fn assert_growth_uploads_nothing(&self, d: usize, before: BufferStats) {
         let after = self.domains[d].stats();
         assert_eq!(
-            after.uploaded_bytes, before.uploaded_bytes,
+            after.uploaded_bytes,
+            before.uploaded_bytes,
             "{} domain {d}: a create or resize uploaded from the CPU",
             K::NAME
         );
         if after.grows > before.grows {
-            assert!(after.copied_bytes > before.copied_bytes, "growth copied nothing");
+            assert!(
+                after.copied_bytes > before.copied_bytes,
+                "growth copied nothing"
+            );
         }
     }
 
@@ -467,7 +503,11 @@ impl<K: ModelKind> Domains<K> {
         self.lists[d]
             .iter()
             .filter(|l| {
-                let count = if K::INDEXED { l.indices.len() } else { l.vertex_count() };
+                let count = if K::INDEXED {
+                    l.indices.len()
+                } else {
+                    l.vertex_count()
+                };
                 count % per != 0
             })
             .count()
@@ -501,8 +541,13 @@ impl<K: ModelKind> Domains<K> {
             }
             (2, Some((handle, v))) => {
                 // f32 colours into a 4 × u8 attribute, the byte count matching for v / 4.
-                let error = domain.write(handle, "colour", &vec![[0.5f32; 4]; v]).unwrap_err();
-                assert!(matches!(error, DomainError::AttributeType { .. }), "{error}");
+                let error = domain
+                    .write(handle, "colour", &vec![[0.5f32; 4]; v])
+                    .unwrap_err();
+                assert!(
+                    matches!(error, DomainError::AttributeType { .. }),
+                    "{error}"
+                );
                 Err(error)
             }
             (3, Some((handle, v))) => {
@@ -547,16 +592,32 @@ impl<K: ModelKind> Domains<K> {
             for list in &self.lists[d] {
                 let h = list.handle;
                 let what = format!("{} domain {d}, list {h:?}", K::NAME);
-                assert_eq!(domain.vertex_count(h).unwrap(), list.vertex_count(), "{what}");
+                assert_eq!(
+                    domain.vertex_count(h).unwrap(),
+                    list.vertex_count(),
+                    "{what}"
+                );
                 assert_eq!(domain.start(h).unwrap(), list.start, "{what}: start");
-                assert_eq!(K::index_start(domain, h), list.index_start, "{what}: index start");
+                assert_eq!(
+                    K::index_start(domain, h),
+                    list.index_start,
+                    "{what}: index start"
+                );
                 let positions = domain.read::<[f32; 2]>(h, "position").unwrap();
                 let colours = domain.read::<[u8; 4]>(h, "colour").unwrap();
                 let ids = domain.read::<i32>(h, "id").unwrap();
                 for v in 0..list.vertex_count() {
                     for (known, got, name) in [
-                        (list.positions[v].map(bytes_of), bytes_of(positions[v]), "position"),
-                        (list.colours[v].map(bytes_of), bytes_of(colours[v]), "colour"),
+                        (
+                            list.positions[v].map(bytes_of),
+                            bytes_of(positions[v]),
+                            "position",
+                        ),
+                        (
+                            list.colours[v].map(bytes_of),
+                            bytes_of(colours[v]),
+                            "colour",
+                        ),
                         (list.ids[v].map(bytes_of), bytes_of(ids[v]), "id"),
                     ] {
                         if let Some(known) = known {
@@ -634,7 +695,12 @@ struct Vertices {
 
 /// Draws `vertices` with optional `indices` in one plain GL draw from fresh buffers: the
 /// reference picture.
-fn reference_draw(gl: &glow::Context, mode: Primitive, vertices: &Vertices, indices: Option<&[u32]>) {
+fn reference_draw(
+    gl: &glow::Context,
+    mode: Primitive,
+    vertices: &Vertices,
+    indices: Option<&[u32]>,
+) {
     if vertices.positions.is_empty() {
         return;
     }
@@ -685,8 +751,12 @@ fn concatenated<K>(lists: &[&ListModel<K>]) -> (Vertices, Vec<u32>) {
     let (mut vertices, mut indices) = (Vertices::default(), Vec::new());
     for list in lists {
         let base = vertices.positions.len() as u32;
-        vertices.positions.extend(list.positions.iter().map(|p| p.unwrap()));
-        vertices.colours.extend(list.colours.iter().map(|c| c.unwrap()));
+        vertices
+            .positions
+            .extend(list.positions.iter().map(|p| p.unwrap()));
+        vertices
+            .colours
+            .extend(list.colours.iter().map(|c| c.unwrap()));
         vertices.ids.extend(list.ids.iter().map(|i| i.unwrap()));
         indices.extend(list.indices.iter().map(|i| i + base));
     }
@@ -694,17 +764,19 @@ fn concatenated<K>(lists: &[&ListModel<K>]) -> (Vertices, Vec<u32>) {
 }
 
 /// Additive blending, so the picture does not depend on the order lists are drawn in.
-fn additive(gl: &glow::Context) {
+fn additive(gl: &glow::Context) -> Result<(), GlError> {
     // SAFETY: plain state changes on the current context.
     unsafe {
         gl.enable(glow::BLEND);
         gl.blend_func(glow::ONE, glow::ONE);
     }
+    Ok(())
 }
 
-fn no_blend(gl: &glow::Context) {
+fn no_blend(gl: &glow::Context) -> Result<(), GlError> {
     // SAFETY: a plain state change on the current context.
     unsafe { gl.disable(glow::BLEND) };
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -739,7 +811,7 @@ impl BatchWorld {
         let root = batch
             .add_group(ProgramGroup::new(Rc::clone(&program)), 0, None)
             .unwrap();
-        let blend = || StateGroup::new(|gl| Ok(additive(gl)), |gl| Ok(no_blend(gl)));
+        let blend = || StateGroup::new(additive, no_blend);
         let first = batch.add_group(blend(), 0, Some(root)).unwrap();
         let fail_group = Rc::new(Cell::new(false));
         let fail = Rc::clone(&fail_group);
@@ -747,21 +819,23 @@ impl BatchWorld {
             .add_group(
                 StateGroup::new(
                     move |gl| {
-                        additive(gl);
+                        additive(gl)?;
                         if fail.get() {
                             // SAFETY: an invalid capability only raises GL_INVALID_ENUM.
                             unsafe { gl.enable(0) };
                         }
                         vertex_domain::backend::check_gl(gl, "test group")
                     },
-                    |gl| Ok(no_blend(gl)),
+                    no_blend,
                 ),
                 1,
                 Some(root),
             )
             .unwrap();
         let mut foreign = Batch::new(gl, md);
-        let foreign_group = foreign.add_group(ProgramGroup::new(program), 0, None).unwrap();
+        let foreign_group = foreign
+            .add_group(ProgramGroup::new(program), 0, None)
+            .unwrap();
         let foreign_list = foreign
             .add(foreign_group, &format(), Primitive::Triangles, 3)
             .unwrap();
@@ -779,8 +853,14 @@ impl BatchWorld {
 
     fn write_all<S: Source>(&mut self, src: &mut S, i: usize) -> Option<()> {
         let list = &mut self.lists[i];
-        let (positions, colours, ids) = fresh(src, list.positions.len())?;
-        self.batch.write(list.handle, "position", &positions).unwrap();
+        let Vertices {
+            positions,
+            colours,
+            ids,
+        } = fresh(src, list.positions.len())?;
+        self.batch
+            .write(list.handle, "position", &positions)
+            .unwrap();
         self.batch.write(list.handle, "colour", &colours).unwrap();
         self.batch.write(list.handle, "id", &ids).unwrap();
         (list.positions, list.colours, list.ids) = (positions, colours, ids);
@@ -802,7 +882,13 @@ impl BatchWorld {
                     let count = 3 * (1 + src.below(3)? as usize);
                     let indices = Domains::<Indexed>::indices(src, count, v)?;
                     self.batch
-                        .add_indexed(self.groups[group], &format, Primitive::Triangles, v, &indices)
+                        .add_indexed(
+                            self.groups[group],
+                            &format,
+                            Primitive::Triangles,
+                            v,
+                            &indices,
+                        )
                         .map(|handle| (handle, Some(indices)))
                 } else {
                     self.batch
@@ -826,12 +912,16 @@ impl BatchWorld {
                 }
             }
             0..=44 => {
-                let Some(i) = pick(src)? else { return Some(Outcome::Ok) };
+                let Some(i) = pick(src)? else {
+                    return Some(Outcome::Ok);
+                };
                 self.write_all(src, i)?;
                 Outcome::Ok
             }
             45..=59 => {
-                let Some(i) = pick(src)? else { return Some(Outcome::Ok) };
+                let Some(i) = pick(src)? else {
+                    return Some(Outcome::Ok);
+                };
                 match self.batch.delete(self.lists[i].handle) {
                     Ok(()) => {
                         self.stale.push(self.lists.swap_remove(i).handle);
@@ -841,7 +931,9 @@ impl BatchWorld {
                 }
             }
             60..=74 => {
-                let Some(i) = pick(src)? else { return Some(Outcome::Ok) };
+                let Some(i) = pick(src)? else {
+                    return Some(Outcome::Ok);
+                };
                 let to = 1 - self.lists[i].group;
                 match self.batch.migrate(self.lists[i].handle, self.groups[to]) {
                     Ok(moved) => {
@@ -872,14 +964,21 @@ impl BatchWorld {
             error
         };
         let error = match src.below(6)? {
-            0 => partial(self.batch.add(group, format, Primitive::Triangles, 4).unwrap_err()),
+            0 => partial(
+                self.batch
+                    .add(group, format, Primitive::Triangles, 4)
+                    .unwrap_err(),
+            ),
             1 => partial(
                 self.batch
                     .add_indexed(group, format, Primitive::Lines, 3, &[0, 1, 2])
                     .unwrap_err(),
             ),
             2 => {
-                let error = self.batch.write(self.foreign_list, 0, &[[0.0f32; 2]; 3]).unwrap_err();
+                let error = self
+                    .batch
+                    .write(self.foreign_list, 0, &[[0.0f32; 2]; 3])
+                    .unwrap_err();
                 assert_eq!(error, BatchError::WrongBatch);
                 error
             }
@@ -893,7 +992,10 @@ impl BatchWorld {
             }
             4 => {
                 let id = self.foreign.format_id(format);
-                let error = self.batch.add(group, id, Primitive::Triangles, 3).unwrap_err();
+                let error = self
+                    .batch
+                    .add(group, id, Primitive::Triangles, 3)
+                    .unwrap_err();
                 assert_eq!(error, BatchError::UnknownFormat);
                 error
             }
@@ -918,16 +1020,38 @@ impl BatchWorld {
         for list in &self.lists {
             let h = list.handle;
             let placement = self.batch.placement(h).unwrap();
-            assert_eq!(placement.vertices.len(), list.positions.len(), "batch {h:?}");
+            assert_eq!(
+                placement.vertices.len(),
+                list.positions.len(),
+                "batch {h:?}"
+            );
             let positions = self.batch.read::<[f32; 2]>(h, 0).unwrap();
             assert_eq!(positions, list.positions, "batch {h:?} positions");
-            assert_eq!(self.batch.read::<[u8; 4]>(h, 1).unwrap(), list.colours, "batch {h:?}");
-            assert_eq!(self.batch.read::<i32>(h, 2).unwrap(), list.ids, "batch {h:?} ids");
+            assert_eq!(
+                self.batch.read::<[u8; 4]>(h, 1).unwrap(),
+                list.colours,
+                "batch {h:?}"
+            );
+            assert_eq!(
+                self.batch.read::<i32>(h, 2).unwrap(),
+                list.ids,
+                "batch {h:?} ids"
+            );
             if let Some(indices) = &list.indices {
                 assert_eq!(&self.batch.read_indices(h).unwrap(), indices, "batch {h:?}");
             }
-            runs.push((placement.domain, placement.vertices.start, placement.vertices.len(), false));
-            runs.push((placement.domain, placement.indices.start, placement.indices.len(), true));
+            runs.push((
+                placement.domain,
+                placement.vertices.start,
+                placement.vertices.len(),
+                false,
+            ));
+            runs.push((
+                placement.domain,
+                placement.indices.start,
+                placement.indices.len(),
+                true,
+            ));
         }
         runs.sort_unstable_by_key(|&(d, s, _, i)| (d, i, s));
         for pair in runs.windows(2) {
@@ -956,7 +1080,7 @@ impl BatchWorld {
         let drawn = target.read_pixels().unwrap();
         target.clear([0.0, 0.0, 0.0, 0.0]).unwrap();
         program.use_program();
-        additive(gl);
+        additive(gl).unwrap();
         for list in self.lists.iter().filter(|l| !(failing && l.group == 1)) {
             let vertices = Vertices {
                 positions: list.positions.clone(),
@@ -965,9 +1089,12 @@ impl BatchWorld {
             };
             reference_draw(gl, Primitive::Triangles, &vertices, list.indices.as_deref());
         }
-        no_blend(gl);
+        no_blend(gl).unwrap();
         let reference = target.read_pixels().unwrap();
-        assert!(drawn == reference, "batch pixels differ from the reference draw");
+        assert!(
+            drawn == reference,
+            "batch pixels differ from the reference draw"
+        );
     }
 }
 
@@ -1000,7 +1127,11 @@ fn sprite_atlas(gl: &Rc<glow::Context>) -> TextureAtlas {
     builder.build(gl.clone(), TextureFilter::Nearest).unwrap()
 }
 
-fn layered(gl: &Rc<glow::Context>, md: MultiDraw, atlas: &TextureAtlas) -> (SpriteBatch, [GroupId; 2]) {
+fn layered(
+    gl: &Rc<glow::Context>,
+    md: MultiDraw,
+    atlas: &TextureAtlas,
+) -> (SpriteBatch, [GroupId; 2]) {
     let mut sprites = SpriteBatch::new(gl, md, SIZE, SIZE).unwrap();
     let a = sprites.add_layer(atlas.texture().clone(), 0).unwrap();
     let b = sprites.add_layer(atlas.texture().clone(), 1).unwrap();
@@ -1010,7 +1141,10 @@ fn layered(gl: &Rc<glow::Context>, md: MultiDraw, atlas: &TextureAtlas) -> (Spri
 fn cell_centre(cell: usize) -> (f32, f32) {
     let per_row = (SIZE / CELL) as usize;
     let (cx, cy) = (cell % per_row, cell / per_row);
-    ((cx as u32 * CELL + CELL / 2) as f32, (cy as u32 * CELL + CELL / 2) as f32)
+    (
+        (cx as u32 * CELL + CELL / 2) as f32,
+        (cy as u32 * CELL + CELL / 2) as f32,
+    )
 }
 
 impl SpriteWorld {
@@ -1092,10 +1226,16 @@ impl SpriteWorld {
                 }
             }
             0..=59 => {
-                let Some(i) = pick(src)? else { return Some(Outcome::Ok) };
+                let Some(i) = pick(src)? else {
+                    return Some(Outcome::Ok);
+                };
                 let (id, old) = (self.live[i].id, self.live[i].sprite);
                 let moves = src.chance(30)?;
-                let cell = if moves { self.free_cell(src)? } else { self.live[i].cell };
+                let cell = if moves {
+                    self.free_cell(src)?
+                } else {
+                    self.live[i].cell
+                };
                 // A move alone goes through `set_position`; a change of one property through
                 // its setter, or `update` (always for a layer change).
                 let new = if moves && src.chance(50)? {
@@ -1107,7 +1247,14 @@ impl SpriteWorld {
                 let moved = (new.x, new.y) != (old.x, old.y);
                 let result = if new.layer != old.layer || src.chance(25)? {
                     self.sprites.update(id, |s| *s = new)
-                } else if moved && new == (Sprite { x: new.x, y: new.y, ..old }) {
+                } else if moved
+                    && new
+                        == (Sprite {
+                            x: new.x,
+                            y: new.y,
+                            ..old
+                        })
+                {
                     self.sprites.set_position(id, new.x, new.y)
                 } else if moved {
                     self.sprites.update(id, |s| *s = new)
@@ -1126,7 +1273,9 @@ impl SpriteWorld {
                     Ok(()) => {
                         let layer = self.shadow_layer(new.layer);
                         let shadow = self.live[i].shadow;
-                        self.shadow.update(shadow, |s| *s = Sprite { layer, ..new }).unwrap();
+                        self.shadow
+                            .update(shadow, |s| *s = Sprite { layer, ..new })
+                            .unwrap();
                         (self.live[i].sprite, self.live[i].cell) = (new, cell);
                         Outcome::Ok
                     }
@@ -1134,7 +1283,9 @@ impl SpriteWorld {
                 }
             }
             60..=74 => {
-                let Some(i) = pick(src)? else { return Some(Outcome::Ok) };
+                let Some(i) = pick(src)? else {
+                    return Some(Outcome::Ok);
+                };
                 match self.sprites.remove(self.live[i].id) {
                     Ok(()) => {
                         let gone = self.live.swap_remove(i);
@@ -1156,7 +1307,9 @@ impl SpriteWorld {
                     (1, _) => {
                         // The root program group is a group of the batch, not a layer.
                         let not_a_layer = self.shadow_layers[0];
-                        self.sprites.add(Sprite::new(not_a_layer, region, 4.0, 4.0)).unwrap_err()
+                        self.sprites
+                            .add(Sprite::new(not_a_layer, region, 4.0, 4.0))
+                            .unwrap_err()
                     }
                     _ => match self.live.first() {
                         Some(s) => {
@@ -1168,7 +1321,10 @@ impl SpriteWorld {
                     },
                 };
                 assert!(
-                    matches!(error, BatchError::UnknownSprite | BatchError::NotASpriteLayer(_)),
+                    matches!(
+                        error,
+                        BatchError::UnknownSprite | BatchError::NotASpriteLayer(_)
+                    ),
                     "{error}"
                 );
                 Outcome::Misuse
@@ -1179,19 +1335,45 @@ impl SpriteWorld {
     fn check(&mut self) {
         let mut runs = Vec::new();
         for s in &self.live {
-            assert_eq!(self.sprites.get(s.id).unwrap(), &s.sprite, "sprite {:?}", s.id);
-            let (list, shadow) = (self.sprites.list(s.id).unwrap(), self.shadow.list(s.shadow).unwrap());
+            assert_eq!(
+                self.sprites.get(s.id).unwrap(),
+                &s.sprite,
+                "sprite {:?}",
+                s.id
+            );
+            let (list, shadow) = (
+                self.sprites.list(s.id).unwrap(),
+                self.shadow.list(s.shadow).unwrap(),
+            );
             for attribute in [0usize, 1] {
-                let got = self.sprites.batch_mut().read::<[f32; 2]>(list, attribute).unwrap();
-                let want = self.shadow.batch_mut().read::<[f32; 2]>(shadow, attribute).unwrap();
+                let got = self
+                    .sprites
+                    .batch_mut()
+                    .read::<[f32; 2]>(list, attribute)
+                    .unwrap();
+                let want = self
+                    .shadow
+                    .batch_mut()
+                    .read::<[f32; 2]>(shadow, attribute)
+                    .unwrap();
                 assert_eq!(got, want, "sprite {:?} attribute {attribute}", s.id);
             }
             let got = self.sprites.batch_mut().read::<[u8; 4]>(list, 2).unwrap();
             let want = self.shadow.batch_mut().read::<[u8; 4]>(shadow, 2).unwrap();
             assert_eq!(got, want, "sprite {:?} colour", s.id);
             let placement = self.sprites.batch_mut().placement(list).unwrap();
-            runs.push((placement.domain, false, placement.vertices.start, placement.vertices.len()));
-            runs.push((placement.domain, true, placement.indices.start, placement.indices.len()));
+            runs.push((
+                placement.domain,
+                false,
+                placement.vertices.start,
+                placement.vertices.len(),
+            ));
+            runs.push((
+                placement.domain,
+                true,
+                placement.indices.start,
+                placement.indices.len(),
+            ));
         }
         runs.sort_unstable_by_key(|&(d, i, s, _)| (d, i, s));
         for pair in runs.windows(2) {
@@ -1216,7 +1398,10 @@ impl SpriteWorld {
         target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
         fresh.draw().unwrap();
         let reference = target.read_pixels().unwrap();
-        assert!(drawn == reference, "sprite pixels differ from a fresh sprite batch");
+        assert!(
+            drawn == reference,
+            "sprite pixels differ from a fresh sprite batch"
+        );
     }
 }
 
@@ -1259,6 +1444,8 @@ pub struct World {
     indexed: Domains<Indexed>,
     batch: BatchWorld,
     sprites: SpriteWorld,
+    /// Faults fired on this thread before this world was made.
+    injected_before: u64,
     /// What the run did so far.
     pub counts: Counts,
 }
@@ -1279,6 +1466,7 @@ impl World {
             batch: BatchWorld::new(gl, multi_draw, Rc::clone(&program)),
             sprites: SpriteWorld::new(gl, multi_draw),
             program,
+            injected_before: fault::injected(),
             counts: Counts::default(),
         }
     }
@@ -1312,10 +1500,12 @@ impl World {
         })
     }
 
-    /// Undoes what [`provoke`](Self::provoke) set up; returns whether a fault fired.
+    /// Undoes what [`provoke`](Self::provoke) set up, and asserts that a call during which
+    /// a fault fired failed, and that a GL error queued first was either reported or left
+    /// queued, never swallowed.
     fn settle(&mut self, provoked: Provoked, outcome: &Outcome) {
         let fired_before = self.counts.faults_fired;
-        self.counts.faults_fired = fault::injected();
+        self.counts.faults_fired = fault::injected() - self.injected_before;
         let fired = self.counts.faults_fired > fired_before;
         fault::disarm();
         if fired {
@@ -1349,12 +1539,28 @@ impl World {
             Provoked::FailingGroup => self.batch.fail_group.set(false),
             Provoked::Fault | Provoked::Nothing => {}
         }
-        assert_eq!(clear_gl_errors(&self.gl), 0, "GL errors left queued after {outcome:?}");
+        assert_eq!(
+            clear_gl_errors(&self.gl),
+            0,
+            "GL errors left queued after {outcome:?}"
+        );
     }
 
     /// Runs one random operation, with something made to fail before it now and then, then
     /// checks everything. Returns `None` when the source runs dry.
     pub fn step<S: Source>(&mut self, src: &mut S) -> Option<()> {
+        let stepped = self.try_step(src);
+        if stepped.is_none() {
+            // The source ran dry part-way (a fuzz input ended): whatever was provoked is
+            // undone, and the half-updated model is not checked.
+            fault::disarm();
+            clear_gl_errors(&self.gl);
+            self.batch.fail_group.set(false);
+        }
+        stepped
+    }
+
+    fn try_step<S: Source>(&mut self, src: &mut S) -> Option<()> {
         self.plain.recycle(src)?;
         self.indexed.recycle(src)?;
         let provoked = self.provoke(src)?;
@@ -1366,15 +1572,28 @@ impl World {
                 use Site::*;
                 let scenarios: &[(Site, u64)] = match target {
                     0..=3 => &[
-                        (BufferCreate, 0), (GrowCopy, 0), (PointVao, 0), (BufferCreate, 40),
-                        (GrowCopy, 45), (PointVao, 50), (Copy, 40), (Copy, 50), (Copy, 70),
-                        (Flush, 80), (Draw, 80), (Draw, 85),
+                        (BufferCreate, 0),
+                        (GrowCopy, 0),
+                        (PointVao, 0),
+                        (BufferCreate, 40),
+                        (GrowCopy, 45),
+                        (PointVao, 50),
+                        (Copy, 40),
+                        (Copy, 50),
+                        (Copy, 70),
+                        (Flush, 80),
+                        (Draw, 80),
+                        (Draw, 85),
                     ],
                     4 | 5 => &[(Copy, 62), (Copy, 70), (Flush, 78), (Draw, 80), (Draw, 82)],
                     _ => &[(Copy, 30), (Flush, 78), (Draw, 80), (Draw, 82)],
                 };
                 let (site, roll) = scenarios[src.below(scenarios.len() as u64)? as usize];
-                let skip = if site == Flush { src.below(2)? as u32 } else { 0 };
+                let skip = if site == Flush {
+                    src.below(2)? as u32
+                } else {
+                    0
+                };
                 fault::fail_at(site, skip);
                 roll
             }
@@ -1386,14 +1605,7 @@ impl World {
             4 | 5 => self.batch.step(src, roll),
             _ => self.sprites.step(src, roll),
         };
-        let outcome = match outcome {
-            Some(outcome) => outcome,
-            None => {
-                // The source ran dry in the middle of an op: settle and stop.
-                self.settle(provoked, &Outcome::Misuse);
-                return None;
-            }
-        };
+        let outcome = outcome?;
         self.settle(provoked, &outcome);
         if let (Provoked::Nothing, Outcome::Failed(message)) = (provoked, &outcome) {
             panic!("a call failed with nothing made to fail: {message}");
@@ -1441,10 +1653,14 @@ impl World {
         ) {
             for d in 0..2 {
                 let partial = domains.partial_lists(d, Primitive::Triangles);
-                let mode = if partial == 0 { Primitive::Triangles } else { Primitive::Points };
+                let mode = if partial == 0 {
+                    Primitive::Triangles
+                } else {
+                    Primitive::Points
+                };
                 target.clear([0.0, 0.0, 0.0, 0.0]).unwrap();
                 program.use_program();
-                additive(gl);
+                additive(gl).unwrap();
                 domains.domains[d].draw(mode).unwrap();
                 let drawn = target.read_pixels().unwrap();
                 target.clear([0.0, 0.0, 0.0, 0.0]).unwrap();
@@ -1452,9 +1668,12 @@ impl World {
                 let (vertices, indices) = concatenated(&lists);
                 let indices = K::INDEXED.then_some(&indices[..]);
                 reference_draw(gl, mode, &vertices, indices);
-                no_blend(gl);
+                no_blend(gl).unwrap();
                 let reference = target.read_pixels().unwrap();
-                assert!(drawn == reference, "{what} domain {d}: pixels differ ({mode:?})");
+                assert!(
+                    drawn == reference,
+                    "{what} domain {d}: pixels differ ({mode:?})"
+                );
             }
         }
         compare("plain", &mut self.plain, gl, target, program);
@@ -1465,8 +1684,11 @@ impl World {
         // SAFETY: unbinding the program is always valid.
         unsafe { self.gl.use_program(None) };
         self.counts.pixel_checks += 1;
-        assert_eq!(clear_gl_errors(&self.gl), 0, "GL errors after the pixel check");
+        assert_eq!(
+            clear_gl_errors(&self.gl),
+            0,
+            "GL errors after the pixel check"
+        );
         Some(())
     }
 }
-
