@@ -26,7 +26,7 @@ fn shader_version_follows_the_context() {
     );
     assert_eq!(
         ShaderVersion::Glsl300Es.source("void main() {}"),
-        "#version 300 es\nprecision mediump float;\nvoid main() {}"
+        "#version 300 es\nprecision highp float;\nprecision highp int;\nvoid main() {}"
     );
 }
 
