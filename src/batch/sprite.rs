@@ -177,7 +177,12 @@ impl Entry {
 
     /// The corner positions in pixels.
     fn positions(&self) -> [[f32; 2]; 4] {
-        let (x, y) = (self.sprite.x, self.sprite.y);
+        self.positions_at(self.sprite.x, self.sprite.y)
+    }
+
+    /// The corner positions in pixels if the sprite were at `(x, y)`.
+    #[inline]
+    fn positions_at(&self, x: f32, y: f32) -> [[f32; 2]; 4] {
         self.offsets.map(|[dx, dy]| [x + dx, y + dy])
     }
 
@@ -417,11 +422,19 @@ impl SpriteBatch {
     }
 
     /// Moves a sprite: rewrites its 4 `position` values only.
+    ///
+    /// The hot path of a frame: it computes the new corners from the kept offsets, writes
+    /// them, and only then records the position, without copying the sprite.
+    #[inline]
     pub fn set_position(&mut self, id: SpriteId, x: f32, y: f32) -> Result<(), BatchError> {
-        self.change(id, POSITION, |e| {
-            (e.sprite.x, e.sprite.y) = (x, y);
-            e.positions()
-        })
+        let entry = self
+            .sprites
+            .get_mut(id)
+            .map_err(|_| BatchError::UnknownSprite)?;
+        self.batch
+            .write(entry.list, POSITION, &entry.positions_at(x, y))?;
+        (entry.sprite.x, entry.sprite.y) = (x, y);
+        Ok(())
     }
 
     /// Rotates a sprite (degrees, clockwise): rewrites its `position` only.
