@@ -11,13 +11,7 @@ use vertex_domain::backend::{Attribute, ComponentType, GlError, RenderTarget, Ve
 use vertex_domain::batch::{Batch, BatchError, GroupId, ProgramGroup, StateGroup};
 use vertex_domain::domain::{DomainError, Primitive};
 
-fn format() -> VertexFormat {
-    VertexFormat::new(vec![
-        Attribute::new("position", 0, 2, ComponentType::F32),
-        Attribute::new("colour", 1, 4, ComponentType::U8).normalized(),
-    ])
-    .unwrap()
-}
+use common::format;
 
 type Log = Rc<RefCell<Vec<String>>>;
 

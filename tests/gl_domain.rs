@@ -10,13 +10,7 @@ use vertex_domain::backend::{
 use vertex_domain::domain::{DomainError, IndexedVertexDomain, Primitive, VertexDomain};
 use vertex_domain::headless::HeadlessContext;
 
-fn format() -> VertexFormat {
-    VertexFormat::new(vec![
-        Attribute::new("position", 0, 2, ComponentType::F32),
-        Attribute::new("colour", 1, 4, ComponentType::U8).normalized(),
-    ])
-    .unwrap()
-}
+use common::format;
 
 fn domain(ctx: &HeadlessContext, capacity: usize) -> VertexDomain {
     VertexDomain::new(ctx.gl(), *ctx.multi_draw(), format(), capacity).unwrap()
@@ -378,25 +372,7 @@ fn indices_written_right_after_create_are_uploaded_once(ctx: &HeadlessContext) {
     assert_eq!(d.read_indices(list).unwrap(), vec![0, 1, 2, 0, 2, 3]);
 }
 
-/// Runs each named test body once on GL core and once on GLES 3.
-macro_rules! on_gl_core_and_gles3 {
-    ($($name:ident),* $(,)?) => {
-        mod gl_core {
-            $(#[test]
-            fn $name() {
-                super::$name(&super::common::context())
-            })*
-        }
-        mod gles3 {
-            $(#[test]
-            fn $name() {
-                super::$name(&super::common::context_gles())
-            })*
-        }
-    };
-}
-
-on_gl_core_and_gles3!(
+common::on_gl_core_and_gles3!(
     written_data_reads_back_by_index_and_by_name,
     data_of_the_wrong_length_or_an_unknown_attribute_is_refused,
     a_deleted_handle_is_stale_and_never_reaches_the_list_that_reuses_its_slot,

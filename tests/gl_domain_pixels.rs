@@ -3,7 +3,7 @@
 
 mod common;
 
-use vertex_domain::backend::{Attribute, ComponentType, MultiDraw, RenderTarget, VertexFormat};
+use vertex_domain::backend::{MultiDraw, RenderTarget};
 use vertex_domain::domain::{IndexedVertexDomain, Primitive, VertexDomain};
 use vertex_domain::headless::HeadlessContext;
 
@@ -13,13 +13,7 @@ const GREEN: [u8; 4] = [0, 255, 0, 255];
 const BLUE: [u8; 4] = [0, 0, 255, 255];
 const CLEAR: [u8; 4] = [0, 0, 0, 255];
 
-fn format() -> VertexFormat {
-    VertexFormat::new(vec![
-        Attribute::new("position", 0, 2, ComponentType::F32),
-        Attribute::new("colour", 1, 4, ComponentType::U8).normalized(),
-    ])
-    .unwrap()
-}
+use common::format;
 
 /// The corners of a square of side `w` (NDC) with its lower left at `(x, y)`.
 fn square(x: f32, y: f32, w: f32) -> [[f32; 2]; 4] {

@@ -11,7 +11,7 @@ use std::rc::Rc;
 use glow::HasContext;
 use vertex_domain::backend::fault::{self, Site};
 use vertex_domain::backend::{
-    check_gl, Attribute, ComponentType, FormatError, GlError, Program, RenderTarget, ShaderInput,
+    check_gl, ComponentType, FormatError, GlError, Program, RenderTarget, ShaderInput,
     ShaderVersion, VertexFormat,
 };
 use vertex_domain::batch::{Batch, BatchError, ProgramGroup, Sprite, SpriteBatch, StateGroup};
@@ -21,13 +21,7 @@ use vertex_domain::headless::HeadlessContext;
 const RED: [u8; 4] = [255, 0, 0, 255];
 const GREEN: [u8; 4] = [0, 255, 0, 255];
 
-fn format() -> VertexFormat {
-    VertexFormat::new(vec![
-        Attribute::new("position", 0, 2, ComponentType::F32),
-        Attribute::new("colour", 1, 4, ComponentType::U8).normalized(),
-    ])
-    .unwrap()
-}
+use common::format;
 
 /// A quad's 4 corners covering `x0..x1` × `y0..y1` in NDC.
 fn corners(x0: f32, x1: f32, y0: f32, y1: f32) -> [[f32; 2]; 4] {
@@ -92,15 +86,7 @@ fn a_growth_whose_vertex_array_cannot_be_repointed_keeps_the_old_buffers(ctx: &H
     let program = common::colour_program(ctx.gl());
     let mut d = VertexDomain::new(ctx.gl(), *ctx.multi_draw(), format(), 6).unwrap();
     let quad = d.create(6).unwrap();
-    let positions = [
-        [-1.0f32, -1.0],
-        [1.0, -1.0],
-        [1.0, 1.0],
-        [-1.0, -1.0],
-        [1.0, 1.0],
-        [-1.0, 1.0],
-    ];
-    d.write(quad, "position", &positions).unwrap();
+    d.write(quad, "position", &common::FULL_SCREEN).unwrap();
     d.write(quad, "colour", &[GREEN; 6]).unwrap();
     let names = d.buffer_names();
     fault::fail_at(Site::PointVao, 0);
@@ -211,15 +197,7 @@ fn integer_attributes_reach_the_shader_as_integers(ctx: &HeadlessContext) {
     target.bind();
     let mut d = VertexDomain::new(gl, *ctx.multi_draw(), format, 6).unwrap();
     let quad = d.create(6).unwrap();
-    let positions = [
-        [-1.0f32, -1.0],
-        [1.0, -1.0],
-        [1.0, 1.0],
-        [-1.0, -1.0],
-        [1.0, 1.0],
-        [-1.0, 1.0],
-    ];
-    d.write(quad, "position", &positions).unwrap();
+    d.write(quad, "position", &common::FULL_SCREEN).unwrap();
     d.write(quad, "id", &[-7i32; 6]).unwrap();
     d.write(quad, "pair", &[[4_000_000_000u32, 3]; 6]).unwrap();
     target.clear([0.0; 4]).unwrap();
@@ -425,25 +403,7 @@ fn a_group_whose_state_fails_is_skipped_and_the_rest_of_the_batch_still_draws(
     assert_eq!(common::pixel(&target.read_pixels().unwrap(), 8, 1, 4), RED);
 }
 
-/// Runs each named test body once on GL core and once on GLES 3.
-macro_rules! on_gl_core_and_gles3 {
-    ($($name:ident),* $(,)?) => {
-        mod gl_core {
-            $(#[test]
-            fn $name() {
-                super::$name(&super::common::context())
-            })*
-        }
-        mod gles3 {
-            $(#[test]
-            fn $name() {
-                super::$name(&super::common::context_gles())
-            })*
-        }
-    };
-}
-
-on_gl_core_and_gles3!(
+common::on_gl_core_and_gles3!(
     a_failed_indexed_resize_keeps_the_list_and_its_slots,
     a_growth_whose_vertex_array_cannot_be_repointed_keeps_the_old_buffers,
     a_list_that_is_not_whole_primitives_cannot_garble_its_neighbours,

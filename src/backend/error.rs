@@ -123,22 +123,30 @@ fn error_name(code: u32) -> &'static str {
     }
 }
 
+/// The first queued error's code and name, with every further queued error drained.
+fn take_error(gl: &glow::Context) -> Option<(u32, &'static str)> {
+    // SAFETY: glGetError has no preconditions beyond a current context.
+    let code = unsafe { gl.get_error() };
+    if code == glow::NO_ERROR {
+        return None;
+    }
+    clear_gl_errors(gl);
+    Some((code, error_name(code)))
+}
+
 /// Reads `glGetError` once and returns [`GlError::Call`] naming `operation` if it reported
 /// an error. Any further queued errors are drained so that the next check starts clean.
 ///
 /// GL state touched: the error flags only.
 pub fn check_gl(gl: &glow::Context, operation: &'static str) -> Result<(), GlError> {
-    // SAFETY: glGetError has no preconditions beyond a current context.
-    let code = unsafe { gl.get_error() };
-    if code == glow::NO_ERROR {
-        return Ok(());
+    match take_error(gl) {
+        None => Ok(()),
+        Some((code, name)) => Err(GlError::Call {
+            operation,
+            code,
+            name,
+        }),
     }
-    clear_gl_errors(gl);
-    Err(GlError::Call {
-        operation,
-        code,
-        name: error_name(code),
-    })
 }
 
 /// Checks that no GL error is queued before `operation` starts, so that errors raised by
@@ -148,17 +156,14 @@ pub fn check_gl(gl: &glow::Context, operation: &'static str) -> Result<(), GlErr
 ///
 /// GL state touched: the error flags only.
 pub fn check_clean(gl: &glow::Context, operation: &'static str) -> Result<(), GlError> {
-    // SAFETY: glGetError has no preconditions beyond a current context.
-    let code = unsafe { gl.get_error() };
-    if code == glow::NO_ERROR {
-        return Ok(());
+    match take_error(gl) {
+        None => Ok(()),
+        Some((code, name)) => Err(GlError::QueuedBefore {
+            operation,
+            code,
+            name,
+        }),
     }
-    clear_gl_errors(gl);
-    Err(GlError::QueuedBefore {
-        operation,
-        code,
-        name: error_name(code),
-    })
 }
 
 /// Drains every queued `glGetError` flag, so that a following [`check_gl`] reports only

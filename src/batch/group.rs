@@ -9,7 +9,6 @@
 
 use std::fmt;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use glow::HasContext;
 
@@ -43,8 +42,7 @@ pub struct BatchId(u32);
 impl BatchId {
     /// A fresh id, never handed out before in this process (until `u32` wraps).
     pub(crate) fn next() -> Self {
-        static NEXT: AtomicU32 = AtomicU32::new(1);
-        BatchId(NEXT.fetch_add(1, Ordering::Relaxed))
+        BatchId(crate::domain::process_unique())
     }
 }
 

@@ -19,9 +19,15 @@ pub struct DomainId(u32);
 impl DomainId {
     /// A fresh id, never handed out before in this process (until `u32` wraps).
     pub(crate) fn next() -> Self {
-        static NEXT: AtomicU32 = AtomicU32::new(1);
-        DomainId(NEXT.fetch_add(1, Ordering::Relaxed))
+        DomainId(process_unique())
     }
+}
+
+/// A number never handed out before in this process (until `u32` wraps): the one source of
+/// the ids that let domains and batches tell their own handles from others'.
+pub(crate) fn process_unique() -> u32 {
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// Marker for lists of a [`VertexDomain`](super::VertexDomain).

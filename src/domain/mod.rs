@@ -54,8 +54,8 @@ pub use kinds::{Domain, DomainKind, IndexedVertexDomain, VertexDomain};
 pub(crate) use self::core::DomainCore;
 use crate::allocation::AllocError;
 use crate::backend::{ComponentType, FormatError, GlError, VertexFormat};
-pub(crate) use handle::Slots;
 use handle::Unresolved;
+pub(crate) use handle::{process_unique, Slots};
 
 /// What went wrong in a domain operation. On every error, the domain, its lists and their
 /// data are as they were before the call.

@@ -27,7 +27,39 @@ fn make(api: HeadlessApi) -> HeadlessContext {
 use std::rc::Rc;
 
 use glow::HasContext;
-use vertex_domain::backend::{Program, ShaderVersion};
+use vertex_domain::backend::{Attribute, ComponentType, Program, ShaderVersion, VertexFormat};
+
+/// The format most tests draw with: `position` (2 × f32, location 0) and `colour`
+/// (4 × u8 normalized, location 1), as [`colour_program`] reads them.
+pub fn format() -> VertexFormat {
+    VertexFormat::new(vec![
+        Attribute::new("position", 0, 2, ComponentType::F32),
+        Attribute::new("colour", 1, 4, ComponentType::U8).normalized(),
+    ])
+    .unwrap()
+}
+
+/// Runs each named test body, a `fn(&HeadlessContext)` of the including file, once on GL
+/// core (module `gl_core`) and once on GLES 3 (module `gles3`).
+#[allow(unused_macros)]
+macro_rules! on_gl_core_and_gles3 {
+    ($($name:ident),* $(,)?) => {
+        mod gl_core {
+            $(#[test]
+            fn $name() {
+                super::$name(&super::common::context())
+            })*
+        }
+        mod gles3 {
+            $(#[test]
+            fn $name() {
+                super::$name(&super::common::context_gles())
+            })*
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use on_gl_core_and_gles3;
 
 /// A vertex array with one interleaved vertex buffer (and an optional element buffer),
 /// deleted on drop. Test scaffolding: the crate's own buffers live elsewhere.
@@ -169,6 +201,16 @@ pub fn quad_corners(x0: f32, x1: f32, y0: f32, y1: f32, rgba: [f32; 4]) -> Vec<f
         .flat_map(|&(x, y)| [x, y, rgba[0], rgba[1], rgba[2], rgba[3]])
         .collect()
 }
+
+/// A quad covering all of NDC as two triangles: 6 positions.
+pub const FULL_SCREEN: [[f32; 2]; 6] = [
+    [-1.0, -1.0],
+    [1.0, -1.0],
+    [1.0, 1.0],
+    [-1.0, -1.0],
+    [1.0, 1.0],
+    [-1.0, 1.0],
+];
 
 /// Two triangles over the 4 corners of [`quad_corners`].
 pub const QUAD_INDICES: [u32; 6] = [0, 1, 2, 0, 2, 3];
