@@ -12,7 +12,13 @@
 //! - [`batch`]: groups of GL state in draw order, a domain per format, and sprites.
 //!
 //! With the `headless` feature, the `headless` module opens a display-less GL context
-//! through EGL's device platform, which is how this crate's own tests run on real GL.
+//! through EGL's device platform, which is how this crate's own tests run on real GL. With
+//! the `fault-injection` feature, [`backend::fault`] makes the crate's GL steps fail on
+//! demand, so that a game's tests (like this crate's) can prove their error paths on a real
+//! context.
+//!
+//! Every fallible call returns a `Result` whose error type says what went wrong, and either
+//! completes or leaves every list, its data and its handle as they were.
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
