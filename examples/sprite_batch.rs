@@ -491,7 +491,8 @@ impl App {
         let gl = Rc::new(unsafe {
             glow::Context::from_loader_function_cstr(|name| display.get_proc_address(name))
         });
-        let multi_draw = MultiDraw::load(&gl, |name| display.get_proc_address(name));
+        // SAFETY: the same loader, for the same current context.
+        let multi_draw = unsafe { MultiDraw::load(&gl, |name| display.get_proc_address(name)) };
         let size = window.inner_size();
         self.options.size = (size.width.max(1), size.height.max(1));
         let scene = Scene::new(&gl, multi_draw, &self.options)?;

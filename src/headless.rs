@@ -169,7 +169,8 @@ impl HeadlessContext {
         let gl = unsafe {
             glow::Context::from_loader_function_cstr(|name| display.get_proc_address(name))
         };
-        let multi_draw = MultiDraw::load(&gl, |name| display.get_proc_address(name));
+        // SAFETY: the same loader, for the same current context.
+        let multi_draw = unsafe { MultiDraw::load(&gl, |name| display.get_proc_address(name)) };
         // SAFETY: plain string queries on the current context.
         let (renderer, version) = unsafe {
             (

@@ -111,6 +111,44 @@ fn a_growth_whose_vertex_array_cannot_be_repointed_keeps_the_old_buffers(ctx: &H
     );
 }
 
+fn a_vertex_array_left_unsure_by_a_failed_growth_is_repointed_before_the_next_draw(
+    ctx: &HeadlessContext,
+) {
+    let target = RenderTarget::new(ctx.gl().clone(), 8, 8).unwrap();
+    target.bind();
+    let program = common::colour_program(ctx.gl());
+    let mut d = VertexDomain::new(ctx.gl(), *ctx.multi_draw(), format(), 6).unwrap();
+    let quad = d.create(6).unwrap();
+    d.write(quad, "position", &common::FULL_SCREEN).unwrap();
+    d.write(quad, "colour", &[GREEN; 6]).unwrap();
+    program.use_program();
+    // A draw of a domain whose VAO is sure does not re-point it.
+    fault::fail_at(Site::PointVao, 0);
+    d.draw(Primitive::Triangles).unwrap();
+    assert!(fault::disarm(), "a sure vertex array was re-pointed");
+    // Pointing the VAO at the grown buffers fails, and so does pointing it back.
+    fault::fail_repeatedly(Site::PointVao, 0, 2);
+    assert!(d.create(3).is_err());
+    assert!(
+        !fault::is_armed(),
+        "the rollback never re-pointed the vertex array"
+    );
+    // Now the next draw re-points first (shown by a fault there failing the draw), and the
+    // one after draws the quad.
+    fault::fail_at(Site::PointVao, 0);
+    assert!(d.draw(Primitive::Triangles).is_err());
+    assert!(
+        !fault::is_armed(),
+        "the draw did not re-point the unsure vertex array"
+    );
+    target.clear([0.0; 4]).unwrap();
+    d.draw(Primitive::Triangles).unwrap();
+    assert_eq!(
+        common::pixel(&target.read_pixels().unwrap(), 8, 4, 4),
+        GREEN
+    );
+}
+
 fn a_list_that_is_not_whole_primitives_cannot_garble_its_neighbours(ctx: &HeadlessContext) {
     let target = RenderTarget::new(ctx.gl().clone(), 4, 4).unwrap();
     target.bind();
@@ -406,6 +444,7 @@ fn a_group_whose_state_fails_is_skipped_and_the_rest_of_the_batch_still_draws(
 common::on_gl_core_and_gles3!(
     a_failed_indexed_resize_keeps_the_list_and_its_slots,
     a_growth_whose_vertex_array_cannot_be_repointed_keeps_the_old_buffers,
+    a_vertex_array_left_unsure_by_a_failed_growth_is_repointed_before_the_next_draw,
     a_list_that_is_not_whole_primitives_cannot_garble_its_neighbours,
     integer_attributes_reach_the_shader_as_integers,
     values_of_the_wrong_component_type_or_count_are_refused_in_vertices,

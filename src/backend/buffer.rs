@@ -92,6 +92,8 @@ pub struct GrownBuffer {
     raw: glow::Buffer,
     capacity: usize,
     copied: usize,
+    /// The buffer it was grown from: only that one may commit it.
+    source: glow::Buffer,
     /// Set when [`GlBuffer::commit_grow`] took over `raw`; until then dropping deletes it.
     committed: bool,
 }
@@ -203,6 +205,7 @@ impl GlBuffer {
             raw,
             capacity: new_capacity,
             copied: self.capacity,
+            source: self.raw,
             committed: false,
         };
         // `capacity` passed `check_size` when this buffer was made or grown.
@@ -225,7 +228,16 @@ impl GlBuffer {
 
     /// Replaces this buffer by `grown` and deletes the old one. Staged writes stay queued:
     /// their offsets are just as valid in the larger buffer.
-    pub fn commit_grow(&mut self, mut grown: GrownBuffer) {
+    ///
+    /// Fails with [`GlError::InvalidArgument`], changing nothing and deleting `grown`, when
+    /// `grown` was not prepared from this buffer (in its current state) on its context.
+    pub fn commit_grow(&mut self, mut grown: GrownBuffer) -> Result<(), GlError> {
+        if grown.source != self.raw || !Rc::ptr_eq(&grown.gl, &self.gl) {
+            return Err(GlError::InvalidArgument {
+                operation: "GlBuffer::commit_grow",
+                message: "the grown buffer was prepared from another buffer".to_owned(),
+            });
+        }
         grown.committed = true;
         let raw = grown.raw;
         // SAFETY: the old buffer is ours; GL keeps it alive while a VAO still names it.
@@ -234,15 +246,16 @@ impl GlBuffer {
         self.capacity = grown.capacity;
         self.stats.grows += 1;
         self.stats.copied_bytes += grown.copied as u64;
+        Ok(())
     }
 
     /// Grows to `new_capacity` bytes by a GPU copy; a capacity that is not larger is a no-op.
     /// On error this buffer is unchanged.
     pub fn grow(&mut self, new_capacity: usize) -> Result<(), GlError> {
-        if let Some(grown) = self.prepare_grow(new_capacity)? {
-            self.commit_grow(grown);
+        match self.prepare_grow(new_capacity)? {
+            Some(grown) => self.commit_grow(grown),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Stages `data` for bytes `offset..offset + data.len()`. Nothing reaches GL until

@@ -51,8 +51,9 @@ mod armed {
     use super::Site;
 
     thread_local! {
-        /// The armed site and how many of its steps still pass before one fails.
-        static ARMED: Cell<Option<(Site, u32)>> = const { Cell::new(None) };
+        /// The armed site, how many of its steps still pass before one fails, and how many
+        /// in a row then fail.
+        static ARMED: Cell<Option<(Site, u32, u32)>> = const { Cell::new(None) };
         /// Faults injected on this thread so far.
         static INJECTED: Cell<u64> = const { Cell::new(0) };
     }
@@ -60,7 +61,13 @@ mod armed {
     /// Arms a fault: on this thread, `site`'s steps pass `skip` more times, and the next one
     /// fails with a real `GL_INVALID_ENUM`. Replaces any fault still armed.
     pub fn fail_at(site: Site, skip: u32) {
-        ARMED.with(|a| a.set(Some((site, skip))));
+        fail_repeatedly(site, skip, 1);
+    }
+
+    /// Like [`fail_at`], but the `times` steps at `site` after the skipped ones all fail:
+    /// for paths whose recovery goes through the same step again.
+    pub fn fail_repeatedly(site: Site, skip: u32, times: u32) {
+        ARMED.with(|a| a.set((times > 0).then_some((site, skip, times))));
     }
 
     /// Disarms the fault, if one is still armed. Returns whether one was.
@@ -81,13 +88,13 @@ mod armed {
     /// Whether the step now at `site` must fail; counts the firing and disarms.
     pub(super) fn fires(site: Site) -> bool {
         ARMED.with(|a| match a.get() {
-            Some((armed, 0)) if armed == site => {
-                a.set(None);
+            Some((armed, 0, times)) if armed == site => {
+                a.set((times > 1).then_some((armed, 0, times - 1)));
                 INJECTED.with(|c| c.set(c.get() + 1));
                 true
             }
-            Some((armed, skip)) if armed == site => {
-                a.set(Some((armed, skip - 1)));
+            Some((armed, skip, times)) if armed == site => {
+                a.set(Some((armed, skip - 1, times)));
                 false
             }
             _ => false,
@@ -96,7 +103,7 @@ mod armed {
 }
 
 #[cfg(feature = "fault-injection")]
-pub use armed::{disarm, fail_at, injected, is_armed};
+pub use armed::{disarm, fail_at, fail_repeatedly, injected, is_armed};
 
 /// Called by each step at `site` right before its error check: raises a real GL error when
 /// a fault is armed for it.

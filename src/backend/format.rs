@@ -129,7 +129,9 @@ impl Attribute {
 /// comparisons of constants, so a wrong type is an error instead of garbage on screen.
 ///
 /// Implement it for a vertex type of one's own (a `#[repr(C)]` `Vec2` of two `f32`s, say)
-/// with the component type and count it holds.
+/// with the component type and count it holds. Writes also check the byte length, so an
+/// implementation whose constants disagree with its size is refused, never written past
+/// its list.
 pub trait AttributeData: bytemuck::Pod {
     /// The component type.
     const COMPONENT: ComponentType;
@@ -144,12 +146,12 @@ macro_rules! attribute_data {
             const COMPONENT: ComponentType = ComponentType::$component;
             const COUNT: u8 = 1;
         }
-        impl<const N: usize> AttributeData for [$scalar; N]
-        where
-            [$scalar; N]: bytemuck::Pod,
-        {
+        attribute_data!(@arrays $scalar => $component: 1, 2, 3, 4);
+    )*};
+    (@arrays $scalar:ty => $component:ident: $($n:literal),*) => {$(
+        impl AttributeData for [$scalar; $n] {
             const COMPONENT: ComponentType = ComponentType::$component;
-            const COUNT: u8 = N as u8;
+            const COUNT: u8 = $n;
         }
     )*};
 }

@@ -66,7 +66,16 @@ impl MultiDraw {
     /// Whatever is not available (or loads as null) falls back to single draws.
     ///
     /// GL state touched: none (it reads the version and extension list glow cached).
-    pub fn load(gl: &glow::Context, mut loader: impl FnMut(&CStr) -> *const c_void) -> MultiDraw {
+    ///
+    /// # Safety
+    /// `loader` must return, for each name, null or the address of that GL function of
+    /// `gl`'s context (as the context's own `GetProcAddress` does), and the returned value
+    /// may only be used with that context: the domains call the loaded pointers from safe
+    /// code.
+    pub unsafe fn load(
+        gl: &glow::Context,
+        mut loader: impl FnMut(&CStr) -> *const c_void,
+    ) -> MultiDraw {
         let version = gl.version();
         let (arrays_name, elements_name): (&CStr, &CStr) = if version.is_embedded {
             if !gl
@@ -87,8 +96,9 @@ impl MultiDraw {
         MultiDraw {
             arrays: (!arrays.is_null()).then(|| {
                 // SAFETY: a non-null pointer that the context's loader returned for
-                // glMultiDrawArrays(EXT), which the version/extension check above says the
-                // context supports; its C signature is exactly `MultiDrawArraysFn`.
+                // glMultiDrawArrays(EXT) (this function's contract), which the
+                // version/extension check above says the context supports; its C signature
+                // is exactly `MultiDrawArraysFn`.
                 unsafe { std::mem::transmute::<*const c_void, MultiDrawArraysFn>(arrays) }
             }),
             elements: (!elements.is_null()).then(|| {

@@ -12,10 +12,14 @@ use std::rc::Rc;
 
 use glow::HasContext;
 
-use crate::backend::{check_gl, GlError, Program, Texture};
+use crate::backend::{check_clean, check_gl, GlError, Program, Texture};
 
 /// GL state that a [`Batch`](super::Batch) sets before drawing a group's lists and children,
 /// and unsets after.
+///
+/// An implementation reports its own GL errors (ending in [`check_gl`], as the ready groups
+/// do): an error it leaves queued is found by the next checked call of the draw and
+/// reported as [`GlError::QueuedBefore`] there.
 pub trait Group {
     /// Sets this group's state. Called once per draw of the group.
     fn set_state(&self, gl: &glow::Context) -> Result<(), GlError>;
@@ -66,9 +70,10 @@ impl ProgramGroup {
 }
 
 impl Group for ProgramGroup {
-    fn set_state(&self, _gl: &glow::Context) -> Result<(), GlError> {
+    fn set_state(&self, gl: &glow::Context) -> Result<(), GlError> {
+        check_clean(gl, "ProgramGroup::set_state")?;
         self.program.use_program();
-        Ok(())
+        check_gl(gl, "ProgramGroup::set_state")
     }
 
     fn unset_state(&self, gl: &glow::Context) -> Result<(), GlError> {
@@ -107,6 +112,7 @@ impl TextureGroup {
 
 impl Group for TextureGroup {
     fn set_state(&self, gl: &glow::Context) -> Result<(), GlError> {
+        check_clean(gl, "TextureGroup::set_state")?;
         self.texture.bind(self.unit)?;
         if self.blend {
             // SAFETY: plain state changes on the current context.

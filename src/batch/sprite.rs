@@ -277,9 +277,11 @@ impl SpriteBatch {
 
     /// Sets the viewport size in pixels, after a window resize.
     pub fn set_viewport(&mut self, width: u32, height: u32) -> Result<(), BatchError> {
-        self.viewport = [width.max(1) as f32, height.max(1) as f32];
+        let viewport = [width.max(1) as f32, height.max(1) as f32];
         let location = self.program.uniform_location("viewport")?;
-        Ok(self.program.set_vec2(&location, self.viewport)?)
+        self.program.set_vec2(&location, viewport)?;
+        self.viewport = viewport;
+        Ok(())
     }
 
     /// Adds a layer: sprites of `texture` (with alpha blending), drawn among layers by
@@ -383,7 +385,9 @@ impl SpriteBatch {
             match self.batch.migrate(old.list, sprite.layer) {
                 Ok(list) => entry.list = list,
                 Err(error) => {
-                    self.write_all(&old)?;
+                    // Staging the old values again cannot fail where staging the new ones
+                    // just worked; the migration's error is the one to report.
+                    let _ = self.write_all(&old);
                     return Err(error);
                 }
             }
@@ -471,10 +475,25 @@ impl SpriteBatch {
         })
     }
 
-    /// Shows another atlas region: rewrites `position` and `tex_coords`.
+    /// Shows another atlas region: rewrites `position` and `tex_coords`, and keeps the new
+    /// region only when both writes succeeded.
     pub fn set_region(&mut self, id: SpriteId, region: AtlasRegion) -> Result<(), BatchError> {
-        self.change(id, POSITION, |e| e.reshape(|s| s.region = region))?;
-        self.change(id, TEX_COORDS, |e| e.sprite.tex_coords())
+        let old = *self.entry(id)?;
+        let mut entry = old;
+        let positions = entry.reshape(|s| s.region = region);
+        let written = self
+            .batch
+            .write(entry.list, POSITION, &positions)
+            .and_then(|()| {
+                let tex_coords = entry.sprite.tex_coords();
+                self.batch.write(entry.list, TEX_COORDS, &tex_coords)
+            });
+        if let Err(error) = written {
+            // Staged writes of a live list only fail on a bug; restore what went in.
+            let _ = self.batch.write(old.list, POSITION, &old.positions());
+            return Err(error);
+        }
+        self.set_entry(id, entry)
     }
 
     /// Removes a sprite and frees its vertices and indices; its id becomes stale.

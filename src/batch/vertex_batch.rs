@@ -25,10 +25,16 @@ pub struct FormatId {
 }
 
 /// Names a list's vertex format for [`Batch::add`]: a `&VertexFormat`, or the [`FormatId`]
-/// the batch interned it as.
-pub trait FormatKey {
+/// the batch interned it as. Sealed: the batch trusts the id it returns.
+pub trait FormatKey: sealed::Sealed {
     /// The batch's id for this format, interning it on first use.
     fn id_in(self, batch: &mut Batch) -> Result<FormatId, BatchError>;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for &crate::backend::VertexFormat {}
+    impl Sealed for super::FormatId {}
 }
 
 impl FormatKey for &VertexFormat {

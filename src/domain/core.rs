@@ -12,7 +12,7 @@ use super::handle::{DomainId, ListId, Slots};
 use super::store::{capacity_needed, Region, Store, INDEX_SIZE};
 use super::{check_indices, list_ranges, AttributeKey, DomainError, Primitive, RangeCache};
 use crate::allocation::Allocator;
-use crate::backend::{AttributeData, BufferStats, MultiDraw, VertexFormat};
+use crate::backend::{check_clean, AttributeData, BufferStats, MultiDraw, VertexFormat};
 
 /// A list's vertex and index regions (the index region is empty without an index part).
 #[derive(Debug, Clone, Copy)]
@@ -463,6 +463,7 @@ impl DomainCore {
                 lists: partial,
             });
         }
+        check_clean(self.store.gl(), "Domain::draw")?;
         self.store.flush()?;
         let indexed = self.is_indexed();
         let per_list;
@@ -484,12 +485,13 @@ impl DomainCore {
             self.offsets
                 .extend(starts.iter().map(|&s| s as usize * INDEX_SIZE));
         }
+        self.store.bind()?;
         let gl = self.store.gl();
-        self.store.bind();
         // SAFETY: every range is allocated space of the allocator it came from, whose
         // capacity every buffer of its part holds; every stored index is a vertex of its own
         // list (checked when written, clamped on resize), inside the vertex buffers; the
-        // VAO just bound has this domain's index buffer when indexed.
+        // VAO just bound names the current buffers (`bind` re-points it if a failed growth
+        // left that unsure), and this domain's index buffer when indexed.
         let result = unsafe {
             if indexed {
                 let elements = glow::UNSIGNED_INT;
@@ -513,9 +515,10 @@ impl DomainCore {
     ) -> Result<usize, DomainError> {
         let entry = *self.lists.get(list)?;
         mode.check_whole(self.draw_count(&entry))?;
+        check_clean(self.store.gl(), "Domain::draw_list")?;
         self.store.flush()?;
+        self.store.bind()?;
         let gl = self.store.gl();
-        self.store.bind();
         // SAFETY: as in `draw`, for the list's own regions.
         let result = unsafe {
             if self.is_indexed() {

@@ -258,10 +258,17 @@ impl Primitive {
     }
 }
 
-/// Names an attribute of a format: its index in the format, or its name.
-pub trait AttributeKey {
+/// Names an attribute of a format: its index in the format (`usize`), or its name (`&str`).
+/// Sealed: the domains trust the index it returns.
+pub trait AttributeKey: sealed::Sealed {
     /// The attribute's index in `format`, if it has one.
     fn index_in(&self, format: &VertexFormat) -> Result<usize, DomainError>;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for usize {}
+    impl Sealed for &str {}
 }
 
 impl AttributeKey for usize {

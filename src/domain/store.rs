@@ -106,6 +106,9 @@ pub(crate) struct Store {
     pub(crate) vertices: Allocator,
     pub(crate) index: Option<IndexPart>,
     vao: glow::VertexArray,
+    /// False after a growth failed and pointing the VAO back at the kept buffers failed
+    /// too: the VAO may name deleted buffers, so [`bind`](Store::bind) re-points it first.
+    vao_valid: bool,
     max_buffer_bytes: usize,
 }
 
@@ -165,6 +168,7 @@ impl Store {
             vertices: Allocator::new(vertex_capacity),
             index,
             vao,
+            vao_valid: true,
             max_buffer_bytes: MAX_BUFFER_BYTES,
         };
         let names: Vec<_> = store.buffers.iter().map(GlBuffer::raw).collect();
@@ -281,14 +285,15 @@ impl Store {
         let new_element = grown_index.as_ref().map(GrownBuffer::raw).or(old_element);
         if let Err(error) = self.point_vao(&new_names, new_element) {
             // Back to the buffers it had; the prepared ones are deleted as they drop. If
-            // even this fails, the VAO still names buffers GL keeps alive while attached,
-            // which hold the same contents.
-            let _ = self.point_vao(&old_names, old_element);
+            // even this fails, the VAO may name deleted buffers: it is marked, and the next
+            // bind for drawing re-points it before anything reads through it.
+            self.vao_valid = self.point_vao(&old_names, old_element).is_ok();
             return Err(error.into());
         }
+        // Each grown buffer was prepared from the buffer it commits to, so these succeed.
         for (buffer, grown) in self.buffers.iter_mut().zip(grown_vertices) {
             if let Some(grown) = grown {
-                buffer.commit_grow(grown);
+                buffer.commit_grow(grown)?;
             }
         }
         if let Some(capacity) = vertex_target {
@@ -297,7 +302,7 @@ impl Store {
         }
         if let (Some(capacity), Some(index)) = (index_target, self.index.as_mut()) {
             if let Some(grown) = grown_index {
-                index.buffer.commit_grow(grown);
+                index.buffer.commit_grow(grown)?;
             }
             let capacity = capacity.max(index.allocator.capacity());
             index.allocator.set_capacity(capacity)?;
@@ -306,10 +311,18 @@ impl Store {
         Ok(())
     }
 
-    /// Binds the VAO for drawing. GL state touched: the vertex array binding.
-    pub(crate) fn bind(&self) {
+    /// Binds the VAO for drawing, first pointing it at the current buffers again if a
+    /// failed growth left it unsure. GL state touched: the vertex array binding (and, when
+    /// re-pointing, what [`point_vao`](Self::point_vao) touches).
+    pub(crate) fn bind(&mut self) -> Result<(), GlError> {
+        if !self.vao_valid {
+            let names: Vec<_> = self.buffers.iter().map(GlBuffer::raw).collect();
+            self.point_vao(&names, self.index.as_ref().map(|i| i.buffer.raw()))?;
+            self.vao_valid = true;
+        }
         // SAFETY: the VAO is a live object of this context.
         unsafe { self.gl.bind_vertex_array(Some(self.vao)) };
+        Ok(())
     }
 
     /// Unbinds any VAO. GL state touched: the vertex array binding.
@@ -371,8 +384,13 @@ impl Store {
         let index = attribute.index_in(&self.format)?;
         let a = &self.format.attributes()[index];
         check_type::<T>(a)?;
-        let components = data.len() * usize::from(T::COUNT);
-        if components != region.count * usize::from(a.count) {
+        let components = data.len().saturating_mul(usize::from(T::COUNT));
+        let bytes: &[u8] = bytemuck::cast_slice(data);
+        // The byte length as well: an `AttributeData` whose constants disagree with its
+        // size must not write past the list.
+        if components != region.count * usize::from(a.count)
+            || bytes.len() != region.count * a.size()
+        {
             return Err(DomainError::VertexCount {
                 attribute: a.name.clone(),
                 expected: region.count,
@@ -380,8 +398,7 @@ impl Store {
                 components,
             });
         }
-        let size = a.size();
-        Ok(self.buffers[index].write(region.start * size, bytemuck::cast_slice(data))?)
+        Ok(self.buffers[index].write(region.start * a.size(), bytes)?)
     }
 
     /// Stages raw bytes as `attribute` of the region's vertices; `bytes` must be exactly

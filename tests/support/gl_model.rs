@@ -1594,7 +1594,14 @@ impl World {
                 } else {
                     0
                 };
-                fault::fail_at(site, skip);
+                // Twice in a row at the VAO: the growth's rollback fails too, and the next
+                // draw must re-point the vertex array before reading through it.
+                let times = if site == PointVao {
+                    1 + src.below(2)? as u32
+                } else {
+                    1
+                };
+                fault::fail_repeatedly(site, skip, times);
                 roll
             }
             _ => src.below(100)?,
