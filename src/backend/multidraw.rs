@@ -151,6 +151,39 @@ impl MultiDraw {
         firsts: &[i32],
         counts: &[i32],
     ) -> Result<usize, GlError> {
+        // SAFETY: this function's contract.
+        unsafe { self.arrays_after(Precheck::Run, gl, mode, firsts, counts) }
+    }
+
+    /// [`draw_arrays`](Self::draw_arrays) for a caller that has just run
+    /// [`check_clean`] itself (a domain draw, which checks before binding its VAO).
+    ///
+    /// # Safety
+    /// As [`draw_arrays`](Self::draw_arrays).
+    pub(crate) unsafe fn draw_arrays_checked(
+        &self,
+        gl: &glow::Context,
+        mode: u32,
+        firsts: &[i32],
+        counts: &[i32],
+    ) -> Result<usize, GlError> {
+        // SAFETY: this function's contract.
+        unsafe { self.arrays_after(Precheck::Done, gl, mode, firsts, counts) }
+    }
+
+    /// The body of the array draws, running `check_clean` first unless `precheck` says the
+    /// caller did.
+    ///
+    /// # Safety
+    /// As [`draw_arrays`](Self::draw_arrays).
+    unsafe fn arrays_after(
+        &self,
+        precheck: Precheck,
+        gl: &glow::Context,
+        mode: u32,
+        firsts: &[i32],
+        counts: &[i32],
+    ) -> Result<usize, GlError> {
         let n = paired_draw_count(
             "MultiDraw::draw_arrays",
             ("firsts", firsts.len()),
@@ -159,7 +192,9 @@ impl MultiDraw {
         if n == 0 {
             return Ok(0);
         }
-        check_clean(gl, "MultiDraw::draw_arrays")?;
+        if precheck == Precheck::Run {
+            check_clean(gl, "MultiDraw::draw_arrays")?;
+        }
         match self.arrays {
             Some(multi_draw_arrays) => {
                 // SAFETY: both pointers address `n` valid i32s (lengths checked equal above,
@@ -207,6 +242,41 @@ impl MultiDraw {
         index_type: u32,
         byte_offsets: &[usize],
     ) -> Result<usize, GlError> {
+        // SAFETY: this function's contract.
+        unsafe { self.elements_after(Precheck::Run, gl, mode, counts, index_type, byte_offsets) }
+    }
+
+    /// [`draw_elements`](Self::draw_elements) for a caller that has just run
+    /// [`check_clean`] itself (a domain draw, which checks before binding its VAO).
+    ///
+    /// # Safety
+    /// As [`draw_elements`](Self::draw_elements).
+    pub(crate) unsafe fn draw_elements_checked(
+        &self,
+        gl: &glow::Context,
+        mode: u32,
+        counts: &[i32],
+        index_type: u32,
+        byte_offsets: &[usize],
+    ) -> Result<usize, GlError> {
+        // SAFETY: this function's contract.
+        unsafe { self.elements_after(Precheck::Done, gl, mode, counts, index_type, byte_offsets) }
+    }
+
+    /// The body of the element draws, running `check_clean` first unless `precheck` says
+    /// the caller did.
+    ///
+    /// # Safety
+    /// As [`draw_elements`](Self::draw_elements).
+    unsafe fn elements_after(
+        &self,
+        precheck: Precheck,
+        gl: &glow::Context,
+        mode: u32,
+        counts: &[i32],
+        index_type: u32,
+        byte_offsets: &[usize],
+    ) -> Result<usize, GlError> {
         let n = paired_draw_count(
             "MultiDraw::draw_elements",
             ("counts", counts.len()),
@@ -215,7 +285,9 @@ impl MultiDraw {
         if n == 0 {
             return Ok(0);
         }
-        check_clean(gl, "MultiDraw::draw_elements")?;
+        if precheck == Precheck::Run {
+            check_clean(gl, "MultiDraw::draw_elements")?;
+        }
         match self.elements {
             Some(multi_draw_elements) => {
                 // `usize` and `*const c_void` have the same size and alignment, so the
@@ -254,6 +326,13 @@ impl MultiDraw {
             }
         }
     }
+}
+
+/// Whether a draw still has to run [`check_clean`], or its caller just did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Precheck {
+    Run,
+    Done,
 }
 
 /// The `GLsizei drawcount` for two parallel slices, `(name, len)` each, which must have

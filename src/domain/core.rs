@@ -50,6 +50,16 @@ impl PartialCounts {
     }
 }
 
+/// The region of a list that a draw reads: its indices when the domain is indexed, else its
+/// vertices.
+fn drawn(indexed: bool, entry: &Entry) -> Region {
+    if indexed {
+        entry.indices
+    } else {
+        entry.vertices
+    }
+}
+
 /// The lists of one domain and the GL storage they live in.
 pub(crate) struct DomainCore {
     store: Store,
@@ -127,13 +137,9 @@ impl DomainCore {
         Ok(*self.lists.get(list)?)
     }
 
-    /// The count a draw of the list reads: its indices when indexed, else its vertices.
+    /// The count a draw of the list reads ([`drawn`]).
     fn draw_count(&self, entry: &Entry) -> usize {
-        if self.is_indexed() {
-            entry.indices.count
-        } else {
-            entry.vertices.count
-        }
+        drawn(self.is_indexed(), entry).count
     }
 
     /// Refuses indices on a domain without an index part, and indices with no vertex.
@@ -474,10 +480,7 @@ impl DomainCore {
             };
             self.ranges.ranges(allocator)
         } else {
-            per_list = list_ranges(self.lists.values().map(|e| match indexed {
-                true => e.indices,
-                false => e.vertices,
-            }));
+            per_list = list_ranges(self.lists.values().map(|e| drawn(indexed, e)));
             (&per_list.0[..], &per_list.1[..])
         };
         if indexed {
@@ -495,11 +498,16 @@ impl DomainCore {
         let result = unsafe {
             if indexed {
                 let elements = glow::UNSIGNED_INT;
-                self.multi_draw
-                    .draw_elements(gl, mode.gl_enum(), counts, elements, &self.offsets)
+                self.multi_draw.draw_elements_checked(
+                    gl,
+                    mode.gl_enum(),
+                    counts,
+                    elements,
+                    &self.offsets,
+                )
             } else {
                 self.multi_draw
-                    .draw_arrays(gl, mode.gl_enum(), starts, counts)
+                    .draw_arrays_checked(gl, mode.gl_enum(), starts, counts)
             }
         };
         self.store.unbind();
@@ -522,7 +530,7 @@ impl DomainCore {
         // SAFETY: as in `draw`, for the list's own regions.
         let result = unsafe {
             if self.is_indexed() {
-                self.multi_draw.draw_elements(
+                self.multi_draw.draw_elements_checked(
                     gl,
                     mode.gl_enum(),
                     &[entry.indices.count as i32],
@@ -530,7 +538,7 @@ impl DomainCore {
                     &[entry.indices.start * INDEX_SIZE],
                 )
             } else {
-                self.multi_draw.draw_arrays(
+                self.multi_draw.draw_arrays_checked(
                     gl,
                     mode.gl_enum(),
                     &[entry.vertices.start as i32],
