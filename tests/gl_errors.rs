@@ -80,7 +80,9 @@ fn a_failed_indexed_resize_keeps_the_list_and_its_slots(ctx: &HeadlessContext) {
     assert_eq!(after, before);
 }
 
-fn a_growth_whose_vertex_array_cannot_be_repointed_keeps_the_old_buffers(ctx: &HeadlessContext) {
+/// An 8 × 8 target (bound), the colour program, and a domain of exactly 6 vertices (full,
+/// so the next create grows it) holding a green quad over the whole target.
+fn full_green_domain(ctx: &HeadlessContext) -> (RenderTarget, Program, VertexDomain) {
     let target = RenderTarget::new(ctx.gl().clone(), 8, 8).unwrap();
     target.bind();
     let program = common::colour_program(ctx.gl());
@@ -88,6 +90,11 @@ fn a_growth_whose_vertex_array_cannot_be_repointed_keeps_the_old_buffers(ctx: &H
     let quad = d.create(6).unwrap();
     d.write(quad, "position", &common::FULL_SCREEN).unwrap();
     d.write(quad, "colour", &[GREEN; 6]).unwrap();
+    (target, program, d)
+}
+
+fn a_growth_whose_vertex_array_cannot_be_repointed_keeps_the_old_buffers(ctx: &HeadlessContext) {
+    let (target, program, mut d) = full_green_domain(ctx);
     let names = d.buffer_names();
     fault::fail_at(Site::PointVao, 0);
     let error = d.create(3).unwrap_err();
@@ -114,13 +121,7 @@ fn a_growth_whose_vertex_array_cannot_be_repointed_keeps_the_old_buffers(ctx: &H
 fn a_vertex_array_left_unsure_by_a_failed_growth_is_repointed_before_the_next_draw(
     ctx: &HeadlessContext,
 ) {
-    let target = RenderTarget::new(ctx.gl().clone(), 8, 8).unwrap();
-    target.bind();
-    let program = common::colour_program(ctx.gl());
-    let mut d = VertexDomain::new(ctx.gl(), *ctx.multi_draw(), format(), 6).unwrap();
-    let quad = d.create(6).unwrap();
-    d.write(quad, "position", &common::FULL_SCREEN).unwrap();
-    d.write(quad, "colour", &[GREEN; 6]).unwrap();
+    let (target, program, mut d) = full_green_domain(ctx);
     program.use_program();
     // A draw of a domain whose VAO is sure does not re-point it.
     fault::fail_at(Site::PointVao, 0);

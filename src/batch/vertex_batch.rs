@@ -383,8 +383,6 @@ impl Batch {
     fn entry_mut(&mut self, index: usize) -> Result<&mut DomainEntry, BatchError> {
         match self.domains.get_mut(index) {
             Some(Some(entry)) => Ok(entry),
-            // Built only here: an error built eagerly (`ok_or`) is dropped through a call on
-            // every successful write, about a sixth of the cost of moving a sprite.
             _ => Err(BatchError::Domain(DomainError::StaleList)),
         }
     }
@@ -399,6 +397,8 @@ impl Batch {
         }
         match self.domains.get_mut(list.domain as usize) {
             Some(Some(entry)) if entry.domain.id() == list.list.domain() => Ok(entry),
+            // Built only here: an error built eagerly (`ok_or`) is dropped through a call on
+            // every successful write, about a sixth of the cost of moving a sprite.
             _ => Err(BatchError::Domain(DomainError::StaleList)),
         }
     }

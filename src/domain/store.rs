@@ -381,9 +381,7 @@ impl Store {
         attribute: impl AttributeKey,
         data: &[T],
     ) -> Result<(), DomainError> {
-        let index = attribute.index_in(&self.format)?;
-        let a = &self.format.attributes()[index];
-        check_type::<T>(a)?;
+        let (index, a) = typed_attribute::<T>(&self.format, attribute)?;
         let components = data.len().saturating_mul(usize::from(T::COUNT));
         let bytes: &[u8] = bytemuck::cast_slice(data);
         // The byte length as well: an `AttributeData` whose constants disagree with its
@@ -429,12 +427,10 @@ impl Store {
         region: Region,
         attribute: impl AttributeKey,
     ) -> Result<Vec<T>, DomainError> {
-        let index = attribute.index_in(&self.format)?;
-        let a = &self.format.attributes()[index];
-        check_type::<T>(a)?;
+        let (index, a) = typed_attribute::<T>(&self.format, attribute)?;
         let size = a.size();
         let bytes = self.buffers[index].read(region.start * size, region.count * size)?;
-        cast_vec(bytes, &self.format.attributes()[index].name)
+        cast_vec(bytes, &a.name)
     }
 
     /// Sends every staged write to GL. A buffer whose flush fails keeps its writes staged
@@ -466,10 +462,15 @@ impl Store {
     }
 }
 
-/// Refuses a `T` whose component type is not the attribute's, or whose count is neither 1
-/// nor the attribute's.
+/// The index and attribute that `key` names in `format`, refusing a `T` whose component
+/// type is not the attribute's, or whose count is neither 1 nor the attribute's.
 #[inline]
-fn check_type<T: AttributeData>(a: &crate::backend::Attribute) -> Result<(), DomainError> {
+fn typed_attribute<T: AttributeData>(
+    format: &VertexFormat,
+    key: impl AttributeKey,
+) -> Result<(usize, &crate::backend::Attribute), DomainError> {
+    let index = key.index_in(format)?;
+    let a = &format.attributes()[index];
     if T::COMPONENT != a.component || (T::COUNT != a.count && T::COUNT != 1) {
         return Err(DomainError::AttributeType {
             attribute: a.name.clone(),
@@ -477,7 +478,7 @@ fn check_type<T: AttributeData>(a: &crate::backend::Attribute) -> Result<(), Dom
             got: (T::COUNT, T::COMPONENT),
         });
     }
-    Ok(())
+    Ok((index, a))
 }
 
 impl Drop for Store {

@@ -32,7 +32,8 @@ use vertex_domain::backend::{
     Program, RenderTarget, ShaderVersion, TextureAtlas, TextureFilter, VertexFormat,
 };
 use vertex_domain::batch::{
-    Batch, BatchError, BatchList, GroupId, ProgramGroup, Sprite, SpriteBatch, SpriteId, StateGroup,
+    Batch, BatchError, BatchList, GroupId, Placement, ProgramGroup, Sprite, SpriteBatch, SpriteId,
+    StateGroup,
 };
 use vertex_domain::domain::{Arrays, Domain, DomainError, DomainKind, Indexed, ListId, Primitive};
 
@@ -658,6 +659,23 @@ impl<K: ModelKind> Domains<K> {
     }
 }
 
+/// Asserts that no two of the lists at `placements` share a vertex or an index slot of one
+/// domain.
+fn assert_disjoint(placements: &[Placement], what: &str) {
+    let mut runs: Vec<_> = placements
+        .iter()
+        .flat_map(|p| [(p.domain, false, &p.vertices), (p.domain, true, &p.indices)])
+        .filter(|(_, _, slots)| !slots.is_empty())
+        .collect();
+    runs.sort_unstable_by_key(|&(domain, indices, slots)| (domain, indices, slots.start));
+    for pair in runs.windows(2) {
+        let ((d0, i0, a), (d1, i1, b)) = (pair[0], pair[1]);
+        if (d0, i0) == (d1, i1) {
+            assert!(a.end <= b.start, "{what}: two live lists overlap in {d0:?}");
+        }
+    }
+}
+
 fn bytes_of<T: bytemuck::Pod>(value: T) -> Vec<u8> {
     bytemuck::bytes_of(&value).to_vec()
 }
@@ -1016,7 +1034,7 @@ impl BatchWorld {
     }
 
     fn check(&mut self) {
-        let mut runs: Vec<(vertex_domain::domain::DomainId, usize, usize, bool)> = Vec::new();
+        let mut placements = Vec::new();
         for list in &self.lists {
             let h = list.handle;
             let placement = self.batch.placement(h).unwrap();
@@ -1040,26 +1058,9 @@ impl BatchWorld {
             if let Some(indices) = &list.indices {
                 assert_eq!(&self.batch.read_indices(h).unwrap(), indices, "batch {h:?}");
             }
-            runs.push((
-                placement.domain,
-                placement.vertices.start,
-                placement.vertices.len(),
-                false,
-            ));
-            runs.push((
-                placement.domain,
-                placement.indices.start,
-                placement.indices.len(),
-                true,
-            ));
+            placements.push(placement);
         }
-        runs.sort_unstable_by_key(|&(d, s, _, i)| (d, i, s));
-        for pair in runs.windows(2) {
-            let ((d0, s0, n0, i0), (d1, s1, _, i1)) = (pair[0], pair[1]);
-            if d0 == d1 && i0 == i1 && n0 > 0 {
-                assert!(s0 + n0 <= s1, "batch: two live lists overlap in {d0:?}");
-            }
-        }
+        assert_disjoint(&placements, "batch");
     }
 
     /// Draws the batch and compares with a reference draw of the model's lists of the groups
@@ -1333,7 +1334,7 @@ impl SpriteWorld {
     }
 
     fn check(&mut self) {
-        let mut runs = Vec::new();
+        let mut placements = Vec::new();
         for s in &self.live {
             assert_eq!(
                 self.sprites.get(s.id).unwrap(),
@@ -1362,26 +1363,9 @@ impl SpriteWorld {
             let want = self.shadow.batch_mut().read::<[u8; 4]>(shadow, 2).unwrap();
             assert_eq!(got, want, "sprite {:?} colour", s.id);
             let placement = self.sprites.batch_mut().placement(list).unwrap();
-            runs.push((
-                placement.domain,
-                false,
-                placement.vertices.start,
-                placement.vertices.len(),
-            ));
-            runs.push((
-                placement.domain,
-                true,
-                placement.indices.start,
-                placement.indices.len(),
-            ));
+            placements.push(placement);
         }
-        runs.sort_unstable_by_key(|&(d, i, s, _)| (d, i, s));
-        for pair in runs.windows(2) {
-            let ((d0, i0, s0, n0), (d1, i1, s1, _)) = (pair[0], pair[1]);
-            if d0 == d1 && i0 == i1 {
-                assert!(s0 + n0 <= s1, "sprites: two live sprites overlap in {d0:?}");
-            }
-        }
+        assert_disjoint(&placements, "sprites");
     }
 
     /// Draws the sprites and compares with a fresh sprite batch of the model's sprites.
