@@ -30,6 +30,7 @@ pub use format::{
     Attribute, AttributeData, ComponentType, FormatError, ShaderInput, VertexFormat, MAX_COMPONENTS,
 };
 pub use multidraw::MultiDraw;
+pub(crate) use multidraw::Precheck;
 pub use program::{ActiveAttribute, Program, ProgramBuilder, ShaderVersion};
 pub use target::RenderTarget;
 pub use texture::{Texture, TextureFilter};

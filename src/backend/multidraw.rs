@@ -152,31 +152,16 @@ impl MultiDraw {
         counts: &[i32],
     ) -> Result<usize, GlError> {
         // SAFETY: this function's contract.
-        unsafe { self.arrays_after(Precheck::Run, gl, mode, firsts, counts) }
+        unsafe { self.draw_arrays_with(Precheck::Run, gl, mode, firsts, counts) }
     }
 
-    /// [`draw_arrays`](Self::draw_arrays) for a caller that has just run
-    /// [`check_clean`] itself (a domain draw, which checks before binding its VAO).
+    /// The body of [`draw_arrays`](Self::draw_arrays). `Precheck::Done` skips its
+    /// [`check_clean`] for a caller that has just run it (a domain draw, which checks before
+    /// binding its VAO).
     ///
     /// # Safety
     /// As [`draw_arrays`](Self::draw_arrays).
-    pub(crate) unsafe fn draw_arrays_checked(
-        &self,
-        gl: &glow::Context,
-        mode: u32,
-        firsts: &[i32],
-        counts: &[i32],
-    ) -> Result<usize, GlError> {
-        // SAFETY: this function's contract.
-        unsafe { self.arrays_after(Precheck::Done, gl, mode, firsts, counts) }
-    }
-
-    /// The body of the array draws, running `check_clean` first unless `precheck` says the
-    /// caller did.
-    ///
-    /// # Safety
-    /// As [`draw_arrays`](Self::draw_arrays).
-    unsafe fn arrays_after(
+    pub(crate) unsafe fn draw_arrays_with(
         &self,
         precheck: Precheck,
         gl: &glow::Context,
@@ -243,32 +228,18 @@ impl MultiDraw {
         byte_offsets: &[usize],
     ) -> Result<usize, GlError> {
         // SAFETY: this function's contract.
-        unsafe { self.elements_after(Precheck::Run, gl, mode, counts, index_type, byte_offsets) }
+        unsafe {
+            self.draw_elements_with(Precheck::Run, gl, mode, counts, index_type, byte_offsets)
+        }
     }
 
-    /// [`draw_elements`](Self::draw_elements) for a caller that has just run
-    /// [`check_clean`] itself (a domain draw, which checks before binding its VAO).
+    /// The body of [`draw_elements`](Self::draw_elements). `Precheck::Done` skips its
+    /// [`check_clean`] for a caller that has just run it (a domain draw, which checks before
+    /// binding its VAO).
     ///
     /// # Safety
     /// As [`draw_elements`](Self::draw_elements).
-    pub(crate) unsafe fn draw_elements_checked(
-        &self,
-        gl: &glow::Context,
-        mode: u32,
-        counts: &[i32],
-        index_type: u32,
-        byte_offsets: &[usize],
-    ) -> Result<usize, GlError> {
-        // SAFETY: this function's contract.
-        unsafe { self.elements_after(Precheck::Done, gl, mode, counts, index_type, byte_offsets) }
-    }
-
-    /// The body of the element draws, running `check_clean` first unless `precheck` says
-    /// the caller did.
-    ///
-    /// # Safety
-    /// As [`draw_elements`](Self::draw_elements).
-    unsafe fn elements_after(
+    pub(crate) unsafe fn draw_elements_with(
         &self,
         precheck: Precheck,
         gl: &glow::Context,
@@ -330,7 +301,7 @@ impl MultiDraw {
 
 /// Whether a draw still has to run [`check_clean`], or its caller just did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Precheck {
+pub(crate) enum Precheck {
     Run,
     Done,
 }

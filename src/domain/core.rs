@@ -12,7 +12,7 @@ use super::handle::{DomainId, ListId, Slots};
 use super::store::{capacity_needed, Region, Store, INDEX_SIZE};
 use super::{check_indices, list_ranges, AttributeKey, DomainError, Primitive, RangeCache};
 use crate::allocation::Allocator;
-use crate::backend::{check_clean, AttributeData, BufferStats, MultiDraw, VertexFormat};
+use crate::backend::{check_clean, AttributeData, BufferStats, MultiDraw, Precheck, VertexFormat};
 
 /// A list's vertex and index regions (the index region is empty without an index part).
 #[derive(Debug, Clone, Copy)]
@@ -498,7 +498,8 @@ impl DomainCore {
         let result = unsafe {
             if indexed {
                 let elements = glow::UNSIGNED_INT;
-                self.multi_draw.draw_elements_checked(
+                self.multi_draw.draw_elements_with(
+                    Precheck::Done,
                     gl,
                     mode.gl_enum(),
                     counts,
@@ -507,7 +508,7 @@ impl DomainCore {
                 )
             } else {
                 self.multi_draw
-                    .draw_arrays_checked(gl, mode.gl_enum(), starts, counts)
+                    .draw_arrays_with(Precheck::Done, gl, mode.gl_enum(), starts, counts)
             }
         };
         self.store.unbind();
@@ -530,7 +531,8 @@ impl DomainCore {
         // SAFETY: as in `draw`, for the list's own regions.
         let result = unsafe {
             if self.is_indexed() {
-                self.multi_draw.draw_elements_checked(
+                self.multi_draw.draw_elements_with(
+                    Precheck::Done,
                     gl,
                     mode.gl_enum(),
                     &[entry.indices.count as i32],
@@ -538,7 +540,8 @@ impl DomainCore {
                     &[entry.indices.start * INDEX_SIZE],
                 )
             } else {
-                self.multi_draw.draw_arrays_checked(
+                self.multi_draw.draw_arrays_with(
+                    Precheck::Done,
                     gl,
                     mode.gl_enum(),
                     &[entry.vertices.start as i32],
