@@ -74,14 +74,20 @@ pub enum ShaderInput {
 ///
 /// [`Attribute::new`] makes a float input (integer components converted to their value);
 /// [`Attribute::normalized`] and [`Attribute::integer`] choose the other [`ShaderInput`]s.
+/// [`Attribute::matrix`] makes a matrix input (`mat4`, ...), which takes one location per
+/// column: `location` to `location + columns - 1`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Attribute {
     /// The shader's name for it, for lookups and messages.
     pub name: String,
     /// The shader input location.
     pub location: u32,
-    /// Components per vertex, 1 to [`MAX_COMPONENTS`].
+    /// Components per vertex (per column, for a matrix), 1 to [`MAX_COMPONENTS`].
     pub count: u8,
+    /// Matrix columns, each at its own location: 1 for a scalar or vector, 2 to 4 for a
+    /// `matCxR`, whose columns are stored one after another (column-major, as GLSL reads
+    /// them).
+    pub columns: u8,
     /// The type of each component.
     pub component: ComponentType,
     /// How the components reach the shader.
@@ -100,8 +106,18 @@ impl Attribute {
             name: name.into(),
             location,
             count,
+            columns: 1,
             component,
             input: ShaderInput::Float,
+        }
+    }
+
+    /// A float matrix input of `columns` columns of `rows` components (`mat4` is 4 × 4),
+    /// taking locations `location..location + columns`.
+    pub fn matrix(name: impl Into<String>, location: u32, columns: u8, rows: u8) -> Self {
+        Attribute {
+            columns,
+            ..Attribute::new(name, location, rows, ComponentType::F32)
         }
     }
 
@@ -117,14 +133,30 @@ impl Attribute {
         self
     }
 
+    /// Components per vertex over every column: `count × columns`.
+    pub fn components(&self) -> usize {
+        usize::from(self.count) * usize::from(self.columns)
+    }
+
+    /// Bytes per vertex of one column (the whole attribute unless it is a matrix).
+    pub fn column_size(&self) -> usize {
+        usize::from(self.count) * self.component.size()
+    }
+
     /// Bytes per vertex of this attribute, which is also its buffer's stride.
     pub fn size(&self) -> usize {
-        usize::from(self.count) * self.component.size()
+        self.components() * self.component.size()
+    }
+
+    /// The shader locations it takes: one, or one per matrix column.
+    pub fn locations(&self) -> std::ops::Range<u32> {
+        self.location..self.location.saturating_add(u32::from(self.columns))
     }
 }
 
 /// A Rust type that holds one component ([`COUNT`](Self::COUNT) `== 1`) or one vertex's
-/// worth of components of an attribute: `f32`, `[f32; 2]`, `[u8; 4]`, ... Typed writes
+/// worth of components of an attribute: `f32`, `[f32; 2]`, `[u8; 4]`, or a column-major
+/// matrix such as `[[f32; 4]; 4]` for a `mat4` (16 components). Typed writes
 /// check [`COMPONENT`](Self::COMPONENT) and [`COUNT`](Self::COUNT) against the attribute, two
 /// comparisons of constants, so a wrong type is an error instead of garbage on screen.
 ///
@@ -135,7 +167,7 @@ impl Attribute {
 pub trait AttributeData: bytemuck::Pod {
     /// The component type.
     const COMPONENT: ComponentType;
-    /// Components per value: 1 for a scalar, `N` for `[T; N]`.
+    /// Components per value: 1 for a scalar, `N` for `[T; N]`, `C × R` for `[[f32; R]; C]`.
     const COUNT: u8;
 }
 
@@ -158,6 +190,28 @@ macro_rules! attribute_data {
 
 attribute_data!(f32 => F32, u8 => U8, i8 => I8, u16 => U16, i16 => I16, u32 => U32, i32 => I32);
 
+/// Implements [`AttributeData`] for the column-major float matrices `[[f32; R]; C]`.
+macro_rules! matrix_data {
+    ($(($c:literal, $r:literal)),* $(,)?) => {$(
+        impl AttributeData for [[f32; $r]; $c] {
+            const COMPONENT: ComponentType = ComponentType::F32;
+            const COUNT: u8 = $c * $r;
+        }
+    )*};
+}
+
+matrix_data!(
+    (2, 2),
+    (2, 3),
+    (2, 4),
+    (3, 2),
+    (3, 3),
+    (3, 4),
+    (4, 2),
+    (4, 3),
+    (4, 4)
+);
+
 /// Why a [`VertexFormat`] was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -172,6 +226,19 @@ pub enum FormatError {
         name: String,
         /// The count it asked for.
         count: u8,
+    },
+    /// A matrix of other than 2 to 4 columns of 2 to 4 floats, or a column count other than
+    /// 1 on a vector.
+    #[error("attribute `{name}` has {columns} columns of {count} {component:?}; matrices are 2 to 4 columns of 2 to 4 floats")]
+    Matrix {
+        /// The attribute's name.
+        name: String,
+        /// Its columns.
+        columns: u8,
+        /// Its components per column.
+        count: u8,
+        /// Its component type.
+        component: ComponentType,
     },
     /// Two attributes share a location.
     #[error("attributes `{first}` and `{second}` share location {location}")]
@@ -230,9 +297,10 @@ pub struct VertexFormat {
 }
 
 impl VertexFormat {
-    /// Checks and builds a format: at least one attribute, counts of 1 to 4, an input each
-    /// component type can have (normalized and integer inputs need integer components), and
-    /// no location or name used twice.
+    /// Checks and builds a format: at least one attribute, counts of 1 to 4, matrices of 2
+    /// to 4 float columns, an input each component type can have (normalized and integer
+    /// inputs need integer components), and no location (a matrix takes one per column) or
+    /// name used twice.
     pub fn new(attributes: Vec<Attribute>) -> Result<Self, FormatError> {
         if attributes.is_empty() {
             return Err(FormatError::Empty);
@@ -251,10 +319,26 @@ impl VertexFormat {
                     count: attribute.count,
                 });
             }
+            let matrix_ok = match attribute.columns {
+                1 => true,
+                2..=4 => attribute.component == ComponentType::F32 && attribute.count >= 2,
+                _ => false,
+            };
+            if !matrix_ok {
+                return Err(FormatError::Matrix {
+                    name: attribute.name.clone(),
+                    columns: attribute.columns,
+                    count: attribute.count,
+                    component: attribute.component,
+                });
+            }
             for earlier in &attributes[..i] {
-                if earlier.location == attribute.location {
+                if let Some(location) = attribute
+                    .locations()
+                    .find(|l| earlier.locations().contains(l))
+                {
                     return Err(FormatError::DuplicateLocation {
-                        location: attribute.location,
+                        location,
                         first: earlier.name.clone(),
                         second: attribute.name.clone(),
                     });
@@ -281,13 +365,36 @@ impl VertexFormat {
     pub fn vertex_size(&self) -> usize {
         self.attributes.iter().map(Attribute::size).sum()
     }
+
+    /// The first location `self` and `other` both use, if any: a mesh format and an
+    /// instance format drawn together must not share one.
+    pub fn shared_location(&self, other: &VertexFormat) -> Option<u32> {
+        self.attributes.iter().find_map(|a| {
+            a.locations()
+                .find(|l| other.attributes.iter().any(|b| b.locations().contains(l)))
+        })
+    }
 }
 
-/// The component count, default storage type and input kind of a program input's GL type.
+/// The columns of a program input's GL type: 1, or 2 to 4 for a matrix.
+fn input_columns(gl_type: u32) -> u8 {
+    match gl_type {
+        glow::FLOAT_MAT2 | glow::FLOAT_MAT2x3 | glow::FLOAT_MAT2x4 => 2,
+        glow::FLOAT_MAT3 | glow::FLOAT_MAT3x2 | glow::FLOAT_MAT3x4 => 3,
+        glow::FLOAT_MAT4 | glow::FLOAT_MAT4x2 | glow::FLOAT_MAT4x3 => 4,
+        _ => 1,
+    }
+}
+
+/// The component count (per column), default storage type and input kind of a program
+/// input's GL type.
 fn input_layout(gl_type: u32) -> Option<(u8, ComponentType, ShaderInput)> {
     use ComponentType::{F32, I32, U32};
     use ShaderInput::{Float, Integer};
     Some(match gl_type {
+        glow::FLOAT_MAT2 | glow::FLOAT_MAT3x2 | glow::FLOAT_MAT4x2 => (2, F32, Float),
+        glow::FLOAT_MAT2x3 | glow::FLOAT_MAT3 | glow::FLOAT_MAT4x3 => (3, F32, Float),
+        glow::FLOAT_MAT2x4 | glow::FLOAT_MAT3x4 | glow::FLOAT_MAT4 => (4, F32, Float),
         glow::FLOAT => (1, F32, Float),
         glow::FLOAT_VEC2 => (2, F32, Float),
         glow::FLOAT_VEC3 => (3, F32, Float),
@@ -363,6 +470,7 @@ impl VertexFormat {
                     }
                 };
                 Ok(Attribute {
+                    columns: input_columns(input.gl_type),
                     name: input.name,
                     location: input.location,
                     count,
@@ -386,9 +494,14 @@ impl fmt::Display for VertexFormat {
                 ShaderInput::Normalized => "n",
                 ShaderInput::Integer => "i",
             };
+            let columns = if a.columns > 1 {
+                format!("{}x", a.columns)
+            } else {
+                String::new()
+            };
             write!(
                 f,
-                "{}@{}:{}{:?}{}",
+                "{}@{}:{columns}{}{:?}{}",
                 a.name, a.location, a.count, a.component, norm
             )?;
         }
@@ -469,6 +582,35 @@ mod tests {
             VertexFormat::new(attributes),
             Err(FormatError::DuplicateLocation { location: 0, .. })
         ));
+    }
+
+    #[test]
+    fn a_matrix_takes_one_location_per_column_and_only_floats() {
+        let model = Attribute::matrix("model", 3, 4, 4);
+        assert_eq!(
+            (model.size(), model.column_size(), model.locations()),
+            (64, 16, 3..7)
+        );
+        assert_eq!(<[[f32; 4]; 4]>::COUNT, 16);
+        let overlapping = vec![
+            model.clone(),
+            Attribute::new("colour", 5, 4, ComponentType::U8),
+        ];
+        assert!(matches!(
+            VertexFormat::new(overlapping),
+            Err(FormatError::DuplicateLocation { location: 5, .. })
+        ));
+        let mut bytes = Attribute::matrix("m", 0, 2, 2);
+        bytes.component = ComponentType::U8;
+        assert!(matches!(
+            VertexFormat::new(vec![bytes]),
+            Err(FormatError::Matrix { .. })
+        ));
+        let mesh = VertexFormat::new(vec![Attribute::new("position", 2, 2, ComponentType::F32)]);
+        let instances = VertexFormat::new(vec![model]).unwrap();
+        assert_eq!(mesh.unwrap().shared_location(&instances), None);
+        let clash = VertexFormat::new(vec![Attribute::new("p", 6, 2, ComponentType::F32)]);
+        assert_eq!(clash.unwrap().shared_location(&instances), Some(6));
     }
 
     #[test]

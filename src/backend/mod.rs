@@ -29,8 +29,8 @@ pub use error::{check_clean, check_gl, clear_gl_errors, GlError};
 pub use format::{
     Attribute, AttributeData, ComponentType, FormatError, ShaderInput, VertexFormat, MAX_COMPONENTS,
 };
-pub use multidraw::MultiDraw;
 pub(crate) use multidraw::Precheck;
+pub use multidraw::{InstanceDraw, MultiDraw};
 pub use program::{ActiveAttribute, Program, ProgramBuilder, ShaderVersion};
 pub use target::RenderTarget;
 pub use texture::{Texture, TextureFilter};

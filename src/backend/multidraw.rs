@@ -39,16 +39,48 @@ type MultiDrawElementsFn = unsafe extern "system" fn(
     drawcount: i32,
 );
 
+/// `void glMultiDrawArraysIndirect(GLenum mode, const void *indirect, GLsizei drawcount, GLsizei stride)`.
+type MultiDrawArraysIndirectFn =
+    unsafe extern "system" fn(mode: u32, indirect: *const c_void, drawcount: i32, stride: i32);
+
+/// `void glMultiDrawElementsIndirect(GLenum mode, GLenum type, const void *indirect, GLsizei drawcount, GLsizei stride)`.
+type MultiDrawElementsIndirectFn = unsafe extern "system" fn(
+    mode: u32,
+    index_type: u32,
+    indirect: *const c_void,
+    drawcount: i32,
+    stride: i32,
+);
+
+/// How an instanced domain draws its meshes' instances, each mesh's being a contiguous run of
+/// instance slots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InstanceDraw {
+    /// One `glDrawArraysInstancedBaseInstance` / `glDrawElementsInstancedBaseVertexBaseInstance`
+    /// per mesh (GL 4.2 or `GL_ARB_base_instance`).
+    BaseInstance,
+    /// One `glMultiDrawArraysIndirect` / `glMultiDrawElementsIndirect` for the whole domain,
+    /// from a buffer of draw commands rewritten when instance counts change (GL 4.3).
+    MultiDrawIndirect,
+    /// Per mesh, the instance attributes are pointed at its run and one
+    /// `glDrawArraysInstanced` / `glDrawElementsInstanced` draws it: every context with
+    /// instancing has this (GLES 3.0, WebGL2), at a few `glVertexAttribPointer` calls per mesh.
+    Repoint,
+}
+
 /// The multi-draw entry points of one GL context, or the single-draw fallback.
 ///
 /// Load it once per context with [`MultiDraw::load`] (the `headless` feature's
 /// `HeadlessContext` does this for you) and use it only with that context, current on the
 /// calling thread. (On Mesa and most drivers the pointers are the same for every context of
 /// one API, but GL does not promise that.)
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Clone, Copy, Default)]
 pub struct MultiDraw {
     arrays: Option<MultiDrawArraysFn>,
     elements: Option<MultiDrawElementsFn>,
+    arrays_indirect: Option<MultiDrawArraysIndirectFn>,
+    elements_indirect: Option<MultiDrawElementsIndirectFn>,
+    base_instance: bool,
 }
 
 impl MultiDraw {
@@ -65,6 +97,10 @@ impl MultiDraw {
     ///
     /// Whatever is not available (or loads as null) falls back to single draws.
     ///
+    /// For instanced domains it also notes base instance (desktop GL 4.2 or
+    /// `GL_ARB_base_instance`) and loads `glMultiDrawArraysIndirect` and
+    /// `glMultiDrawElementsIndirect` (desktop GL 4.3); see [`InstanceDraw`].
+    ///
     /// GL state touched: none (it reads the version and extension list glow cached).
     ///
     /// # Safety
@@ -77,35 +113,54 @@ impl MultiDraw {
         mut loader: impl FnMut(&CStr) -> *const c_void,
     ) -> MultiDraw {
         let version = gl.version();
-        let (arrays_name, elements_name): (&CStr, &CStr) = if version.is_embedded {
-            if !gl
-                .supported_extensions()
-                .contains("GL_EXT_multi_draw_arrays")
-            {
-                return MultiDraw::single_draws();
-            }
-            (c"glMultiDrawArraysEXT", c"glMultiDrawElementsEXT")
-        } else {
-            if (version.major, version.minor) < (1, 4) {
-                return MultiDraw::single_draws();
-            }
-            (c"glMultiDrawArrays", c"glMultiDrawElements")
+        let desktop = |major: u32, minor: u32| {
+            !version.is_embedded && (version.major, version.minor) >= (major, minor)
         };
-        let arrays = loader(arrays_name);
-        let elements = loader(elements_name);
-        MultiDraw {
-            arrays: (!arrays.is_null()).then(|| {
+        let extensions = gl.supported_extensions();
+        let names: Option<(&CStr, &CStr)> = if version.is_embedded {
+            extensions
+                .contains("GL_EXT_multi_draw_arrays")
+                .then_some((c"glMultiDrawArraysEXT", c"glMultiDrawElementsEXT"))
+        } else {
+            desktop(1, 4).then_some((c"glMultiDrawArrays", c"glMultiDrawElements"))
+        };
+        let mut multi_draw = MultiDraw::single_draws();
+        if let Some((arrays_name, elements_name)) = names {
+            let arrays = loader(arrays_name);
+            let elements = loader(elements_name);
+            multi_draw.arrays = (!arrays.is_null()).then(|| {
                 // SAFETY: a non-null pointer that the context's loader returned for
                 // glMultiDrawArrays(EXT) (this function's contract), which the
                 // version/extension check above says the context supports; its C signature
                 // is exactly `MultiDrawArraysFn`.
                 unsafe { std::mem::transmute::<*const c_void, MultiDrawArraysFn>(arrays) }
-            }),
-            elements: (!elements.is_null()).then(|| {
+            });
+            multi_draw.elements = (!elements.is_null()).then(|| {
                 // SAFETY: as above, for glMultiDrawElements(EXT) and `MultiDrawElementsFn`.
                 unsafe { std::mem::transmute::<*const c_void, MultiDrawElementsFn>(elements) }
-            }),
+            });
         }
+        multi_draw.base_instance = desktop(4, 2) || extensions.contains("GL_ARB_base_instance");
+        if desktop(4, 3) {
+            let arrays = loader(c"glMultiDrawArraysIndirect");
+            let elements = loader(c"glMultiDrawElementsIndirect");
+            if !arrays.is_null() && !elements.is_null() {
+                // SAFETY: non-null pointers the context's loader returned for these GL 4.3
+                // functions, which the version check says the context has; their C
+                // signatures are exactly the two function types.
+                unsafe {
+                    multi_draw.arrays_indirect = Some(std::mem::transmute::<
+                        *const c_void,
+                        MultiDrawArraysIndirectFn,
+                    >(arrays));
+                    multi_draw.elements_indirect = Some(std::mem::transmute::<
+                        *const c_void,
+                        MultiDrawElementsIndirectFn,
+                    >(elements));
+                }
+            }
+        }
+        multi_draw
     }
 
     /// A `MultiDraw` that always issues one `glDrawArrays`/`glDrawElements` per range: the
@@ -114,7 +169,80 @@ impl MultiDraw {
         MultiDraw {
             arrays: None,
             elements: None,
+            arrays_indirect: None,
+            elements_indirect: None,
+            base_instance: false,
         }
+    }
+
+    /// This `MultiDraw` without base instance or indirect multi-draw, so that instanced
+    /// domains draw by [`InstanceDraw::Repoint`] as on GLES 3: a way to test that path on
+    /// any context.
+    pub const fn without_base_instance(self) -> MultiDraw {
+        MultiDraw {
+            arrays_indirect: None,
+            elements_indirect: None,
+            base_instance: false,
+            ..self
+        }
+    }
+
+    /// Whether this context can draw instances by `path`.
+    pub fn supports(&self, path: InstanceDraw) -> bool {
+        match path {
+            InstanceDraw::BaseInstance => self.base_instance,
+            InstanceDraw::MultiDrawIndirect => {
+                self.arrays_indirect.is_some() && self.elements_indirect.is_some()
+            }
+            InstanceDraw::Repoint => true,
+        }
+    }
+
+    /// The path instanced domains take by default: base instance where the context has it
+    /// (the fastest on llvmpipe, measured by `examples/instancing.rs --bench`), else
+    /// re-pointing.
+    pub fn instance_draw(&self) -> InstanceDraw {
+        if self.base_instance {
+            InstanceDraw::BaseInstance
+        } else {
+            InstanceDraw::Repoint
+        }
+    }
+
+    /// Draws `drawcount` tightly packed commands from offset 0 of the bound
+    /// `GL_DRAW_INDIRECT_BUFFER`: `DrawArraysIndirectCommand`s when `index_type` is `None`,
+    /// else `DrawElementsIndirectCommand`s over the bound element buffer. Fails with
+    /// [`GlError::InvalidArgument`] where the context has no indirect multi-draw.
+    ///
+    /// # Safety
+    /// A draw indirect buffer holding `drawcount` commands must be bound, and every range and
+    /// instance range the commands name must lie inside the bound vertex array's buffers.
+    pub(crate) unsafe fn draw_indirect(
+        &self,
+        mode: u32,
+        index_type: Option<u32>,
+        drawcount: usize,
+    ) -> Result<(), GlError> {
+        let n = draw_count(drawcount, "MultiDraw::draw_indirect")?;
+        let unsupported = || GlError::InvalidArgument {
+            operation: "MultiDraw::draw_indirect",
+            message: "this context has no glMultiDraw*Indirect".to_owned(),
+        };
+        match index_type {
+            None => {
+                let draw = self.arrays_indirect.ok_or_else(unsupported)?;
+                // SAFETY: offset 0 into the bound indirect buffer, whose `n` commands lie
+                // inside the bound buffers (this function's contract); the function was
+                // loaded for this context.
+                unsafe { draw(mode, std::ptr::null(), n, 0) };
+            }
+            Some(index_type) => {
+                let draw = self.elements_indirect.ok_or_else(unsupported)?;
+                // SAFETY: as above, with the bound element buffer.
+                unsafe { draw(mode, index_type, std::ptr::null(), n, 0) };
+            }
+        }
+        Ok(())
     }
 
     /// Whether [`MultiDraw::draw_arrays`] uses the driver's `glMultiDrawArrays`.
@@ -296,6 +424,17 @@ impl MultiDraw {
                 Ok(counts.len())
             }
         }
+    }
+}
+
+impl std::fmt::Debug for MultiDraw {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MultiDraw")
+            .field("arrays", &self.arrays.is_some())
+            .field("elements", &self.elements.is_some())
+            .field("indirect", &self.arrays_indirect.is_some())
+            .field("base_instance", &self.base_instance)
+            .finish()
     }
 }
 

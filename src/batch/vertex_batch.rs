@@ -283,6 +283,7 @@ impl Batch {
             format,
             INITIAL_VERTICES,
             index_capacity,
+            None,
         )?;
         let entry = Some(DomainEntry { key, domain });
         let index = match self.free_domains.pop() {

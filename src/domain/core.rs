@@ -9,16 +9,22 @@
 use std::rc::Rc;
 
 use super::handle::{DomainId, ListId, Slots};
-use super::store::{capacity_needed, Region, Store, INDEX_SIZE};
+use super::instances::InstanceTable;
+use super::store::{capacity_needed, Needs, Region, Store, INDEX_SIZE};
 use super::{check_indices, list_ranges, AttributeKey, DomainError, Primitive, RangeCache};
 use crate::allocation::Allocator;
 use crate::backend::{check_clean, AttributeData, BufferStats, MultiDraw, Precheck, VertexFormat};
 
-/// A list's vertex and index regions (the index region is empty without an index part).
-#[derive(Debug, Clone, Copy)]
+/// A list's vertex and index regions (the index region is empty without an index part), and
+/// for a mesh of an instanced domain its run of instance slots.
+#[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Entry {
     pub(crate) vertices: Region,
     pub(crate) indices: Region,
+    /// The instance slots allocated to the mesh; its instances fill the first
+    /// `instance_count` of them, with no hole (deletion moves the last one into the hole).
+    pub(crate) instances: Region,
+    pub(crate) instance_count: usize,
 }
 
 /// Live lists whose draw count is not a multiple of 2 (`[0]`) and of 3 (`[1]`): such a
@@ -52,7 +58,7 @@ impl PartialCounts {
 
 /// The region of a list that a draw reads: its indices when the domain is indexed, else its
 /// vertices.
-fn drawn(indexed: bool, entry: &Entry) -> Region {
+pub(super) fn drawn(indexed: bool, entry: &Entry) -> Region {
     if indexed {
         entry.indices
     } else {
@@ -62,9 +68,11 @@ fn drawn(indexed: bool, entry: &Entry) -> Region {
 
 /// The lists of one domain and the GL storage they live in.
 pub(crate) struct DomainCore {
-    store: Store,
-    lists: Slots<Entry>,
-    multi_draw: MultiDraw,
+    pub(super) store: Store,
+    pub(super) lists: Slots<Entry>,
+    pub(super) multi_draw: MultiDraw,
+    /// The instances of an instanced domain's meshes.
+    pub(super) instances: Option<InstanceTable>,
     ranges: RangeCache,
     /// Byte offsets of the index ranges of the last indexed draw, kept to reuse the memory.
     offsets: Vec<usize>,
@@ -72,19 +80,26 @@ pub(crate) struct DomainCore {
 }
 
 impl DomainCore {
-    /// A domain with room for `vertex_capacity` vertices, and an index part with room for
-    /// `index_capacity` indices when given.
+    /// A domain with room for `vertex_capacity` vertices, an index part with room for
+    /// `index_capacity` indices when given, and an instance part of `instances.0` with room
+    /// for `instances.1` instances when given.
     pub(crate) fn new(
         gl: &Rc<glow::Context>,
         multi_draw: MultiDraw,
         format: VertexFormat,
         vertex_capacity: usize,
         index_capacity: Option<usize>,
+        instances: Option<(VertexFormat, usize)>,
     ) -> Result<Self, DomainError> {
+        let table = instances
+            .as_ref()
+            .map(|(_, capacity)| InstanceTable::new(gl, &multi_draw, *capacity))
+            .transpose()?;
         Ok(DomainCore {
-            store: Store::new(gl, format, vertex_capacity, index_capacity)?,
+            store: Store::new(gl, format, vertex_capacity, index_capacity, instances)?,
             lists: Slots::new(DomainId::next()),
             multi_draw,
+            instances: table,
             ranges: RangeCache::default(),
             offsets: Vec::new(),
             partial: PartialCounts::default(),
@@ -107,8 +122,12 @@ impl DomainCore {
         self.store.index.is_some()
     }
 
+    pub(crate) fn is_instanced(&self) -> bool {
+        self.store.instance.is_some()
+    }
+
     pub(crate) fn vertex_allocator(&self) -> &Allocator {
-        &self.store.vertices
+        &self.store.vertex.allocator
     }
 
     pub(crate) fn index_allocator(&self) -> Option<&Allocator> {
@@ -138,7 +157,7 @@ impl DomainCore {
     }
 
     /// The count a draw of the list reads ([`drawn`]).
-    fn draw_count(&self, entry: &Entry) -> usize {
+    pub(super) fn draw_count(&self, entry: &Entry) -> usize {
         drawn(self.is_indexed(), entry).count
     }
 
@@ -176,12 +195,16 @@ impl DomainCore {
         index_count: usize,
     ) -> Result<ListId<K>, DomainError> {
         self.check_counts(vertex_count, index_count)?;
-        let vertex_need = capacity_needed(self.store.vertices.plan_alloc(vertex_count))?;
+        let vertex_need = capacity_needed(self.store.vertex.allocator.plan_alloc(vertex_count))?;
         let index_need = self.index_need(|a| a.plan_alloc(index_count))?;
-        self.store.reserve(vertex_need, index_need)?;
+        self.store.reserve(Needs {
+            vertices: vertex_need,
+            indices: index_need,
+            ..Needs::default()
+        })?;
         // Both allocations fit now; nothing below touches GL.
         let vertices = Region {
-            start: self.store.vertices.alloc(vertex_count)?,
+            start: self.store.vertex.allocator.alloc(vertex_count)?,
             count: vertex_count,
         };
         let indices = match self.store.index.as_mut() {
@@ -190,9 +213,8 @@ impl DomainCore {
                 let start = match index.allocator.alloc(index_count) {
                     Ok(start) => start,
                     Err(error) => {
-                        self.store
-                            .vertices
-                            .dealloc(vertices.start, vertices.count)?;
+                        let allocator = &mut self.store.vertex.allocator;
+                        allocator.dealloc(vertices.start, vertices.count)?;
                         return Err(error.into());
                     }
                 };
@@ -205,7 +227,11 @@ impl DomainCore {
                 indices
             }
         };
-        let entry = Entry { vertices, indices };
+        let entry = Entry {
+            vertices,
+            indices,
+            ..Entry::default()
+        };
         self.partial.add(self.draw_count(&entry));
         self.ranges.invalidate();
         Ok(self.lists.insert(entry))
@@ -220,7 +246,7 @@ impl DomainCore {
         data: &[T],
     ) -> Result<(), DomainError> {
         let vertices = self.lists.get(list)?.vertices;
-        self.store.write(vertices, attribute, data)
+        self.store.vertex.write(vertices, attribute, data)
     }
 
     /// Stages raw bytes of `attribute` for the list's vertices.
@@ -231,7 +257,7 @@ impl DomainCore {
         bytes: &[u8],
     ) -> Result<(), DomainError> {
         let vertices = self.lists.get(list)?.vertices;
-        self.store.write_bytes(vertices, attribute, bytes)
+        self.store.vertex.write_bytes(vertices, attribute, bytes)
     }
 
     /// Reads the list's values of `attribute` back from GL.
@@ -241,7 +267,7 @@ impl DomainCore {
         attribute: impl AttributeKey,
     ) -> Result<Vec<T>, DomainError> {
         let vertices = self.lists.get(list)?.vertices;
-        self.store.read(vertices, attribute)
+        self.store.vertex.read(vertices, attribute)
     }
 
     /// Sets the list's indices, relative to its first vertex. CPU work only.
@@ -290,10 +316,15 @@ impl DomainCore {
         let old = *self.lists.get(list)?;
         self.check_counts(vertex_count, index_count)?;
         let (v, i) = (old.vertices, old.indices);
-        let plan_vertices = |s: &Store| s.vertices.plan_realloc(v.start, v.count, vertex_count);
+        let plan_vertices =
+            |s: &Store| (s.vertex.allocator).plan_realloc(v.start, v.count, vertex_count);
         let vertex_need = capacity_needed(plan_vertices(&self.store))?;
         let index_need = self.index_need(|a| a.plan_realloc(i.start, i.count, index_count))?;
-        self.store.reserve(vertex_need, index_need)?;
+        self.store.reserve(Needs {
+            vertices: vertex_need,
+            indices: index_need,
+            ..Needs::default()
+        })?;
         let vertex_start = plan_vertices(&self.store)?;
         let index_start = match &self.store.index {
             Some(index) => index
@@ -306,8 +337,7 @@ impl DomainCore {
         let kept_vertices = v.count.min(vertex_count);
         let vertices_move = vertex_start != v.start;
         if vertices_move && kept_vertices > 0 {
-            self.store
-                .copy_vertices_within(v.start, vertex_start, kept_vertices)?;
+            (self.store.vertex).copy_within(v.start, vertex_start, kept_vertices)?;
         }
         let kept_indices = i.count.min(index_count);
         let clamp = self.store.index.as_ref().is_some_and(|index| {
@@ -330,10 +360,7 @@ impl DomainCore {
 
         // Commit: the plans above said both fit, so neither call fails.
         let vertices = Region {
-            start: self
-                .store
-                .vertices
-                .realloc(v.start, v.count, vertex_count)?,
+            start: (self.store.vertex.allocator).realloc(v.start, v.count, vertex_count)?,
             count: vertex_count,
         };
         debug_assert_eq!(vertices.start, vertex_start);
@@ -363,22 +390,29 @@ impl DomainCore {
             index.stage_absolute(restaged, vertices.start)?;
         }
         self.partial.remove(self.draw_count(&old));
-        let entry = Entry { vertices, indices };
+        let entry = Entry {
+            vertices,
+            indices,
+            ..old
+        };
         self.partial.add(self.draw_count(&entry));
         self.ranges.invalidate();
         *self.lists.get_mut(list)? = entry;
         Ok(())
     }
 
-    /// Frees the regions of a live list (which are allocated, so this cannot fail).
+    /// Frees the regions of a live list (which are allocated, so this cannot fail), and
+    /// retires a mesh's instances.
     fn release(&mut self, entry: Entry) -> Result<(), DomainError> {
-        let Entry { vertices, indices } = entry;
-        self.store
-            .vertices
-            .dealloc(vertices.start, vertices.count)?;
+        let Entry {
+            vertices, indices, ..
+        } = entry;
+        let allocator = &mut self.store.vertex.allocator;
+        allocator.dealloc(vertices.start, vertices.count)?;
         if let Some(index) = self.store.index.as_mut() {
             index.allocator.dealloc(indices.start, indices.count)?;
         }
+        self.release_instances(&entry)?;
         self.partial.remove(self.draw_count(&entry));
         self.ranges.invalidate();
         Ok(())
@@ -402,17 +436,25 @@ impl DomainCore {
     ) -> Result<ListId<L>, DomainError> {
         let entry = *self.lists.get(list)?;
         self.check_compatible(other)?;
+        if entry.instance_count > 0 {
+            return Err(DomainError::MeshHasInstances {
+                instances: entry.instance_count,
+            });
+        }
         let (v, i) = (entry.vertices, entry.indices);
-        let vertex_need = capacity_needed(other.store.vertices.plan_alloc(v.count))?;
+        let vertex_need = capacity_needed(other.store.vertex.allocator.plan_alloc(v.count))?;
         let index_need = other.index_need(|a| a.plan_alloc(i.count))?;
-        other.store.reserve(vertex_need, index_need)?;
-        let vertex_start = other.store.vertices.plan_alloc(v.count)?;
-        self.store
-            .copy_vertices_to(v, &mut other.store, vertex_start)?;
+        other.store.reserve(Needs {
+            vertices: vertex_need,
+            indices: index_need,
+            ..Needs::default()
+        })?;
+        let vertex_start = other.store.vertex.allocator.plan_alloc(v.count)?;
+        (self.store.vertex).copy_to(v, &mut other.store.vertex, vertex_start)?;
 
         // Commit: the plans above said both fit.
         let vertices = Region {
-            start: other.store.vertices.alloc(v.count)?,
+            start: other.store.vertex.allocator.alloc(v.count)?,
             count: v.count,
         };
         let mut indices = Region::default();
@@ -427,7 +469,11 @@ impl DomainCore {
         }
         self.release(entry)?;
         self.lists.remove(list)?;
-        let moved = Entry { vertices, indices };
+        let moved = Entry {
+            vertices,
+            indices,
+            ..Entry::default()
+        };
         other.partial.add(other.draw_count(&moved));
         other.ranges.invalidate();
         Ok(other.lists.insert(moved))
@@ -444,8 +490,16 @@ impl DomainCore {
         if !Rc::ptr_eq(self.store.gl(), to.store.gl()) {
             return Err(DomainError::ContextMismatch);
         }
-        if self.is_indexed() != to.is_indexed() {
+        if self.is_indexed() != to.is_indexed() || self.is_instanced() != to.is_instanced() {
             return Err(DomainError::KindMismatch);
+        }
+        if let (Some(from), Some(to)) = (&self.store.instance, &to.store.instance) {
+            if from.format() != to.format() {
+                return Err(DomainError::FormatMismatch {
+                    from: from.format().clone(),
+                    to: to.format().clone(),
+                });
+            }
         }
         Ok(())
     }
@@ -462,6 +516,9 @@ impl DomainCore {
     /// GL state touched: binds this domain's VAO (which holds the index buffer binding) and
     /// unbinds it after. The program, textures and blending are the caller's.
     pub(crate) fn draw(&mut self, mode: Primitive) -> Result<usize, DomainError> {
+        if self.is_instanced() {
+            return self.draw_instances(mode, None);
+        }
         let partial = self.partial.of(mode);
         if partial > 0 {
             return Err(DomainError::PartialPrimitives {
@@ -476,7 +533,7 @@ impl DomainCore {
         let (starts, counts) = if mode.is_separable() {
             let allocator = match &self.store.index {
                 Some(index) => &index.allocator,
-                None => &self.store.vertices,
+                None => &self.store.vertex.allocator,
             };
             self.ranges.ranges(allocator)
         } else {
@@ -524,6 +581,9 @@ impl DomainCore {
     ) -> Result<usize, DomainError> {
         let entry = *self.lists.get(list)?;
         mode.check_whole(self.draw_count(&entry))?;
+        if self.is_instanced() {
+            return self.draw_instances(mode, Some(list.cast()));
+        }
         check_clean(self.store.gl(), "Domain::draw_list")?;
         self.store.flush()?;
         self.store.bind()?;

@@ -38,6 +38,29 @@ pub enum Arrays {}
 #[derive(Debug)]
 pub enum Indexed {}
 
+/// Marker for meshes of an [`InstancedVertexDomain`](super::InstancedVertexDomain).
+#[derive(Debug)]
+pub enum Instanced {}
+
+/// Marker for meshes of an [`InstancedIndexedVertexDomain`](super::InstancedIndexedVertexDomain).
+#[derive(Debug)]
+pub enum IndexedInstanced {}
+
+/// Marker for instances of an instanced domain's meshes.
+#[derive(Debug)]
+pub enum Instance {}
+
+/// A mesh of an [`InstancedVertexDomain`](super::InstancedVertexDomain): vertices drawn
+/// once per instance.
+pub type InstancedMesh = ListId<Instanced>;
+
+/// A mesh of an [`InstancedIndexedVertexDomain`](super::InstancedIndexedVertexDomain).
+pub type IndexedMesh = ListId<IndexedInstanced>;
+
+/// One instance of a mesh: one record of every instance attribute. A deleted instance's id
+/// resolves to an error; the other instances keep their ids when their records move.
+pub type InstanceId = ListId<Instance>;
+
 /// A handle to a vertex list in a domain. `Copy`, cheap, and safe to keep after deletion:
 /// a stale handle resolves to an error.
 pub struct ListId<K> {
@@ -57,6 +80,17 @@ impl<K> ListId<K> {
     /// The domain this list was created in.
     pub fn domain(&self) -> DomainId {
         self.domain
+    }
+
+    /// The same handle under another kind marker, for tables that hold handles of every
+    /// kind.
+    pub(crate) fn cast<L>(self) -> ListId<L> {
+        ListId {
+            domain: self.domain,
+            slot: self.slot,
+            generation: self.generation,
+            kind: PhantomData,
+        }
     }
 }
 

@@ -1,35 +1,66 @@
-//! [`Domain`], the public face of a domain of one kind: [`VertexDomain`] (vertices only) and
-//! [`IndexedVertexDomain`] (vertices and `u32` indices). Every method shared by the kinds is
-//! written once, over [`DomainCore`]; each kind adds only what is its own (how a list is
-//! created and resized, and its indices).
+//! [`Domain`], the public face of a domain of one kind: [`VertexDomain`] (vertices only),
+//! [`IndexedVertexDomain`] (vertices and `u32` indices), and their instanced forms
+//! [`InstancedVertexDomain`] and [`InstancedIndexedVertexDomain`], whose lists are meshes
+//! drawn once per instance. Every method shared by the kinds is written once, over
+//! [`DomainCore`]; a kind adds only what is its own, through the traits it implements:
+//! [`IndexedKind`] (indices) and [`InstancedKind`] (instances). `create` and `resize`,
+//! whose arguments differ between kinds with and without indices, are written once each
+//! for both kinds of a family.
 
 use std::marker::PhantomData;
 use std::rc::Rc;
 
 use super::core::DomainCore;
-use super::handle::{Arrays, DomainId, Indexed, ListId};
+use super::handle::{Arrays, DomainId, Indexed, IndexedInstanced, InstanceId, Instanced, ListId};
 use super::{AttributeKey, DomainError, Primitive};
 use crate::allocation::Allocator;
-use crate::backend::{AttributeData, BufferStats, MultiDraw, VertexFormat};
+use crate::backend::{AttributeData, BufferStats, InstanceDraw, MultiDraw, VertexFormat};
 
 /// A kind of domain: the marker its lists' handles carry.
 pub trait DomainKind: sealed::Sealed {
     /// Whether lists of this kind have indices.
     const INDEXED: bool;
+    /// Whether lists of this kind are meshes drawn once per instance.
+    const INSTANCED: bool;
 }
 
-impl DomainKind for Arrays {
-    const INDEXED: bool = false;
+/// Kinds whose lists have `u32` indices: [`Indexed`] and [`IndexedInstanced`].
+pub trait IndexedKind: DomainKind {}
+
+/// Kinds whose lists are meshes with instances: [`Instanced`] and [`IndexedInstanced`].
+pub trait InstancedKind: DomainKind {}
+
+/// Implements the kind traits for a marker.
+macro_rules! kind {
+    ($marker:ident, $name:literal, indexed: $indexed:literal, instanced: $instanced:literal $(, $extra:ident)*) => {
+        impl sealed::Sealed for $marker {
+            const DEBUG_NAME: &'static str = $name;
+        }
+        impl DomainKind for $marker {
+            const INDEXED: bool = $indexed;
+            const INSTANCED: bool = $instanced;
+        }
+        $(impl $extra for $marker {})*
+    };
 }
 
-impl DomainKind for Indexed {
-    const INDEXED: bool = true;
-}
+kind!(Arrays, "VertexDomain", indexed: false, instanced: false);
+kind!(Indexed, "IndexedVertexDomain", indexed: true, instanced: false, IndexedKind);
+kind!(Instanced, "InstancedVertexDomain", indexed: false, instanced: true, InstancedKind);
+kind!(
+    IndexedInstanced,
+    "InstancedIndexedVertexDomain",
+    indexed: true,
+    instanced: true,
+    IndexedKind,
+    InstancedKind
+);
 
 mod sealed {
-    pub trait Sealed {}
-    impl Sealed for super::Arrays {}
-    impl Sealed for super::Indexed {}
+    pub trait Sealed {
+        /// The domain type's name, for `Debug`.
+        const DEBUG_NAME: &'static str;
+    }
 }
 
 /// Vertex lists of one [`VertexFormat`] sharing one buffer per attribute (and, for
@@ -71,6 +102,37 @@ pub type VertexDomain = Domain<Arrays>;
 /// relative indices (4 bytes per index) makes the rewrite a staged write instead of a GPU
 /// readback, which would stall the pipeline.
 pub type IndexedVertexDomain = Domain<Indexed>;
+
+/// Meshes (vertex lists) drawn once per instance, each instance a record of the instance
+/// format's attributes (divisor 1, one buffer each, from an allocator of their own).
+///
+/// A mesh's instances are contiguous, so each mesh draws with one instanced call; see
+/// [`InstanceDraw`] for how. Deleting an instance moves the mesh's last instance into its
+/// slot; the moved instance keeps its [`InstanceId`].
+///
+/// ```no_run
+/// # fn demo(gl: std::rc::Rc<glow::Context>, multi_draw: vertex_domain::backend::MultiDraw)
+/// # -> Result<(), vertex_domain::domain::DomainError> {
+/// use vertex_domain::backend::{Attribute, ComponentType, VertexFormat};
+/// use vertex_domain::domain::{InstancedVertexDomain, Primitive};
+///
+/// let mesh = VertexFormat::new(vec![Attribute::new("corner", 0, 2, ComponentType::F32)])?;
+/// let each = VertexFormat::new(vec![Attribute::new("offset", 1, 2, ComponentType::F32)])?;
+/// let mut domain = InstancedVertexDomain::new(&gl, multi_draw, mesh, each, 16, 64)?;
+/// let triangle = domain.create(3)?;
+/// domain.write(triangle, "corner", &[[0.0f32, 0.0], [0.1, 0.0], [0.0, 0.1]])?;
+/// for i in 0..10 {
+///     let instance = domain.add_instance(triangle)?;
+///     domain.write_instance(instance, "offset", &[[i as f32 * 0.1, 0.0f32]])?;
+/// }
+/// domain.draw(Primitive::Triangles)?; // one instanced call for the mesh's 10 instances
+/// # Ok(()) }
+/// ```
+pub type InstancedVertexDomain = Domain<Instanced>;
+
+/// Indexed meshes drawn once per instance: an [`InstancedVertexDomain`] whose meshes have
+/// `u32` indices, as in an [`IndexedVertexDomain`].
+pub type InstancedIndexedVertexDomain = Domain<IndexedInstanced>;
 
 impl<K: DomainKind> Domain<K> {
     fn with_core(core: DomainCore) -> Self {
@@ -235,19 +297,7 @@ impl Domain<Arrays> {
         format: VertexFormat,
         capacity: usize,
     ) -> Result<Self, DomainError> {
-        DomainCore::new(gl, multi_draw, format, capacity, None).map(Self::with_core)
-    }
-
-    /// Creates a list of `count` vertices (contents undefined until written), growing the
-    /// buffers when they are full.
-    pub fn create(&mut self, count: usize) -> Result<ListId<Arrays>, DomainError> {
-        self.core.create(count, 0)
-    }
-
-    /// Resizes the list to `new_count` vertices, keeping the first `min(old, new)`. It stays
-    /// in place when it can; otherwise its data moves by a GPU copy.
-    pub fn resize(&mut self, list: ListId<Arrays>, new_count: usize) -> Result<(), DomainError> {
-        self.core.resize(list, new_count, 0)
+        DomainCore::new(gl, multi_draw, format, capacity, None, None).map(Self::with_core)
     }
 }
 
@@ -261,16 +311,128 @@ impl Domain<Indexed> {
         vertex_capacity: usize,
         index_capacity: usize,
     ) -> Result<Self, DomainError> {
+        let indices = Some(index_capacity);
+        DomainCore::new(gl, multi_draw, format, vertex_capacity, indices, None).map(Self::with_core)
+    }
+}
+
+impl Domain<Instanced> {
+    /// Creates a domain of meshes of `mesh_format` with room for `vertex_capacity` vertices,
+    /// and instances of `instance_format` with room for `instance_capacity` (all grow as
+    /// needed). The two formats must not share a location.
+    pub fn new(
+        gl: &Rc<glow::Context>,
+        multi_draw: MultiDraw,
+        mesh_format: VertexFormat,
+        instance_format: VertexFormat,
+        vertex_capacity: usize,
+        instance_capacity: usize,
+    ) -> Result<Self, DomainError> {
+        let instances = Some((instance_format, instance_capacity));
         DomainCore::new(
             gl,
             multi_draw,
-            format,
+            mesh_format,
             vertex_capacity,
-            Some(index_capacity),
+            None,
+            instances,
         )
         .map(Self::with_core)
     }
+}
 
+impl Domain<IndexedInstanced> {
+    /// Creates a domain of indexed meshes of `mesh_format` and instances of
+    /// `instance_format`, with room for the given vertices, indices and instances (all
+    /// grow as needed). The two formats must not share a location.
+    pub fn new(
+        gl: &Rc<glow::Context>,
+        multi_draw: MultiDraw,
+        mesh_format: VertexFormat,
+        instance_format: VertexFormat,
+        vertex_capacity: usize,
+        index_capacity: usize,
+        instance_capacity: usize,
+    ) -> Result<Self, DomainError> {
+        let instances = Some((instance_format, instance_capacity));
+        let indices = Some(index_capacity);
+        DomainCore::new(
+            gl,
+            multi_draw,
+            mesh_format,
+            vertex_capacity,
+            indices,
+            instances,
+        )
+        .map(Self::with_core)
+    }
+}
+
+/// `create` and `resize` of kinds without indices, whose lists are sized by vertices only.
+macro_rules! unindexed_lists {
+    ($($kind:ty),*) => {$(
+        impl Domain<$kind> {
+            /// Creates a list (or mesh) of `count` vertices (contents undefined until
+            /// written), growing the buffers when they are full.
+            pub fn create(&mut self, count: usize) -> Result<ListId<$kind>, DomainError> {
+                self.core.create(count, 0)
+            }
+
+            /// Resizes the list to `new_count` vertices, keeping the first `min(old, new)`.
+            /// It stays in place when it can; otherwise its data moves by a GPU copy. A mesh
+            /// keeps its instances.
+            pub fn resize(
+                &mut self,
+                list: ListId<$kind>,
+                new_count: usize,
+            ) -> Result<(), DomainError> {
+                self.core.resize(list, new_count, 0)
+            }
+        }
+    )*};
+}
+
+unindexed_lists!(Arrays, Instanced);
+
+/// `create` and `resize` of kinds with indices.
+macro_rules! indexed_lists {
+    ($($kind:ty),*) => {$(
+        impl Domain<$kind> {
+            /// Creates a list of `vertex_count` vertices and `index_count` indices. Until
+            /// written, vertex data is undefined and every index names the list's first
+            /// vertex (degenerate primitives).
+            pub fn create(
+                &mut self,
+                vertex_count: usize,
+                index_count: usize,
+            ) -> Result<ListId<$kind>, DomainError> {
+                self.core.create(vertex_count, index_count)
+            }
+
+            /// Resizes the list to `vertex_count` vertices and `index_count` indices,
+            /// keeping the first `min(old, new)` of each. Moved data is copied on the GPU,
+            /// and when the vertices move the indices are rewritten for their new position.
+            /// Kept indices that name a vertex past the new count, and new indices, name the
+            /// list's first vertex.
+            ///
+            /// Every fallible step (growing either buffer, the GPU copies) runs before
+            /// either allocator commits, so on error the list keeps its slots, data and
+            /// indices.
+            pub fn resize(
+                &mut self,
+                list: ListId<$kind>,
+                vertex_count: usize,
+                index_count: usize,
+            ) -> Result<(), DomainError> {
+                self.core.resize(list, vertex_count, index_count)
+            }
+        }
+    )*};
+}
+
+indexed_lists!(Indexed, IndexedInstanced);
+
+impl<K: IndexedKind> Domain<K> {
     /// Index slots in the index buffer.
     pub fn index_capacity(&self) -> usize {
         self.index_allocator().capacity()
@@ -284,71 +446,145 @@ impl Domain<Indexed> {
         }
     }
 
-    /// Creates a list of `vertex_count` vertices and `index_count` indices. Until written,
-    /// vertex data is undefined and every index names the list's first vertex (degenerate
-    /// primitives).
-    pub fn create(
-        &mut self,
-        vertex_count: usize,
-        index_count: usize,
-    ) -> Result<ListId<Indexed>, DomainError> {
-        self.core.create(vertex_count, index_count)
-    }
-
     /// The list's index count.
-    pub fn index_count(&self, list: ListId<Indexed>) -> Result<usize, DomainError> {
+    pub fn index_count(&self, list: ListId<K>) -> Result<usize, DomainError> {
         Ok(self.core.entry(list)?.indices.count)
     }
 
     /// The list's first index slot in the index buffer (it changes when the list moves).
-    pub fn index_start(&self, list: ListId<Indexed>) -> Result<usize, DomainError> {
+    pub fn index_start(&self, list: ListId<K>) -> Result<usize, DomainError> {
         Ok(self.core.entry(list)?.indices.start)
     }
 
     /// Sets the list's indices, relative to its first vertex: `indices.len()` must equal its
     /// index count, and each must be below its vertex count. They are stored absolute.
-    pub fn write_indices(
-        &mut self,
-        list: ListId<Indexed>,
-        indices: &[u32],
-    ) -> Result<(), DomainError> {
+    pub fn write_indices(&mut self, list: ListId<K>, indices: &[u32]) -> Result<(), DomainError> {
         self.core.write_indices(list, indices)
     }
 
     /// Reads the list's indices back from GL and returns them relative to its first vertex
     /// (so a stale absolute index shows up as a wrong value).
-    pub fn read_indices(&mut self, list: ListId<Indexed>) -> Result<Vec<u32>, DomainError> {
+    pub fn read_indices(&mut self, list: ListId<K>) -> Result<Vec<u32>, DomainError> {
         self.core.read_indices(list)
     }
+}
 
-    /// Resizes the list to `vertex_count` vertices and `index_count` indices, keeping the
-    /// first `min(old, new)` of each. Moved data is copied on the GPU, and when the vertices
-    /// move the indices are rewritten for their new position. Kept indices that name a
-    /// vertex past the new count, and new indices, name the list's first vertex.
-    ///
-    /// Every fallible step (growing either buffer, the GPU copies) runs before either
-    /// allocator commits, so on error the list keeps its slots, data and indices.
-    pub fn resize(
+impl<K: InstancedKind> Domain<K> {
+    /// The instance format.
+    pub fn instance_format(&self) -> &VertexFormat {
+        match self.core.instance_format() {
+            Some(format) => format,
+            None => unreachable!("an instanced domain's core has an instance part"),
+        }
+    }
+
+    /// The allocator of instance slots, for inspection.
+    pub fn instance_allocator(&self) -> &Allocator {
+        match self.core.instance_allocator() {
+            Some(allocator) => allocator,
+            None => unreachable!("an instanced domain's core has an instance part"),
+        }
+    }
+
+    /// Live instances of every mesh.
+    pub fn instance_total(&self) -> usize {
+        self.core.instance_total()
+    }
+
+    /// How this domain draws its instances (by default [`MultiDraw::instance_draw`]).
+    pub fn instance_draw(&self) -> InstanceDraw {
+        self.core.instance_draw().unwrap_or(InstanceDraw::Repoint)
+    }
+
+    /// Chooses how this domain draws its instances; a path the context lacks is refused
+    /// with [`DomainError::Unsupported`].
+    pub fn set_instance_draw(&mut self, path: InstanceDraw) -> Result<(), DomainError> {
+        self.core.set_instance_draw(path)
+    }
+
+    /// Adds an instance of `mesh`; its record is undefined until written
+    /// ([`write_instance`](Self::write_instance)). A full run of the mesh's instances
+    /// doubles, in place or moved by a GPU copy; the buffers grow when they are full.
+    pub fn add_instance(&mut self, mesh: ListId<K>) -> Result<InstanceId, DomainError> {
+        self.core.add_instance(mesh)
+    }
+
+    /// Deletes an instance. The mesh's last instance moves into its slot and keeps its id.
+    pub fn delete_instance(&mut self, instance: InstanceId) -> Result<(), DomainError> {
+        self.core.delete_instance(instance)
+    }
+
+    /// The mesh's live instances.
+    pub fn instance_count(&self, mesh: ListId<K>) -> Result<usize, DomainError> {
+        self.core.instance_count(mesh)
+    }
+
+    /// The mesh's instances, in the order they draw.
+    pub fn instances(&self, mesh: ListId<K>) -> Result<Vec<InstanceId>, DomainError> {
+        self.core.instances_of(mesh)
+    }
+
+    /// The mesh an instance belongs to.
+    pub fn mesh_of(&self, instance: InstanceId) -> Result<ListId<K>, DomainError> {
+        self.core.instance_mesh(instance)
+    }
+
+    /// The instance's slot in the instance buffers (it changes when the instance moves).
+    pub fn instance_slot(&self, instance: InstanceId) -> Result<usize, DomainError> {
+        self.core.instance_slot(instance)
+    }
+
+    /// Stages `data` as the instance's value of `attribute` of the instance format: one
+    /// record, as `[T]` of the attribute's type (see [`write`](Self::write)).
+    #[inline]
+    pub fn write_instance<T: AttributeData>(
         &mut self,
-        list: ListId<Indexed>,
-        vertex_count: usize,
-        index_count: usize,
+        instance: InstanceId,
+        attribute: impl AttributeKey,
+        data: &[T],
     ) -> Result<(), DomainError> {
-        self.core.resize(list, vertex_count, index_count)
+        self.core.write_instance(instance, attribute, data)
+    }
+
+    /// Stages raw bytes as the instance's value of `attribute`, checked by length only.
+    pub fn write_instance_bytes(
+        &mut self,
+        instance: InstanceId,
+        attribute: impl AttributeKey,
+        bytes: &[u8],
+    ) -> Result<(), DomainError> {
+        self.core.write_instance_bytes(instance, attribute, bytes)
+    }
+
+    /// Reads the instance's value of `attribute` back from GL (it waits for the GPU).
+    pub fn read_instance<T: AttributeData>(
+        &mut self,
+        instance: InstanceId,
+        attribute: impl AttributeKey,
+    ) -> Result<Vec<T>, DomainError> {
+        self.core.read_instance(instance, attribute)
+    }
+
+    /// Moves an instance to `mesh` of `other` (same instance format and context), record
+    /// and all, and returns its id there; the old id goes stale. On error both domains keep
+    /// their instances (`other` may have grown).
+    pub fn migrate_instance<L: InstancedKind>(
+        &mut self,
+        instance: InstanceId,
+        other: &mut Domain<L>,
+        mesh: ListId<L>,
+    ) -> Result<InstanceId, DomainError> {
+        self.core.migrate_instance(instance, &mut other.core, mesh)
     }
 }
 
 impl<K: DomainKind> std::fmt::Debug for Domain<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct(if K::INDEXED {
-            "IndexedVertexDomain"
-        } else {
-            "VertexDomain"
-        })
-        .field("id", &self.id())
-        .field("format", &self.format().to_string())
-        .field("vertex_capacity", &self.vertex_capacity())
-        .field("lists", &self.len())
-        .finish()
+        f.debug_struct(<K as sealed::Sealed>::DEBUG_NAME)
+            .field("id", &self.id())
+            .field("format", &self.format().to_string())
+            .field("vertex_capacity", &self.vertex_capacity())
+            .field("lists", &self.len())
+            .finish()
     }
 }

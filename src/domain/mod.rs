@@ -45,11 +45,18 @@
 
 mod core;
 mod handle;
+mod instances;
 mod kinds;
 mod store;
 
-pub use handle::{Arrays, DomainId, Indexed, IndexedVertexList, ListId, VertexList};
-pub use kinds::{Domain, DomainKind, IndexedVertexDomain, VertexDomain};
+pub use handle::{
+    Arrays, DomainId, Indexed, IndexedInstanced, IndexedMesh, IndexedVertexList, Instance,
+    InstanceId, Instanced, InstancedMesh, ListId, VertexList,
+};
+pub use kinds::{
+    Domain, DomainKind, IndexedKind, IndexedVertexDomain, InstancedIndexedVertexDomain,
+    InstancedKind, InstancedVertexDomain, VertexDomain,
+};
 
 pub(crate) use self::core::DomainCore;
 use crate::allocation::AllocError;
@@ -172,6 +179,19 @@ pub enum DomainError {
     /// An index operation on a domain without indices.
     #[error("this domain has no index buffer")]
     NotIndexed,
+    /// An instance operation on a domain without instances.
+    #[error("this domain has no instances")]
+    NotInstanced,
+    /// A mesh with live instances cannot migrate: its instances' ids would go stale. Move
+    /// the instances first ([`Domain::migrate_instance`]).
+    #[error("the mesh has {instances} live instance(s); migrate or delete them first")]
+    MeshHasInstances {
+        /// Its live instances.
+        instances: usize,
+    },
+    /// An instance draw path this context does not have.
+    #[error("this context cannot draw instances by {0:?}")]
+    Unsupported(crate::backend::InstanceDraw),
     /// Migration between an indexed domain and one without indices.
     #[error("cannot migrate between an indexed domain and one without indices")]
     KindMismatch,

@@ -1,8 +1,15 @@
-//! [`Store`]: the GL side of a domain. One buffer per attribute and the [`Allocator`] of
-//! their vertex slots, optionally an index part (a `u32` index buffer, its allocator and the
-//! relative indices it holds), and the VAO that points at all of them.
+//! [`Store`]: the GL side of a domain, in parts that share one VAO:
 //!
-//! Data flows one way: the store asks the allocators where a list goes and tells the
+//! - the **vertex part** ([`AttributePart`]): one buffer per attribute of the vertex format
+//!   and the [`Allocator`] of their vertex slots;
+//! - an optional **index part** ([`IndexPart`]): a `u32` index buffer, its allocator and the
+//!   relative indices it holds;
+//! - an optional **instance part** (an [`AttributePart`] with divisor 1): one buffer per
+//!   attribute of the instance format, the allocator of instance slots, and a CPU mirror of
+//!   the records (see [`AttributePart::mirror`]).
+//!
+//! A domain kind is the choice of parts; everything below works on whichever parts a store
+//! has. Data flows one way: the store asks the allocators where a list goes and tells the
 //! [`GlBuffer`]s what to hold there; the allocators never see GL.
 //!
 //! # Growing without a half-done state
@@ -21,7 +28,9 @@ use super::{cast_vec, AttributeKey, DomainError};
 use crate::allocation::{AllocError, Allocator};
 use crate::backend::fault::{inject, Site};
 use crate::backend::{check_clean, check_gl, BufferStats, FormatError, GlBuffer, GlError};
-use crate::backend::{AttributeData, GrownBuffer, ShaderInput, VertexFormat, MAX_BUFFER_BYTES};
+use crate::backend::{
+    Attribute, AttributeData, GrownBuffer, ShaderInput, VertexFormat, MAX_BUFFER_BYTES,
+};
 
 /// Bytes per stored index (`GL_UNSIGNED_INT`).
 pub(crate) const INDEX_SIZE: usize = std::mem::size_of::<u32>();
@@ -93,247 +102,111 @@ impl IndexPart {
     }
 }
 
-/// One GL buffer per attribute of a [`VertexFormat`], the [`Allocator`] of their vertex
-/// slots, an optional [`IndexPart`], and the VAO that points at the buffers.
-///
-/// Invariants: every attribute buffer holds `vertices.capacity()` vertices of its attribute,
-/// the index buffer holds `allocator.capacity()` indices, and the VAO names the current
-/// buffers.
-pub(crate) struct Store {
-    gl: Rc<glow::Context>,
-    format: VertexFormat,
-    buffers: Vec<GlBuffer>,
-    pub(crate) vertices: Allocator,
-    pub(crate) index: Option<IndexPart>,
-    vao: glow::VertexArray,
-    /// False after a growth failed and pointing the VAO back at the kept buffers failed
-    /// too: the VAO may name deleted buffers, so [`bind`](Store::bind) re-points it first.
-    vao_valid: bool,
-    max_buffer_bytes: usize,
+/// What a [`Store::reserve`] must make room for: a slot capacity per part, `None` where
+/// that part has room.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Needs {
+    pub(crate) vertices: Option<usize>,
+    pub(crate) indices: Option<usize>,
+    pub(crate) instances: Option<usize>,
 }
 
-impl Store {
-    /// Creates the buffers for `vertex_capacity` vertices (and `index_capacity` indices when
-    /// given) and the VAO. Nothing is leaked on failure: every object made so far is
-    /// deleted.
-    pub(crate) fn new(
+/// One GL buffer per attribute of a [`VertexFormat`] and the [`Allocator`] of their slots:
+/// the vertices of a domain, or its instances.
+///
+/// Invariants: every buffer holds `allocator.capacity()` slots of its attribute, and so does
+/// every mirror buffer when mirrored.
+pub(crate) struct AttributePart {
+    format: VertexFormat,
+    buffers: Vec<GlBuffer>,
+    pub(crate) allocator: Allocator,
+    /// `glVertexAttribDivisor` of every attribute: 0 per vertex, 1 per instance.
+    divisor: u32,
+    /// CPU copies of the buffers' contents, one per attribute, kept for instance parts: a
+    /// deleted instance's hole is filled with the last instance of its mesh by a staged
+    /// write from here, which joins the frame's other writes, where a GPU copy would cost
+    /// one GL call per attribute per deletion. Writes update it as they stage.
+    mirror: Option<Vec<Vec<u8>>>,
+}
+
+impl AttributePart {
+    fn new(
         gl: &Rc<glow::Context>,
         format: VertexFormat,
-        vertex_capacity: usize,
-        index_capacity: Option<usize>,
+        capacity: usize,
+        divisor: u32,
     ) -> Result<Self, DomainError> {
-        check_clean(gl, "domain creation")?;
-        // SAFETY: a plain query on the current context.
-        let max_attribs = unsafe { gl.get_parameter_i32(glow::MAX_VERTEX_ATTRIBS) }.max(0) as u32;
-        if let Some(a) = format
-            .attributes()
-            .iter()
-            .find(|a| a.location >= max_attribs)
-        {
-            return Err(FormatError::LocationOutOfRange {
-                name: a.name.clone(),
-                location: a.location,
-                max: max_attribs,
-            }
-            .into());
-        }
         let buffers = format
             .attributes()
             .iter()
             .map(|a| {
-                let bytes = buffer_bytes(vertex_capacity, a.size(), MAX_BUFFER_BYTES)?;
+                let bytes = buffer_bytes(capacity, a.size(), MAX_BUFFER_BYTES)?;
                 Ok(GlBuffer::new(Rc::clone(gl), bytes)?)
             })
             .collect::<Result<Vec<_>, DomainError>>()?;
-        let index = index_capacity
-            .map(|capacity| {
-                let bytes = buffer_bytes(capacity, INDEX_SIZE, MAX_BUFFER_BYTES)?;
-                Ok::<_, DomainError>(IndexPart {
-                    buffer: GlBuffer::new(Rc::clone(gl), bytes)?,
-                    allocator: Allocator::new(capacity),
-                    relative: vec![0; capacity],
-                })
-            })
-            .transpose()?;
-        // SAFETY: plain object creation on the current context.
-        let vao = unsafe { gl.create_vertex_array() }.map_err(|message| GlError::Create {
-            object: "vertex array",
-            message,
-        })?;
-        // From here on, dropping `store` deletes the VAO and every buffer.
-        let store = Store {
-            gl: Rc::clone(gl),
+        let mirror = (divisor > 0).then(|| {
+            format
+                .attributes()
+                .iter()
+                .map(|a| vec![0; capacity * a.size()])
+                .collect()
+        });
+        Ok(AttributePart {
             format,
             buffers,
-            vertices: Allocator::new(vertex_capacity),
-            index,
-            vao,
-            vao_valid: true,
-            max_buffer_bytes: MAX_BUFFER_BYTES,
-        };
-        let names: Vec<_> = store.buffers.iter().map(GlBuffer::raw).collect();
-        store.point_vao(&names, store.index.as_ref().map(|i| i.buffer.raw()))?;
-        Ok(store)
-    }
-
-    pub(crate) fn gl(&self) -> &Rc<glow::Context> {
-        &self.gl
+            allocator: Allocator::new(capacity),
+            divisor,
+            mirror,
+        })
     }
 
     pub(crate) fn format(&self) -> &VertexFormat {
         &self.format
     }
 
-    pub(crate) fn max_buffer_bytes(&self) -> usize {
-        self.max_buffer_bytes
+    fn names(&self) -> Vec<glow::Buffer> {
+        self.buffers.iter().map(GlBuffer::raw).collect()
     }
 
-    pub(crate) fn set_max_buffer_bytes(&mut self, limit: usize) {
-        self.max_buffer_bytes = limit.min(MAX_BUFFER_BYTES);
-    }
-
-    /// The index part; only indexed domains reach for it.
-    pub(crate) fn index_mut(&mut self) -> Result<&mut IndexPart, DomainError> {
-        self.index.as_mut().ok_or(DomainError::NotIndexed)
-    }
-
-    /// Points the VAO at attribute buffers `names` (format order) and element buffer
-    /// `element`. Integer attributes read as integers go through `glVertexAttribIPointer`,
-    /// every other one through `glVertexAttribPointer`.
-    ///
-    /// GL state touched: binds and unbinds the VAO and `GL_ARRAY_BUFFER`; inside the VAO,
-    /// the attribute arrays and `GL_ELEMENT_ARRAY_BUFFER`.
-    fn point_vao(
+    /// New buffers of `capacity` slots holding GPU copies of the current ones, not yet
+    /// committed.
+    fn prepare_grow(
         &self,
-        names: &[glow::Buffer],
-        element: Option<glow::Buffer>,
-    ) -> Result<(), GlError> {
-        let gl = &self.gl;
-        check_clean(gl, "point vertex array at buffers")?;
-        // SAFETY: the VAO and buffers are live objects of this context; each attribute
-        // reads its own tightly packed buffer from offset 0, and the location was checked
-        // against GL_MAX_VERTEX_ATTRIBS.
-        unsafe {
-            gl.bind_vertex_array(Some(self.vao));
-            for (attribute, &buffer) in self.format.attributes().iter().zip(names) {
-                let (location, count) = (attribute.location, i32::from(attribute.count));
-                let (kind, stride) = (attribute.component.gl_enum(), attribute.size() as i32);
-                gl.bind_buffer(glow::ARRAY_BUFFER, Some(buffer));
-                gl.enable_vertex_attrib_array(location);
-                match attribute.input {
-                    ShaderInput::Integer => {
-                        gl.vertex_attrib_pointer_i32(location, count, kind, stride, 0)
-                    }
-                    input => {
-                        let normalized = input == ShaderInput::Normalized;
-                        gl.vertex_attrib_pointer_f32(location, count, kind, normalized, stride, 0)
-                    }
-                }
-            }
-            gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, element);
-            gl.bind_vertex_array(None);
-            gl.bind_buffer(glow::ARRAY_BUFFER, None);
-        }
-        inject(gl, Site::PointVao);
-        check_gl(gl, "point vertex array at buffers")
+        capacity: usize,
+        limit: usize,
+    ) -> Result<Vec<Option<GrownBuffer>>, DomainError> {
+        self.format
+            .attributes()
+            .iter()
+            .zip(&self.buffers)
+            .map(|(a, buffer)| Ok(buffer.prepare_grow(buffer_bytes(capacity, a.size(), limit)?)?))
+            .collect()
     }
 
-    /// Makes room for `vertex_capacity` vertex slots and `index_capacity` index slots (each
-    /// `None` when that part has room), growing each part that needs it to the next power of
-    /// two at or above its request, all in one step: on error no buffer, allocator or VAO
-    /// binding has changed.
-    pub(crate) fn reserve(
+    /// Commits buffers made by [`prepare_grow`](Self::prepare_grow) for `capacity` slots.
+    fn commit_grow(
         &mut self,
-        vertex_capacity: Option<usize>,
-        index_capacity: Option<usize>,
+        grown: Vec<Option<GrownBuffer>>,
+        capacity: usize,
     ) -> Result<(), DomainError> {
-        let grow_to = |request: Option<usize>| {
-            request
-                .map(|r| r.checked_next_power_of_two().ok_or(AllocError::Overflow))
-                .transpose()
-        };
-        let (vertex_target, index_target) = (grow_to(vertex_capacity)?, grow_to(index_capacity)?);
-        if vertex_target.is_none() && index_target.is_none() {
-            return Ok(());
-        }
-        let limit = self.max_buffer_bytes;
-        let mut grown_vertices: Vec<Option<GrownBuffer>> = Vec::new();
-        if let Some(capacity) = vertex_target {
-            for (attribute, buffer) in self.format.attributes().iter().zip(&self.buffers) {
-                let bytes = buffer_bytes(capacity, attribute.size(), limit)?;
-                grown_vertices.push(buffer.prepare_grow(bytes)?);
-            }
-        }
-        let grown_index = match (index_target, &self.index) {
-            (Some(capacity), Some(index)) => index
-                .buffer
-                .prepare_grow(buffer_bytes(capacity, INDEX_SIZE, limit)?)?,
-            (Some(_), None) => return Err(DomainError::NotIndexed),
-            _ => None,
-        };
-        // Point the VAO at the new buffers before committing to them.
-        let old_names: Vec<_> = self.buffers.iter().map(GlBuffer::raw).collect();
-        let old_element = self.index.as_ref().map(|i| i.buffer.raw());
-        let new_names: Vec<_> = old_names
-            .iter()
-            .enumerate()
-            .map(|(i, &old)| match grown_vertices.get(i) {
-                Some(Some(grown)) => grown.raw(),
-                _ => old,
-            })
-            .collect();
-        let new_element = grown_index.as_ref().map(GrownBuffer::raw).or(old_element);
-        if let Err(error) = self.point_vao(&new_names, new_element) {
-            // Back to the buffers it had; the prepared ones are deleted as they drop. If
-            // even this fails, the VAO may name deleted buffers: it is marked, and the next
-            // bind for drawing re-points it before anything reads through it.
-            self.vao_valid = self.point_vao(&old_names, old_element).is_ok();
-            return Err(error.into());
-        }
-        // Each grown buffer was prepared from the buffer it commits to, so these succeed.
-        for (buffer, grown) in self.buffers.iter_mut().zip(grown_vertices) {
+        for (buffer, grown) in self.buffers.iter_mut().zip(grown) {
             if let Some(grown) = grown {
                 buffer.commit_grow(grown)?;
             }
         }
-        if let Some(capacity) = vertex_target {
-            self.vertices
-                .set_capacity(capacity.max(self.vertices.capacity()))?;
-        }
-        if let (Some(capacity), Some(index)) = (index_target, self.index.as_mut()) {
-            if let Some(grown) = grown_index {
-                index.buffer.commit_grow(grown)?;
+        let capacity = capacity.max(self.allocator.capacity());
+        self.allocator.set_capacity(capacity)?;
+        if let Some(mirror) = &mut self.mirror {
+            for (bytes, a) in mirror.iter_mut().zip(self.format.attributes()) {
+                bytes.resize(capacity * a.size(), 0);
             }
-            let capacity = capacity.max(index.allocator.capacity());
-            index.allocator.set_capacity(capacity)?;
-            index.relative.resize(capacity, 0);
         }
         Ok(())
     }
 
-    /// Binds the VAO for drawing, first pointing it at the current buffers again if a
-    /// failed growth left it unsure. GL state touched: the vertex array binding (and, when
-    /// re-pointing, what [`point_vao`](Self::point_vao) touches).
-    pub(crate) fn bind(&mut self) -> Result<(), GlError> {
-        if !self.vao_valid {
-            let names: Vec<_> = self.buffers.iter().map(GlBuffer::raw).collect();
-            self.point_vao(&names, self.index.as_ref().map(|i| i.buffer.raw()))?;
-            self.vao_valid = true;
-        }
-        // SAFETY: the VAO is a live object of this context.
-        unsafe { self.gl.bind_vertex_array(Some(self.vao)) };
-        Ok(())
-    }
-
-    /// Unbinds any VAO. GL state touched: the vertex array binding.
-    pub(crate) fn unbind(&self) {
-        // SAFETY: unbinding is always valid.
-        unsafe { self.gl.bind_vertex_array(None) };
-    }
-
-    /// Copies `count` vertices of every attribute from slot `src` to slot `dst` inside
-    /// this store, on the GPU. The ranges must not overlap.
-    pub(crate) fn copy_vertices_within(
+    /// Copies `count` slots of every attribute from slot `src` to slot `dst`, on the GPU
+    /// (and in the mirror once every GPU copy succeeded). The ranges must not overlap.
+    pub(crate) fn copy_within(
         &mut self,
         src: usize,
         dst: usize,
@@ -343,14 +216,20 @@ impl Store {
             let size = attribute.size();
             buffer.copy_within(src * size, dst * size, count * size)?;
         }
+        if let Some(mirror) = &mut self.mirror {
+            for (bytes, a) in mirror.iter_mut().zip(self.format.attributes()) {
+                let size = a.size();
+                bytes.copy_within(src * size..(src + count) * size, dst * size);
+            }
+        }
         Ok(())
     }
 
-    /// Copies a region's vertices into `target` (same format) at `dst_start`, on the GPU.
-    pub(crate) fn copy_vertices_to(
+    /// Copies a region's slots into `target` (same format) at `dst_start`, on the GPU.
+    pub(crate) fn copy_to(
         &mut self,
         region: Region,
-        target: &mut Store,
+        target: &mut AttributePart,
         dst_start: usize,
     ) -> Result<(), DomainError> {
         for ((attribute, src), dst) in self
@@ -371,9 +250,61 @@ impl Store {
         Ok(())
     }
 
-    /// Stages `data` as `attribute` of the region's vertices. `T` must match the
-    /// attribute's component type, and hold either one vertex's components or one
-    /// component each; `data` must cover the region's vertices exactly. CPU work only.
+    /// Stages slot `src`'s record of every attribute into slot `dst` of `target` (another
+    /// part of the same format), from this part's mirror. CPU work only; an unmirrored part
+    /// returns [`DomainError::NotInstanced`].
+    pub(crate) fn stage_record(
+        &self,
+        src: usize,
+        target: &mut AttributePart,
+        dst: usize,
+    ) -> Result<(), DomainError> {
+        let mirror = self.mirror.as_ref().ok_or(DomainError::NotInstanced)?;
+        for (i, attribute) in self.format.attributes().iter().enumerate() {
+            let size = attribute.size();
+            target.write_slot_bytes(i, dst, &mirror[i][src * size..(src + 1) * size])?;
+        }
+        Ok(())
+    }
+
+    /// Stages slot `src`'s record of every attribute into slot `dst` of this part, from its
+    /// mirror: how a deleted instance's hole is filled. CPU work only.
+    pub(crate) fn move_record(&mut self, src: usize, dst: usize) -> Result<(), DomainError> {
+        let mirror = self.mirror.as_mut().ok_or(DomainError::NotInstanced)?;
+        for ((attribute, buffer), bytes) in self
+            .format
+            .attributes()
+            .iter()
+            .zip(&mut self.buffers)
+            .zip(mirror.iter_mut())
+        {
+            let size = attribute.size();
+            let record = src * size..(src + 1) * size;
+            buffer.write(dst * size, &bytes[record.clone()])?;
+            bytes.copy_within(record, dst * size);
+        }
+        Ok(())
+    }
+
+    /// Stages bytes for attribute `index` at `slot` onwards, in the buffer and the mirror.
+    #[inline]
+    fn write_slot_bytes(
+        &mut self,
+        index: usize,
+        slot: usize,
+        bytes: &[u8],
+    ) -> Result<(), DomainError> {
+        let offset = slot * self.format.attributes()[index].size();
+        self.buffers[index].write(offset, bytes)?;
+        if let Some(mirror) = &mut self.mirror {
+            mirror[index][offset..offset + bytes.len()].copy_from_slice(bytes);
+        }
+        Ok(())
+    }
+
+    /// Stages `data` as `attribute` of the region's slots. `T` must match the attribute's
+    /// component type, and hold either one slot's components or one component each; `data`
+    /// must cover the region's slots exactly. CPU work only.
     #[inline]
     pub(crate) fn write<T: AttributeData>(
         &mut self,
@@ -386,21 +317,19 @@ impl Store {
         let bytes: &[u8] = bytemuck::cast_slice(data);
         // The byte length as well: an `AttributeData` whose constants disagree with its
         // size must not write past the list.
-        if components != region.count * usize::from(a.count)
-            || bytes.len() != region.count * a.size()
-        {
+        if components != region.count * a.components() || bytes.len() != region.count * a.size() {
             return Err(DomainError::VertexCount {
                 attribute: a.name.clone(),
                 expected: region.count,
-                per_vertex: a.count,
+                per_vertex: a.components() as u8,
                 components,
             });
         }
-        Ok(self.buffers[index].write(region.start * a.size(), bytes)?)
+        self.write_slot_bytes(index, region.start, bytes)
     }
 
-    /// Stages raw bytes as `attribute` of the region's vertices; `bytes` must be exactly
-    /// the region's vertices of that attribute. CPU work only.
+    /// Stages raw bytes as `attribute` of the region's slots; `bytes` must be exactly the
+    /// region's slots of that attribute. CPU work only.
     pub(crate) fn write_bytes(
         &mut self,
         region: Region,
@@ -408,8 +337,7 @@ impl Store {
         bytes: &[u8],
     ) -> Result<(), DomainError> {
         let index = attribute.index_in(&self.format)?;
-        let size = self.format.attributes()[index].size();
-        let expected = region.count * size;
+        let expected = region.count * self.format.attributes()[index].size();
         if bytes.len() != expected {
             return Err(DomainError::DataLength {
                 attribute: self.format.attributes()[index].name.clone(),
@@ -417,10 +345,10 @@ impl Store {
                 got: bytes.len(),
             });
         }
-        Ok(self.buffers[index].write(region.start * size, bytes)?)
+        self.write_slot_bytes(index, region.start, bytes)
     }
 
-    /// Reads `attribute` of the region's vertices back from GL (flushing staged writes), as
+    /// Reads `attribute` of the region's slots back from GL (flushing staged writes), as
     /// `T`s of the attribute's component type.
     pub(crate) fn read<T: AttributeData>(
         &mut self,
@@ -433,32 +361,382 @@ impl Store {
         cast_vec(bytes, &a.name)
     }
 
+    fn flush(&mut self) -> Result<(), GlError> {
+        self.buffers.iter_mut().try_for_each(GlBuffer::flush)
+    }
+
+    fn stats(&self) -> impl Iterator<Item = BufferStats> + '_ {
+        self.buffers.iter().map(GlBuffer::stats)
+    }
+}
+
+/// Points the bound VAO's attributes of `format` at `names` (format order), with
+/// `divisor`, starting `base` slots into each buffer. A matrix takes one location per
+/// column, each reading its column at the attribute's stride.
+///
+/// # Safety
+/// The VAO to point must be bound, `names` must be live buffers of this context (one per
+/// attribute), and every location below `GL_MAX_VERTEX_ATTRIBS`.
+unsafe fn point_attributes(
+    gl: &glow::Context,
+    format: &VertexFormat,
+    names: &[glow::Buffer],
+    divisor: u32,
+    base: usize,
+) {
+    for (attribute, &buffer) in format.attributes().iter().zip(names) {
+        let (kind, stride) = (attribute.component.gl_enum(), attribute.size() as i32);
+        let count = i32::from(attribute.count);
+        // Offsets fit i32: every buffer is at most i32::MAX bytes and `base` is a slot in it.
+        let first = (base * attribute.size()) as i32;
+        // SAFETY: this function's contract.
+        unsafe { gl.bind_buffer(glow::ARRAY_BUFFER, Some(buffer)) };
+        for (column, location) in attribute.locations().enumerate() {
+            let offset = first + (column * attribute.column_size()) as i32;
+            // SAFETY: this function's contract; each column reads inside its buffer at
+            // the attribute's stride.
+            unsafe {
+                gl.enable_vertex_attrib_array(location);
+                match attribute.input {
+                    ShaderInput::Integer => {
+                        gl.vertex_attrib_pointer_i32(location, count, kind, stride, offset)
+                    }
+                    input => {
+                        let normalized = input == ShaderInput::Normalized;
+                        gl.vertex_attrib_pointer_f32(
+                            location, count, kind, normalized, stride, offset,
+                        )
+                    }
+                }
+                gl.vertex_attrib_divisor(location, divisor);
+            }
+        }
+    }
+}
+
+/// The buffer names a VAO points at.
+struct Names {
+    vertices: Vec<glow::Buffer>,
+    element: Option<glow::Buffer>,
+    instances: Vec<glow::Buffer>,
+}
+
+/// The GL storage of a domain: a vertex part, an optional [`IndexPart`], an optional
+/// instance part, and the VAO that points at all of them.
+///
+/// Invariants: every buffer holds its part's allocator capacity; the VAO names the current
+/// buffers, with the instance attributes starting `instance_base` slots in.
+pub(crate) struct Store {
+    gl: Rc<glow::Context>,
+    pub(crate) vertex: AttributePart,
+    pub(crate) index: Option<IndexPart>,
+    pub(crate) instance: Option<AttributePart>,
+    vao: glow::VertexArray,
+    /// False after a growth failed and pointing the VAO back at the kept buffers failed
+    /// too: the VAO may name deleted buffers, so [`bind`](Store::bind) re-points it first.
+    vao_valid: bool,
+    /// The instance slot the VAO's instance attributes start at: 0, except while drawing
+    /// without base instance ([`Store::point_instances_at`]).
+    instance_base: usize,
+    max_buffer_bytes: usize,
+}
+
+impl Store {
+    /// Creates the buffers for `vertex_capacity` vertices (and `index_capacity` indices, and
+    /// `instances.1` instances of format `instances.0`, when given) and the VAO. Nothing is
+    /// leaked on failure: every object made so far is deleted.
+    pub(crate) fn new(
+        gl: &Rc<glow::Context>,
+        format: VertexFormat,
+        vertex_capacity: usize,
+        index_capacity: Option<usize>,
+        instances: Option<(VertexFormat, usize)>,
+    ) -> Result<Self, DomainError> {
+        check_clean(gl, "domain creation")?;
+        if let Some((instance_format, _)) = &instances {
+            check_disjoint(&format, instance_format)?;
+        }
+        // SAFETY: a plain query on the current context.
+        let max_attribs = unsafe { gl.get_parameter_i32(glow::MAX_VERTEX_ATTRIBS) }.max(0) as u32;
+        let mut attributes = format.attributes().iter();
+        let mut all = attributes.by_ref().chain(
+            instances
+                .iter()
+                .flat_map(|(instance_format, _)| instance_format.attributes()),
+        );
+        if let Some(a) = all.find(|a| a.locations().end > max_attribs) {
+            return Err(FormatError::LocationOutOfRange {
+                name: a.name.clone(),
+                location: a.locations().end - 1,
+                max: max_attribs,
+            }
+            .into());
+        }
+        let vertex = AttributePart::new(gl, format, vertex_capacity, 0)?;
+        let index = index_capacity
+            .map(|capacity| {
+                let bytes = buffer_bytes(capacity, INDEX_SIZE, MAX_BUFFER_BYTES)?;
+                Ok::<_, DomainError>(IndexPart {
+                    buffer: GlBuffer::new(Rc::clone(gl), bytes)?,
+                    allocator: Allocator::new(capacity),
+                    relative: vec![0; capacity],
+                })
+            })
+            .transpose()?;
+        let instance = instances
+            .map(|(format, capacity)| AttributePart::new(gl, format, capacity, 1))
+            .transpose()?;
+        // SAFETY: plain object creation on the current context.
+        let vao = unsafe { gl.create_vertex_array() }.map_err(|message| GlError::Create {
+            object: "vertex array",
+            message,
+        })?;
+        // From here on, dropping `store` deletes the VAO and every buffer.
+        let store = Store {
+            gl: Rc::clone(gl),
+            vertex,
+            index,
+            instance,
+            vao,
+            vao_valid: true,
+            instance_base: 0,
+            max_buffer_bytes: MAX_BUFFER_BYTES,
+        };
+        store.point_vao(&store.names())?;
+        Ok(store)
+    }
+
+    pub(crate) fn gl(&self) -> &Rc<glow::Context> {
+        &self.gl
+    }
+
+    pub(crate) fn format(&self) -> &VertexFormat {
+        &self.vertex.format
+    }
+
+    pub(crate) fn max_buffer_bytes(&self) -> usize {
+        self.max_buffer_bytes
+    }
+
+    pub(crate) fn set_max_buffer_bytes(&mut self, limit: usize) {
+        self.max_buffer_bytes = limit.min(MAX_BUFFER_BYTES);
+    }
+
+    /// The index part; only indexed domains reach for it.
+    pub(crate) fn index_mut(&mut self) -> Result<&mut IndexPart, DomainError> {
+        self.index.as_mut().ok_or(DomainError::NotIndexed)
+    }
+
+    /// The instance part; only instanced domains reach for it.
+    pub(crate) fn instance_mut(&mut self) -> Result<&mut AttributePart, DomainError> {
+        self.instance.as_mut().ok_or(DomainError::NotInstanced)
+    }
+
+    /// The names of the current buffers.
+    fn names(&self) -> Names {
+        Names {
+            vertices: self.vertex.names(),
+            element: self.index.as_ref().map(|i| i.buffer.raw()),
+            instances: self
+                .instance
+                .as_ref()
+                .map_or_else(Vec::new, AttributePart::names),
+        }
+    }
+
+    /// Points the VAO at `names`, instance attributes from slot 0. Integer attributes read
+    /// as integers go through `glVertexAttribIPointer`, every other one through
+    /// `glVertexAttribPointer`.
+    ///
+    /// GL state touched: binds and unbinds the VAO and `GL_ARRAY_BUFFER`; inside the VAO,
+    /// the attribute arrays, their divisors and `GL_ELEMENT_ARRAY_BUFFER`.
+    fn point_vao(&self, names: &Names) -> Result<(), GlError> {
+        let gl = &self.gl;
+        check_clean(gl, "point vertex array at buffers")?;
+        // SAFETY: the VAO and buffers are live objects of this context, bound here; every
+        // location was checked against GL_MAX_VERTEX_ATTRIBS when the store was made.
+        unsafe {
+            gl.bind_vertex_array(Some(self.vao));
+            let vertex = &self.vertex;
+            point_attributes(gl, &vertex.format, &names.vertices, vertex.divisor, 0);
+            if let Some(instance) = &self.instance {
+                let divisor = instance.divisor;
+                point_attributes(gl, &instance.format, &names.instances, divisor, 0);
+            }
+            gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, names.element);
+            gl.bind_vertex_array(None);
+            gl.bind_buffer(glow::ARRAY_BUFFER, None);
+        }
+        inject(gl, Site::PointVao);
+        check_gl(gl, "point vertex array at buffers")
+    }
+
+    /// Points the bound VAO's instance attributes `base` slots into their buffers: how a
+    /// mesh's instances are drawn where GL has no base instance (GLES 3). The VAO must be
+    /// bound ([`bind`](Self::bind)). GL state touched: `GL_ARRAY_BUFFER` (left unbound) and
+    /// the VAO's instance attribute pointers.
+    pub(crate) fn point_instances_at(&mut self, base: usize) {
+        if let Some(instance) = &self.instance {
+            if base != self.instance_base {
+                // SAFETY: the VAO is bound (this function's contract, kept by its callers,
+                // the draws), the buffers are live, and `base` is a slot inside them.
+                unsafe {
+                    let (format, divisor) = (&instance.format, instance.divisor);
+                    point_attributes(&self.gl, format, &instance.names(), divisor, base);
+                    self.gl.bind_buffer(glow::ARRAY_BUFFER, None);
+                }
+                self.instance_base = base;
+            }
+        }
+    }
+
+    /// Makes room for the capacities in `needs`, growing each part that needs it to the
+    /// next power of two at or above its request, all in one step: on error no buffer,
+    /// allocator or VAO binding has changed.
+    pub(crate) fn reserve(&mut self, needs: Needs) -> Result<(), DomainError> {
+        let grow_to = |request: Option<usize>| {
+            request
+                .map(|r| r.checked_next_power_of_two().ok_or(AllocError::Overflow))
+                .transpose()
+        };
+        let vertex_target = grow_to(needs.vertices)?;
+        let index_target = grow_to(needs.indices)?;
+        let instance_target = grow_to(needs.instances)?;
+        if vertex_target.is_none() && index_target.is_none() && instance_target.is_none() {
+            return Ok(());
+        }
+        let limit = self.max_buffer_bytes;
+        let grown_vertices = match vertex_target {
+            Some(capacity) => self.vertex.prepare_grow(capacity, limit)?,
+            None => Vec::new(),
+        };
+        let grown_index = match (index_target, &self.index) {
+            (Some(capacity), Some(index)) => index
+                .buffer
+                .prepare_grow(buffer_bytes(capacity, INDEX_SIZE, limit)?)?,
+            (Some(_), None) => return Err(DomainError::NotIndexed),
+            _ => None,
+        };
+        let grown_instances = match (instance_target, &self.instance) {
+            (Some(capacity), Some(instance)) => instance.prepare_grow(capacity, limit)?,
+            (Some(_), None) => return Err(DomainError::NotInstanced),
+            _ => Vec::new(),
+        };
+        // Point the VAO at the new buffers before committing to them.
+        let old = self.names();
+        let pick = |old: &[glow::Buffer], grown: &[Option<GrownBuffer>]| -> Vec<glow::Buffer> {
+            old.iter()
+                .enumerate()
+                .map(|(i, &name)| match grown.get(i) {
+                    Some(Some(grown)) => grown.raw(),
+                    _ => name,
+                })
+                .collect()
+        };
+        let new = Names {
+            vertices: pick(&old.vertices, &grown_vertices),
+            element: grown_index.as_ref().map(GrownBuffer::raw).or(old.element),
+            instances: pick(&old.instances, &grown_instances),
+        };
+        if let Err(error) = self.point_vao(&new) {
+            // Back to the buffers it had; the prepared ones are deleted as they drop. If
+            // even this fails, the VAO may name deleted buffers: it is marked, and the next
+            // bind for drawing re-points it before anything reads through it.
+            self.vao_valid = self.point_vao(&old).is_ok();
+            return Err(error.into());
+        }
+        self.instance_base = 0;
+        // Each grown buffer was prepared from the buffer it commits to, so these succeed.
+        if let Some(capacity) = vertex_target {
+            self.vertex.commit_grow(grown_vertices, capacity)?;
+        }
+        if let (Some(capacity), Some(index)) = (index_target, self.index.as_mut()) {
+            if let Some(grown) = grown_index {
+                index.buffer.commit_grow(grown)?;
+            }
+            let capacity = capacity.max(index.allocator.capacity());
+            index.allocator.set_capacity(capacity)?;
+            index.relative.resize(capacity, 0);
+        }
+        if let (Some(capacity), Some(instance)) = (instance_target, self.instance.as_mut()) {
+            instance.commit_grow(grown_instances, capacity)?;
+        }
+        Ok(())
+    }
+
+    /// Binds the VAO for drawing, first pointing it at the current buffers again if a
+    /// failed growth left it unsure. GL state touched: the vertex array binding (and, when
+    /// re-pointing, what [`point_vao`](Self::point_vao) touches).
+    pub(crate) fn bind(&mut self) -> Result<(), GlError> {
+        if !self.vao_valid {
+            self.point_vao(&self.names())?;
+            self.vao_valid = true;
+            self.instance_base = 0;
+        }
+        // SAFETY: the VAO is a live object of this context.
+        unsafe { self.gl.bind_vertex_array(Some(self.vao)) };
+        Ok(())
+    }
+
+    /// Unbinds any VAO. GL state touched: the vertex array binding.
+    pub(crate) fn unbind(&self) {
+        // SAFETY: unbinding is always valid.
+        unsafe { self.gl.bind_vertex_array(None) };
+    }
+
     /// Sends every staged write to GL. A buffer whose flush fails keeps its writes staged
     /// (a later flush sends them), so nothing is lost.
     pub(crate) fn flush(&mut self) -> Result<(), GlError> {
-        self.buffers.iter_mut().try_for_each(GlBuffer::flush)?;
-        match &mut self.index {
-            Some(index) => index.buffer.flush(),
+        self.vertex.flush()?;
+        if let Some(index) = &mut self.index {
+            index.buffer.flush()?;
+        }
+        match &mut self.instance {
+            Some(instance) => instance.flush(),
             None => Ok(()),
         }
     }
 
     /// The sum of every buffer's statistics.
     pub(crate) fn stats(&self) -> BufferStats {
-        self.buffers
-            .iter()
-            .chain(self.index.as_ref().map(|i| &i.buffer))
-            .map(GlBuffer::stats)
+        self.vertex
+            .stats()
+            .chain(self.index.as_ref().map(|i| i.buffer.stats()))
+            .chain(self.instance.iter().flat_map(AttributePart::stats))
             .fold(BufferStats::default(), |a, b| a + b)
     }
 
-    /// The GL names of the attribute buffers (format order), then the index buffer.
+    /// The GL names of the vertex attribute buffers (format order), then the index buffer,
+    /// then the instance attribute buffers.
     pub(crate) fn buffer_names(&self) -> Vec<glow::Buffer> {
-        self.buffers
-            .iter()
-            .chain(self.index.as_ref().map(|i| &i.buffer))
-            .map(GlBuffer::raw)
+        let names = self.names();
+        names
+            .vertices
+            .into_iter()
+            .chain(names.element)
+            .chain(names.instances)
             .collect()
+    }
+}
+
+/// Refuses a mesh format and an instance format that share a location.
+fn check_disjoint(mesh: &VertexFormat, instances: &VertexFormat) -> Result<(), FormatError> {
+    match mesh.shared_location(instances) {
+        None => Ok(()),
+        Some(location) => {
+            let holder = |format: &VertexFormat| -> String {
+                format
+                    .attributes()
+                    .iter()
+                    .find(|a: &&Attribute| a.locations().contains(&location))
+                    .map_or_else(String::new, |a| a.name.clone())
+            };
+            Err(FormatError::DuplicateLocation {
+                location,
+                first: holder(mesh),
+                second: holder(instances),
+            })
+        }
     }
 }
 
@@ -471,10 +749,10 @@ fn typed_attribute<T: AttributeData>(
 ) -> Result<(usize, &crate::backend::Attribute), DomainError> {
     let index = key.index_in(format)?;
     let a = &format.attributes()[index];
-    if T::COMPONENT != a.component || (T::COUNT != a.count && T::COUNT != 1) {
+    if T::COMPONENT != a.component || (usize::from(T::COUNT) != a.components() && T::COUNT != 1) {
         return Err(DomainError::AttributeType {
             attribute: a.name.clone(),
-            expected: (a.count, a.component),
+            expected: (a.components() as u8, a.component),
             got: (T::COUNT, T::COMPONENT),
         });
     }

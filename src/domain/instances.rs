@@ -1,0 +1,485 @@
+//! Instances of an instanced domain's meshes: the part of [`DomainCore`]'s lifecycle that
+//! only instanced domains have, and their draws.
+//!
+//! A mesh is a list of the domain (vertices, and indices when indexed) with a run of
+//! instance slots from the instance allocator. Its instances fill the start of that run
+//! with no hole, so one instanced call draws them all:
+//!
+//! - **Adding** an instance takes the next slot of the run. A full run doubles through
+//!   [`Allocator::plan_realloc`](crate::allocation::Allocator::plan_realloc): in place when
+//!   the space after it is free, else moved by a GPU copy, growing the instance buffers first
+//!   if needed. Growth is amortised: a mesh of `n` instances has moved at most `log2 n`
+//!   times.
+//! - **Deleting** one moves the mesh's last instance into the hole, as a staged write of its
+//!   record from the instance part's CPU mirror, and points the moved instance's handle at
+//!   its new slot. Other instances keep their handles; the deleted one's goes stale.
+//! - **Drawing** takes the path of [`InstanceDraw`]: one base-instance call per mesh, one
+//!   indirect multi-draw for the domain, or per mesh re-pointing the instance attributes at
+//!   its run (GLES 3, which has no base instance).
+//!
+//! Every call completes or changes nothing, in the order of the [module docs](super): plan,
+//! grow, copy into free space, then commit.
+
+use std::rc::Rc;
+
+use super::core::{drawn, DomainCore, Entry};
+use super::handle::{DomainId, InstanceId, ListId, Slots};
+use super::store::{capacity_needed, AttributePart, Needs, Region, INDEX_SIZE};
+use super::{AttributeKey, DomainError, Primitive};
+use crate::backend::fault::{inject, Site};
+use crate::backend::{check_clean, check_gl, AttributeData, GlBuffer, InstanceDraw, MultiDraw};
+
+use glow::HasContext;
+
+/// The run a mesh's first instance gets; full runs double.
+const FIRST_RUN: usize = 4;
+
+/// Marker for the mesh handles the table keeps, whatever the domain's kind.
+#[derive(Debug)]
+pub(crate) enum AnyMesh {}
+
+/// Where an instance lives: its mesh, and its slot in the instance buffers.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct InstanceEntry {
+    mesh: ListId<AnyMesh>,
+    slot: usize,
+}
+
+/// `u32`s per `DrawArraysIndirectCommand` (count, instanceCount, first, baseInstance).
+const ARRAYS_COMMAND: usize = 4;
+/// `u32`s per `DrawElementsIndirectCommand` (count, instanceCount, firstIndex, baseVertex,
+/// baseInstance).
+const ELEMENTS_COMMAND: usize = 5;
+
+/// The instances of one instanced domain.
+///
+/// Invariants: for every live instance `i`, `at[handles[i].slot] == Some(i)`, and its slot
+/// lies in the first `instance_count` slots of its mesh's run; `at` is as long as the
+/// instance allocator's capacity.
+pub(crate) struct InstanceTable {
+    handles: Slots<InstanceEntry>,
+    /// The instance at each instance slot.
+    at: Vec<Option<InstanceId>>,
+    /// How draws reach the instances.
+    path: InstanceDraw,
+    /// The draw commands of [`InstanceDraw::MultiDrawIndirect`], as last uploaded, and their
+    /// buffer (made on first use).
+    commands: Vec<u32>,
+    indirect: Option<GlBuffer>,
+    gl: Rc<glow::Context>,
+}
+
+impl InstanceTable {
+    pub(crate) fn new(
+        gl: &Rc<glow::Context>,
+        multi_draw: &MultiDraw,
+        capacity: usize,
+    ) -> Result<Self, DomainError> {
+        Ok(InstanceTable {
+            handles: Slots::new(DomainId::next()),
+            at: vec![None; capacity],
+            path: multi_draw.instance_draw(),
+            commands: Vec::new(),
+            indirect: None,
+            gl: Rc::clone(gl),
+        })
+    }
+
+    fn entry(&self, id: InstanceId) -> Result<InstanceEntry, DomainError> {
+        Ok(*self.handles.get(id)?)
+    }
+
+    /// Points the instances in `count` slots from `from` at the slots from `to`.
+    fn moved(&mut self, from: usize, to: usize, count: usize) -> Result<(), DomainError> {
+        for k in 0..count {
+            if let Some(id) = self.at[from + k].take() {
+                self.handles.get_mut(id)?.slot = to + k;
+                self.at[to + k] = Some(id);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl DomainCore {
+    fn table(&self) -> Result<&InstanceTable, DomainError> {
+        self.instances.as_ref().ok_or(DomainError::NotInstanced)
+    }
+
+    fn table_mut(&mut self) -> Result<&mut InstanceTable, DomainError> {
+        self.instances.as_mut().ok_or(DomainError::NotInstanced)
+    }
+
+    /// How instances are drawn.
+    pub(crate) fn instance_draw(&self) -> Result<InstanceDraw, DomainError> {
+        Ok(self.table()?.path)
+    }
+
+    /// Chooses how instances are drawn; a path the context lacks is refused.
+    pub(crate) fn set_instance_draw(&mut self, path: InstanceDraw) -> Result<(), DomainError> {
+        if !self.multi_draw.supports(path) {
+            return Err(DomainError::Unsupported(path));
+        }
+        self.table_mut()?.path = path;
+        Ok(())
+    }
+
+    /// Live instances of every mesh.
+    pub(crate) fn instance_total(&self) -> usize {
+        self.instances.as_ref().map_or(0, |t| t.handles.len())
+    }
+
+    /// The mesh's live instances.
+    pub(crate) fn instance_count<K>(&self, mesh: ListId<K>) -> Result<usize, DomainError> {
+        self.table()?;
+        Ok(self.lists.get(mesh)?.instance_count)
+    }
+
+    /// The mesh's instances in slot order (the order they draw in).
+    pub(crate) fn instances_of<K>(&self, mesh: ListId<K>) -> Result<Vec<InstanceId>, DomainError> {
+        let table = self.table()?;
+        let entry = self.lists.get(mesh)?;
+        let run = entry.instances.start..entry.instances.start + entry.instance_count;
+        Ok(table.at[run].iter().flatten().copied().collect())
+    }
+
+    /// The instance's slot in the instance buffers (it changes when the instance moves).
+    pub(crate) fn instance_slot(&self, id: InstanceId) -> Result<usize, DomainError> {
+        Ok(self.table()?.entry(id)?.slot)
+    }
+
+    /// The mesh an instance belongs to.
+    pub(crate) fn instance_mesh<K>(&self, id: InstanceId) -> Result<ListId<K>, DomainError> {
+        Ok(self.table()?.entry(id)?.mesh.cast())
+    }
+
+    /// The instance allocator, for inspection.
+    pub(crate) fn instance_allocator(&self) -> Option<&crate::allocation::Allocator> {
+        self.store.instance.as_ref().map(|p| &p.allocator)
+    }
+
+    /// The instance format.
+    pub(crate) fn instance_format(&self) -> Option<&crate::backend::VertexFormat> {
+        self.store.instance.as_ref().map(|p| p.format())
+    }
+
+    /// Adds an instance to `mesh` (its record undefined until written), doubling the mesh's
+    /// run when it is full. Completes or changes nothing but the buffers' size.
+    pub(crate) fn add_instance<K>(&mut self, mesh: ListId<K>) -> Result<InstanceId, DomainError> {
+        self.table()?;
+        let entry = *self.lists.get(mesh)?;
+        let mut run = entry.instances;
+        if entry.instance_count == run.count {
+            let want = run
+                .count
+                .checked_mul(2)
+                .ok_or(crate::allocation::AllocError::Overflow)?
+                .max(FIRST_RUN);
+            let plan =
+                |part: &AttributePart| part.allocator.plan_realloc(run.start, run.count, want);
+            let need = capacity_needed(plan(self.store.instance_mut()?))?;
+            self.store.reserve(Needs {
+                instances: need,
+                ..Needs::default()
+            })?;
+            let part = self.store.instance_mut()?;
+            let start = plan(part)?;
+            let live = entry.instance_count;
+            if start != run.start && live > 0 {
+                // Into free space: a failure here leaves every instance where it was.
+                part.copy_within(run.start, start, live)?;
+            }
+            // Commit: the plan said it fits.
+            let start = part.allocator.realloc(run.start, run.count, want)?;
+            let capacity = part.allocator.capacity();
+            let table = self.table_mut()?;
+            table.at.resize(capacity, None);
+            if start != run.start {
+                table.moved(run.start, start, live)?;
+            }
+            run = Region { start, count: want };
+        }
+        let slot = run.start + entry.instance_count;
+        let table = self.table_mut()?;
+        let id = table.handles.insert(InstanceEntry {
+            mesh: mesh.cast(),
+            slot,
+        });
+        table.at[slot] = Some(id);
+        let stored = self.lists.get_mut(mesh)?;
+        stored.instances = run;
+        stored.instance_count += 1;
+        Ok(id)
+    }
+
+    /// Deletes an instance: the mesh's last instance moves into its slot (a staged write of
+    /// its record) and keeps its handle. CPU work only.
+    pub(crate) fn delete_instance(&mut self, id: InstanceId) -> Result<(), DomainError> {
+        let instance = self.table()?.entry(id)?;
+        let entry = *self.lists.get(instance.mesh)?;
+        let last = entry.instances.start + entry.instance_count - 1;
+        if instance.slot != last {
+            let part = self.store.instance_mut()?;
+            part.move_record(last, instance.slot)?;
+            let table = self.table_mut()?;
+            table.moved(last, instance.slot, 1)?;
+        }
+        let table = self.table_mut()?;
+        table.at[last] = None;
+        table.handles.remove(id)?;
+        self.lists.get_mut(instance.mesh)?.instance_count -= 1;
+        Ok(())
+    }
+
+    /// Moves an instance to `mesh` of `other` (same instance format and context): adds it
+    /// there, stages its record from this domain's mirror, then deletes it here. Returns its
+    /// new id; the old one goes stale. Completes or changes nothing but `other`'s buffers'
+    /// size.
+    pub(crate) fn migrate_instance<K>(
+        &mut self,
+        id: InstanceId,
+        other: &mut DomainCore,
+        mesh: ListId<K>,
+    ) -> Result<InstanceId, DomainError> {
+        let from = self.table()?.entry(id)?;
+        if self.store.instance.as_ref().map(|p| p.format()) != other.instance_format() {
+            return Err(DomainError::KindMismatch);
+        }
+        if !Rc::ptr_eq(self.store.gl(), other.store.gl()) {
+            return Err(DomainError::ContextMismatch);
+        }
+        let new = other.add_instance(mesh)?;
+        let staged = other.instance_slot(new).and_then(|slot| {
+            let source = self
+                .store
+                .instance
+                .as_ref()
+                .ok_or(DomainError::NotInstanced)?;
+            source.stage_record(from.slot, other.store.instance_mut()?, slot)
+        });
+        if let Err(error) = staged.and_then(|()| self.delete_instance(id)) {
+            // Staging from a live slot only fails on a bug; take the new instance back.
+            let _ = other.delete_instance(new);
+            return Err(error);
+        }
+        Ok(new)
+    }
+
+    /// Retires the instances of a mesh being deleted and frees its run.
+    pub(super) fn release_instances(&mut self, entry: &Entry) -> Result<(), DomainError> {
+        let Some(table) = self.instances.as_mut() else {
+            return Ok(());
+        };
+        let run = entry.instances;
+        for slot in run.start..run.start + entry.instance_count {
+            if let Some(id) = table.at[slot].take() {
+                table.handles.remove(id)?;
+            }
+        }
+        if run.count > 0 {
+            let part = self.store.instance_mut()?;
+            part.allocator.dealloc(run.start, run.count)?;
+        }
+        Ok(())
+    }
+
+    /// Stages typed values of an instance's `attribute`: `data` covers its one record.
+    #[inline]
+    pub(crate) fn write_instance<T: AttributeData>(
+        &mut self,
+        id: InstanceId,
+        attribute: impl AttributeKey,
+        data: &[T],
+    ) -> Result<(), DomainError> {
+        let slot = self.table()?.entry(id)?.slot;
+        let region = Region {
+            start: slot,
+            count: 1,
+        };
+        self.store.instance_mut()?.write(region, attribute, data)
+    }
+
+    /// Stages raw bytes of an instance's `attribute`, checked by length only.
+    pub(crate) fn write_instance_bytes(
+        &mut self,
+        id: InstanceId,
+        attribute: impl AttributeKey,
+        bytes: &[u8],
+    ) -> Result<(), DomainError> {
+        let slot = self.table()?.entry(id)?.slot;
+        let region = Region {
+            start: slot,
+            count: 1,
+        };
+        self.store
+            .instance_mut()?
+            .write_bytes(region, attribute, bytes)
+    }
+
+    /// Reads an instance's `attribute` back from GL.
+    pub(crate) fn read_instance<T: AttributeData>(
+        &mut self,
+        id: InstanceId,
+        attribute: impl AttributeKey,
+    ) -> Result<Vec<T>, DomainError> {
+        let slot = self.table()?.entry(id)?.slot;
+        let region = Region {
+            start: slot,
+            count: 1,
+        };
+        self.store.instance_mut()?.read(region, attribute)
+    }
+
+    /// Draws every mesh's instances (or only `only`'s) by the table's [`InstanceDraw`] path,
+    /// and returns the GL draw calls issued.
+    ///
+    /// GL state touched: binds this domain's VAO and unbinds it after; the indirect path
+    /// binds and unbinds `GL_DRAW_INDIRECT_BUFFER`; the re-point path leaves the VAO's
+    /// instance attributes pointed at the last mesh drawn (the VAO remembers where they
+    /// point, and the next draw re-points what it needs).
+    pub(crate) fn draw_instances(
+        &mut self,
+        mode: Primitive,
+        only: Option<ListId<AnyMesh>>,
+    ) -> Result<usize, DomainError> {
+        let indexed = self.is_indexed();
+        let gl = Rc::clone(self.store.gl());
+        check_clean(&gl, "Domain::draw (instances)")?;
+        self.store.flush()?;
+        let path = self.table()?.path;
+        let mut meshes: Vec<Entry> = match only {
+            Some(mesh) => vec![*self.lists.get(mesh)?],
+            None => self.lists.values().copied().collect(),
+        };
+        meshes.retain(|e| e.instance_count > 0 && self.draw_count(e) > 0);
+        if meshes.is_empty() {
+            return Ok(0);
+        }
+        if path == InstanceDraw::MultiDrawIndirect {
+            self.upload_commands(&meshes, indexed)?;
+        }
+        self.store.bind()?;
+        if path == InstanceDraw::MultiDrawIndirect || path == InstanceDraw::BaseInstance {
+            self.store.point_instances_at(0);
+        }
+        let mode = mode.gl_enum();
+        let mut calls = 0;
+        match path {
+            InstanceDraw::MultiDrawIndirect => {
+                let index_type = indexed.then_some(glow::UNSIGNED_INT);
+                let buffer = self.table()?.indirect.as_ref().map(GlBuffer::raw);
+                // SAFETY: the indirect buffer holds one command per mesh of `meshes`, each
+                // naming the mesh's own vertex, index and instance slots, which lie inside
+                // the buffers the bound VAO names (kept by construction, as in `draw`).
+                let drawn = unsafe {
+                    gl.bind_buffer(glow::DRAW_INDIRECT_BUFFER, buffer);
+                    let drawn = self
+                        .multi_draw
+                        .draw_indirect(mode, index_type, meshes.len());
+                    gl.bind_buffer(glow::DRAW_INDIRECT_BUFFER, None);
+                    drawn
+                };
+                if let Err(error) = drawn {
+                    self.store.unbind();
+                    return Err(error.into());
+                }
+                calls = 1;
+            }
+            InstanceDraw::BaseInstance | InstanceDraw::Repoint => {
+                for mesh in &meshes {
+                    let (v, i) = (mesh.vertices, mesh.indices);
+                    let (base, n) = (mesh.instances.start, mesh.instance_count as i32);
+                    let base_instance = if path == InstanceDraw::Repoint {
+                        self.store.point_instances_at(base);
+                        0
+                    } else {
+                        base as u32
+                    };
+                    // SAFETY: the mesh's vertex and index ranges and its instances' slots
+                    // (at `base`, whether through base instance or the re-pointed
+                    // attributes) lie inside the buffers the bound VAO names; every stored
+                    // index is a vertex of its own mesh.
+                    unsafe {
+                        match (indexed, path) {
+                            (false, InstanceDraw::Repoint) => {
+                                gl.draw_arrays_instanced(mode, v.start as i32, v.count as i32, n)
+                            }
+                            (false, _) => gl.draw_arrays_instanced_base_instance(
+                                mode,
+                                v.start as i32,
+                                v.count as i32,
+                                n,
+                                base_instance,
+                            ),
+                            (true, InstanceDraw::Repoint) => gl.draw_elements_instanced(
+                                mode,
+                                i.count as i32,
+                                glow::UNSIGNED_INT,
+                                (i.start * INDEX_SIZE) as i32,
+                                n,
+                            ),
+                            (true, _) => gl.draw_elements_instanced_base_vertex_base_instance(
+                                mode,
+                                i.count as i32,
+                                glow::UNSIGNED_INT,
+                                (i.start * INDEX_SIZE) as i32,
+                                n,
+                                0,
+                                base_instance,
+                            ),
+                        }
+                    }
+                    calls += 1;
+                }
+            }
+        }
+        inject(&gl, Site::Draw);
+        let checked = check_gl(&gl, "instanced draw");
+        self.store.unbind();
+        checked?;
+        Ok(calls)
+    }
+
+    /// Writes the indirect commands for `meshes` and uploads them when they changed.
+    fn upload_commands(&mut self, meshes: &[Entry], indexed: bool) -> Result<(), DomainError> {
+        let table = self.instances.as_mut().ok_or(DomainError::NotInstanced)?;
+        let mut commands = Vec::with_capacity(meshes.len() * ELEMENTS_COMMAND);
+        for mesh in meshes {
+            let (count, instances, base) = (
+                drawn(indexed, mesh).count as u32,
+                mesh.instance_count as u32,
+                mesh.instances.start as u32,
+            );
+            if indexed {
+                commands.extend([count, instances, mesh.indices.start as u32, 0, base]);
+            } else {
+                commands.extend([count, instances, mesh.vertices.start as u32, base]);
+            }
+        }
+        debug_assert_eq!(
+            commands.len()
+                % if indexed {
+                    ELEMENTS_COMMAND
+                } else {
+                    ARRAYS_COMMAND
+                },
+            0
+        );
+        let bytes = commands.len() * 4;
+        let buffer = match &mut table.indirect {
+            Some(buffer) if buffer.capacity() >= bytes => buffer,
+            slot => {
+                let capacity = bytes.next_power_of_two().max(256);
+                *slot = Some(GlBuffer::new(Rc::clone(&table.gl), capacity)?);
+                table.commands.clear();
+                slot.as_mut().ok_or(DomainError::NotInstanced)?
+            }
+        };
+        if commands != table.commands {
+            buffer.write(0, bytemuck::cast_slice(&commands))?;
+            buffer.flush()?;
+            table.commands = commands;
+        }
+        Ok(())
+    }
+}
