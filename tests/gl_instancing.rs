@@ -44,8 +44,8 @@ fn program(gl: &Rc<glow::Context>) -> Program {
         "in vec2 position;\nin mat4 transform;\nin vec4 tint;\nout vec4 v_tint;\n\
          void main() { v_tint = tint; gl_Position = transform * vec4(position, 0.0, 1.0); }",
     );
-    let fragment =
-        version.source("in vec4 v_tint;\nout vec4 out_colour;\nvoid main() { out_colour = v_tint; }");
+    let fragment = version
+        .source("in vec4 v_tint;\nout vec4 out_colour;\nvoid main() { out_colour = v_tint; }");
     Program::builder(gl.clone(), &vertex, &fragment)
         .bind_attribute("position", 0)
         .bind_attribute("transform", 1)
@@ -56,7 +56,10 @@ fn program(gl: &Rc<glow::Context>) -> Program {
 
 /// The centre of a cell in NDC.
 fn cell_centre(cell: usize) -> (f32, f32) {
-    (-0.75 + 0.5 * (cell % 4) as f32, -0.75 + 0.5 * (cell / 4) as f32)
+    (
+        -0.75 + 0.5 * (cell % 4) as f32,
+        -0.75 + 0.5 * (cell / 4) as f32,
+    )
 }
 
 /// A column-major translation to a cell's centre.
@@ -71,7 +74,12 @@ fn translation(cell: usize) -> [[f32; 4]; 4] {
 }
 
 fn tint(cell: usize) -> [u8; 4] {
-    [255 - 15 * cell as u8, 15 * cell as u8, 100 + cell as u8, 255]
+    [
+        255 - 15 * cell as u8,
+        15 * cell as u8,
+        100 + cell as u8,
+        255,
+    ]
 }
 
 /// The square mesh: ±0.15 around the origin. The triangle: (±0.2, -0.2) and (0, 0.2).
@@ -120,7 +128,9 @@ fn place<K: InstancedKind>(domain: &mut Domain<K>, mesh: ListId<K>, cell: usize)
     domain
         .write_instance(instance, "transform", &[translation(cell)])
         .unwrap();
-    domain.write_instance(instance, "tint", &[tint(cell)]).unwrap();
+    domain
+        .write_instance(instance, "tint", &[tint(cell)])
+        .unwrap();
     instance
 }
 
@@ -141,7 +151,11 @@ fn scenario<K: InstancedKind>(
     let render = |domain: &mut Domain<K>, meshes: usize| {
         target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
         let calls = domain.draw(Primitive::Triangles).unwrap();
-        assert_eq!(calls, if indirect { 1 } else { meshes }, "{what}: draw calls");
+        assert_eq!(
+            calls,
+            if indirect { 1 } else { meshes },
+            "{what}: draw calls"
+        );
         target.read_pixels().unwrap()
     };
     use Shape::{Square as S, Triangle as T};
@@ -167,8 +181,15 @@ fn scenario<K: InstancedKind>(
         first_run,
         "{what}: the square's run moved"
     );
-    assert!(domain.stats().grows > 0, "{what}: the instance buffers grew");
-    check(&render(domain, 2), &expected, &format!("{what}, after a move"));
+    assert!(
+        domain.stats().grows > 0,
+        "{what}: the instance buffers grew"
+    );
+    check(
+        &render(domain, 2),
+        &expected,
+        &format!("{what}, after a move"),
+    );
 
     // Deleting from the middle moves the last instance (cell 9) into the hole.
     domain.delete_instance(ids[1].unwrap()).unwrap();
@@ -185,7 +206,11 @@ fn scenario<K: InstancedKind>(
         domain.read_instance::<[u8; 4]>(moved, "tint").unwrap(),
         vec![tint(9)]
     );
-    check(&render(domain, 2), &expected, &format!("{what}, after deletes"));
+    check(
+        &render(domain, 2),
+        &expected,
+        &format!("{what}, after deletes"),
+    );
 
     // A move of an instance is one record write.
     domain
@@ -194,7 +219,11 @@ fn scenario<K: InstancedKind>(
     domain.write_instance(moved, "tint", &[tint(15)]).unwrap();
     expected[9] = None;
     expected[15] = Some(S);
-    check(&render(domain, 2), &expected, &format!("{what}, after a move"));
+    check(
+        &render(domain, 2),
+        &expected,
+        &format!("{what}, after a move"),
+    );
 
     // Deleting the mesh retires its instances.
     domain.delete(triangle).unwrap();
@@ -204,7 +233,11 @@ fn scenario<K: InstancedKind>(
         Err(DomainError::StaleList)
     );
     assert_eq!(domain.instance_total(), 6);
-    check(&render(domain, 1), &expected, &format!("{what}, after a mesh delete"));
+    check(
+        &render(domain, 1),
+        &expected,
+        &format!("{what}, after a mesh delete"),
+    );
 }
 
 /// The paths `multi_draw` can draw instances by.
@@ -224,9 +257,15 @@ fn plain_instanced_meshes_draw_their_instances_by_every_path(ctx: &HeadlessConte
     let expected = if ctx.gl().version().is_embedded { 1 } else { 3 };
     assert_eq!(paths(&multi_draw).len(), expected, "{multi_draw:?}");
     for path in paths(&multi_draw) {
-        let mut domain =
-            InstancedVertexDomain::new(ctx.gl(), multi_draw, mesh_format(), instance_format(), 8, 8)
-                .unwrap();
+        let mut domain = InstancedVertexDomain::new(
+            ctx.gl(),
+            multi_draw,
+            mesh_format(),
+            instance_format(),
+            8,
+            8,
+        )
+        .unwrap();
         domain.set_instance_draw(path).unwrap();
         let square = domain.create(6).unwrap();
         let [a, b, c, d] = SQUARE;
@@ -235,7 +274,13 @@ fn plain_instanced_meshes_draw_their_instances_by_every_path(ctx: &HeadlessConte
             .unwrap();
         let triangle = domain.create(3).unwrap();
         domain.write(triangle, "position", &TRIANGLE).unwrap();
-        scenario(ctx, &mut domain, square, triangle, &format!("plain, {path:?}"));
+        scenario(
+            ctx,
+            &mut domain,
+            square,
+            triangle,
+            &format!("plain, {path:?}"),
+        );
     }
 }
 
@@ -259,7 +304,13 @@ fn indexed_instanced_meshes_draw_their_instances_by_every_path(ctx: &HeadlessCon
         let triangle = domain.create(3, 3).unwrap();
         domain.write(triangle, "position", &TRIANGLE).unwrap();
         domain.write_indices(triangle, &[0, 1, 2]).unwrap();
-        scenario(ctx, &mut domain, square, triangle, &format!("indexed, {path:?}"));
+        scenario(
+            ctx,
+            &mut domain,
+            square,
+            triangle,
+            &format!("indexed, {path:?}"),
+        );
     }
 }
 
@@ -277,10 +328,18 @@ fn without_base_instance_the_domain_repoints_and_refuses_the_other_paths(ctx: &H
     }
     let square = domain.create(6).unwrap();
     let [a, b, c, d] = SQUARE;
-    domain.write(square, "position", &[a, b, c, a, c, d]).unwrap();
+    domain
+        .write(square, "position", &[a, b, c, a, c, d])
+        .unwrap();
     let triangle = domain.create(3).unwrap();
     domain.write(triangle, "position", &TRIANGLE).unwrap();
-    scenario(ctx, &mut domain, square, triangle, "plain, no base instance");
+    scenario(
+        ctx,
+        &mut domain,
+        square,
+        triangle,
+        "plain, no base instance",
+    );
 }
 
 fn instances_migrate_between_domains_with_their_records(ctx: &HeadlessContext) {
@@ -300,16 +359,23 @@ fn instances_migrate_between_domains_with_their_records(ctx: &HeadlessContext) {
         .unwrap();
         let square = domain.create(6).unwrap();
         let [a, b, c, d] = SQUARE;
-        domain.write(square, "position", &[a, b, c, a, c, d]).unwrap();
+        domain
+            .write(square, "position", &[a, b, c, a, c, d])
+            .unwrap();
         (domain, square)
     };
     let (mut first, first_square) = new();
     let (mut second, second_square) = new();
-    let ids: Vec<_> = (0..5).map(|cell| place(&mut first, first_square, cell)).collect();
+    let ids: Vec<_> = (0..5)
+        .map(|cell| place(&mut first, first_square, cell))
+        .collect();
     let moved = first
         .migrate_instance(ids[2], &mut second, second_square)
         .unwrap();
-    assert_eq!(first.write_instance(ids[2], "tint", &[tint(2)]), Err(DomainError::StaleList));
+    assert_eq!(
+        first.write_instance(ids[2], "tint", &[tint(2)]),
+        Err(DomainError::StaleList)
+    );
     assert_eq!(
         first.migrate(first_square, &mut second),
         Err(DomainError::MeshHasInstances { instances: 4 })

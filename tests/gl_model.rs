@@ -1,5 +1,6 @@
 //! The fault-injected model test (harness: `tests/support/gl_model.rs`): seeded random
-//! operations over plain and indexed domains, a batch and a sprite batch on a real context,
+//! operations over plain, indexed and instanced domains, a batch and a sprite batch on a real
+//! context,
 //! about one in six run with something made to fail first, every list checked against a
 //! CPU model after every operation and the pixels against a reference draw every 40.
 //!

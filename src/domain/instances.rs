@@ -330,6 +330,21 @@ impl DomainCore {
         self.store.instance_mut()?.read(region, attribute)
     }
 
+    /// Reads `attribute` of every instance of `mesh` back from GL, in draw order.
+    pub(crate) fn read_instances<K, T: AttributeData>(
+        &mut self,
+        mesh: ListId<K>,
+        attribute: impl AttributeKey,
+    ) -> Result<Vec<T>, DomainError> {
+        self.table()?;
+        let entry = self.lists.get(mesh)?;
+        let region = Region {
+            start: entry.instances.start,
+            count: entry.instance_count,
+        };
+        self.store.instance_mut()?.read(region, attribute)
+    }
+
     /// Draws every mesh's instances (or only `only`'s) by the table's [`InstanceDraw`] path,
     /// and returns the GL draw calls issued.
     ///

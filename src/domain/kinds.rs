@@ -565,6 +565,16 @@ impl<K: InstancedKind> Domain<K> {
         self.core.read_instance(instance, attribute)
     }
 
+    /// Reads `attribute` of every instance of `mesh` back from GL, in the order of
+    /// [`instances`](Self::instances) (it waits for the GPU).
+    pub fn read_instances<T: AttributeData>(
+        &mut self,
+        mesh: ListId<K>,
+        attribute: impl AttributeKey,
+    ) -> Result<Vec<T>, DomainError> {
+        self.core.read_instances(mesh, attribute)
+    }
+
     /// Moves an instance to `mesh` of `other` (same instance format and context), record
     /// and all, and returns its id there; the old id goes stale. On error both domains keep
     /// their instances (`other` may have grown).

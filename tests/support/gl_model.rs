@@ -3,8 +3,11 @@
 //! `fuzz/fuzz_targets/gl_model.rs` (operations decoded from the fuzzer's bytes).
 //!
 //! A [`World`] holds two [`VertexDomain`]s, two [`IndexedVertexDomain`]s (lists migrate
-//! between the two of a kind), a [`Batch`] of two groups, and a [`SpriteBatch`] of two
-//! layers, plus a CPU model of every list in them. Each [`World::step`] runs one operation:
+//! between the two of a kind), two [`InstancedVertexDomain`]s and two
+//! [`InstancedIndexedVertexDomain`]s (instances migrate between the two of a kind), a
+//! [`Batch`] of two groups, and a [`SpriteBatch`] of two layers, plus a CPU model of every
+//! list, mesh and instance in them (a deleted instance's slot takes the mesh's last, as
+//! `Vec::swap_remove` does). Each [`World::step`] runs one operation:
 //! create, write, write indices, resize both ways, migrate, delete, draw, and misuse (stale
 //! and foreign handles, wrong types and sizes, partial primitives, groups that are not
 //! layers). Before one operation in five, something is made to fail on the real
@@ -13,7 +16,8 @@
 //! to set.
 //!
 //! After every operation, failed or not, [`World::check`] asserts that every live list's
-//! vertices and indices read back from GL equal the model's, that each list's slots are
+//! vertices and indices read back from GL equal the model's, that every mesh's instances
+//! are the model's, in its order, contiguous, with the model's records, that each list's slots are
 //! where the model last saw them, that no two live lists overlap, and that the allocators
 //! hold exactly the model's lists. A call that returned `Ok` must have done all it says,
 //! one that returned `Err` nothing at all, and a call during which a fault fired must have
@@ -28,14 +32,17 @@ use std::rc::Rc;
 use glow::HasContext;
 use vertex_domain::backend::fault::{self, Site};
 use vertex_domain::backend::{
-    clear_gl_errors, AtlasBuilder, Attribute, BufferStats, ComponentType, GlError, MultiDraw,
-    Program, RenderTarget, ShaderVersion, TextureAtlas, TextureFilter, VertexFormat,
+    clear_gl_errors, AtlasBuilder, Attribute, BufferStats, ComponentType, GlError, InstanceDraw,
+    MultiDraw, Program, RenderTarget, ShaderVersion, TextureAtlas, TextureFilter, VertexFormat,
 };
 use vertex_domain::batch::{
     Batch, BatchError, BatchList, GroupId, Placement, ProgramGroup, Sprite, SpriteBatch, SpriteId,
     StateGroup,
 };
-use vertex_domain::domain::{Arrays, Domain, DomainError, DomainKind, Indexed, ListId, Primitive};
+use vertex_domain::domain::{
+    Arrays, Domain, DomainError, DomainKind, Indexed, IndexedInstanced, InstanceId, Instanced,
+    InstancedIndexedVertexDomain, InstancedKind, InstancedVertexDomain, ListId, Primitive,
+};
 
 /// Pixels of the render target's side.
 const SIZE: u32 = 64;
@@ -1392,6 +1399,480 @@ impl SpriteWorld {
 // ---------------------------------------------------------------------------------------
 // The world
 
+// ---------------------------------------------------------------------------------------
+// Instanced domains
+
+/// Mesh vertices of the instanced domains: a position at location 0.
+fn mesh_format() -> VertexFormat {
+    VertexFormat::new(vec![Attribute::new("position", 0, 2, ComponentType::F32)]).unwrap()
+}
+
+/// Instance records: an offset added to the mesh's positions, a colour, and an integer id.
+fn instance_format() -> VertexFormat {
+    VertexFormat::new(vec![
+        Attribute::new("offset", 1, 2, ComponentType::F32),
+        Attribute::new("colour", 2, 4, ComponentType::U8).normalized(),
+        Attribute::new("id", 3, 1, ComponentType::I32).integer(),
+    ])
+    .unwrap()
+}
+
+/// The instanced pixel program: what [`colour_program`] draws for a vertex at
+/// `position + offset` with the instance's colour and id.
+fn instance_program(gl: &Rc<glow::Context>) -> Program {
+    let version = ShaderVersion::for_context(gl);
+    let vertex = version.source(
+        "in vec2 position;\nin vec2 offset;\nin vec4 colour;\nin int id;\nout vec4 v_colour;\n\
+         void main() { v_colour = colour + vec4(0.0, 0.0, float(id & 1) * 0.02, 0.0);\n\
+         gl_PointSize = 1.0; gl_Position = vec4(position + offset, 0.0, 1.0); }",
+    );
+    let fragment = version
+        .source("in vec4 v_colour;\nout vec4 out_colour;\nvoid main() { out_colour = v_colour; }");
+    Program::builder(gl.clone(), &vertex, &fragment)
+        .bind_attribute("position", 0)
+        .bind_attribute("offset", 1)
+        .bind_attribute("colour", 2)
+        .bind_attribute("id", 3)
+        .build()
+        .unwrap()
+}
+
+/// One instance in the model.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct InstanceModel {
+    id: InstanceId,
+    offset: [f32; 2],
+    colour: [u8; 4],
+    tag: i32,
+}
+
+/// One mesh in the model: its vertices, its indices (indexed kinds), and its instances in
+/// slot order, which a deletion changes as `Vec::swap_remove` does.
+#[derive(Debug, Clone)]
+struct MeshModel<K> {
+    handle: ListId<K>,
+    positions: Vec<[f32; 2]>,
+    indices: Vec<u32>,
+    instances: Vec<InstanceModel>,
+}
+
+/// At most this many meshes per instanced domain, and instances per mesh.
+const MAX_MESHES: usize = 4;
+const MAX_INSTANCES: usize = 12;
+
+/// The part of the instanced API that differs between the two instanced kinds.
+trait InstanceKind: InstancedKind + Sized + 'static {
+    const NAME: &'static str;
+    fn new_domain(gl: &Rc<glow::Context>, md: MultiDraw) -> Domain<Self>;
+    /// Creates a mesh of `positions` (a triangle list), with `0..n` as indices if indexed.
+    fn create(d: &mut Domain<Self>, positions: &[[f32; 2]]) -> Result<ListId<Self>, DomainError>;
+}
+
+impl InstanceKind for Instanced {
+    const NAME: &'static str = "instanced";
+    fn new_domain(gl: &Rc<glow::Context>, md: MultiDraw) -> Domain<Self> {
+        let (mesh, each) = (mesh_format(), instance_format());
+        InstancedVertexDomain::new(gl, md, mesh, each, INITIAL_CAPACITY, 4).unwrap()
+    }
+    fn create(d: &mut Domain<Self>, positions: &[[f32; 2]]) -> Result<ListId<Self>, DomainError> {
+        let mesh = d.create(positions.len())?;
+        d.write(mesh, "position", positions)?;
+        Ok(mesh)
+    }
+}
+
+impl InstanceKind for IndexedInstanced {
+    const NAME: &'static str = "indexed instanced";
+    fn new_domain(gl: &Rc<glow::Context>, md: MultiDraw) -> Domain<Self> {
+        let (mesh, each) = (mesh_format(), instance_format());
+        let capacity = INITIAL_CAPACITY;
+        InstancedIndexedVertexDomain::new(gl, md, mesh, each, capacity, capacity, 4).unwrap()
+    }
+    fn create(d: &mut Domain<Self>, positions: &[[f32; 2]]) -> Result<ListId<Self>, DomainError> {
+        let mesh = d.create(positions.len(), positions.len())?;
+        d.write(mesh, "position", positions)?;
+        let indices: Vec<u32> = (0..positions.len() as u32).collect();
+        d.write_indices(mesh, &indices)?;
+        Ok(mesh)
+    }
+}
+
+/// Two instanced domains of one kind (instances migrate between them) and their model.
+struct InstanceWorld<K: InstanceKind> {
+    gl: Rc<glow::Context>,
+    multi_draw: MultiDraw,
+    domains: [Domain<K>; 2],
+    meshes: [Vec<MeshModel<K>>; 2],
+    /// Ids of deleted instances and meshes, for misuse.
+    stale: Vec<InstanceId>,
+    stale_meshes: Vec<ListId<K>>,
+}
+
+impl<K: InstanceKind> InstanceWorld<K> {
+    fn new(gl: &Rc<glow::Context>, multi_draw: MultiDraw) -> Self {
+        InstanceWorld {
+            gl: gl.clone(),
+            multi_draw,
+            domains: [K::new_domain(gl, multi_draw), K::new_domain(gl, multi_draw)],
+            meshes: [Vec::new(), Vec::new()],
+            stale: Vec::new(),
+            stale_meshes: Vec::new(),
+        }
+    }
+
+    /// Caps every buffer at what it holds now (`limit`), or lifts the cap.
+    fn cap(&mut self, on: bool) {
+        for d in &mut self.domains {
+            let limit = if on {
+                (d.vertex_capacity() * 8).min(d.instance_allocator().capacity() * 4)
+            } else {
+                usize::MAX
+            };
+            d.set_max_buffer_bytes(limit);
+        }
+    }
+
+    fn fresh_instance<S: Source>(src: &mut S, id: InstanceId) -> Option<InstanceModel> {
+        Some(InstanceModel {
+            id,
+            offset: [src.float(-0.8, 0.8)?, src.float(-0.8, 0.8)?],
+            colour: [
+                src.below(40)? as u8,
+                src.below(40)? as u8,
+                src.below(40)? as u8,
+                255,
+            ],
+            tag: src.below(1000)? as i32 - 500,
+        })
+    }
+
+    fn write_instance(domain: &mut Domain<K>, i: &InstanceModel) -> Result<(), DomainError> {
+        domain.write_instance(i.id, "offset", &[i.offset])?;
+        domain.write_instance(i.id, "colour", &[i.colour])?;
+        domain.write_instance(i.id, "id", &[i.tag])
+    }
+
+    fn pick<S: Source>(src: &mut S, n: usize) -> Option<usize> {
+        Some(src.below(n as u64)? as usize)
+    }
+
+    fn step<S: Source>(&mut self, src: &mut S, roll: u64) -> Option<Outcome> {
+        let d = Self::pick(src, 2)?;
+        let meshes = self.meshes[d].len();
+        let outcome = match roll {
+            // Add an instance; growth and run moves happen here.
+            0..=29 if meshes > 0 => {
+                let m = Self::pick(src, meshes)?;
+                if self.meshes[d][m].instances.len() >= MAX_INSTANCES {
+                    return Some(Outcome::Ok);
+                }
+                let mesh = self.meshes[d][m].handle;
+                match self.domains[d].add_instance(mesh) {
+                    Ok(id) => {
+                        let instance = Self::fresh_instance(src, id)?;
+                        Self::write_instance(&mut self.domains[d], &instance).unwrap();
+                        self.meshes[d][m].instances.push(instance);
+                        Outcome::Ok
+                    }
+                    Err(error) => Outcome::failed(error),
+                }
+            }
+            0..=39 => {
+                if meshes >= MAX_MESHES {
+                    return Some(Outcome::Ok);
+                }
+                let (x, y, w) = (src.float(-0.2, 0.1)?, src.float(-0.2, 0.1)?, 0.1);
+                let mut positions = vec![[x, y], [x + w, y], [x, y + w]];
+                if src.chance(50)? {
+                    positions.extend([[x + w, y], [x + w, y + w], [x, y + w]]);
+                }
+                match K::create(&mut self.domains[d], &positions) {
+                    Ok(handle) => {
+                        let indices = if K::INDEXED {
+                            (0..positions.len() as u32).collect()
+                        } else {
+                            Vec::new()
+                        };
+                        self.meshes[d].push(MeshModel {
+                            handle,
+                            positions,
+                            indices,
+                            instances: Vec::new(),
+                        });
+                        Outcome::Ok
+                    }
+                    Err(error) => Outcome::failed(error),
+                }
+            }
+            40..=52 => match self.random_instance(src, d)? {
+                Some((m, k)) => {
+                    let mut instance =
+                        Self::fresh_instance(src, self.meshes[d][m].instances[k].id)?;
+                    if src.chance(50)? {
+                        // Only the offset: a move writes one attribute.
+                        instance.colour = self.meshes[d][m].instances[k].colour;
+                        instance.tag = self.meshes[d][m].instances[k].tag;
+                        self.domains[d]
+                            .write_instance(instance.id, "offset", &[instance.offset])
+                            .unwrap();
+                    } else {
+                        Self::write_instance(&mut self.domains[d], &instance).unwrap();
+                    }
+                    self.meshes[d][m].instances[k] = instance;
+                    Outcome::Ok
+                }
+                None => Outcome::Ok,
+            },
+            53..=67 => match self.random_instance(src, d)? {
+                Some((m, k)) => {
+                    let id = self.meshes[d][m].instances[k].id;
+                    match self.domains[d].delete_instance(id) {
+                        Ok(()) => {
+                            self.meshes[d][m].instances.swap_remove(k);
+                            self.stale.push(id);
+                            Outcome::Ok
+                        }
+                        Err(error) => Outcome::failed(error),
+                    }
+                }
+                None => Outcome::Ok,
+            },
+            68..=74 => {
+                let (Some((m, k)), false) =
+                    (self.random_instance(src, d)?, self.meshes[1 - d].is_empty())
+                else {
+                    return Some(Outcome::Ok);
+                };
+                let to = Self::pick(src, self.meshes[1 - d].len())?;
+                if self.meshes[1 - d][to].instances.len() >= MAX_INSTANCES {
+                    return Some(Outcome::Ok);
+                }
+                let mesh = self.meshes[1 - d][to].handle;
+                let id = self.meshes[d][m].instances[k].id;
+                let [first, second] = &mut self.domains;
+                let (from, into) = if d == 0 {
+                    (first, second)
+                } else {
+                    (second, first)
+                };
+                match from.migrate_instance(id, into, mesh) {
+                    Ok(new) => {
+                        let mut moved = self.meshes[d][m].instances.swap_remove(k);
+                        moved.id = new;
+                        self.meshes[1 - d][to].instances.push(moved);
+                        self.stale.push(id);
+                        Outcome::Ok
+                    }
+                    Err(error) => Outcome::failed(error),
+                }
+            }
+            75..=79 if meshes > 0 => {
+                let m = Self::pick(src, meshes)?;
+                let handle = self.meshes[d][m].handle;
+                match self.domains[d].delete(handle) {
+                    Ok(()) => {
+                        let gone = self.meshes[d].remove(m);
+                        self.stale.extend(gone.instances.iter().map(|i| i.id));
+                        self.stale_meshes.push(handle);
+                        Outcome::Ok
+                    }
+                    Err(error) => Outcome::failed(error),
+                }
+            }
+            75..=89 => {
+                let paths = [
+                    InstanceDraw::BaseInstance,
+                    InstanceDraw::MultiDrawIndirect,
+                    InstanceDraw::Repoint,
+                ];
+                let path = paths[Self::pick(src, 3)?];
+                if self.multi_draw.supports(path) {
+                    self.domains[d].set_instance_draw(path).unwrap();
+                }
+                match self.domains[d].draw(Primitive::Triangles) {
+                    Ok(_) => Outcome::Ok,
+                    Err(error) => Outcome::failed(error),
+                }
+            }
+            _ => self.misuse(src, d)?,
+        };
+        if self.stale.len() > 64 {
+            self.stale.drain(..32);
+        }
+        Some(outcome)
+    }
+
+    /// A live instance of domain `d`: (mesh index, position in its instances).
+    fn random_instance<S: Source>(&self, src: &mut S, d: usize) -> Option<Option<(usize, usize)>> {
+        let with: Vec<usize> = (0..self.meshes[d].len())
+            .filter(|&m| !self.meshes[d][m].instances.is_empty())
+            .collect();
+        if with.is_empty() {
+            return Some(None);
+        }
+        let m = with[Self::pick(src, with.len())?];
+        let k = Self::pick(src, self.meshes[d][m].instances.len())?;
+        Some(Some((m, k)))
+    }
+
+    fn misuse<S: Source>(&mut self, src: &mut S, d: usize) -> Option<Outcome> {
+        let domain = &mut self.domains[d];
+        let some_instance = self.meshes[d]
+            .iter()
+            .flat_map(|m| &m.instances)
+            .next()
+            .map(|i| i.id);
+        let result = match src.below(4)? {
+            0 if !self.stale.is_empty() => {
+                let id = self.stale[Self::pick(src, self.stale.len())?];
+                let error = domain
+                    .write_instance(id, "offset", &[[0.0f32; 2]])
+                    .unwrap_err();
+                assert!(
+                    matches!(error, DomainError::StaleList | DomainError::WrongDomain),
+                    "{error}"
+                );
+                Err(error)
+            }
+            1 => match some_instance {
+                Some(id) => {
+                    let error = domain
+                        .write_instance(id, "colour", &[[0.5f32; 4]])
+                        .unwrap_err();
+                    assert!(
+                        matches!(error, DomainError::AttributeType { .. }),
+                        "{error}"
+                    );
+                    Err(error)
+                }
+                None => Ok(()),
+            },
+            2 => match self.meshes[d].iter().find(|m| !m.instances.is_empty()) {
+                Some(mesh) => {
+                    let [first, second] = &mut self.domains;
+                    let (from, into) = if d == 0 {
+                        (first, second)
+                    } else {
+                        (second, first)
+                    };
+                    let error = from.migrate(mesh.handle, into).unwrap_err();
+                    assert_eq!(
+                        error,
+                        DomainError::MeshHasInstances {
+                            instances: mesh.instances.len()
+                        }
+                    );
+                    Err(error)
+                }
+                None => Ok(()),
+            },
+            _ if !self.stale_meshes.is_empty() => {
+                let mesh = self.stale_meshes[Self::pick(src, self.stale_meshes.len())?];
+                let error = domain.add_instance(mesh).unwrap_err();
+                assert!(
+                    matches!(error, DomainError::StaleList | DomainError::WrongDomain),
+                    "{error}"
+                );
+                Err(error)
+            }
+            _ => Ok(()),
+        };
+        Some(match result {
+            Ok(()) => Outcome::Ok,
+            Err(_) => Outcome::Misuse,
+        })
+    }
+
+    /// Asserts that both domains hold exactly the model's meshes, instances and records,
+    /// each mesh's instances contiguous and no two meshes' runs overlapping.
+    fn check(&mut self) {
+        for d in 0..2 {
+            let what = format!("{} domain {d}", K::NAME);
+            let domain = &mut self.domains[d];
+            let mut runs = Vec::new();
+            let total: usize = self.meshes[d].iter().map(|m| m.instances.len()).sum();
+            assert_eq!(domain.instance_total(), total, "{what}: instances");
+            assert_eq!(domain.len(), self.meshes[d].len(), "{what}: meshes");
+            for mesh in &self.meshes[d] {
+                let h = mesh.handle;
+                let ids: Vec<_> = mesh.instances.iter().map(|i| i.id).collect();
+                assert_eq!(
+                    domain.instances(h).unwrap(),
+                    ids,
+                    "{what}: instances of {h:?}"
+                );
+                assert_eq!(
+                    domain.read::<[f32; 2]>(h, "position").unwrap(),
+                    mesh.positions
+                );
+                if let Some(&first) = ids.first() {
+                    let base = domain.instance_slot(first).unwrap();
+                    for (k, &id) in ids.iter().enumerate() {
+                        assert_eq!(
+                            domain.instance_slot(id).unwrap(),
+                            base + k,
+                            "{what}: a hole"
+                        );
+                        assert_eq!(domain.mesh_of(id).unwrap(), h);
+                    }
+                    runs.push((base, ids.len()));
+                    let offsets: Vec<[f32; 2]> = domain.read_instances(h, "offset").unwrap();
+                    let colours: Vec<[u8; 4]> = domain.read_instances(h, "colour").unwrap();
+                    let tags: Vec<i32> = domain.read_instances(h, "id").unwrap();
+                    let model: Vec<_> = mesh
+                        .instances
+                        .iter()
+                        .map(|i| (i.offset, i.colour, i.tag))
+                        .collect();
+                    let read: Vec<_> = offsets
+                        .into_iter()
+                        .zip(colours)
+                        .zip(tags)
+                        .map(|((o, c), t)| (o, c, t))
+                        .collect();
+                    assert_eq!(read, model, "{what}: records of {h:?}");
+                }
+            }
+            aggregate(runs, &what);
+        }
+    }
+
+    /// Draws each domain and compares with the model's instances expanded into plain
+    /// vertices, drawn by `reference`'s program.
+    fn check_pixels(&mut self, target: &RenderTarget, instanced: &Program, reference: &Program) {
+        for d in 0..2 {
+            target.clear([0.0, 0.0, 0.0, 0.0]).unwrap();
+            instanced.use_program();
+            additive(&self.gl).unwrap();
+            self.domains[d].draw(Primitive::Triangles).unwrap();
+            let drawn = target.read_pixels().unwrap();
+            target.clear([0.0, 0.0, 0.0, 0.0]).unwrap();
+            reference.use_program();
+            let mut vertices = Vertices::default();
+            for mesh in &self.meshes[d] {
+                for i in &mesh.instances {
+                    for p in &mesh.positions {
+                        vertices
+                            .positions
+                            .push([p[0] + i.offset[0], p[1] + i.offset[1]]);
+                        vertices.colours.push(i.colour);
+                        vertices.ids.push(i.tag);
+                    }
+                }
+            }
+            reference_draw(&self.gl, Primitive::Triangles, &vertices, None);
+            no_blend(&self.gl).unwrap();
+            let expected = target.read_pixels().unwrap();
+            assert!(
+                drawn == expected,
+                "{} domain {d} ({:?}): pixels differ",
+                K::NAME,
+                self.domains[d].instance_draw()
+            );
+        }
+    }
+}
+
 /// How one operation ended.
 #[derive(Debug)]
 enum Outcome {
@@ -1428,6 +1909,9 @@ pub struct World {
     indexed: Domains<Indexed>,
     batch: BatchWorld,
     sprites: SpriteWorld,
+    instanced: InstanceWorld<Instanced>,
+    indexed_instanced: InstanceWorld<IndexedInstanced>,
+    instance_program: Program,
     /// Faults fired on this thread before this world was made.
     injected_before: u64,
     /// What the run did so far.
@@ -1449,6 +1933,9 @@ impl World {
             indexed: Domains::new(gl, multi_draw),
             batch: BatchWorld::new(gl, multi_draw, Rc::clone(&program)),
             sprites: SpriteWorld::new(gl, multi_draw),
+            instanced: InstanceWorld::new(gl, multi_draw),
+            indexed_instanced: InstanceWorld::new(gl, multi_draw),
+            instance_program: instance_program(gl),
             program,
             injected_before: fault::injected(),
             counts: Counts::default(),
@@ -1475,6 +1962,8 @@ impl World {
                 for d in &mut self.indexed.domains {
                     d.set_max_buffer_bytes(d.vertex_capacity().min(d.index_capacity()) * 4);
                 }
+                self.instanced.cap(true);
+                self.indexed_instanced.cap(true);
                 Provoked::Cap
             }
             _ => {
@@ -1519,6 +2008,8 @@ impl World {
                 for d in &mut self.indexed.domains {
                     d.set_max_buffer_bytes(usize::MAX);
                 }
+                self.instanced.cap(false);
+                self.indexed_instanced.cap(false);
             }
             Provoked::FailingGroup => self.batch.fail_group.set(false),
             Provoked::Fault | Provoked::Nothing => {}
@@ -1548,7 +2039,7 @@ impl World {
         self.plain.recycle(src)?;
         self.indexed.recycle(src)?;
         let provoked = self.provoke(src)?;
-        let target = src.below(8)?;
+        let target = src.below(10)?;
         // With a fault to arm, an operation that reaches GL and a step it takes: growth on
         // creation and resizing, copies on resizing and migration, flushes and draws.
         let roll = match provoked {
@@ -1570,6 +2061,16 @@ impl World {
                         (Draw, 85),
                     ],
                     4 | 5 => &[(Copy, 62), (Copy, 70), (Flush, 78), (Draw, 80), (Draw, 82)],
+                    8 | 9 => &[
+                        (BufferCreate, 0),
+                        (GrowCopy, 0),
+                        (PointVao, 0),
+                        (Copy, 0),
+                        (BufferCreate, 30),
+                        (GrowCopy, 30),
+                        (Flush, 80),
+                        (Draw, 82),
+                    ],
                     _ => &[(Copy, 30), (Flush, 78), (Draw, 80), (Draw, 82)],
                 };
                 let (site, roll) = scenarios[src.below(scenarios.len() as u64)? as usize];
@@ -1594,7 +2095,9 @@ impl World {
             0 | 1 => self.plain.step(src, roll),
             2 | 3 => self.indexed.step(src, roll),
             4 | 5 => self.batch.step(src, roll),
-            _ => self.sprites.step(src, roll),
+            6 | 7 => self.sprites.step(src, roll),
+            8 => self.instanced.step(src, roll),
+            _ => self.indexed_instanced.step(src, roll),
         };
         let outcome = outcome?;
         self.settle(provoked, &outcome);
@@ -1626,6 +2129,8 @@ impl World {
         self.indexed.check();
         self.batch.check();
         self.sprites.check();
+        self.instanced.check();
+        self.indexed_instanced.check();
     }
 
     /// Draws each target and compares with a reference draw of the model's data from fresh
@@ -1672,6 +2177,10 @@ impl World {
         let failing = src.chance(25)?;
         self.batch.check_pixels(target, program, failing);
         self.sprites.check_pixels(target, self.multi_draw);
+        let instanced = &self.instance_program;
+        self.instanced.check_pixels(target, instanced, program);
+        self.indexed_instanced
+            .check_pixels(target, instanced, program);
         // SAFETY: unbinding the program is always valid.
         unsafe { self.gl.use_program(None) };
         self.counts.pixel_checks += 1;
