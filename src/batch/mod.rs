@@ -16,7 +16,9 @@ mod vertex_batch;
 
 pub use group::{BatchId, Group, GroupId, ProgramGroup, StateGroup, TextureGroup};
 pub use sprite::{Sprite, SpriteBatch, SpriteId, Sprites};
-pub use vertex_batch::{Batch, BatchList, DrawStats, FormatId, FormatKey, Placement};
+pub use vertex_batch::{
+    Batch, BatchInstance, BatchList, DrawStats, FormatId, FormatKey, Placement,
+};
 
 use crate::backend::{FormatError, GlError};
 use crate::domain::DomainError;

@@ -1,4 +1,5 @@
-//! [`Batch`]: one domain per (group, format, primitive, indexed), drawn group by group.
+//! [`Batch`]: one domain per (group, format, instance format, primitive, indexed), drawn
+//! group by group.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -8,13 +9,15 @@ use super::group::{BatchId, Group, GroupId};
 use super::BatchError;
 use crate::backend::{check_clean, AttributeData, BufferStats, MultiDraw, VertexFormat};
 use crate::domain::{
-    check_indices, AttributeKey, DomainCore, DomainError, DomainId, ListId, Primitive,
+    check_indices, AttributeKey, DomainCore, DomainError, DomainId, InstanceId, ListId, Primitive,
 };
 
 /// Vertex slots a new domain starts with; it grows by doubling.
 const INITIAL_VERTICES: usize = 1024;
 /// Index slots a new indexed domain starts with.
 const INITIAL_INDICES: usize = 1536;
+/// Instance slots a new instanced domain starts with.
+const INITIAL_INSTANCES: usize = 1024;
 
 /// A vertex format interned by a [`Batch`] ([`Batch::format_id`]): adding lists by id skips
 /// comparing formats. It carries its batch's id, so another batch refuses it.
@@ -58,6 +61,8 @@ impl FormatKey for FormatId {
 struct DomainKey {
     group: GroupId,
     format: FormatId,
+    /// The instance format of an instanced domain's meshes.
+    instances: Option<FormatId>,
     mode: Primitive,
     indexed: bool,
 }
@@ -79,6 +84,16 @@ pub struct BatchList {
     batch: BatchId,
     domain: u32,
     list: ListId<Batched>,
+}
+
+/// An instance of a mesh in a [`Batch`] ([`Batch::add_instance`]): which batch and domain it
+/// lives in, and its id there. `Copy`; a deleted instance's handle resolves to
+/// [`DomainError::StaleList`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BatchInstance {
+    batch: BatchId,
+    domain: u32,
+    instance: InstanceId,
 }
 
 /// Where a [`BatchList`] lives ([`Batch::placement`]): for inspection and tests.
@@ -277,13 +292,16 @@ impl Batch {
         self.node(key.group)?;
         let format = self.formats[key.format.index as usize].clone();
         let index_capacity = key.indexed.then_some(INITIAL_INDICES);
+        let instances = key
+            .instances
+            .map(|id| (self.formats[id.index as usize].clone(), INITIAL_INSTANCES));
         let domain = DomainCore::new(
             &self.gl,
             self.multi_draw,
             format,
             INITIAL_VERTICES,
             index_capacity,
-            None,
+            instances,
         )?;
         let entry = Some(DomainEntry { key, domain });
         let index = match self.free_domains.pop() {
@@ -313,7 +331,7 @@ impl Batch {
         vertex_count: usize,
     ) -> Result<BatchList, BatchError> {
         mode.check_whole(vertex_count)?;
-        self.add_list(group, format, mode, vertex_count, None)
+        self.add_list(group, (format, None), mode, vertex_count, None)
     }
 
     /// Adds an indexed list of `vertex_count` vertices with `indices` (relative to the list)
@@ -329,14 +347,41 @@ impl Batch {
     ) -> Result<BatchList, BatchError> {
         mode.check_whole(indices.len())?;
         check_indices(indices, indices.len(), vertex_count)?;
-        self.add_list(group, format, mode, vertex_count, Some(indices))
+        self.add_list(group, (format, None), mode, vertex_count, Some(indices))
+    }
+
+    /// Adds a mesh of `vertex_count` vertices (and `indices`, relative to the mesh, when
+    /// given) to the instanced domain of (`group`, `format`, `instance_format`, `mode`). It
+    /// is a [`BatchList`] like any other (written, read, deleted the same way) that draws
+    /// once per instance ([`add_instance`](Self::add_instance)), in one instanced call per
+    /// mesh, in its group's place in the draw order.
+    pub fn add_mesh(
+        &mut self,
+        group: GroupId,
+        format: impl FormatKey,
+        instance_format: impl FormatKey,
+        mode: Primitive,
+        vertex_count: usize,
+        indices: Option<&[u32]>,
+    ) -> Result<BatchList, BatchError> {
+        if let Some(indices) = indices {
+            check_indices(indices, indices.len(), vertex_count)?;
+        }
+        let instances = instance_format.id_in(self)?;
+        self.add_list(
+            group,
+            (format, Some(instances)),
+            mode,
+            vertex_count,
+            indices,
+        )
     }
 
     /// Creates a list in the domain of its key, with its indices when given (checked).
     fn add_list(
         &mut self,
         group: GroupId,
-        format: impl FormatKey,
+        (format, instances): (impl FormatKey, Option<FormatId>),
         mode: Primitive,
         vertex_count: usize,
         indices: Option<&[u32]>,
@@ -344,6 +389,7 @@ impl Batch {
         let key = DomainKey {
             group,
             format: format.id_in(self)?,
+            instances,
             mode,
             indexed: indices.is_some(),
         };
@@ -484,6 +530,109 @@ impl Batch {
         let moved = source.domain.migrate(list.list, &mut target.domain);
         self.maybe_empty = true;
         self.created(to, moved)
+    }
+
+    /// The entry of an instance's domain, as [`resolve`](Self::resolve) for lists.
+    #[inline]
+    fn resolve_instance(
+        &mut self,
+        instance: BatchInstance,
+    ) -> Result<&mut DomainEntry, BatchError> {
+        self.resolve(BatchList {
+            batch: instance.batch,
+            domain: instance.domain,
+            list: instance.instance.cast(),
+        })
+    }
+
+    /// Adds an instance of `mesh` (a list made by [`add_mesh`](Self::add_mesh)); its record
+    /// is undefined until written. See
+    /// [`Domain::add_instance`](crate::domain::Domain::add_instance).
+    pub fn add_instance(&mut self, mesh: BatchList) -> Result<BatchInstance, BatchError> {
+        let instance = self.resolve(mesh)?.domain.add_instance(mesh.list)?;
+        Ok(BatchInstance {
+            batch: self.id,
+            domain: mesh.domain,
+            instance,
+        })
+    }
+
+    /// Stages typed values of an instance's `attribute` (one record).
+    #[inline]
+    pub fn write_instance<T: AttributeData>(
+        &mut self,
+        instance: BatchInstance,
+        attribute: impl AttributeKey,
+        data: &[T],
+    ) -> Result<(), BatchError> {
+        Ok(self.resolve_instance(instance)?.domain.write_instance(
+            instance.instance,
+            attribute,
+            data,
+        )?)
+    }
+
+    /// Reads an instance's `attribute` back from GL.
+    pub fn read_instance<T: AttributeData>(
+        &mut self,
+        instance: BatchInstance,
+        attribute: impl AttributeKey,
+    ) -> Result<Vec<T>, BatchError> {
+        Ok(self
+            .resolve_instance(instance)?
+            .domain
+            .read_instance(instance.instance, attribute)?)
+    }
+
+    /// Deletes an instance; its mesh's last instance takes its slot and keeps its handle.
+    pub fn delete_instance(&mut self, instance: BatchInstance) -> Result<(), BatchError> {
+        Ok(self
+            .resolve_instance(instance)?
+            .domain
+            .delete_instance(instance.instance)?)
+    }
+
+    /// The mesh an instance belongs to.
+    pub fn mesh_of(&mut self, instance: BatchInstance) -> Result<BatchList, BatchError> {
+        let list = self
+            .resolve_instance(instance)?
+            .domain
+            .instance_mesh(instance.instance)?;
+        Ok(BatchList {
+            batch: self.id,
+            domain: instance.domain,
+            list,
+        })
+    }
+
+    /// Moves an instance to `mesh` (of this batch, same instance format), record and all,
+    /// and returns its new handle; the old one goes stale. An instance already of `mesh`
+    /// keeps its handle. On error it keeps its handle and record.
+    pub fn migrate_instance(
+        &mut self,
+        instance: BatchInstance,
+        mesh: BatchList,
+    ) -> Result<BatchInstance, BatchError> {
+        let current = self.mesh_of(instance)?;
+        self.resolve(mesh)?;
+        if current == mesh {
+            return Ok(instance);
+        }
+        let (from, to) = (instance.domain as usize, mesh.domain as usize);
+        let moved = if from == to {
+            let entry = self.entry_mut(from)?;
+            entry.domain.move_instance(instance.instance, mesh.list)?
+        } else {
+            let (source, target) = two_entries(&mut self.domains, from, to)?;
+            source
+                .domain
+                .migrate_instance(instance.instance, &mut target.domain, mesh.list)?
+        };
+        Ok(BatchInstance {
+            batch: self.id,
+            domain: mesh.domain,
+            instance: moved,
+        })
     }
 
     /// Number of live domains.

@@ -265,6 +265,31 @@ impl DomainCore {
         Ok(new)
     }
 
+    /// Moves an instance to another `mesh` of this domain, record and all, and returns its
+    /// new id (the old one goes stale). Completes or changes nothing but the buffers' size.
+    pub(crate) fn move_instance<K>(
+        &mut self,
+        id: InstanceId,
+        mesh: ListId<K>,
+    ) -> Result<InstanceId, DomainError> {
+        self.table()?.entry(id)?;
+        let new = self.add_instance(mesh)?;
+        // Read after adding: the new instance's run may have moved, never the old one's
+        // (another mesh's), unless both are of one mesh, where the slot is read afresh.
+        let (from, to) = (self.instance_slot(id)?, self.instance_slot(new)?);
+        let moved = self
+            .store
+            .instance_mut()
+            .and_then(|part| part.move_record(from, to))
+            .and_then(|()| self.delete_instance(id));
+        if let Err(error) = moved {
+            // Staging from a live slot only fails on a bug; take the new instance back.
+            let _ = self.delete_instance(new);
+            return Err(error);
+        }
+        Ok(new)
+    }
+
     /// Retires the instances of a mesh being deleted and frees its run.
     pub(super) fn release_instances(&mut self, entry: &Entry) -> Result<(), DomainError> {
         let Some(table) = self.instances.as_mut() else {

@@ -575,6 +575,16 @@ impl<K: InstancedKind> Domain<K> {
         self.core.read_instances(mesh, attribute)
     }
 
+    /// Moves an instance to another `mesh` of this domain, record and all, and returns its
+    /// new id; the old one goes stale. On error it keeps its mesh, record and id.
+    pub fn move_instance(
+        &mut self,
+        instance: InstanceId,
+        mesh: ListId<K>,
+    ) -> Result<InstanceId, DomainError> {
+        self.core.move_instance(instance, mesh)
+    }
+
     /// Moves an instance to `mesh` of `other` (same instance format and context), record
     /// and all, and returns its id there; the old id goes stale. On error both domains keep
     /// their instances (`other` may have grown).

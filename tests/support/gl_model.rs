@@ -1637,7 +1637,34 @@ impl<K: InstanceKind> InstanceWorld<K> {
                 }
                 None => Outcome::Ok,
             },
-            68..=74 => {
+            68..=70 => {
+                let Some((m, k)) = self.random_instance(src, d)? else {
+                    return Some(Outcome::Ok);
+                };
+                let to = Self::pick(src, meshes)?;
+                if self.meshes[d][to].instances.len() >= MAX_INSTANCES {
+                    return Some(Outcome::Ok);
+                }
+                let (id, mesh) = (self.meshes[d][m].instances[k].id, self.meshes[d][to].handle);
+                match self.domains[d].move_instance(id, mesh) {
+                    Ok(new) => {
+                        // Added to the target, then the hole filled by the source's last.
+                        let mut moved = self.meshes[d][m].instances[k];
+                        moved.id = new;
+                        self.meshes[d][to].instances.push(moved);
+                        let k = self.meshes[d][m]
+                            .instances
+                            .iter()
+                            .position(|i| i.id == id)
+                            .unwrap();
+                        self.meshes[d][m].instances.swap_remove(k);
+                        self.stale.push(id);
+                        Outcome::Ok
+                    }
+                    Err(error) => Outcome::failed(error),
+                }
+            }
+            71..=74 => {
                 let (Some((m, k)), false) =
                     (self.random_instance(src, d)?, self.meshes[1 - d].is_empty())
                 else {
