@@ -1,11 +1,61 @@
-//! Sprites on a real headless GL context: where they draw, what each setter changes on
-//! screen, that a setter rewrites only its own sprite's bytes, and removal.
+//! Sprites on a real headless GL context, for both stores ([`Quads`] and [`Instances`]):
+//! where they draw, what each setter changes on screen, that a setter rewrites only its own
+//! sprite's bytes, and removal; and that the two stores draw the same pictures.
 
 mod common;
+#[path = "../examples/common/rng.rs"]
+mod rng;
 
 use vertex_domain::backend::{AtlasBuilder, RenderTarget, TextureAtlas, TextureFilter};
-use vertex_domain::batch::{BatchError, GroupId, Sprite, SpriteBatch};
+use vertex_domain::batch::{
+    BatchError, GroupId, Instances, Quads, Sprite, SpriteBatch, SpriteStore,
+};
 use vertex_domain::headless::HeadlessContext;
+
+/// A sprite store under test: how to make its batch, and what a move and a tint upload.
+trait Store: SpriteStore + Sized {
+    const MOVE_BYTES: u64;
+    const TINT_BYTES: u64;
+    fn batch(ctx: &HeadlessContext, width: u32, height: u32) -> SpriteBatch<Self>;
+}
+
+impl Store for Quads {
+    /// 4 vertices of 2 floats.
+    const MOVE_BYTES: u64 = 4 * 2 * 4;
+    /// 4 vertices of 4 bytes.
+    const TINT_BYTES: u64 = 4 * 4;
+    fn batch(ctx: &HeadlessContext, width: u32, height: u32) -> SpriteBatch<Self> {
+        SpriteBatch::new(ctx.gl(), *ctx.multi_draw(), width, height).unwrap()
+    }
+}
+
+impl Store for Instances {
+    /// One position of 2 floats.
+    const MOVE_BYTES: u64 = 2 * 4;
+    /// One colour of 4 bytes.
+    const TINT_BYTES: u64 = 4;
+    fn batch(ctx: &HeadlessContext, width: u32, height: u32) -> SpriteBatch<Self> {
+        SpriteBatch::instanced(ctx.gl(), *ctx.multi_draw(), width, height).unwrap()
+    }
+}
+
+/// Runs each named test body, a generic `fn<S: Store>()`, once per store.
+macro_rules! for_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod quads {
+            $(#[test]
+            fn $name() {
+                super::$name::<vertex_domain::batch::Quads>()
+            })*
+        }
+        mod instances {
+            $(#[test]
+            fn $name() {
+                super::$name::<vertex_domain::batch::Instances>()
+            })*
+        }
+    };
+}
 
 const SIZE: u32 = 64;
 const CLEAR: [u8; 4] = [0, 0, 0, 255];
@@ -30,18 +80,18 @@ fn atlas(ctx: &HeadlessContext) -> TextureAtlas {
         .unwrap()
 }
 
-struct Scene {
+struct Scene<S: Store> {
     target: RenderTarget,
-    sprites: SpriteBatch,
+    sprites: SpriteBatch<S>,
     layer: GroupId,
     atlas: TextureAtlas,
 }
 
-fn scene(ctx: &HeadlessContext) -> Scene {
+fn scene<S: Store>(ctx: &HeadlessContext) -> Scene<S> {
     let target = RenderTarget::new(ctx.gl().clone(), SIZE, SIZE).unwrap();
     target.bind();
     let atlas = atlas(ctx);
-    let mut sprites = SpriteBatch::new(ctx.gl(), *ctx.multi_draw(), SIZE, SIZE).unwrap();
+    let mut sprites = S::batch(ctx, SIZE, SIZE);
     let layer = sprites.add_layer(atlas.texture().clone(), 0).unwrap();
     Scene {
         target,
@@ -51,7 +101,7 @@ fn scene(ctx: &HeadlessContext) -> Scene {
     }
 }
 
-impl Scene {
+impl<S: Store> Scene<S> {
     fn render(&mut self) -> Vec<u8> {
         self.target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
         self.sprites.draw().unwrap();
@@ -67,10 +117,9 @@ fn at(pixels: &[u8], x: u32, y: u32) -> [u8; 4] {
     common::pixel(pixels, SIZE, x, y)
 }
 
-#[test]
-fn a_sprite_draws_its_region_upright_where_it_is() {
+fn a_sprite_draws_its_region_upright_where_it_is<S: Store>() {
     let ctx = common::context();
-    let mut s = scene(&ctx);
+    let mut s = scene::<S>(&ctx);
     let halves = Sprite::new(s.layer, s.atlas.regions()[1], 40.0, 40.0);
     s.sprites.add(s.white(8.0, 8.0)).unwrap();
     s.sprites.add(halves).unwrap();
@@ -87,10 +136,9 @@ fn a_sprite_draws_its_region_upright_where_it_is() {
     assert_eq!(at(&pixels, 30, 30), CLEAR);
 }
 
-#[test]
-fn setters_move_tint_scale_rotate_and_hide_a_sprite() {
+fn setters_move_tint_scale_rotate_and_hide_a_sprite<S: Store>() {
     let ctx = common::context();
-    let mut s = scene(&ctx);
+    let mut s = scene::<S>(&ctx);
     let id = s.sprites.add(s.white(8.0, 8.0)).unwrap();
 
     s.sprites.set_position(id, 30.0, 20.0).unwrap();
@@ -140,10 +188,9 @@ fn setters_move_tint_scale_rotate_and_hide_a_sprite() {
     assert_eq!(s.sprites.get(id).unwrap().x, 30.0);
 }
 
-#[test]
-fn changing_one_sprite_rewrites_only_its_own_vertices() {
+fn changing_one_sprite_rewrites_only_its_own_data<S: Store>() {
     let ctx = common::context();
-    let mut s = scene(&ctx);
+    let mut s = scene::<S>(&ctx);
     let ids: Vec<_> = (0..100)
         .map(|i| s.sprites.add(s.white(i as f32, 0.0)).unwrap())
         .collect();
@@ -152,17 +199,16 @@ fn changing_one_sprite_rewrites_only_its_own_vertices() {
     s.sprites.set_position(ids[42], 5.0, 5.0).unwrap();
     s.sprites.batch_mut().flush().unwrap();
     let moved = s.sprites.batch().buffer_stats().uploaded_bytes;
-    assert_eq!(moved - before, 4 * 2 * 4, "4 vertices of 2 floats");
+    assert_eq!(moved - before, S::MOVE_BYTES, "the position only");
     s.sprites.set_colour(ids[7], [1, 2, 3]).unwrap();
     s.sprites.batch_mut().flush().unwrap();
     let tinted = s.sprites.batch().buffer_stats().uploaded_bytes;
-    assert_eq!(tinted - moved, 4 * 4, "4 vertices of 4 bytes");
+    assert_eq!(tinted - moved, S::TINT_BYTES, "the colour only");
 }
 
-#[test]
-fn a_removed_sprite_is_gone_and_its_id_is_refused() {
+fn a_removed_sprite_is_gone_and_its_id_is_refused<S: Store>() {
     let ctx = common::context();
-    let mut s = scene(&ctx);
+    let mut s = scene::<S>(&ctx);
     let a = s.sprites.add(s.white(8.0, 8.0)).unwrap();
     let b = s.sprites.add(s.white(40.0, 40.0)).unwrap();
     s.sprites.remove(a).unwrap();
@@ -180,10 +226,9 @@ fn a_removed_sprite_is_gone_and_its_id_is_refused() {
     assert!(s.render().chunks(4).all(|p| p == CLEAR));
 }
 
-#[test]
-fn a_hidden_layer_hides_its_sprites_and_layers_draw_by_order() {
+fn a_hidden_layer_hides_its_sprites_and_layers_draw_by_order<S: Store>() {
     let ctx = common::context();
-    let mut s = scene(&ctx);
+    let mut s = scene::<S>(&ctx);
     let top = s.sprites.add_layer(s.atlas.texture().clone(), 1).unwrap();
     s.sprites.add(s.white(8.0, 8.0)).unwrap();
     let mut red = Sprite::new(top, s.atlas.regions()[1], 8.0, 8.0);
@@ -194,18 +239,16 @@ fn a_hidden_layer_hides_its_sprites_and_layers_draw_by_order() {
     assert_eq!(at(&s.render(), 12, 14), [255, 255, 255, 255]);
 }
 
-#[test]
-fn sprites_draw_the_same_on_gles3() {
+fn sprites_draw_the_same_on_gles3<S: Store>() {
     let ctx = common::context_gles();
-    let mut s = scene(&ctx);
+    let mut s = scene::<S>(&ctx);
     s.sprites.add(s.white(8.0, 8.0)).unwrap();
     assert_eq!(at(&s.render(), 12, 12), [255, 255, 255, 255]);
 }
 
-#[test]
-fn a_sprite_scales_and_turns_about_its_anchor() {
+fn a_sprite_scales_and_turns_about_its_anchor<S: Store>() {
     let ctx = common::context();
-    let mut s = scene(&ctx);
+    let mut s = scene::<S>(&ctx);
     let mut sprite = s.white(32.0, 32.0);
     sprite.anchor = [4.0, 4.0];
     let id = s.sprites.add(sprite).unwrap();
@@ -244,3 +287,264 @@ fn a_sprite_scales_and_turns_about_its_anchor() {
     assert_eq!(at(&pixels, 26, 26), CLEAR);
     assert_eq!(at(&pixels, 32, 42), CLEAR);
 }
+
+/// A scene of sprites in two layers (a nearest and a linear atlas), with every property
+/// varied, as the same sprites in a [`Quads`] batch and an [`Instances`] batch. Each sprite
+/// has a cell of its own, so the pictures do not depend on the order sprites draw in
+/// within a layer (which the stores do not promise to share). `any_angle` turns sprites by
+/// any angle, else by quarter turns only.
+struct Twins {
+    target: RenderTarget,
+    quads: SpriteBatch<Quads>,
+    instances: SpriteBatch<Instances>,
+    /// The same sprite in each batch.
+    ids: Vec<(
+        vertex_domain::batch::SpriteId,
+        vertex_domain::batch::SpriteId,
+        usize,
+    )>,
+    layers: [(GroupId, GroupId); 2],
+    regions: Vec<vertex_domain::backend::AtlasRegion>,
+    rng: rng::Rng,
+    any_angle: bool,
+}
+
+/// Side of the twins' target.
+const TWIN_SIZE: u32 = 256;
+/// Side of a twin sprite's cell: a 16 × 12 region scaled 1.5 and turned about its centre
+/// stays inside.
+const TWIN_CELL: u32 = 32;
+const TWIN_CELLS: usize = ((TWIN_SIZE / TWIN_CELL) * (TWIN_SIZE / TWIN_CELL)) as usize;
+
+impl Twins {
+    fn new(ctx: &HeadlessContext, any_angle: bool) -> Twins {
+        let target = RenderTarget::new(ctx.gl().clone(), TWIN_SIZE, TWIN_SIZE).unwrap();
+        target.bind();
+        let nearest = atlas(ctx);
+        let mut builder = AtlasBuilder::new();
+        let gradient: Vec<u8> = (0..16 * 12)
+            .flat_map(|i| {
+                [
+                    (i % 16 * 16) as u8,
+                    (i / 16 * 20) as u8,
+                    200,
+                    128 + (i % 7) as u8 * 16,
+                ]
+            })
+            .collect();
+        builder.add(16, 12, &gradient).unwrap();
+        let linear = builder
+            .build(ctx.gl().clone(), TextureFilter::Linear)
+            .unwrap();
+        let mut quads = Quads::batch(ctx, TWIN_SIZE, TWIN_SIZE);
+        let mut instances = Instances::batch(ctx, TWIN_SIZE, TWIN_SIZE);
+        let mut layer = |texture: &std::rc::Rc<vertex_domain::backend::Texture>, order| {
+            (
+                quads.add_layer(texture.clone(), order).unwrap(),
+                instances.add_layer(texture.clone(), order).unwrap(),
+            )
+        };
+        let layers = [layer(nearest.texture(), 0), layer(linear.texture(), 1)];
+        let mut regions = nearest.regions().to_vec();
+        regions.extend(linear.regions());
+        Twins {
+            target,
+            quads,
+            instances,
+            ids: Vec::new(),
+            layers,
+            regions,
+            rng: rng::Rng(if any_angle { 7 } else { 3 }),
+            any_angle,
+        }
+    }
+
+    /// The centre of a cell, a quarter pixel off the grid, so that no unturned edge
+    /// crosses a pixel centre.
+    fn centre(cell: usize) -> (f32, f32) {
+        let per_row = (TWIN_SIZE / TWIN_CELL) as usize;
+        let at = |i: usize| (i as u32 * TWIN_CELL + TWIN_CELL / 2) as f32 + 0.25;
+        (at(cell % per_row), at(cell / per_row))
+    }
+
+    /// A cell no sprite has.
+    fn free_cell(&mut self) -> usize {
+        loop {
+            let cell = self.rng.below(TWIN_CELLS as u64) as usize;
+            if self.ids.iter().all(|&(_, _, c)| c != cell) {
+                return cell;
+            }
+        }
+    }
+
+    /// A random sprite in `cell`, anchored about its centre.
+    fn sprite(&mut self, which: usize, cell: usize) -> Sprite {
+        let r = &mut self.rng;
+        let region = self.regions[r.below(3) as usize];
+        let layer = if region == self.regions[2] { 1 } else { 0 };
+        let layer = if which == 0 {
+            self.layers[layer].0
+        } else {
+            self.layers[layer].1
+        };
+        let (x, y) = Self::centre(cell);
+        let mut sprite = Sprite::new(layer, region, x, y);
+        sprite.scale_x = [1.0, 1.5, 0.5][r.below(3) as usize];
+        sprite.scale_y = [1.0, 1.5, 0.5][r.below(3) as usize];
+        sprite.rotation = if self.any_angle {
+            r.range(0.0, 360.0)
+        } else {
+            90.0 * r.below(4) as f32
+        };
+        let (w, h) = (region.width as f32, region.height as f32);
+        sprite.anchor = [w / 2.0 + r.range(-1.0, 1.0), h / 2.0 + r.range(-1.0, 1.0)];
+        sprite.colour = [r.below(256) as u8, r.below(256) as u8, r.below(256) as u8];
+        sprite.opacity = [255, 200, 90][r.below(3) as usize];
+        sprite.visible = r.below(10) != 0;
+        sprite
+    }
+
+    /// Adds the same random sprite to both batches.
+    fn add(&mut self) {
+        let cell = self.free_cell();
+        let seed = self.rng.0;
+        let quad = self.sprite(0, cell);
+        self.rng.0 = seed;
+        let instance = self.sprite(1, cell);
+        let ids = (
+            self.quads.add(quad).unwrap(),
+            self.instances.add(instance).unwrap(),
+        );
+        self.ids.push((ids.0, ids.1, cell));
+    }
+
+    /// Both pictures.
+    fn render(&mut self) -> (Vec<u8>, Vec<u8>) {
+        self.target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
+        self.quads.draw().unwrap();
+        let quads = self.target.read_pixels().unwrap();
+        self.target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
+        self.instances.draw().unwrap();
+        (quads, self.target.read_pixels().unwrap())
+    }
+
+    /// Asserts the two pictures are identical, byte for byte: the instanced shader does
+    /// the 4-vertex store's sums in the same order, so even turned edges and linearly
+    /// filtered texels agree.
+    fn assert_same(&mut self, what: &str) {
+        let (quads, instances) = self.render();
+        let lit = quads.chunks(4).filter(|p| p[..3] != [0, 0, 0]).count();
+        assert!(lit > 3000, "{what}: only {lit} pixels drawn");
+        let differ = (quads.chunks(4).zip(instances.chunks(4)))
+            .filter(|(a, b)| a != b)
+            .count();
+        if differ > 0 {
+            let dir = std::env::temp_dir();
+            common::write_png(&dir.join("twins-quads.png"), TWIN_SIZE, TWIN_SIZE, &quads);
+            common::write_png(
+                &dir.join("twins-instances.png"),
+                TWIN_SIZE,
+                TWIN_SIZE,
+                &instances,
+            );
+        }
+        assert_eq!(
+            differ,
+            0,
+            "{what}: pixels of {lit} drawn differ between the stores (pictures in {})",
+            std::env::temp_dir().display()
+        );
+    }
+
+    /// Changes every sprite the same way in both batches: moves, setters, layer changes,
+    /// removals and re-adds.
+    fn churn(&mut self) {
+        for k in (0..self.ids.len()).rev() {
+            let (q, i, _) = self.ids[k];
+            match self.rng.below(6) {
+                0 => {
+                    let cell = self.free_cell();
+                    let (x, y) = Self::centre(cell);
+                    self.quads.set_position(q, x, y).unwrap();
+                    self.instances.set_position(i, x, y).unwrap();
+                    self.ids[k].2 = cell;
+                }
+                1 => {
+                    let angle = if self.any_angle {
+                        self.rng.range(0.0, 360.0)
+                    } else {
+                        270.0
+                    };
+                    self.quads.set_rotation(q, angle).unwrap();
+                    self.instances.set_rotation(i, angle).unwrap();
+                    self.quads.set_scale(q, 1.5, 0.5).unwrap();
+                    self.instances.set_scale(i, 1.5, 0.5).unwrap();
+                }
+                2 => {
+                    self.quads.set_colour(q, [10, 200, 30]).unwrap();
+                    self.instances.set_colour(i, [10, 200, 30]).unwrap();
+                    self.quads.set_opacity(q, 128).unwrap();
+                    self.instances.set_opacity(i, 128).unwrap();
+                }
+                3 => {
+                    let region = self.regions[1];
+                    let (layer_q, layer_i) = self.layers[0];
+                    self.quads
+                        .update(q, |s| (s.region, s.layer) = (region, layer_q))
+                        .unwrap();
+                    self.instances
+                        .update(i, |s| (s.region, s.layer) = (region, layer_i))
+                        .unwrap();
+                }
+                4 => {
+                    self.quads.remove(q).unwrap();
+                    self.instances.remove(i).unwrap();
+                    self.ids.swap_remove(k);
+                }
+                _ => {
+                    let visible = self.rng.below(2) == 0;
+                    self.quads.set_visible(q, visible).unwrap();
+                    self.instances.set_visible(i, visible).unwrap();
+                }
+            }
+        }
+        while self.ids.len() < 56 {
+            self.add();
+        }
+    }
+}
+
+fn instanced_sprites_draw_the_pictures_of_quads(ctx: &HeadlessContext) {
+    let mut twins = Twins::new(ctx, false);
+    for _ in 0..48 {
+        twins.add();
+    }
+    twins.assert_same("quarter turns");
+    twins.churn();
+    twins.assert_same("quarter turns, after churn");
+}
+
+fn instanced_sprites_draw_the_pictures_of_quads_at_any_angle(ctx: &HeadlessContext) {
+    let mut twins = Twins::new(ctx, true);
+    for _ in 0..48 {
+        twins.add();
+    }
+    twins.assert_same("any angle");
+    twins.churn();
+    twins.assert_same("any angle, after churn");
+}
+
+common::on_gl_core_and_gles3!(
+    instanced_sprites_draw_the_pictures_of_quads,
+    instanced_sprites_draw_the_pictures_of_quads_at_any_angle,
+);
+
+for_both_stores!(
+    a_sprite_draws_its_region_upright_where_it_is,
+    setters_move_tint_scale_rotate_and_hide_a_sprite,
+    changing_one_sprite_rewrites_only_its_own_data,
+    a_removed_sprite_is_gone_and_its_id_is_refused,
+    a_hidden_layer_hides_its_sprites_and_layers_draw_by_order,
+    sprites_draw_the_same_on_gles3,
+    a_sprite_scales_and_turns_about_its_anchor,
+);

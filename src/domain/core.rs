@@ -91,13 +91,14 @@ impl DomainCore {
         index_capacity: Option<usize>,
         instances: Option<(VertexFormat, usize)>,
     ) -> Result<Self, DomainError> {
+        // Lists and instances carry one id: the domain's.
+        let id = DomainId::next();
         let table = instances
             .as_ref()
-            .map(|(_, capacity)| InstanceTable::new(gl, &multi_draw, *capacity))
-            .transpose()?;
+            .map(|(_, capacity)| InstanceTable::new(gl, &multi_draw, id, *capacity));
         Ok(DomainCore {
             store: Store::new(gl, format, vertex_capacity, index_capacity, instances)?,
-            lists: Slots::new(DomainId::next()),
+            lists: Slots::new(id),
             multi_draw,
             instances: table,
             ranges: RangeCache::default(),

@@ -70,19 +70,21 @@ pub(crate) struct InstanceTable {
 }
 
 impl InstanceTable {
+    /// The table of domain `domain`, whose id its instances carry.
     pub(crate) fn new(
         gl: &Rc<glow::Context>,
         multi_draw: &MultiDraw,
+        domain: DomainId,
         capacity: usize,
-    ) -> Result<Self, DomainError> {
-        Ok(InstanceTable {
-            handles: Slots::new(DomainId::next()),
+    ) -> Self {
+        InstanceTable {
+            handles: Slots::new(domain),
             at: vec![None; capacity],
             path: multi_draw.instance_draw(),
             commands: Vec::new(),
             indirect: None,
             gl: Rc::clone(gl),
-        })
+        }
     }
 
     fn entry(&self, id: InstanceId) -> Result<InstanceEntry, DomainError> {

@@ -1,0 +1,230 @@
+//! [`Instances`]: each sprite is one instance of its layer's unit quad, and the vertex
+//! shader expands the quad.
+//!
+//! A layer's domain holds one mesh (the unit quad's 4 corners and 6 indices) and one
+//! instance per sprite, drawn with one instanced call. The record is 60 bytes in 5
+//! attribute streams (the 4-vertex store's sprite is 80 bytes in 3), and each setter writes
+//! one of them:
+//!
+//! | location | attribute   | type               | written by                         |
+//! |----------|-------------|--------------------|------------------------------------|
+//! | 0        | `corner`    | 2 × f32 (mesh)     | the layer, once                    |
+//! | 1        | `position`  | 2 × f32            | moves                              |
+//! | 2        | `transform` | 4 × f32            | rotation, scale, visibility        |
+//! | 3        | `rect`      | 4 × f32            | region (anchor offset and size)    |
+//! | 4        | `uv`        | 4 × f32            | region                             |
+//! | 5        | `colour`    | 4 × u8, normalized | tint, opacity                      |
+//!
+//! `transform` is the 2 × 2 matrix of scale and rotation ([`Sprite::transform`]), worked
+//! out on the CPU when they change, so the shader does no trigonometry: a vertex is
+//! `position + transform × (rect.xy + corner × rect.zw)`, the same sums the 4-vertex store
+//! does on the CPU.
+
+use super::sealed::Store;
+use super::{Sprite, QUAD_INDICES};
+use crate::backend::{Attribute, ComponentType, Program, ProgramBuilder, VertexFormat};
+use crate::batch::vertex_batch::{BatchInstance, BatchList, FormatId};
+use crate::batch::{Batch, BatchError, GroupId};
+use crate::domain::Primitive;
+
+/// Mesh attribute location of the unit quad's corners.
+const CORNER: u32 = 0;
+/// Instance attribute indices in the instance format (and locations, one more).
+const POSITION: usize = 0;
+const TRANSFORM: usize = 1;
+const RECT: usize = 2;
+const UV: usize = 3;
+const COLOUR: usize = 4;
+
+/// The unit quad, counter-clockwise from the bottom left, as [`QUAD_INDICES`] index it.
+const UNIT_QUAD: [[f32; 2]; 4] = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]];
+
+/// The sprite store of instanced sprites (see the [module docs](self)):
+/// [`SpriteBatch::instanced`](super::SpriteBatch::instanced).
+#[derive(Debug)]
+pub struct Instances {
+    mesh_format: FormatId,
+    format: VertexFormat,
+    format_id: FormatId,
+    /// The unit quad mesh of each layer, by group index.
+    meshes: Vec<Option<BatchList>>,
+}
+
+impl Instances {
+    fn mesh(&self, layer: GroupId) -> Result<BatchList, BatchError> {
+        match self.meshes.get(layer.index as usize) {
+            Some(Some(mesh)) => Ok(*mesh),
+            _ => Err(BatchError::NotASpriteLayer(layer)),
+        }
+    }
+}
+
+/// The anchor offset and size of a sprite's quad, in unscaled pixels.
+fn rect(sprite: &Sprite) -> [f32; 4] {
+    let [ax, ay] = sprite.anchor;
+    let (w, h) = (sprite.region.width as f32, sprite.region.height as f32);
+    [-ax, -ay, w, h]
+}
+
+impl Store for Instances {
+    type Handle = BatchInstance;
+    /// Nothing: a move writes the position as given.
+    type Cache = ();
+
+    const VERTEX_SHADER: &'static str = "
+uniform vec2 viewport;
+in vec2 corner;
+in vec2 position;
+in vec4 transform;
+in vec4 rect;
+in vec4 uv;
+in vec4 colour;
+out vec2 v_tex_coords;
+out vec4 v_colour;
+void main() {
+    vec2 local = rect.xy + corner * rect.zw;
+    vec2 offset = vec2(transform.x * local.x + transform.z * local.y,
+                       transform.y * local.x + transform.w * local.y);
+    gl_Position = vec4((position + offset) / viewport * 2.0 - 1.0, 0.0, 1.0);
+    // The region's first row goes at the top, as with the 4-vertex store.
+    v_tex_coords = vec2(corner.x > 0.5 ? uv.z : uv.x, corner.y > 0.5 ? uv.y : uv.w);
+    v_colour = colour;
+}";
+
+    fn bind_attributes(builder: ProgramBuilder<'_>) -> ProgramBuilder<'_> {
+        builder
+            .bind_attribute("corner", CORNER)
+            .bind_attribute("position", POSITION as u32 + 1)
+            .bind_attribute("transform", TRANSFORM as u32 + 1)
+            .bind_attribute("rect", RECT as u32 + 1)
+            .bind_attribute("uv", UV as u32 + 1)
+            .bind_attribute("colour", COLOUR as u32 + 1)
+    }
+
+    fn new(batch: &mut Batch, _: &Program) -> Result<Self, BatchError> {
+        let mesh = VertexFormat::new(vec![Attribute::new(
+            "corner",
+            CORNER,
+            2,
+            ComponentType::F32,
+        )])?;
+        let location = |index: usize| index as u32 + 1;
+        let format = VertexFormat::new(vec![
+            Attribute::new("position", location(POSITION), 2, ComponentType::F32),
+            Attribute::new("transform", location(TRANSFORM), 4, ComponentType::F32),
+            Attribute::new("rect", location(RECT), 4, ComponentType::F32),
+            Attribute::new("uv", location(UV), 4, ComponentType::F32),
+            Attribute::new("colour", location(COLOUR), 4, ComponentType::U8).normalized(),
+        ])?;
+        Ok(Instances {
+            mesh_format: batch.format_id(&mesh),
+            format_id: batch.format_id(&format),
+            format,
+            meshes: Vec::new(),
+        })
+    }
+
+    fn format(&self) -> &VertexFormat {
+        &self.format
+    }
+
+    fn add_layer(&mut self, batch: &mut Batch, layer: GroupId) -> Result<(), BatchError> {
+        let mesh = batch.add_mesh(
+            layer,
+            self.mesh_format,
+            self.format_id,
+            Primitive::Triangles,
+            4,
+            Some(&QUAD_INDICES),
+        )?;
+        if let Err(error) = batch.write(mesh, 0, &UNIT_QUAD) {
+            batch.delete(mesh)?;
+            return Err(error);
+        }
+        let index = layer.index as usize;
+        if self.meshes.len() <= index {
+            self.meshes.resize(index + 1, None);
+        }
+        self.meshes[index] = Some(mesh);
+        Ok(())
+    }
+
+    fn cache(_: &Sprite) -> Self::Cache {}
+
+    fn add(
+        &mut self,
+        batch: &mut Batch,
+        sprite: &Sprite,
+        cache: &Self::Cache,
+    ) -> Result<BatchInstance, BatchError> {
+        let instance = batch.add_instance(self.mesh(sprite.layer)?)?;
+        if let Err(error) = Self::write_all(batch, instance, sprite, cache) {
+            batch.delete_instance(instance)?;
+            return Err(error);
+        }
+        Ok(instance)
+    }
+
+    fn write_all(
+        batch: &mut Batch,
+        instance: BatchInstance,
+        sprite: &Sprite,
+        cache: &Self::Cache,
+    ) -> Result<(), BatchError> {
+        Self::write_position(batch, instance, cache, sprite.x, sprite.y)?;
+        Self::write_shape(batch, instance, sprite, cache)?;
+        Self::write_region(batch, instance, sprite, cache)?;
+        Self::write_colour(batch, instance, sprite)
+    }
+
+    #[inline]
+    fn write_position(
+        batch: &mut Batch,
+        instance: BatchInstance,
+        _: &Self::Cache,
+        x: f32,
+        y: f32,
+    ) -> Result<(), BatchError> {
+        batch.write_instance(instance, POSITION, &[[x, y]])
+    }
+
+    fn write_shape(
+        batch: &mut Batch,
+        instance: BatchInstance,
+        sprite: &Sprite,
+        _: &Self::Cache,
+    ) -> Result<(), BatchError> {
+        batch.write_instance(instance, TRANSFORM, &[sprite.transform()])
+    }
+
+    fn write_colour(
+        batch: &mut Batch,
+        instance: BatchInstance,
+        sprite: &Sprite,
+    ) -> Result<(), BatchError> {
+        batch.write_instance(instance, COLOUR, &[sprite.rgba()])
+    }
+
+    fn write_region(
+        batch: &mut Batch,
+        instance: BatchInstance,
+        sprite: &Sprite,
+        _: &Self::Cache,
+    ) -> Result<(), BatchError> {
+        batch.write_instance(instance, RECT, &[rect(sprite)])?;
+        batch.write_instance(instance, UV, &[sprite.region.uv])
+    }
+
+    fn migrate(
+        &self,
+        batch: &mut Batch,
+        instance: BatchInstance,
+        layer: GroupId,
+    ) -> Result<BatchInstance, BatchError> {
+        batch.migrate_instance(instance, self.mesh(layer)?)
+    }
+
+    fn remove(batch: &mut Batch, instance: BatchInstance) -> Result<(), BatchError> {
+        batch.delete_instance(instance)
+    }
+}

@@ -1,0 +1,600 @@
+//! [`SpriteBatch`]: textured quads with position, rotation, scale, colour, opacity,
+//! visibility and an atlas region, drawn through a [`Batch`], one layer (a [`TextureGroup`]
+//! under the batch's [`ProgramGroup`]) per texture.
+//!
+//! A sprite batch keeps its sprites in one of two stores, chosen by its constructor; both
+//! draw the same pictures through the same API, and only their vertex data differs:
+//!
+//! - [`Quads`] ([`SpriteBatch::new`]): each sprite is 4 vertices and 6 indices in an indexed
+//!   domain of its layer, corners computed on the CPU (see [`quads`](self::Quads)); a move
+//!   writes its 4 positions, 32 bytes.
+//! - [`Instances`] ([`SpriteBatch::instanced`]): each sprite is one instance of its layer's
+//!   unit quad mesh, and the vertex shader expands the quad; a move writes its position,
+//!   8 bytes.
+//!
+//! Each setter rewrites only the attribute it changes, and only this sprite's vertices or
+//! record. Coordinates are pixels with the origin at the bottom left of the viewport
+//! ([`SpriteBatch::set_viewport`]); rotation is in degrees, clockwise, as in pyglet.
+
+mod instances;
+mod quads;
+
+pub use instances::Instances;
+pub use quads::Quads;
+
+use std::rc::Rc;
+
+use super::group::{GroupId, ProgramGroup, TextureGroup};
+use super::vertex_batch::DrawStats;
+use super::{Batch, BatchError};
+use crate::backend::{AtlasRegion, MultiDraw, Program, ShaderVersion, Texture, VertexFormat};
+use crate::domain::{DomainId, ListId, Slots};
+
+/// The two triangles of a quad whose corners go counter-clockwise from the bottom left.
+const QUAD_INDICES: [u32; 6] = [0, 1, 2, 0, 2, 3];
+
+/// The fragment shader of both stores: the atlas texel times the tint.
+const FRAGMENT_SHADER: &str = "
+uniform sampler2D image;
+in vec2 v_tex_coords;
+in vec4 v_colour;
+out vec4 out_colour;
+void main() {
+    out_colour = texture(image, v_tex_coords) * v_colour;
+}";
+
+/// Where a sprite batch keeps its sprites: [`Quads`] or [`Instances`]. Sealed; its methods
+/// are the crate's.
+pub trait SpriteStore: sealed::Store {}
+
+impl SpriteStore for Quads {}
+impl SpriteStore for Instances {}
+
+pub(crate) mod sealed {
+    use super::{Batch, BatchError, GroupId, Program, Sprite, VertexFormat};
+    use crate::backend::ProgramBuilder;
+
+    /// What a sprite store does; [`SpriteBatch`](super::SpriteBatch) does everything
+    /// else (handles, layers, all-or-nothing updates) once for both.
+    ///
+    /// Every `write_*` stages writes only (CPU work), so it fails only on a bug; the
+    /// sprite batch restores a sprite with [`write_all`](Store::write_all) if one does.
+    pub trait Store: Sized {
+        /// A sprite's handle in the batch.
+        type Handle: Copy + std::fmt::Debug;
+        /// What the store keeps per sprite to make a move cheap.
+        type Cache: Copy + std::fmt::Debug;
+        /// The vertex shader body, without its `#version` header.
+        const VERTEX_SHADER: &'static str;
+        /// Binds the shader's inputs to the store's locations.
+        fn bind_attributes(builder: ProgramBuilder<'_>) -> ProgramBuilder<'_>;
+        /// The store for a batch whose sprites draw with `program`.
+        fn new(batch: &mut Batch, program: &Program) -> Result<Self, BatchError>;
+        /// The format of what a sprite's setters write.
+        fn format(&self) -> &VertexFormat;
+        /// Prepares a new layer (the instanced store adds its quad mesh).
+        fn add_layer(&mut self, batch: &mut Batch, layer: GroupId) -> Result<(), BatchError>;
+        /// What to keep for `sprite`.
+        fn cache(sprite: &Sprite) -> Self::Cache;
+        /// Adds a sprite and writes all of it; on error nothing is added.
+        fn add(
+            &mut self,
+            batch: &mut Batch,
+            sprite: &Sprite,
+            cache: &Self::Cache,
+        ) -> Result<Self::Handle, BatchError>;
+        /// Writes every attribute of a sprite.
+        fn write_all(
+            batch: &mut Batch,
+            handle: Self::Handle,
+            sprite: &Sprite,
+            cache: &Self::Cache,
+        ) -> Result<(), BatchError>;
+        /// Writes a sprite's position at `(x, y)`, and nothing else: the hot path.
+        fn write_position(
+            batch: &mut Batch,
+            handle: Self::Handle,
+            cache: &Self::Cache,
+            x: f32,
+            y: f32,
+        ) -> Result<(), BatchError>;
+        /// Writes what a change of rotation, scale or visibility changes.
+        fn write_shape(
+            batch: &mut Batch,
+            handle: Self::Handle,
+            sprite: &Sprite,
+            cache: &Self::Cache,
+        ) -> Result<(), BatchError>;
+        /// Writes what a change of tint or opacity changes.
+        fn write_colour(
+            batch: &mut Batch,
+            handle: Self::Handle,
+            sprite: &Sprite,
+        ) -> Result<(), BatchError>;
+        /// Writes what a change of atlas region changes.
+        fn write_region(
+            batch: &mut Batch,
+            handle: Self::Handle,
+            sprite: &Sprite,
+            cache: &Self::Cache,
+        ) -> Result<(), BatchError>;
+        /// Moves a sprite to `layer`; on error it stays where it was.
+        fn migrate(
+            &self,
+            batch: &mut Batch,
+            handle: Self::Handle,
+            layer: GroupId,
+        ) -> Result<Self::Handle, BatchError>;
+        /// Removes a sprite.
+        fn remove(batch: &mut Batch, handle: Self::Handle) -> Result<(), BatchError>;
+    }
+}
+
+/// Marker for sprite handles.
+#[derive(Debug)]
+pub enum Sprites {}
+
+/// A sprite of a [`SpriteBatch`]; a removed sprite's id resolves to an error.
+pub type SpriteId = ListId<Sprites>;
+
+/// A sprite's properties, as last set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sprite {
+    /// Position of the anchor, in pixels.
+    pub x: f32,
+    /// Position of the anchor, in pixels.
+    pub y: f32,
+    /// Clockwise rotation about the anchor, in degrees.
+    pub rotation: f32,
+    /// Horizontal scale.
+    pub scale_x: f32,
+    /// Vertical scale.
+    pub scale_y: f32,
+    /// RGB tint.
+    pub colour: [u8; 3],
+    /// Opacity, 255 opaque.
+    pub opacity: u8,
+    /// Whether it draws.
+    pub visible: bool,
+    /// The atlas sub-rectangle it shows.
+    pub region: AtlasRegion,
+    /// Offset of the anchor from the region's bottom left corner, in unscaled pixels.
+    pub anchor: [f32; 2],
+    /// The layer it draws in.
+    pub layer: GroupId,
+}
+
+impl Sprite {
+    /// A sprite of `region` at `(x, y)`, unrotated, unscaled, untinted and opaque, anchored
+    /// at its bottom left corner.
+    pub fn new(layer: GroupId, region: AtlasRegion, x: f32, y: f32) -> Self {
+        Sprite {
+            x,
+            y,
+            rotation: 0.0,
+            scale_x: 1.0,
+            scale_y: 1.0,
+            colour: [255, 255, 255],
+            opacity: 255,
+            visible: true,
+            region,
+            anchor: [0.0, 0.0],
+            layer,
+        }
+    }
+
+    /// The region's corners relative to the anchor, unscaled, counter-clockwise from the
+    /// bottom left.
+    pub(super) fn corners(&self) -> [[f32; 2]; 4] {
+        let (w, h) = (self.region.width as f32, self.region.height as f32);
+        let [ax, ay] = self.anchor;
+        [[-ax, -ay], [w - ax, -ay], [w - ax, h - ay], [-ax, h - ay]]
+    }
+
+    /// The 4 corners relative to `(x, y)`, in pixels: scaled and turned clockwise by the
+    /// rotation about the anchor. A hidden sprite's corners all sit at `(x, y)`, a quad of no
+    /// area that rasterises nothing.
+    pub(super) fn offsets(&self) -> [[f32; 2]; 4] {
+        let [a, b, c, d] = self.transform();
+        self.corners()
+            .map(|[cx, cy]| [a * cx + c * cy, b * cx + d * cy])
+    }
+
+    /// The 2 × 2 matrix, column-major, that scales a corner and turns it clockwise by the
+    /// rotation: all zeros for a hidden sprite.
+    pub(super) fn transform(&self) -> [f32; 4] {
+        if !self.visible {
+            return [0.0; 4];
+        }
+        let (sin, cos) = self.rotation.to_radians().sin_cos();
+        let (sx, sy) = (self.scale_x, self.scale_y);
+        [sx * cos, -sx * sin, sy * sin, sy * cos]
+    }
+
+    /// The region's first row (`v0`) goes at the top, so top-down image data (as in PNG
+    /// files) draws upright.
+    pub(super) fn tex_coords(&self) -> [[f32; 2]; 4] {
+        let [u0, v0, u1, v1] = self.region.uv;
+        [[u0, v1], [u1, v1], [u1, v0], [u0, v0]]
+    }
+
+    pub(super) fn rgba(&self) -> [u8; 4] {
+        let [r, g, b] = self.colour;
+        [r, g, b, self.opacity]
+    }
+}
+
+/// A live sprite: its properties, its handle in the store, and what the store keeps to make
+/// a move cheap.
+struct Entry<S: sealed::Store> {
+    sprite: Sprite,
+    cache: S::Cache,
+    handle: S::Handle,
+}
+
+impl<S: sealed::Store> Clone for Entry<S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<S: sealed::Store> Copy for Entry<S> {}
+
+impl<S: sealed::Store> Entry<S> {
+    fn new(sprite: Sprite, handle: S::Handle) -> Self {
+        Entry {
+            sprite,
+            cache: S::cache(&sprite),
+            handle,
+        }
+    }
+
+    /// Applies a change through `f` and updates the cache.
+    fn reshape(&mut self, f: impl FnOnce(&mut Sprite)) {
+        f(&mut self.sprite);
+        self.cache = S::cache(&self.sprite);
+    }
+}
+
+/// Sprites drawn through one [`Batch`] with one shader program, one layer (texture group) per
+/// texture and order, kept by the store `S` ([`Quads`] or [`Instances`]).
+///
+/// Every setter either completes or leaves the sprite as it was. Owns GL objects: use and
+/// drop it while its context is current.
+pub struct SpriteBatch<S: SpriteStore = Quads> {
+    batch: Batch,
+    program: Rc<Program>,
+    root: GroupId,
+    store: S,
+    sprites: Slots<Entry<S>>,
+    /// `layers[i]` says whether the batch's group of index `i` is a layer of this sprite
+    /// batch (the root program group and groups added through
+    /// [`batch_mut`](SpriteBatch::batch_mut) are not).
+    layers: Vec<bool>,
+    viewport: [f32; 2],
+}
+
+impl SpriteBatch<Quads> {
+    /// A sprite batch of 4-vertex sprites ([`Quads`]) with its shader program compiled for
+    /// `gl`'s GLSL dialect, drawing into a viewport of `width` × `height` pixels.
+    pub fn new(
+        gl: &Rc<glow::Context>,
+        multi_draw: MultiDraw,
+        width: u32,
+        height: u32,
+    ) -> Result<Self, BatchError> {
+        SpriteBatch::with_store(gl, multi_draw, width, height)
+    }
+
+    /// The sprite's vertex list in [`batch`](Self::batch), for reading its vertices back
+    /// (attributes `position`, `tex_coords`, `colour`) or its [`Placement`].
+    ///
+    /// [`Placement`]: super::Placement
+    pub fn list(&self, id: SpriteId) -> Result<super::BatchList, BatchError> {
+        Ok(self.entry(id)?.handle)
+    }
+}
+
+impl SpriteBatch<Instances> {
+    /// A sprite batch of instanced sprites ([`Instances`]): one record per sprite, expanded
+    /// by the vertex shader. Otherwise as [`SpriteBatch::new`].
+    pub fn instanced(
+        gl: &Rc<glow::Context>,
+        multi_draw: MultiDraw,
+        width: u32,
+        height: u32,
+    ) -> Result<Self, BatchError> {
+        SpriteBatch::with_store(gl, multi_draw, width, height)
+    }
+
+    /// The sprite's instance in [`batch`](Self::batch), for reading its record back
+    /// (attributes `position`, `transform`, `rect`, `uv`, `colour`).
+    pub fn instance(&self, id: SpriteId) -> Result<super::BatchInstance, BatchError> {
+        Ok(self.entry(id)?.handle)
+    }
+}
+
+impl<S: SpriteStore> SpriteBatch<S> {
+    fn with_store(
+        gl: &Rc<glow::Context>,
+        multi_draw: MultiDraw,
+        width: u32,
+        height: u32,
+    ) -> Result<Self, BatchError> {
+        let version = ShaderVersion::for_context(gl);
+        let (vertex, fragment) = (
+            version.source(S::VERTEX_SHADER),
+            version.source(FRAGMENT_SHADER),
+        );
+        let builder = Program::builder(Rc::clone(gl), &vertex, &fragment);
+        let program = Rc::new(S::bind_attributes(builder).build()?);
+        program.set_int(&program.uniform_location("image")?, 0)?;
+        let mut batch = Batch::new(gl, multi_draw);
+        let root = batch.add_group(ProgramGroup::new(Rc::clone(&program)), 0, None)?;
+        let store = S::new(&mut batch, &program)?;
+        let mut sprites = SpriteBatch {
+            batch,
+            program,
+            root,
+            store,
+            sprites: Slots::new(DomainId::next()),
+            layers: Vec::new(),
+            viewport: [1.0, 1.0],
+        };
+        sprites.set_viewport(width, height)?;
+        Ok(sprites)
+    }
+
+    /// The format of what the setters write: the vertex format of [`Quads`], the instance
+    /// format of [`Instances`].
+    pub fn format(&self) -> &VertexFormat {
+        self.store.format()
+    }
+
+    /// The shader program sprites draw with, for uniforms of one's own. Its `viewport`
+    /// uniform is the batch's ([`set_viewport`](Self::set_viewport)); its `image` sampler
+    /// reads unit 0.
+    pub fn program(&self) -> &Rc<Program> {
+        &self.program
+    }
+
+    /// The underlying batch, for inspection (buffer statistics, domains).
+    pub fn batch(&self) -> &Batch {
+        &self.batch
+    }
+
+    /// The underlying batch, for groups of its own (visibility, order) and flushing.
+    pub fn batch_mut(&mut self) -> &mut Batch {
+        &mut self.batch
+    }
+
+    /// Sets the viewport size in pixels, after a window resize.
+    pub fn set_viewport(&mut self, width: u32, height: u32) -> Result<(), BatchError> {
+        let viewport = [width.max(1) as f32, height.max(1) as f32];
+        let location = self.program.uniform_location("viewport")?;
+        self.program.set_vec2(&location, viewport)?;
+        self.viewport = viewport;
+        Ok(())
+    }
+
+    /// Adds a layer: sprites of `texture` (with alpha blending), drawn among layers by
+    /// ascending `order`.
+    pub fn add_layer(&mut self, texture: Rc<Texture>, order: i32) -> Result<GroupId, BatchError> {
+        let layer =
+            self.batch
+                .add_group(TextureGroup::new(texture, 0, true), order, Some(self.root))?;
+        self.store.add_layer(&mut self.batch, layer)?;
+        let index = layer.index as usize;
+        if self.layers.len() <= index {
+            self.layers.resize(index + 1, false);
+        }
+        self.layers[index] = true;
+        Ok(layer)
+    }
+
+    /// Whether `group` is a layer of this sprite batch.
+    pub fn is_layer(&self, group: GroupId) -> bool {
+        self.batch.has_group(group) && self.layers.get(group.index as usize) == Some(&true)
+    }
+
+    /// Refuses a group that is not one of this sprite batch's layers.
+    fn check_layer(&self, group: GroupId) -> Result<(), BatchError> {
+        if self.is_layer(group) {
+            Ok(())
+        } else {
+            Err(BatchError::NotASpriteLayer(group))
+        }
+    }
+
+    /// Shows or hides a whole layer.
+    pub fn set_layer_visible(&mut self, layer: GroupId, visible: bool) -> Result<(), BatchError> {
+        self.batch.set_visible(layer, visible)
+    }
+
+    /// Adds a sprite and writes it. Its layer must be one of this sprite batch's
+    /// ([`BatchError::NotASpriteLayer`] otherwise).
+    pub fn add(&mut self, sprite: Sprite) -> Result<SpriteId, BatchError> {
+        self.check_layer(sprite.layer)?;
+        let cache = S::cache(&sprite);
+        let handle = self.store.add(&mut self.batch, &sprite, &cache)?;
+        Ok(self.sprites.insert(Entry {
+            sprite,
+            cache,
+            handle,
+        }))
+    }
+
+    /// A sprite's properties.
+    pub fn get(&self, id: SpriteId) -> Result<&Sprite, BatchError> {
+        Ok(&self.entry(id)?.sprite)
+    }
+
+    fn entry(&self, id: SpriteId) -> Result<&Entry<S>, BatchError> {
+        self.sprites.get(id).map_err(|_| BatchError::UnknownSprite)
+    }
+
+    /// Updates a sprite's properties through `f` and rewrites all of it, moving it to its
+    /// new layer if `f` changed that. Prefer the setters, which rewrite only what changes.
+    ///
+    /// On error the sprite keeps its properties, layer, data and id: the new values are
+    /// staged first, the migration runs last, and if that fails the old values are staged
+    /// again.
+    pub fn update(&mut self, id: SpriteId, f: impl FnOnce(&mut Sprite)) -> Result<(), BatchError> {
+        let old = *self.entry(id)?;
+        let mut sprite = old.sprite;
+        f(&mut sprite);
+        if sprite.layer != old.sprite.layer {
+            self.check_layer(sprite.layer)?;
+        }
+        let mut entry = Entry::<S>::new(sprite, old.handle);
+        let b = &mut self.batch;
+        if let Err(error) = S::write_all(b, entry.handle, &entry.sprite, &entry.cache) {
+            // Staged writes of a live sprite only fail on a bug; restore whatever went in.
+            let _ = S::write_all(b, old.handle, &old.sprite, &old.cache);
+            return Err(error);
+        }
+        if sprite.layer != old.sprite.layer {
+            match self.store.migrate(b, old.handle, sprite.layer) {
+                Ok(handle) => entry.handle = handle,
+                Err(error) => {
+                    // Staging the old values again cannot fail where staging the new ones
+                    // just worked; the migration's error is the one to report.
+                    let _ = S::write_all(b, old.handle, &old.sprite, &old.cache);
+                    return Err(error);
+                }
+            }
+        }
+        self.set_entry(id, entry)
+    }
+
+    fn set_entry(&mut self, id: SpriteId, entry: Entry<S>) -> Result<(), BatchError> {
+        let slot = self
+            .sprites
+            .get_mut(id)
+            .map_err(|_| BatchError::UnknownSprite)?;
+        *slot = entry;
+        Ok(())
+    }
+
+    /// Applies `change` to a copy of a sprite's entry, writes what `write` writes from the
+    /// copy, and keeps the copy only when that succeeded (else restores the sprite's data).
+    #[inline]
+    fn change(
+        &mut self,
+        id: SpriteId,
+        change: impl FnOnce(&mut Entry<S>),
+        write: impl FnOnce(&mut Batch, &Entry<S>) -> Result<(), BatchError>,
+    ) -> Result<(), BatchError> {
+        let old = *self.entry(id)?;
+        let mut entry = old;
+        change(&mut entry);
+        if let Err(error) = write(&mut self.batch, &entry) {
+            // Staged writes of a live sprite only fail on a bug; restore what went in.
+            let _ = S::write_all(&mut self.batch, old.handle, &old.sprite, &old.cache);
+            return Err(error);
+        }
+        self.set_entry(id, entry)
+    }
+
+    /// Moves a sprite: rewrites its position only (4 positions for [`Quads`], one for
+    /// [`Instances`]).
+    ///
+    /// The hot path of a frame: it writes the new position from the kept cache, and only
+    /// then records it, without copying the sprite.
+    #[inline]
+    pub fn set_position(&mut self, id: SpriteId, x: f32, y: f32) -> Result<(), BatchError> {
+        let entry = self
+            .sprites
+            .get_mut(id)
+            .map_err(|_| BatchError::UnknownSprite)?;
+        S::write_position(&mut self.batch, entry.handle, &entry.cache, x, y)?;
+        (entry.sprite.x, entry.sprite.y) = (x, y);
+        Ok(())
+    }
+
+    /// Applies a change of shape (rotation, scale, visibility) and writes what it changes.
+    fn reshape(&mut self, id: SpriteId, f: impl FnOnce(&mut Sprite)) -> Result<(), BatchError> {
+        self.change(
+            id,
+            |e| e.reshape(f),
+            |b, e| S::write_shape(b, e.handle, &e.sprite, &e.cache),
+        )
+    }
+
+    /// Rotates a sprite (degrees, clockwise): rewrites its corners (or transform) only.
+    pub fn set_rotation(&mut self, id: SpriteId, degrees: f32) -> Result<(), BatchError> {
+        self.reshape(id, |s| s.rotation = degrees)
+    }
+
+    /// Scales a sprite: rewrites its corners (or transform) only.
+    pub fn set_scale(&mut self, id: SpriteId, x: f32, y: f32) -> Result<(), BatchError> {
+        self.reshape(id, |s| (s.scale_x, s.scale_y) = (x, y))
+    }
+
+    /// Shows or hides a sprite (a hidden sprite's quad collapses to a point): rewrites its
+    /// corners (or transform) only.
+    pub fn set_visible(&mut self, id: SpriteId, visible: bool) -> Result<(), BatchError> {
+        self.reshape(id, |s| s.visible = visible)
+    }
+
+    /// Tints a sprite: rewrites its `colour` only.
+    pub fn set_colour(&mut self, id: SpriteId, rgb: [u8; 3]) -> Result<(), BatchError> {
+        self.change(
+            id,
+            |e| e.sprite.colour = rgb,
+            |b, e| S::write_colour(b, e.handle, &e.sprite),
+        )
+    }
+
+    /// Sets a sprite's opacity: rewrites its `colour` only.
+    pub fn set_opacity(&mut self, id: SpriteId, opacity: u8) -> Result<(), BatchError> {
+        self.change(
+            id,
+            |e| e.sprite.opacity = opacity,
+            |b, e| S::write_colour(b, e.handle, &e.sprite),
+        )
+    }
+
+    /// Shows another atlas region: rewrites its corners and texture coordinates, and keeps
+    /// the new region only when every write succeeded.
+    pub fn set_region(&mut self, id: SpriteId, region: AtlasRegion) -> Result<(), BatchError> {
+        self.change(
+            id,
+            |e| e.reshape(|s| s.region = region),
+            |b, e| S::write_region(b, e.handle, &e.sprite, &e.cache),
+        )
+    }
+
+    /// Removes a sprite and frees its data; its id becomes stale.
+    pub fn remove(&mut self, id: SpriteId) -> Result<(), BatchError> {
+        let entry = *self.entry(id)?;
+        S::remove(&mut self.batch, entry.handle)?;
+        self.sprites
+            .remove(id)
+            .map_err(|_| BatchError::UnknownSprite)?;
+        Ok(())
+    }
+
+    /// Live sprites.
+    pub fn len(&self) -> usize {
+        self.sprites.len()
+    }
+
+    /// Whether no sprite is live.
+    pub fn is_empty(&self) -> bool {
+        self.sprites.len() == 0
+    }
+
+    /// Draws every visible layer's sprites: one draw call per layer.
+    pub fn draw(&mut self) -> Result<DrawStats, BatchError> {
+        self.batch.draw()
+    }
+}
+
+impl<S: SpriteStore> std::fmt::Debug for SpriteBatch<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SpriteBatch")
+            .field("sprites", &self.sprites.len())
+            .field("batch", &self.batch)
+            .finish()
+    }
+}
