@@ -1,7 +1,12 @@
 //! Sprite benchmark, side by side with pyglet: a 640x480 framebuffer, 16x16 sprites of one
-//! texture, N = 1k, 10k and 100k in one run. Per N: create time; per frame, averaged over 30
-//! frames after 2 untimed ones, moving every sprite (update), the CPU submit of the draw, and
-//! `glFinish`; then deleting a random half and re-creating it.
+//! texture, N = 1k, 10k and 100k in one run, for both sprite stores (4-vertex `Quads` and
+//! `Instances`). Per N: create time; per frame, averaged over 30 frames after 2 untimed
+//! ones, moving every sprite (update), the CPU submit of the draw, and `glFinish`; then
+//! deleting a random half and re-creating it.
+//!
+//! The vertex stage is timed alone too: the same unchanged frame drawn with
+//! `GL_RASTERIZER_DISCARD`, so that llvmpipe runs vertex fetch, shading and primitive
+//! assembly but rasterises nothing.
 //!
 //! Beside ours it times the floor every client pays on this driver: the same vertices,
 //! indices, program, texture and blending drawn by one bare `glDrawElements` from buffers
@@ -18,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use glow::HasContext;
 use vertex_domain::backend::{AtlasBuilder, RenderTarget, TextureFilter};
-use vertex_domain::batch::{Sprite, SpriteBatch, SpriteId};
+use vertex_domain::batch::{Instances, Quads, Sprite, SpriteBatch, SpriteId, SpriteStore};
 use vertex_domain::headless::{HeadlessApi, HeadlessContext};
 
 mod common;
@@ -42,8 +47,30 @@ struct Figures {
     recreate_half: f64,
     upload: f64,
     static_frame: f64,
+    vertex_stage: f64,
     bare_draw: f64,
     bare_finish: f64,
+}
+
+/// A sprite store to benchmark: how to make its batch, and whether the bare-GL floor (which
+/// draws the 4-vertex layout with its program) runs beside it.
+trait Store: SpriteStore + Sized {
+    const BARE: bool;
+    fn batch(ctx: &HeadlessContext) -> SpriteBatch<Self>;
+}
+
+impl Store for Quads {
+    const BARE: bool = true;
+    fn batch(ctx: &HeadlessContext) -> SpriteBatch<Self> {
+        SpriteBatch::new(ctx.gl(), *ctx.multi_draw(), WIDTH, HEIGHT).expect("sprite batch")
+    }
+}
+
+impl Store for Instances {
+    const BARE: bool = false;
+    fn batch(ctx: &HeadlessContext) -> SpriteBatch<Self> {
+        SpriteBatch::instanced(ctx.gl(), *ctx.multi_draw(), WIDTH, HEIGHT).expect("sprite batch")
+    }
 }
 
 fn ms(d: Duration) -> f64 {
@@ -55,7 +82,7 @@ fn finish(ctx: &HeadlessContext) {
     unsafe { ctx.gl().finish() };
 }
 
-fn run(ctx: &HeadlessContext, n: usize) -> Figures {
+fn run<S: Store>(ctx: &HeadlessContext, n: usize) -> Figures {
     let target = RenderTarget::new(ctx.gl().clone(), WIDTH, HEIGHT).expect("render target");
     target.bind();
     let mut image = AtlasBuilder::new();
@@ -67,8 +94,7 @@ fn run(ctx: &HeadlessContext, n: usize) -> Figures {
         .build(ctx.gl().clone(), TextureFilter::Nearest)
         .expect("atlas");
     let region = atlas.regions()[0];
-    let mut sprites =
-        SpriteBatch::new(ctx.gl(), *ctx.multi_draw(), WIDTH, HEIGHT).expect("sprite batch");
+    let mut sprites = S::batch(ctx);
     let layer = sprites
         .add_layer(Rc::clone(atlas.texture()), 0)
         .expect("layer");
@@ -94,7 +120,7 @@ fn run(ctx: &HeadlessContext, n: usize) -> Figures {
     let (mut update, mut submit, mut gpu) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     let mut upload = Duration::ZERO;
     // The floor is drawn after each of our frames, so both see the same machine state.
-    let bare = bare::Sprites::new(ctx.gl(), &positions, region.uv);
+    let bare = S::BARE.then(|| bare::Sprites::new(ctx.gl(), &positions, region.uv));
     let (mut bare_draw, mut bare_finish) = (Duration::ZERO, Duration::ZERO);
     for frame in 0..WARMUP + FRAMES {
         if frame == WARMUP {
@@ -122,14 +148,16 @@ fn run(ctx: &HeadlessContext, n: usize) -> Figures {
         submit += submitted - moved;
         gpu += submitted.elapsed();
 
-        target.clear([0.0, 0.0, 0.0, 1.0]).expect("clear");
-        finish(ctx);
-        let started = Instant::now();
-        bare.draw(&sprites, atlas.texture());
-        let submitted = Instant::now();
-        finish(ctx);
-        bare_draw += submitted - started;
-        bare_finish += submitted.elapsed();
+        if let Some(bare) = &bare {
+            target.clear([0.0, 0.0, 0.0, 1.0]).expect("clear");
+            finish(ctx);
+            let started = Instant::now();
+            bare.draw(sprites.program(), atlas.texture());
+            let submitted = Instant::now();
+            finish(ctx);
+            bare_draw += submitted - started;
+            bare_finish += submitted.elapsed();
+        }
     }
     drop(bare);
     figures.bare_draw = ms(bare_draw) / f64::from(FRAMES);
@@ -147,6 +175,16 @@ fn run(ctx: &HeadlessContext, n: usize) -> Figures {
         finish(ctx);
     }
     figures.static_frame = ms(started.elapsed()) / f64::from(FRAMES);
+    // SAFETY: plain state changes on the current context.
+    unsafe { ctx.gl().enable(glow::RASTERIZER_DISCARD) };
+    let started = Instant::now();
+    for _ in 0..FRAMES {
+        sprites.draw().expect("draw");
+        finish(ctx);
+    }
+    figures.vertex_stage = ms(started.elapsed()) / f64::from(FRAMES);
+    // SAFETY: as above.
+    unsafe { ctx.gl().disable(glow::RASTERIZER_DISCARD) };
 
     let mut order: Vec<usize> = (0..n).collect();
     rng.shuffle(&mut order);
@@ -191,7 +229,11 @@ fn main() {
         std::process::exit(1)
     });
     println!("{} | {}", ctx.version(), ctx.renderer());
-    let ours: Vec<(usize, Figures)> = counts.iter().map(|&n| (n, run(&ctx, n))).collect();
+    println!("(llvmpipe runs vertex work inside the draw call and rasterises until glFinish: no figure here is a GPU figure)");
+    let ours: Vec<(usize, Figures, Figures)> = counts
+        .iter()
+        .map(|&n| (n, run::<Quads>(&ctx, n), run::<Instances>(&ctx, n)))
+        .collect();
     let list: Vec<String> = counts.iter().map(usize::to_string).collect();
     let peer = if with_pyglet {
         common::pyglet(&["sprites", "--counts", &list.join(",")])
@@ -200,54 +242,74 @@ fn main() {
     };
 
     println!("\n16x16 sprites, one texture, 640x480; per-frame figures are means of {FRAMES} frames (ms)");
-    println!("| N | figure | vertex-domain | pyglet 2.1.19 | pyglet / ours |");
-    println!("|---|---|---|---|---|");
-    for (n, f) in &ours {
+    println!("| N | figure | 4-vertex | instanced | instanced / 4-vertex | pyglet 2.1.19 | pyglet / instanced |");
+    println!("|---|---|---|---|---|---|---|");
+    for (n, q, i) in &ours {
         let fields = peer
             .iter()
             .find(|f| common::field(f, "count") == Some(*n as f64));
+        let figure = |f: &Figures, name: &str| match name {
+            "create" => f.create,
+            "update" => f.update,
+            "submit" => f.submit,
+            "flush" => f.upload,
+            "finish" => f.finish,
+            "frame" => f.update + f.submit + f.finish,
+            "static" => f.static_frame,
+            "vertex" => f.vertex_stage,
+            "delete" => f.delete_half,
+            _ => f.recreate_half,
+        };
         let rows = [
-            ("create", f.create, "create_ms"),
-            ("update (move all)", f.update, "update_ms"),
-            ("submit (CPU)", f.submit, "submit_ms"),
-            ("  of which our flush", f.upload, "-"),
-            ("  bare glDrawElements, same vertices", f.bare_draw, "-"),
-            ("glFinish", f.finish, "finish_ms"),
-            ("delete random half", f.delete_half, "delete_half_ms"),
-            ("re-create half", f.recreate_half, "recreate_half_ms"),
+            ("create", "create", "create_ms"),
+            ("update (move all)", "update", "update_ms"),
+            ("submit (CPU)", "submit", "submit_ms"),
+            ("  of which our flush", "flush", "-"),
+            ("glFinish", "finish", "finish_ms"),
+            ("frame (update + submit + glFinish)", "frame", "-"),
+            ("unchanged frame (draw + glFinish)", "static", "-"),
+            ("  vertex stage alone (rasterizer discard)", "vertex", "-"),
+            ("delete random half", "delete", "delete_half_ms"),
+            ("re-create half", "recreate", "recreate_half_ms"),
         ];
-        for (name, value, key) in rows {
-            let theirs = fields.and_then(|f| common::field(f, key));
+        for (name, key, peer_key) in rows {
+            let (quads, instanced) = (figure(q, key), figure(i, key));
+            let theirs = fields.and_then(|f| common::field(f, peer_key));
             let (p, ratio) = match theirs {
-                Some(p) => (format!("{p:.3}"), format!("{:.0}x", p / value.max(1e-6))),
+                Some(p) => (
+                    format!("{p:.3}"),
+                    format!("{:.0}x", p / instanced.max(1e-6)),
+                ),
                 None => ("-".into(), "-".into()),
             };
-            println!("| {n} | {name} | {value:.3} | {p} | {ratio} |");
+            println!(
+                "| {n} | {name} | {quads:.3} | {instanced:.3} | {:.2}x | {p} | {ratio} |",
+                instanced / quads.max(1e-6)
+            );
         }
     }
-    println!("\n| N | frame (update + submit + glFinish) | glFinish alone | unchanged frame (draw + glFinish) | bare GL frame (glDrawElements + glFinish) | frame vs bare GL frame |");
-    println!("|---|---|---|---|---|---|");
-    for (n, f) in &ours {
-        let frame = f.update + f.submit + f.finish;
-        let bare = f.bare_draw + f.bare_finish;
-        println!(
-            "| {n} | {frame:.2} | {:.2} ({:+.1}%) | {:.2} ({:+.1}%) | {bare:.2} | {:+.1}% |",
-            f.finish,
-            (frame / f.finish - 1.0) * 100.0,
-            f.static_frame,
-            (frame / f.static_frame - 1.0) * 100.0,
-            (frame / bare - 1.0) * 100.0
-        );
+    println!("\n| N | store | frame | unchanged frame | vertex stage share of unchanged frame | bare GL frame (4-vertex, glDrawElements + glFinish) | frame vs bare GL frame |");
+    println!("|---|---|---|---|---|---|---|");
+    for (n, q, i) in &ours {
+        let bare = q.bare_draw + q.bare_finish;
+        for (store, f) in [("4-vertex", q), ("instanced", i)] {
+            let frame = f.update + f.submit + f.finish;
+            println!(
+                "| {n} | {store} | {frame:.2} | {:.2} | {:.0}% | {bare:.2} | {:+.1}% |",
+                f.static_frame,
+                f.vertex_stage / f.static_frame * 100.0,
+                (frame / bare - 1.0) * 100.0
+            );
+        }
     }
 }
 
 /// The floor: sprite vertices drawn the cheapest way a client can, to tell the driver's cost
-/// of a draw from ours. The same vertex format, program, texture and blending as
-/// [`SpriteBatch`], uploaded once, drawn by one `glDrawElements` with no batch in between.
+/// of a draw from ours. The same vertex format, program, texture and blending as the
+/// 4-vertex `SpriteBatch`, uploaded once, drawn by one `glDrawElements` with no batch in between.
 mod bare {
     use glow::HasContext;
-    use vertex_domain::backend::Texture;
-    use vertex_domain::batch::SpriteBatch;
+    use vertex_domain::backend::{Program, Texture};
 
     /// GL objects of one upload, deleted on drop (with the context current).
     pub struct Sprites {
@@ -317,8 +379,8 @@ mod bare {
         }
 
         /// One frame's draw: the state the sprite batch's groups set, then one call.
-        pub fn draw(&self, sprites: &SpriteBatch, texture: &Texture) {
-            sprites.program().use_program();
+        pub fn draw(&self, program: &Program, texture: &Texture) {
+            program.use_program();
             texture.bind(0).expect("bind texture");
             let gl = &self.gl;
             // SAFETY: objects of this context; the element buffer holds `indices` indices,

@@ -331,7 +331,7 @@ fn a_failed_sprite_move_to_another_layer_leaves_the_sprite_as_it_was(ctx: &Headl
         .unwrap();
     let list = sprites.list(id).unwrap();
     let positions = sprites.batch_mut().read::<[f32; 2]>(list, 0).unwrap();
-    let before = *sprites.get(id).unwrap();
+    let before = sprites.get(id).unwrap();
     fault::fail_at(Site::Copy, 0);
     let error = sprites
         .update(id, |s| {
@@ -345,7 +345,7 @@ fn a_failed_sprite_move_to_another_layer_leaves_the_sprite_as_it_was(ctx: &Headl
         matches!(error, BatchError::Domain(DomainError::Gl(_))),
         "{error}"
     );
-    assert_eq!(sprites.get(id).unwrap(), &before);
+    assert_eq!(sprites.get(id).unwrap(), before);
     assert_eq!(sprites.list(id).unwrap(), list, "the sprite's list changed");
     let batch = sprites.batch_mut();
     assert_eq!(batch.read::<[f32; 2]>(list, 0).unwrap(), positions);

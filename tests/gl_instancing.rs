@@ -126,11 +126,9 @@ fn check(pixels: &[u8], expected: &[Option<Shape>; CELLS], what: &str) {
 fn place<K: InstancedKind>(domain: &mut Domain<K>, mesh: ListId<K>, cell: usize) -> InstanceId {
     let instance = domain.add_instance(mesh).unwrap();
     domain
-        .write_instance(instance, "transform", &[translation(cell)])
+        .write_instance(instance, "transform", translation(cell))
         .unwrap();
-    domain
-        .write_instance(instance, "tint", &[tint(cell)])
-        .unwrap();
+    domain.write_instance(instance, "tint", tint(cell)).unwrap();
     instance
 }
 
@@ -214,9 +212,9 @@ fn scenario<K: InstancedKind>(
 
     // A move of an instance is one record write.
     domain
-        .write_instance(moved, "transform", &[translation(15)])
+        .write_instance(moved, "transform", translation(15))
         .unwrap();
-    domain.write_instance(moved, "tint", &[tint(15)]).unwrap();
+    domain.write_instance(moved, "tint", tint(15)).unwrap();
     expected[9] = None;
     expected[15] = Some(S);
     check(
@@ -229,7 +227,7 @@ fn scenario<K: InstancedKind>(
     domain.delete(triangle).unwrap();
     expected[5] = None;
     assert_eq!(
-        domain.write_instance(ids[5].unwrap(), "tint", &[tint(5)]),
+        domain.write_instance(ids[5].unwrap(), "tint", tint(5)),
         Err(DomainError::StaleList)
     );
     assert_eq!(domain.instance_total(), 6);
@@ -373,7 +371,7 @@ fn instances_migrate_between_domains_with_their_records(ctx: &HeadlessContext) {
         .migrate_instance(ids[2], &mut second, second_square)
         .unwrap();
     assert_eq!(
-        first.write_instance(ids[2], "tint", &[tint(2)]),
+        first.write_instance(ids[2], "tint", tint(2)),
         Err(DomainError::StaleList)
     );
     assert_eq!(

@@ -10,6 +10,11 @@
 //!   dirty span once (`glMapBufferRange`, with `GL_MAP_INVALIDATE_RANGE_BIT` when one run
 //!   covers it) and copies every run, or, for a few small runs in a wide span, uses
 //!   `glBufferSubData` per run.
+//! - **Mirrored buffers** ([`GlBuffer::mirrored`]) keep a CPU copy of their whole contents
+//!   and stage into it: a write is one copy into the mirror plus a dirty run, and a flush
+//!   uploads the dirty runs from there. Their contents can also be re-staged from the
+//!   mirror ([`GlBuffer::stage_copy`]) with no GPU round trip, which is how an instance
+//!   part fills a deleted instance's hole.
 //! - **Moves** inside a buffer or into another one are GPU copies too
 //!   ([`GlBuffer::copy_within`], [`GlBuffer::copy_to`]); pending writes are flushed first so
 //!   that the copy carries them.
@@ -77,11 +82,14 @@ pub struct GlBuffer {
     gl: Rc<glow::Context>,
     raw: glow::Buffer,
     capacity: usize,
-    /// Staged bytes of every run, in write order.
+    /// Staged bytes of every run, in write order (empty when mirrored).
     staged: Vec<u8>,
-    /// Invariant: every run lies inside `0..capacity`, and their lengths sum to
-    /// `staged.len()`.
+    /// Invariant: every run lies inside `0..capacity`; unmirrored, their lengths sum to
+    /// `staged.len()`; mirrored, they name the bytes of `mirror` not yet uploaded.
     runs: Vec<Run>,
+    /// The whole contents, `capacity` bytes, for a mirrored buffer: what GL holds after
+    /// the next flush.
+    mirror: Option<Vec<u8>>,
     stats: BufferStats,
 }
 
@@ -165,8 +173,23 @@ impl GlBuffer {
             capacity,
             staged: Vec::new(),
             runs: Vec::new(),
+            mirror: None,
             stats: BufferStats::default(),
         })
+    }
+
+    /// Creates a mirrored buffer of `capacity` bytes: one that keeps a CPU copy of its
+    /// contents (zeroed at first, as is the GL buffer's view through it until written) and
+    /// stages writes into that copy. Costs `capacity` bytes of CPU memory.
+    pub fn mirrored(gl: Rc<glow::Context>, capacity: usize) -> Result<Self, GlError> {
+        let mut buffer = GlBuffer::new(gl, capacity)?;
+        buffer.mirror = Some(vec![0; capacity]);
+        Ok(buffer)
+    }
+
+    /// The CPU copy of a mirrored buffer's contents (staged writes included).
+    pub fn mirror(&self) -> Option<&[u8]> {
+        self.mirror.as_deref()
     }
 
     /// The GL buffer name, for binding it as a vertex or index source. It changes when the
@@ -244,6 +267,9 @@ impl GlBuffer {
         unsafe { self.gl.delete_buffer(self.raw) };
         self.raw = raw;
         self.capacity = grown.capacity;
+        if let Some(mirror) = &mut self.mirror {
+            mirror.resize(grown.capacity, 0);
+        }
         self.stats.grows += 1;
         self.stats.copied_bytes += grown.copied as u64;
         Ok(())
@@ -262,6 +288,9 @@ impl GlBuffer {
     /// [`flush`](Self::flush). Later writes win over earlier ones to the same bytes.
     #[inline]
     pub fn write(&mut self, offset: usize, data: &[u8]) -> Result<(), GlError> {
+        if self.mirror.is_some() {
+            return self.write_mirrored(offset, data);
+        }
         // The common case, a write that extends the last run, appends without zero-filling.
         if let Some(last) = self.runs.last_mut() {
             if last.offset + last.len == offset && offset + data.len() <= self.capacity {
@@ -274,11 +303,51 @@ impl GlBuffer {
         Ok(())
     }
 
+    /// [`write`](Self::write) into a mirrored buffer: into the mirror, and a dirty run.
+    #[inline(never)]
+    fn write_mirrored(&mut self, offset: usize, data: &[u8]) -> Result<(), GlError> {
+        self.check_range(offset, data.len())?;
+        if let Some(mirror) = &mut self.mirror {
+            mirror[offset..offset + data.len()].copy_from_slice(data);
+        }
+        self.mark_dirty(offset, data.len());
+        Ok(())
+    }
+
+    /// Stages one value's bytes at `offset`: [`write`](Self::write) for a value whose size
+    /// is known when compiling, which a mirrored buffer copies with no call.
+    #[inline]
+    pub fn write_value<T: bytemuck::Pod>(
+        &mut self,
+        offset: usize,
+        value: &T,
+    ) -> Result<(), GlError> {
+        let len = std::mem::size_of::<T>();
+        let Some(mirror) = &mut self.mirror else {
+            return self.write(offset, bytemuck::bytes_of(value));
+        };
+        match mirror.get_mut(offset..offset.wrapping_add(len)) {
+            Some(bytes) => bytes.copy_from_slice(bytemuck::bytes_of(value)),
+            None => return Err(self.out_of_bounds(offset, len)),
+        }
+        self.mark_dirty(offset, len);
+        Ok(())
+    }
+
     /// Stages `len` bytes for `offset..offset + len` and returns them to be filled in place,
     /// which saves a copy when the caller computes the data. They are zeroed, or hold what
     /// was staged last when this exactly rewrites the end of the last staged run.
     pub fn stage(&mut self, offset: usize, len: usize) -> Result<&mut [u8], GlError> {
         self.check_range(offset, len)?;
+        if self.mirror.is_some() {
+            // Mirrored: the bytes are the mirror's own, holding the current contents.
+            self.mark_dirty(offset, len);
+            let mirror = self
+                .mirror
+                .as_mut()
+                .ok_or_else(|| self_unmirrored("stage"))?;
+            return Ok(&mut mirror[offset..offset + len]);
+        }
         if let Some(last) = self.runs.last_mut() {
             // Rewriting the bytes staged last (a list created, then written): overwrite them
             // in place rather than staging them twice.
@@ -300,6 +369,32 @@ impl GlBuffer {
         Ok(&mut self.staged[from..])
     }
 
+    /// Records `offset..offset + len` of a mirrored buffer as not yet uploaded: it extends
+    /// the last run when it starts where that one ends.
+    #[inline]
+    fn mark_dirty(&mut self, offset: usize, len: usize) {
+        match self.runs.last_mut() {
+            Some(last) if last.offset + last.len == offset => last.len += len,
+            _ if len == 0 => {}
+            _ => self.runs.push(Run { offset, len }),
+        }
+    }
+
+    /// Stages, in a mirrored buffer, a copy of its bytes `src..src + len` to `dst`: the
+    /// mirror is updated now and GL at the next flush, so no GPU copy or readback runs.
+    /// The ranges may overlap. Fails on an unmirrored buffer or a range outside it.
+    pub fn stage_copy(&mut self, src: usize, dst: usize, len: usize) -> Result<(), GlError> {
+        self.check_range(src, len)?;
+        self.check_range(dst, len)?;
+        let mirror = self
+            .mirror
+            .as_mut()
+            .ok_or_else(|| self_unmirrored("stage_copy"))?;
+        mirror.copy_within(src..src + len, dst);
+        self.mark_dirty(dst, len);
+        Ok(())
+    }
+
     /// Sends every staged write to GL: one mapping of the dirty span, or one
     /// `glBufferSubData` per run when a few small runs lie far apart.
     pub fn flush(&mut self) -> Result<(), GlError> {
@@ -318,21 +413,32 @@ impl GlBuffer {
         check_clean(gl, "GlBuffer::flush")?;
         // SAFETY: binding a live buffer name.
         unsafe { gl.bind_buffer(glow::COPY_WRITE_BUFFER, Some(self.raw)) };
-        let sparse = self.runs.len() <= SPARSE_RUN_LIMIT
-            && self.staged.len().saturating_mul(SPARSE_SPAN_RATIO) < span;
+        let dirty: usize = self.runs.iter().map(|r| r.len).sum();
+        // The bytes of each run, in order: from the staging queue, or from the mirror.
+        let (staged, mirror) = (&self.staged, self.mirror.as_deref());
+        let mut from = 0;
+        let mut source = |run: &Run| -> &[u8] {
+            match mirror {
+                Some(mirror) => &mirror[run.offset..run.offset + run.len],
+                None => {
+                    from += run.len;
+                    &staged[from - run.len..from]
+                }
+            }
+        };
+        let sparse =
+            self.runs.len() <= SPARSE_RUN_LIMIT && dirty.saturating_mul(SPARSE_SPAN_RATIO) < span;
         let result = if sparse {
-            let mut from = 0;
             for run in &self.runs {
                 // SAFETY: the run lies inside the buffer (write's invariant); the slice is
-                // exactly the run's staged bytes.
+                // exactly the run's bytes.
                 unsafe {
                     gl.buffer_sub_data_u8_slice(
                         glow::COPY_WRITE_BUFFER,
                         run.offset as i32,
-                        &self.staged[from..from + run.len],
+                        source(run),
                     );
                 }
-                from += run.len;
             }
             inject(gl, Site::Flush);
             check_gl(gl, "glBufferSubData (flush)")
@@ -358,19 +464,18 @@ impl GlBuffer {
                     len: span,
                 }))
             } else {
-                let mut from = 0;
                 for run in &self.runs {
+                    let bytes = source(run);
                     // SAFETY: `ptr` maps `span` writable bytes from `start`; the run lies in
-                    // start..end, and the source slice is the run's staged bytes, which live
-                    // in CPU memory that cannot overlap the mapping.
+                    // start..end, and the source slice is the run's bytes, which live in CPU
+                    // memory that cannot overlap the mapping.
                     unsafe {
                         std::ptr::copy_nonoverlapping(
-                            self.staged.as_ptr().add(from),
+                            bytes.as_ptr(),
                             ptr.add(run.offset - start),
                             run.len,
                         );
                     }
-                    from += run.len;
                 }
                 // SAFETY: the buffer bound to COPY_WRITE_BUFFER is mapped.
                 unsafe { gl.unmap_buffer(glow::COPY_WRITE_BUFFER) };
@@ -382,7 +487,7 @@ impl GlBuffer {
         unsafe { gl.bind_buffer(glow::COPY_WRITE_BUFFER, None) };
         // On error the runs stay staged: a later flush sends them again, so nothing is lost.
         result?;
-        self.stats.uploaded_bytes += self.staged.len() as u64;
+        self.stats.uploaded_bytes += dirty as u64;
         self.stats.flushes += 1;
         self.runs.clear();
         self.staged.clear();
@@ -436,12 +541,16 @@ impl GlBuffer {
         self.flush()?;
         copy_raw(&self.gl, self.raw, src, self.raw, dst, len)?;
         self.stats.copied_bytes += len as u64;
+        if let Some(mirror) = &mut self.mirror {
+            mirror.copy_within(src..src + len, dst);
+        }
         Ok(())
     }
 
     /// Copies `len` bytes from `src` in this buffer to `dst` in `target` on the GPU. Both
     /// buffers' staged writes are flushed first: the source's so the copy carries them, the
-    /// target's so none lands later on the copied bytes.
+    /// target's so none lands later on the copied bytes. A mirrored target takes the bytes
+    /// from a mirrored source's mirror too; an unmirrored source cannot feed one.
     pub fn copy_to(
         &mut self,
         src: usize,
@@ -451,10 +560,16 @@ impl GlBuffer {
     ) -> Result<(), GlError> {
         self.check_range(src, len)?;
         target.check_range(dst, len)?;
+        if target.mirror.is_some() && self.mirror.is_none() {
+            return Err(self_unmirrored("copy_to a mirrored buffer"));
+        }
         self.flush()?;
         target.flush()?;
         copy_raw(&self.gl, self.raw, src, target.raw, dst, len)?;
         target.stats.copied_bytes += len as u64;
+        if let (Some(from), Some(to)) = (&self.mirror, &mut target.mirror) {
+            to[dst..dst + len].copy_from_slice(&from[src..src + len]);
+        }
         Ok(())
     }
 
@@ -462,12 +577,26 @@ impl GlBuffer {
     fn check_range(&self, offset: usize, len: usize) -> Result<(), GlError> {
         match offset.checked_add(len) {
             Some(end) if end <= self.capacity => Ok(()),
-            _ => Err(GlError::OutOfBounds {
-                offset,
-                len,
-                capacity: self.capacity,
-            }),
+            _ => Err(self.out_of_bounds(offset, len)),
         }
+    }
+
+    #[cold]
+    fn out_of_bounds(&self, offset: usize, len: usize) -> GlError {
+        GlError::OutOfBounds {
+            offset,
+            len,
+            capacity: self.capacity,
+        }
+    }
+}
+
+/// The error of a mirror operation on a buffer without a mirror.
+#[cold]
+fn self_unmirrored(operation: &str) -> GlError {
+    GlError::InvalidArgument {
+        operation: "GlBuffer",
+        message: format!("{operation} needs a mirrored buffer (GlBuffer::mirrored)"),
     }
 }
 

@@ -557,19 +557,19 @@ impl Batch {
         })
     }
 
-    /// Stages typed values of an instance's `attribute` (one record).
+    /// Stages `value` as an instance's `attribute`: one whole value of it; see
+    /// [`Domain::write_instance`](crate::domain::Domain::write_instance).
     #[inline]
     pub fn write_instance<T: AttributeData>(
         &mut self,
         instance: BatchInstance,
         attribute: impl AttributeKey,
-        data: &[T],
+        value: T,
     ) -> Result<(), BatchError> {
-        Ok(self.resolve_instance(instance)?.domain.write_instance(
-            instance.instance,
-            attribute,
-            data,
-        )?)
+        let entry = self.resolve_instance(instance)?;
+        Ok(entry
+            .domain
+            .write_instance(instance.instance, attribute, &value)?)
     }
 
     /// Reads an instance's `attribute` back from GL.

@@ -15,16 +15,13 @@ use super::{check_indices, list_ranges, AttributeKey, DomainError, Primitive, Ra
 use crate::allocation::Allocator;
 use crate::backend::{check_clean, AttributeData, BufferStats, MultiDraw, Precheck, VertexFormat};
 
-/// A list's vertex and index regions (the index region is empty without an index part), and
-/// for a mesh of an instanced domain its run of instance slots.
+/// A list's vertex and index regions (the index region is empty without an index part).
+/// A mesh's instances are kept beside, in its domain's instance table, so that every other
+/// list's entry stays this small.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Entry {
     pub(crate) vertices: Region,
     pub(crate) indices: Region,
-    /// The instance slots allocated to the mesh; its instances fill the first
-    /// `instance_count` of them, with no hole (deletion moves the last one into the hole).
-    pub(crate) instances: Region,
-    pub(crate) instance_count: usize,
 }
 
 /// Live lists whose draw count is not a multiple of 2 (`[0]`) and of 3 (`[1]`): such a
@@ -228,11 +225,7 @@ impl DomainCore {
                 indices
             }
         };
-        let entry = Entry {
-            vertices,
-            indices,
-            ..Entry::default()
-        };
+        let entry = Entry { vertices, indices };
         self.partial.add(self.draw_count(&entry));
         self.ranges.invalidate();
         Ok(self.lists.insert(entry))
@@ -391,29 +384,23 @@ impl DomainCore {
             index.stage_absolute(restaged, vertices.start)?;
         }
         self.partial.remove(self.draw_count(&old));
-        let entry = Entry {
-            vertices,
-            indices,
-            ..old
-        };
+        let entry = Entry { vertices, indices };
         self.partial.add(self.draw_count(&entry));
         self.ranges.invalidate();
         *self.lists.get_mut(list)? = entry;
         Ok(())
     }
 
-    /// Frees the regions of a live list (which are allocated, so this cannot fail), and
-    /// retires a mesh's instances.
-    fn release(&mut self, entry: Entry) -> Result<(), DomainError> {
-        let Entry {
-            vertices, indices, ..
-        } = entry;
+    /// Frees the regions of the live list at slot `index` (which are allocated, so this
+    /// cannot fail), and retires a mesh's instances.
+    fn release(&mut self, index: usize, entry: Entry) -> Result<(), DomainError> {
+        let Entry { vertices, indices } = entry;
         let allocator = &mut self.store.vertex.allocator;
         allocator.dealloc(vertices.start, vertices.count)?;
         if let Some(index) = self.store.index.as_mut() {
             index.allocator.dealloc(indices.start, indices.count)?;
         }
-        self.release_instances(&entry)?;
+        self.release_instances(index)?;
         self.partial.remove(self.draw_count(&entry));
         self.ranges.invalidate();
         Ok(())
@@ -422,7 +409,7 @@ impl DomainCore {
     /// Deletes the list and frees its vertices and indices. Its handle becomes stale.
     pub(crate) fn delete<K>(&mut self, list: ListId<K>) -> Result<(), DomainError> {
         let entry = *self.lists.get(list)?;
-        self.release(entry)?;
+        self.release(self.lists.index(list)?, entry)?;
         self.lists.remove(list)?;
         Ok(())
     }
@@ -437,10 +424,10 @@ impl DomainCore {
     ) -> Result<ListId<L>, DomainError> {
         let entry = *self.lists.get(list)?;
         self.check_compatible(other)?;
-        if entry.instance_count > 0 {
-            return Err(DomainError::MeshHasInstances {
-                instances: entry.instance_count,
-            });
+        let index = self.lists.index(list)?;
+        let instances = self.instance_count_at(index);
+        if instances > 0 {
+            return Err(DomainError::MeshHasInstances { instances });
         }
         let (v, i) = (entry.vertices, entry.indices);
         let vertex_need = capacity_needed(other.store.vertex.allocator.plan_alloc(v.count))?;
@@ -468,13 +455,9 @@ impl DomainCore {
                 .copy_from_slice(&from.relative[i.start..i.end()]);
             to.stage_absolute(indices, vertices.start)?;
         }
-        self.release(entry)?;
+        self.release(index, entry)?;
         self.lists.remove(list)?;
-        let moved = Entry {
-            vertices,
-            indices,
-            ..Entry::default()
-        };
+        let moved = Entry { vertices, indices };
         other.partial.add(other.draw_count(&moved));
         other.ranges.invalidate();
         Ok(other.lists.insert(moved))

@@ -201,6 +201,12 @@ impl<T> Slots<T> {
         }
     }
 
+    /// The slot index of a live handle: a key for tables kept beside this one.
+    #[inline]
+    pub(crate) fn index<K>(&self, id: ListId<K>) -> Result<usize, Unresolved> {
+        self.check(id)
+    }
+
     #[inline]
     pub(crate) fn get<K>(&self, id: ListId<K>) -> Result<&T, Unresolved> {
         let i = self.check(id)?;
@@ -230,6 +236,11 @@ impl<T> Slots<T> {
     /// The live values, in slot order.
     pub(crate) fn values(&self) -> impl Iterator<Item = &T> {
         self.slots.iter().filter_map(|s| s.value.as_ref())
+    }
+
+    /// The live values with their slot indices, in slot order.
+    pub(crate) fn indexed(&self) -> impl Iterator<Item = (usize, &T)> {
+        (self.slots.iter().enumerate()).filter_map(|(i, s)| s.value.as_ref().map(|v| (i, v)))
     }
 }
 

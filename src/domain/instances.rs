@@ -38,11 +38,28 @@ const FIRST_RUN: usize = 4;
 #[derive(Debug)]
 pub(crate) enum AnyMesh {}
 
-/// Where an instance lives: its mesh, and its slot in the instance buffers.
+/// Where an instance lives: its mesh, and its slot in the instance buffers (a `u32`, as
+/// every buffer is at most `i32::MAX` bytes; 16 bytes an entry keeps the table that every
+/// instance write reads small).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct InstanceEntry {
     mesh: ListId<AnyMesh>,
-    slot: usize,
+    slot: u32,
+}
+
+impl InstanceEntry {
+    #[inline]
+    fn slot(&self) -> usize {
+        self.slot as usize
+    }
+}
+
+/// A mesh's run of instance slots: `run` is allocated to it, and its instances fill the
+/// first `count` slots, with no hole (deletion moves the last one into the hole).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct MeshRun {
+    run: Region,
+    count: usize,
 }
 
 /// `u32`s per `DrawArraysIndirectCommand` (count, instanceCount, first, baseInstance).
@@ -58,6 +75,9 @@ const ELEMENTS_COMMAND: usize = 5;
 /// instance allocator's capacity.
 pub(crate) struct InstanceTable {
     handles: Slots<InstanceEntry>,
+    /// Each mesh's run, by the mesh's slot in the domain's list table (default past the end
+    /// and for lists without instances).
+    runs: Vec<MeshRun>,
     /// The instance at each instance slot.
     at: Vec<Option<InstanceId>>,
     /// How draws reach the instances.
@@ -79,6 +99,7 @@ impl InstanceTable {
     ) -> Self {
         InstanceTable {
             handles: Slots::new(domain),
+            runs: Vec::new(),
             at: vec![None; capacity],
             path: multi_draw.instance_draw(),
             commands: Vec::new(),
@@ -87,15 +108,28 @@ impl InstanceTable {
         }
     }
 
+    #[inline]
     fn entry(&self, id: InstanceId) -> Result<InstanceEntry, DomainError> {
         Ok(*self.handles.get(id)?)
+    }
+
+    /// The run of the mesh at list slot `mesh`.
+    fn run(&self, mesh: usize) -> MeshRun {
+        self.runs.get(mesh).copied().unwrap_or_default()
+    }
+
+    fn run_mut(&mut self, mesh: usize) -> &mut MeshRun {
+        if self.runs.len() <= mesh {
+            self.runs.resize(mesh + 1, MeshRun::default());
+        }
+        &mut self.runs[mesh]
     }
 
     /// Points the instances in `count` slots from `from` at the slots from `to`.
     fn moved(&mut self, from: usize, to: usize, count: usize) -> Result<(), DomainError> {
         for k in 0..count {
             if let Some(id) = self.at[from + k].take() {
-                self.handles.get_mut(id)?.slot = to + k;
+                self.handles.get_mut(id)?.slot = (to + k) as u32;
                 self.at[to + k] = Some(id);
             }
         }
@@ -104,12 +138,20 @@ impl InstanceTable {
 }
 
 impl DomainCore {
+    #[inline]
     fn table(&self) -> Result<&InstanceTable, DomainError> {
-        self.instances.as_ref().ok_or(DomainError::NotInstanced)
+        match &self.instances {
+            Some(table) => Ok(table),
+            None => Err(DomainError::NotInstanced),
+        }
     }
 
+    #[inline]
     fn table_mut(&mut self) -> Result<&mut InstanceTable, DomainError> {
-        self.instances.as_mut().ok_or(DomainError::NotInstanced)
+        match &mut self.instances {
+            Some(table) => Ok(table),
+            None => Err(DomainError::NotInstanced),
+        }
     }
 
     /// How instances are drawn.
@@ -131,23 +173,27 @@ impl DomainCore {
         self.instances.as_ref().map_or(0, |t| t.handles.len())
     }
 
+    /// The live instances of the list at slot `index` (0 without an instance part).
+    pub(super) fn instance_count_at(&self, index: usize) -> usize {
+        self.instances.as_ref().map_or(0, |t| t.run(index).count)
+    }
+
     /// The mesh's live instances.
     pub(crate) fn instance_count<K>(&self, mesh: ListId<K>) -> Result<usize, DomainError> {
-        self.table()?;
-        Ok(self.lists.get(mesh)?.instance_count)
+        let table = self.table()?;
+        Ok(table.run(self.lists.index(mesh)?).count)
     }
 
     /// The mesh's instances in slot order (the order they draw in).
     pub(crate) fn instances_of<K>(&self, mesh: ListId<K>) -> Result<Vec<InstanceId>, DomainError> {
         let table = self.table()?;
-        let entry = self.lists.get(mesh)?;
-        let run = entry.instances.start..entry.instances.start + entry.instance_count;
-        Ok(table.at[run].iter().flatten().copied().collect())
+        let MeshRun { run, count } = table.run(self.lists.index(mesh)?);
+        Ok(table.at[run.start..run.start + count].iter().flatten().copied().collect())
     }
 
     /// The instance's slot in the instance buffers (it changes when the instance moves).
     pub(crate) fn instance_slot(&self, id: InstanceId) -> Result<usize, DomainError> {
-        Ok(self.table()?.entry(id)?.slot)
+        Ok(self.table()?.entry(id)?.slot())
     }
 
     /// The mesh an instance belongs to.
@@ -168,10 +214,9 @@ impl DomainCore {
     /// Adds an instance to `mesh` (its record undefined until written), doubling the mesh's
     /// run when it is full. Completes or changes nothing but the buffers' size.
     pub(crate) fn add_instance<K>(&mut self, mesh: ListId<K>) -> Result<InstanceId, DomainError> {
-        self.table()?;
-        let entry = *self.lists.get(mesh)?;
-        let mut run = entry.instances;
-        if entry.instance_count == run.count {
+        let index = self.lists.index(mesh)?;
+        let MeshRun { mut run, count } = self.table()?.run(index);
+        if count == run.count {
             let want = run
                 .count
                 .checked_mul(2)
@@ -186,7 +231,7 @@ impl DomainCore {
             })?;
             let part = self.store.instance_mut()?;
             let start = plan(part)?;
-            let live = entry.instance_count;
+            let live = count;
             if start != run.start && live > 0 {
                 // Into free space: a failure here leaves every instance where it was.
                 part.copy_within(run.start, start, live)?;
@@ -201,16 +246,17 @@ impl DomainCore {
             }
             run = Region { start, count: want };
         }
-        let slot = run.start + entry.instance_count;
+        let slot = run.start + count;
         let table = self.table_mut()?;
         let id = table.handles.insert(InstanceEntry {
             mesh: mesh.cast(),
-            slot,
+            slot: slot as u32,
         });
         table.at[slot] = Some(id);
-        let stored = self.lists.get_mut(mesh)?;
-        stored.instances = run;
-        stored.instance_count += 1;
+        *table.run_mut(index) = MeshRun {
+            run,
+            count: count + 1,
+        };
         Ok(id)
     }
 
@@ -218,18 +264,19 @@ impl DomainCore {
     /// its record) and keeps its handle. CPU work only.
     pub(crate) fn delete_instance(&mut self, id: InstanceId) -> Result<(), DomainError> {
         let instance = self.table()?.entry(id)?;
-        let entry = *self.lists.get(instance.mesh)?;
-        let last = entry.instances.start + entry.instance_count - 1;
-        if instance.slot != last {
+        let index = self.lists.index(instance.mesh)?;
+        let MeshRun { run, count } = self.table()?.run(index);
+        let last = run.start + count - 1;
+        if instance.slot() != last {
             let part = self.store.instance_mut()?;
-            part.move_record(last, instance.slot)?;
+            part.move_record(last, instance.slot())?;
             let table = self.table_mut()?;
-            table.moved(last, instance.slot, 1)?;
+            table.moved(last, instance.slot(), 1)?;
         }
         let table = self.table_mut()?;
         table.at[last] = None;
         table.handles.remove(id)?;
-        self.lists.get_mut(instance.mesh)?.instance_count -= 1;
+        table.run_mut(index).count -= 1;
         Ok(())
     }
 
@@ -257,7 +304,7 @@ impl DomainCore {
                 .instance
                 .as_ref()
                 .ok_or(DomainError::NotInstanced)?;
-            source.stage_record(from.slot, other.store.instance_mut()?, slot)
+            source.stage_record(from.slot(), other.store.instance_mut()?, slot)
         });
         if let Err(error) = staged.and_then(|()| self.delete_instance(id)) {
             // Staging from a live slot only fails on a bug; take the new instance back.
@@ -292,13 +339,14 @@ impl DomainCore {
         Ok(new)
     }
 
-    /// Retires the instances of a mesh being deleted and frees its run.
-    pub(super) fn release_instances(&mut self, entry: &Entry) -> Result<(), DomainError> {
+    /// Retires the instances of the mesh at list slot `index`, being deleted, and frees its
+    /// run.
+    pub(super) fn release_instances(&mut self, index: usize) -> Result<(), DomainError> {
         let Some(table) = self.instances.as_mut() else {
             return Ok(());
         };
-        let run = entry.instances;
-        for slot in run.start..run.start + entry.instance_count {
+        let MeshRun { run, count } = std::mem::take(table.run_mut(index));
+        for slot in run.start..run.start + count {
             if let Some(id) = table.at[slot].take() {
                 table.handles.remove(id)?;
             }
@@ -310,20 +358,19 @@ impl DomainCore {
         Ok(())
     }
 
-    /// Stages typed values of an instance's `attribute`: `data` covers its one record.
+    /// Stages `value` as an instance's `attribute`: one whole value of it. The hot path of
+    /// moving instanced sprites: one handle check, then the write.
     #[inline]
     pub(crate) fn write_instance<T: AttributeData>(
         &mut self,
         id: InstanceId,
         attribute: impl AttributeKey,
-        data: &[T],
+        value: &T,
     ) -> Result<(), DomainError> {
-        let slot = self.table()?.entry(id)?.slot;
-        let region = Region {
-            start: slot,
-            count: 1,
+        let (Some(table), Some(part)) = (&self.instances, &mut self.store.instance) else {
+            return Err(DomainError::NotInstanced);
         };
-        self.store.instance_mut()?.write(region, attribute, data)
+        part.write_record(table.handles.get(id)?.slot(), attribute, value)
     }
 
     /// Stages raw bytes of an instance's `attribute`, checked by length only.
@@ -333,7 +380,7 @@ impl DomainCore {
         attribute: impl AttributeKey,
         bytes: &[u8],
     ) -> Result<(), DomainError> {
-        let slot = self.table()?.entry(id)?.slot;
+        let slot = self.table()?.entry(id)?.slot();
         let region = Region {
             start: slot,
             count: 1,
@@ -349,7 +396,7 @@ impl DomainCore {
         id: InstanceId,
         attribute: impl AttributeKey,
     ) -> Result<Vec<T>, DomainError> {
-        let slot = self.table()?.entry(id)?.slot;
+        let slot = self.table()?.entry(id)?.slot();
         let region = Region {
             start: slot,
             count: 1,
@@ -363,11 +410,10 @@ impl DomainCore {
         mesh: ListId<K>,
         attribute: impl AttributeKey,
     ) -> Result<Vec<T>, DomainError> {
-        self.table()?;
-        let entry = self.lists.get(mesh)?;
+        let MeshRun { run, count } = self.table()?.run(self.lists.index(mesh)?);
         let region = Region {
-            start: entry.instances.start,
-            count: entry.instance_count,
+            start: run.start,
+            count,
         };
         self.store.instance_mut()?.read(region, attribute)
     }
@@ -388,12 +434,18 @@ impl DomainCore {
         let gl = Rc::clone(self.store.gl());
         check_clean(&gl, "Domain::draw (instances)")?;
         self.store.flush()?;
-        let path = self.table()?.path;
-        let mut meshes: Vec<Entry> = match only {
-            Some(mesh) => vec![*self.lists.get(mesh)?],
-            None => self.lists.values().copied().collect(),
+        let table = self.table()?;
+        let path = table.path;
+        let mut meshes: Vec<(Entry, MeshRun)> = match only {
+            Some(mesh) => {
+                let index = self.lists.index(mesh)?;
+                vec![(*self.lists.get(mesh)?, table.run(index))]
+            }
+            None => (self.lists.indexed())
+                .map(|(i, e)| (*e, table.run(i)))
+                .collect(),
         };
-        meshes.retain(|e| e.instance_count > 0 && self.draw_count(e) > 0);
+        meshes.retain(|(e, run)| run.count > 0 && self.draw_count(e) > 0);
         if meshes.is_empty() {
             return Ok(0);
         }
@@ -428,9 +480,9 @@ impl DomainCore {
                 calls = 1;
             }
             InstanceDraw::BaseInstance | InstanceDraw::Repoint => {
-                for mesh in &meshes {
+                for (mesh, run) in &meshes {
                     let (v, i) = (mesh.vertices, mesh.indices);
-                    let (base, n) = (mesh.instances.start, mesh.instance_count as i32);
+                    let (base, n) = (run.run.start, run.count as i32);
                     let base_instance = if path == InstanceDraw::Repoint {
                         self.store.point_instances_at(base);
                         0
@@ -483,14 +535,18 @@ impl DomainCore {
     }
 
     /// Writes the indirect commands for `meshes` and uploads them when they changed.
-    fn upload_commands(&mut self, meshes: &[Entry], indexed: bool) -> Result<(), DomainError> {
+    fn upload_commands(
+        &mut self,
+        meshes: &[(Entry, MeshRun)],
+        indexed: bool,
+    ) -> Result<(), DomainError> {
         let table = self.instances.as_mut().ok_or(DomainError::NotInstanced)?;
         let mut commands = Vec::with_capacity(meshes.len() * ELEMENTS_COMMAND);
-        for mesh in meshes {
+        for (mesh, run) in meshes {
             let (count, instances, base) = (
                 drawn(indexed, mesh).count as u32,
-                mesh.instance_count as u32,
-                mesh.instances.start as u32,
+                run.count as u32,
+                run.run.start as u32,
             );
             if indexed {
                 commands.extend([count, instances, mesh.indices.start as u32, 0, base]);

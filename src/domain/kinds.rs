@@ -123,7 +123,7 @@ pub type IndexedVertexDomain = Domain<Indexed>;
 /// domain.write(triangle, "corner", &[[0.0f32, 0.0], [0.1, 0.0], [0.0, 0.1]])?;
 /// for i in 0..10 {
 ///     let instance = domain.add_instance(triangle)?;
-///     domain.write_instance(instance, "offset", &[[i as f32 * 0.1, 0.0f32]])?;
+///     domain.write_instance(instance, "offset", [i as f32 * 0.1, 0.0f32])?;
 /// }
 /// domain.draw(Primitive::Triangles)?; // one instanced call for the mesh's 10 instances
 /// # Ok(()) }
@@ -534,16 +534,17 @@ impl<K: InstancedKind> Domain<K> {
         self.core.instance_slot(instance)
     }
 
-    /// Stages `data` as the instance's value of `attribute` of the instance format: one
-    /// record, as `[T]` of the attribute's type (see [`write`](Self::write)).
+    /// Stages `value` as the instance's `attribute` of the instance format: one whole value
+    /// of it (`[f32; 2]` for a 2 × f32 attribute, `[[f32; 4]; 4]` for a `mat4`), else
+    /// [`DomainError::AttributeType`].
     #[inline]
     pub fn write_instance<T: AttributeData>(
         &mut self,
         instance: InstanceId,
         attribute: impl AttributeKey,
-        data: &[T],
+        value: T,
     ) -> Result<(), DomainError> {
-        self.core.write_instance(instance, attribute, data)
+        self.core.write_instance(instance, attribute, &value)
     }
 
     /// Stages raw bytes as the instance's value of `attribute`, checked by length only.

@@ -120,13 +120,12 @@ pub(crate) struct AttributePart {
     format: VertexFormat,
     buffers: Vec<GlBuffer>,
     pub(crate) allocator: Allocator,
-    /// `glVertexAttribDivisor` of every attribute: 0 per vertex, 1 per instance.
+    /// `glVertexAttribDivisor` of every attribute: 0 per vertex, 1 per instance. Instance
+    /// parts' buffers are mirrored ([`GlBuffer::mirrored`]): a deleted instance's hole is
+    /// filled with the last instance of its mesh by a staged copy in the mirror, which joins
+    /// the frame's other writes, where a GPU copy would cost one GL call per attribute per
+    /// deletion; and writes stage into the mirror directly.
     divisor: u32,
-    /// CPU copies of the buffers' contents, one per attribute, kept for instance parts: a
-    /// deleted instance's hole is filled with the last instance of its mesh by a staged
-    /// write from here, which joins the frame's other writes, where a GPU copy would cost
-    /// one GL call per attribute per deletion. Writes update it as they stage.
-    mirror: Option<Vec<Vec<u8>>>,
 }
 
 impl AttributePart {
@@ -141,22 +140,19 @@ impl AttributePart {
             .iter()
             .map(|a| {
                 let bytes = buffer_bytes(capacity, a.size(), MAX_BUFFER_BYTES)?;
-                Ok(GlBuffer::new(Rc::clone(gl), bytes)?)
+                let gl = Rc::clone(gl);
+                Ok(if divisor > 0 {
+                    GlBuffer::mirrored(gl, bytes)?
+                } else {
+                    GlBuffer::new(gl, bytes)?
+                })
             })
             .collect::<Result<Vec<_>, DomainError>>()?;
-        let mirror = (divisor > 0).then(|| {
-            format
-                .attributes()
-                .iter()
-                .map(|a| vec![0; capacity * a.size()])
-                .collect()
-        });
         Ok(AttributePart {
             format,
             buffers,
             allocator: Allocator::new(capacity),
             divisor,
-            mirror,
         })
     }
 
@@ -196,16 +192,11 @@ impl AttributePart {
         }
         let capacity = capacity.max(self.allocator.capacity());
         self.allocator.set_capacity(capacity)?;
-        if let Some(mirror) = &mut self.mirror {
-            for (bytes, a) in mirror.iter_mut().zip(self.format.attributes()) {
-                bytes.resize(capacity * a.size(), 0);
-            }
-        }
         Ok(())
     }
 
     /// Copies `count` slots of every attribute from slot `src` to slot `dst`, on the GPU
-    /// (and in the mirror once every GPU copy succeeded). The ranges must not overlap.
+    /// (and in a mirrored buffer's mirror). The ranges must not overlap.
     pub(crate) fn copy_within(
         &mut self,
         src: usize,
@@ -215,12 +206,6 @@ impl AttributePart {
         for (attribute, buffer) in self.format.attributes().iter().zip(&mut self.buffers) {
             let size = attribute.size();
             buffer.copy_within(src * size, dst * size, count * size)?;
-        }
-        if let Some(mirror) = &mut self.mirror {
-            for (bytes, a) in mirror.iter_mut().zip(self.format.attributes()) {
-                let size = a.size();
-                bytes.copy_within(src * size..(src + count) * size, dst * size);
-            }
         }
         Ok(())
     }
@@ -259,10 +244,16 @@ impl AttributePart {
         target: &mut AttributePart,
         dst: usize,
     ) -> Result<(), DomainError> {
-        let mirror = self.mirror.as_ref().ok_or(DomainError::NotInstanced)?;
-        for (i, attribute) in self.format.attributes().iter().enumerate() {
+        for (i, (attribute, buffer)) in self
+            .format
+            .attributes()
+            .iter()
+            .zip(&self.buffers)
+            .enumerate()
+        {
             let size = attribute.size();
-            target.write_slot_bytes(i, dst, &mirror[i][src * size..(src + 1) * size])?;
+            let mirror = buffer.mirror().ok_or(DomainError::NotInstanced)?;
+            target.write_slot_bytes(i, dst, &mirror[src * size..(src + 1) * size])?;
         }
         Ok(())
     }
@@ -270,24 +261,15 @@ impl AttributePart {
     /// Stages slot `src`'s record of every attribute into slot `dst` of this part, from its
     /// mirror: how a deleted instance's hole is filled. CPU work only.
     pub(crate) fn move_record(&mut self, src: usize, dst: usize) -> Result<(), DomainError> {
-        let mirror = self.mirror.as_mut().ok_or(DomainError::NotInstanced)?;
-        for ((attribute, buffer), bytes) in self
-            .format
-            .attributes()
-            .iter()
-            .zip(&mut self.buffers)
-            .zip(mirror.iter_mut())
-        {
+        for (attribute, buffer) in self.format.attributes().iter().zip(&mut self.buffers) {
             let size = attribute.size();
-            let record = src * size..(src + 1) * size;
-            buffer.write(dst * size, &bytes[record.clone()])?;
-            bytes.copy_within(record, dst * size);
+            buffer.stage_copy(src * size, dst * size, size)?;
         }
         Ok(())
     }
 
-    /// Stages bytes for attribute `index` at `slot` onwards, in the buffer and the mirror.
-    #[inline]
+    /// Stages bytes for attribute `index` at `slot` onwards.
+    #[inline(always)]
     fn write_slot_bytes(
         &mut self,
         index: usize,
@@ -295,11 +277,7 @@ impl AttributePart {
         bytes: &[u8],
     ) -> Result<(), DomainError> {
         let offset = slot * self.format.attributes()[index].size();
-        self.buffers[index].write(offset, bytes)?;
-        if let Some(mirror) = &mut self.mirror {
-            mirror[index][offset..offset + bytes.len()].copy_from_slice(bytes);
-        }
-        Ok(())
+        Ok(self.buffers[index].write(offset, bytes)?)
     }
 
     /// Stages `data` as `attribute` of the region's slots. `T` must match the attribute's
@@ -326,6 +304,28 @@ impl AttributePart {
             });
         }
         self.write_slot_bytes(index, region.start, bytes)
+    }
+
+    /// Stages `value` as the whole of `attribute` at `slot`: `T` must hold one slot's
+    /// components of the attribute's type (`[f32; 2]` for a 2 × f32 attribute). CPU work
+    /// only; the hot path of instance writes.
+    #[inline]
+    pub(crate) fn write_record<T: AttributeData>(
+        &mut self,
+        slot: usize,
+        attribute: impl AttributeKey,
+        value: &T,
+    ) -> Result<(), DomainError> {
+        let index = attribute.index_in(&self.format)?;
+        let a = &self.format.attributes()[index];
+        let size = std::mem::size_of::<T>();
+        if T::COMPONENT != a.component
+            || usize::from(T::COUNT) != a.components()
+            || size != a.size()
+        {
+            return Err(record_type::<T>(a));
+        }
+        Ok(self.buffers[index].write_value(slot * size, value)?)
     }
 
     /// Stages raw bytes as `attribute` of the region's slots; `bytes` must be exactly the
@@ -528,8 +528,12 @@ impl Store {
     }
 
     /// The instance part; only instanced domains reach for it.
+    #[inline]
     pub(crate) fn instance_mut(&mut self) -> Result<&mut AttributePart, DomainError> {
-        self.instance.as_mut().ok_or(DomainError::NotInstanced)
+        match &mut self.instance {
+            Some(part) => Ok(part),
+            None => Err(DomainError::NotInstanced),
+        }
     }
 
     /// The names of the current buffers.
@@ -757,6 +761,16 @@ fn typed_attribute<T: AttributeData>(
         });
     }
     Ok((index, a))
+}
+
+/// The error of a record write whose `T` is not one whole value of attribute `a`.
+#[cold]
+fn record_type<T: AttributeData>(a: &Attribute) -> DomainError {
+    DomainError::AttributeType {
+        attribute: a.name.clone(),
+        expected: (a.components() as u8, a.component),
+        got: (T::COUNT, T::COMPONENT),
+    }
 }
 
 impl Drop for Store {

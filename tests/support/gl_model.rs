@@ -1345,7 +1345,7 @@ impl SpriteWorld {
         for s in &self.live {
             assert_eq!(
                 self.sprites.get(s.id).unwrap(),
-                &s.sprite,
+                s.sprite,
                 "sprite {:?}",
                 s.id
             );
@@ -1547,9 +1547,9 @@ impl<K: InstanceKind> InstanceWorld<K> {
     }
 
     fn write_instance(domain: &mut Domain<K>, i: &InstanceModel) -> Result<(), DomainError> {
-        domain.write_instance(i.id, "offset", &[i.offset])?;
-        domain.write_instance(i.id, "colour", &[i.colour])?;
-        domain.write_instance(i.id, "id", &[i.tag])
+        domain.write_instance(i.id, "offset", i.offset)?;
+        domain.write_instance(i.id, "colour", i.colour)?;
+        domain.write_instance(i.id, "id", i.tag)
     }
 
     fn pick<S: Source>(src: &mut S, n: usize) -> Option<usize> {
@@ -1613,7 +1613,7 @@ impl<K: InstanceKind> InstanceWorld<K> {
                         instance.colour = self.meshes[d][m].instances[k].colour;
                         instance.tag = self.meshes[d][m].instances[k].tag;
                         self.domains[d]
-                            .write_instance(instance.id, "offset", &[instance.offset])
+                            .write_instance(instance.id, "offset", instance.offset)
                             .unwrap();
                     } else {
                         Self::write_instance(&mut self.domains[d], &instance).unwrap();
@@ -1753,7 +1753,7 @@ impl<K: InstanceKind> InstanceWorld<K> {
             0 if !self.stale.is_empty() => {
                 let id = self.stale[Self::pick(src, self.stale.len())?];
                 let error = domain
-                    .write_instance(id, "offset", &[[0.0f32; 2]])
+                    .write_instance(id, "offset", [0.0f32; 2])
                     .unwrap_err();
                 assert!(
                     matches!(error, DomainError::StaleList | DomainError::WrongDomain),
@@ -1764,7 +1764,7 @@ impl<K: InstanceKind> InstanceWorld<K> {
             1 => match some_instance {
                 Some(id) => {
                     let error = domain
-                        .write_instance(id, "colour", &[[0.5f32; 4]])
+                        .write_instance(id, "colour", [0.5f32; 4])
                         .unwrap_err();
                     assert!(
                         matches!(error, DomainError::AttributeType { .. }),

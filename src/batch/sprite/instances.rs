@@ -185,7 +185,7 @@ void main() {
         x: f32,
         y: f32,
     ) -> Result<(), BatchError> {
-        batch.write_instance(instance, POSITION, &[[x, y]])
+        batch.write_instance(instance, POSITION, [x, y])
     }
 
     fn write_shape(
@@ -194,7 +194,7 @@ void main() {
         sprite: &Sprite,
         _: &Self::Cache,
     ) -> Result<(), BatchError> {
-        batch.write_instance(instance, TRANSFORM, &[sprite.transform()])
+        batch.write_instance(instance, TRANSFORM, sprite.transform())
     }
 
     fn write_colour(
@@ -202,7 +202,7 @@ void main() {
         instance: BatchInstance,
         sprite: &Sprite,
     ) -> Result<(), BatchError> {
-        batch.write_instance(instance, COLOUR, &[sprite.rgba()])
+        batch.write_instance(instance, COLOUR, sprite.rgba())
     }
 
     fn write_region(
@@ -211,8 +211,8 @@ void main() {
         sprite: &Sprite,
         _: &Self::Cache,
     ) -> Result<(), BatchError> {
-        batch.write_instance(instance, RECT, &[rect(sprite)])?;
-        batch.write_instance(instance, UV, &[sprite.region.uv])
+        batch.write_instance(instance, RECT, rect(sprite))?;
+        batch.write_instance(instance, UV, sprite.region.uv)
     }
 
     fn migrate(

@@ -224,13 +224,30 @@ impl Sprite {
     }
 }
 
-/// A live sprite: its properties, its handle in the store, and what the store keeps to make
-/// a move cheap.
+/// What a move reads and writes of a live sprite, kept apart from its other properties so
+/// that moving every sprite streams as few bytes as it can: its handle in the store, what
+/// the store keeps to make a move cheap, and its position.
+struct Hot<S: sealed::Store> {
+    handle: S::Handle,
+    cache: S::Cache,
+    x: f32,
+    y: f32,
+}
+
+/// A live sprite whole, as the setters other than moves work on it: its properties, its
+/// handle and the store's cache.
 struct Entry<S: sealed::Store> {
     sprite: Sprite,
     cache: S::Cache,
     handle: S::Handle,
 }
+
+impl<S: sealed::Store> Clone for Hot<S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<S: sealed::Store> Copy for Hot<S> {}
 
 impl<S: sealed::Store> Clone for Entry<S> {
     fn clone(&self) -> Self {
@@ -265,7 +282,10 @@ pub struct SpriteBatch<S: SpriteStore = Quads> {
     program: Rc<Program>,
     root: GroupId,
     store: S,
-    sprites: Slots<Entry<S>>,
+    sprites: Slots<Hot<S>>,
+    /// Every live sprite's properties (its position as last set apart), by its slot in
+    /// `sprites`.
+    props: Vec<Sprite>,
     /// `layers[i]` says whether the batch's group of index `i` is a layer of this sprite
     /// batch (the root program group and groups added through
     /// [`batch_mut`](SpriteBatch::batch_mut) are not).
@@ -337,6 +357,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
             root,
             store,
             sprites: Slots::new(DomainId::next()),
+            props: Vec::new(),
             layers: Vec::new(),
             viewport: [1.0, 1.0],
         };
@@ -416,20 +437,36 @@ impl<S: SpriteStore> SpriteBatch<S> {
         self.check_layer(sprite.layer)?;
         let cache = S::cache(&sprite);
         let handle = self.store.add(&mut self.batch, &sprite, &cache)?;
-        Ok(self.sprites.insert(Entry {
-            sprite,
-            cache,
+        let id = self.sprites.insert(Hot {
             handle,
-        }))
+            cache,
+            x: sprite.x,
+            y: sprite.y,
+        });
+        let index = self.sprites.index(id).map_err(|_| BatchError::UnknownSprite)?;
+        if self.props.len() <= index {
+            self.props.resize(index + 1, sprite);
+        }
+        self.props[index] = sprite;
+        Ok(id)
     }
 
     /// A sprite's properties.
-    pub fn get(&self, id: SpriteId) -> Result<&Sprite, BatchError> {
-        Ok(&self.entry(id)?.sprite)
+    pub fn get(&self, id: SpriteId) -> Result<Sprite, BatchError> {
+        Ok(self.entry(id)?.sprite)
     }
 
-    fn entry(&self, id: SpriteId) -> Result<&Entry<S>, BatchError> {
-        self.sprites.get(id).map_err(|_| BatchError::UnknownSprite)
+    /// The whole of a live sprite.
+    fn entry(&self, id: SpriteId) -> Result<Entry<S>, BatchError> {
+        let unknown = |_| BatchError::UnknownSprite;
+        let hot = self.sprites.get(id).map_err(unknown)?;
+        let mut sprite = self.props[self.sprites.index(id).map_err(unknown)?];
+        (sprite.x, sprite.y) = (hot.x, hot.y);
+        Ok(Entry {
+            sprite,
+            cache: hot.cache,
+            handle: hot.handle,
+        })
     }
 
     /// Updates a sprite's properties through `f` and rewrites all of it, moving it to its
@@ -439,7 +476,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
     /// staged first, the migration runs last, and if that fails the old values are staged
     /// again.
     pub fn update(&mut self, id: SpriteId, f: impl FnOnce(&mut Sprite)) -> Result<(), BatchError> {
-        let old = *self.entry(id)?;
+        let old = self.entry(id)?;
         let mut sprite = old.sprite;
         f(&mut sprite);
         if sprite.layer != old.sprite.layer {
@@ -467,11 +504,16 @@ impl<S: SpriteStore> SpriteBatch<S> {
     }
 
     fn set_entry(&mut self, id: SpriteId, entry: Entry<S>) -> Result<(), BatchError> {
-        let slot = self
-            .sprites
-            .get_mut(id)
-            .map_err(|_| BatchError::UnknownSprite)?;
-        *slot = entry;
+        let unknown = |_| BatchError::UnknownSprite;
+        let index = self.sprites.index(id).map_err(unknown)?;
+        let hot = self.sprites.get_mut(id).map_err(unknown)?;
+        *hot = Hot {
+            handle: entry.handle,
+            cache: entry.cache,
+            x: entry.sprite.x,
+            y: entry.sprite.y,
+        };
+        self.props[index] = entry.sprite;
         Ok(())
     }
 
@@ -484,7 +526,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
         change: impl FnOnce(&mut Entry<S>),
         write: impl FnOnce(&mut Batch, &Entry<S>) -> Result<(), BatchError>,
     ) -> Result<(), BatchError> {
-        let old = *self.entry(id)?;
+        let old = self.entry(id)?;
         let mut entry = old;
         change(&mut entry);
         if let Err(error) = write(&mut self.batch, &entry) {
@@ -498,16 +540,16 @@ impl<S: SpriteStore> SpriteBatch<S> {
     /// Moves a sprite: rewrites its position only (4 positions for [`Quads`], one for
     /// [`Instances`]).
     ///
-    /// The hot path of a frame: it writes the new position from the kept cache, and only
-    /// then records it, without copying the sprite.
+    /// The hot path of a frame: it reads only the sprite's handle and cache, writes the
+    /// new position, and only then records it.
     #[inline]
     pub fn set_position(&mut self, id: SpriteId, x: f32, y: f32) -> Result<(), BatchError> {
-        let entry = self
+        let hot = self
             .sprites
             .get_mut(id)
             .map_err(|_| BatchError::UnknownSprite)?;
-        S::write_position(&mut self.batch, entry.handle, &entry.cache, x, y)?;
-        (entry.sprite.x, entry.sprite.y) = (x, y);
+        S::write_position(&mut self.batch, hot.handle, &hot.cache, x, y)?;
+        (hot.x, hot.y) = (x, y);
         Ok(())
     }
 
@@ -566,7 +608,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
 
     /// Removes a sprite and frees its data; its id becomes stale.
     pub fn remove(&mut self, id: SpriteId) -> Result<(), BatchError> {
-        let entry = *self.entry(id)?;
+        let entry = self.entry(id)?;
         S::remove(&mut self.batch, entry.handle)?;
         self.sprites
             .remove(id)
