@@ -390,7 +390,14 @@ impl GlBuffer {
             .mirror
             .as_mut()
             .ok_or_else(|| self_unmirrored("stage_copy"))?;
-        mirror.copy_within(src..src + len, dst);
+        // Records of a vec4 and smaller move as one value: a call to memmove would cost more
+        // than the copy.
+        match len {
+            4 => copy_value::<4>(mirror, src, dst),
+            8 => copy_value::<8>(mirror, src, dst),
+            16 => copy_value::<16>(mirror, src, dst),
+            _ => mirror.copy_within(src..src + len, dst),
+        }
         self.mark_dirty(dst, len);
         Ok(())
     }
@@ -589,6 +596,15 @@ impl GlBuffer {
             capacity: self.capacity,
         }
     }
+}
+
+/// Copies `N` bytes of `bytes` from `src` to `dst` (ranges checked by the caller) through a
+/// value, which the compiler turns into plain loads and stores.
+#[inline(always)]
+fn copy_value<const N: usize>(bytes: &mut [u8], src: usize, dst: usize) {
+    let mut value = [0u8; N];
+    value.copy_from_slice(&bytes[src..src + N]);
+    bytes[dst..dst + N].copy_from_slice(&value);
 }
 
 /// The error of a mirror operation on a buffer without a mirror.

@@ -188,7 +188,11 @@ impl DomainCore {
     pub(crate) fn instances_of<K>(&self, mesh: ListId<K>) -> Result<Vec<InstanceId>, DomainError> {
         let table = self.table()?;
         let MeshRun { run, count } = table.run(self.lists.index(mesh)?);
-        Ok(table.at[run.start..run.start + count].iter().flatten().copied().collect())
+        Ok(table.at[run.start..run.start + count]
+            .iter()
+            .flatten()
+            .copied()
+            .collect())
     }
 
     /// The instance's slot in the instance buffers (it changes when the instance moves).

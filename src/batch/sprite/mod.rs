@@ -443,7 +443,10 @@ impl<S: SpriteStore> SpriteBatch<S> {
             x: sprite.x,
             y: sprite.y,
         });
-        let index = self.sprites.index(id).map_err(|_| BatchError::UnknownSprite)?;
+        let index = self
+            .sprites
+            .index(id)
+            .map_err(|_| BatchError::UnknownSprite)?;
         if self.props.len() <= index {
             self.props.resize(index + 1, sprite);
         }
@@ -608,8 +611,11 @@ impl<S: SpriteStore> SpriteBatch<S> {
 
     /// Removes a sprite and frees its data; its id becomes stale.
     pub fn remove(&mut self, id: SpriteId) -> Result<(), BatchError> {
-        let entry = self.entry(id)?;
-        S::remove(&mut self.batch, entry.handle)?;
+        let hot = self
+            .sprites
+            .get(id)
+            .map_err(|_| BatchError::UnknownSprite)?;
+        S::remove(&mut self.batch, hot.handle)?;
         self.sprites
             .remove(id)
             .map_err(|_| BatchError::UnknownSprite)?;
