@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the main demo headless (EGL device, no display) and in a real window under Xvfb,
-# and checks that each last frame shows sprites (the example's --check).
+# Runs the main demo headless (EGL device, no display) and in a real window under Xvfb, and
+# the instancing demo headless, and checks that each last frame shows shapes (--check).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +10,11 @@ demo=target/release/examples/sprite_batch
 echo "-- headless"
 timeout 300 "$demo" --headless --sprites 2000 --frames 30 \
     --screenshot target/ci-headless.png --check
+
+echo "-- instancing, headless"
+cargo build --release --example instancing
+timeout 300 target/release/examples/instancing --headless --frames 20 \
+    --screenshot target/ci-instancing.png --check
 
 echo "-- window under Xvfb"
 # Xvfb, and the X11 client libraries winit loads at run time (a missing libxkbcommon-x11

@@ -14,96 +14,23 @@
 //! Keys in the window: Up or `+` adds 1,000 sprites, Down or `-` removes 1,000, Space pauses,
 //! Escape quits. Frame statistics are in the title.
 
-use std::error::Error;
-use std::num::NonZeroU32;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
 
-use glow::HasContext;
-use glutin::config::{ConfigTemplateBuilder, GlConfig};
-use glutin::context::{
-    ContextApi, ContextAttributesBuilder, NotCurrentGlContext, PossiblyCurrentContext, Version,
-};
-use glutin::display::{GetGlDisplay, GlDisplay};
-use glutin::surface::{GlSurface, Surface, SwapInterval, WindowSurface};
-use glutin_winit::{DisplayBuilder, GlWindow};
-use raw_window_handle::HasWindowHandle;
-use vertex_domain::backend::{AtlasBuilder, MultiDraw, RenderTarget, TextureAtlas, TextureFilter};
-use vertex_domain::batch::{DrawStats, GroupId, Sprite, SpriteBatch, SpriteId};
-use vertex_domain::headless::{HeadlessApi, HeadlessContext};
-use winit::application::ApplicationHandler;
-use winit::dpi::PhysicalSize;
-use winit::event::{ElementState, KeyEvent, WindowEvent};
-use winit::event_loop::{ActiveEventLoop, EventLoop};
+use vertex_domain::backend::{AtlasBuilder, MultiDraw, TextureAtlas, TextureFilter};
+use vertex_domain::batch::{GroupId, Sprite, SpriteBatch, SpriteId};
 use winit::keyboard::{Key, NamedKey};
-use winit::window::{Window, WindowId};
 
 mod common;
+use common::app::{self, Demo, Options, Result};
 use common::rng::Rng;
 
 /// Sprites added or removed per key press.
 const BULK: usize = 1000;
 /// Side of each generated image, in pixels.
 const IMAGE: u32 = 32;
-const BACKGROUND: [f32; 4] = [0.07, 0.08, 0.11, 1.0];
-
-type Result<T> = std::result::Result<T, Box<dyn Error>>;
-
-// ---------------------------------------------------------------------------------------
-// Options
-
-#[derive(Debug, Clone)]
-struct Options {
-    sprites: usize,
-    frames: Option<u64>,
-    headless: bool,
-    screenshot: Option<String>,
-    size: (u32, u32),
-    seed: u64,
-    check: bool,
-}
 
 const USAGE: &str = "usage: sprite_batch [--sprites N] [--frames K] [--headless] \
 [--screenshot FILE.png] [--size WxH] [--seed S] [--check]";
-
-fn parse_options() -> std::result::Result<Options, String> {
-    let mut options = Options {
-        sprites: 5000,
-        frames: None,
-        headless: false,
-        screenshot: None,
-        size: (800, 600),
-        seed: 1,
-        check: false,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
-        match arg.as_str() {
-            "--sprites" => options.sprites = parse(&value("--sprites")?)?,
-            "--frames" => options.frames = Some(parse(&value("--frames")?)?),
-            "--headless" => options.headless = true,
-            "--screenshot" => options.screenshot = Some(value("--screenshot")?),
-            "--seed" => options.seed = parse(&value("--seed")?)?,
-            "--check" => options.check = true,
-            "--size" => {
-                let size = value("--size")?;
-                let (w, h) = size.split_once('x').ok_or(format!("bad size {size}"))?;
-                options.size = (parse(w)?, parse(h)?);
-                if options.size.0 == 0 || options.size.1 == 0 {
-                    return Err(format!("bad size {size}"));
-                }
-            }
-            "--help" | "-h" => return Err(String::new()),
-            other => return Err(format!("unknown argument {other}")),
-        }
-    }
-    Ok(options)
-}
-
-fn parse<T: std::str::FromStr>(text: &str) -> std::result::Result<T, String> {
-    text.parse().map_err(|_| format!("not a number: {text}"))
-}
 
 // ---------------------------------------------------------------------------------------
 // The scene, shared by the window and the headless run
@@ -176,7 +103,10 @@ struct Scene {
 }
 
 impl Scene {
-    fn new(gl: &Rc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Scene> {
+    fn create(gl: &Rc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Scene> {
+        if let Some(other) = options.rest.first() {
+            return Err(format!("unknown argument {other}").into());
+        }
         let (w, h) = options.size;
         let mut sprites = SpriteBatch::new(gl, multi_draw, w, h)?;
         let atlases = atlases(gl)?;
@@ -193,7 +123,7 @@ impl Scene {
             rng: Rng(options.seed),
             size: (w as f32, h as f32),
         };
-        scene.add(options.sprites)?;
+        scene.add(options.count)?;
         Ok(scene)
     }
 
@@ -234,7 +164,7 @@ impl Scene {
     }
 
     /// Advances every sprite by `dt` seconds, bouncing off the edges.
-    fn step(&mut self, dt: f32) -> Result<()> {
+    fn advance(&mut self, dt: f32) -> Result<()> {
         let (w, h) = self.size;
         for mover in &mut self.movers {
             let sprite = self.sprites.get(mover.id)?;
@@ -256,21 +186,6 @@ impl Scene {
         }
         Ok(())
     }
-
-    fn resize(&mut self, width: u32, height: u32) -> Result<()> {
-        self.size = (width as f32, height as f32);
-        Ok(self.sprites.set_viewport(width, height)?)
-    }
-
-    fn draw(&mut self, gl: &glow::Context) -> Result<DrawStats> {
-        let [r, g, b, a] = BACKGROUND;
-        // SAFETY: plain state changes on the current context.
-        unsafe {
-            gl.clear_color(r, g, b, a);
-            gl.clear(glow::COLOR_BUFFER_BIT);
-        }
-        Ok(self.sprites.draw()?)
-    }
 }
 
 /// A saturated colour of hue `h` in `0..1`.
@@ -282,381 +197,41 @@ fn hue(h: f32) -> [u8; 3] {
     [channel(0.0), channel(2.0 / 3.0), channel(1.0 / 3.0)]
 }
 
-/// Frame timing, reported every half second.
-struct Stats {
-    frames: u64,
-    total: Duration,
-    window_start: Instant,
-    window_frames: u32,
-    last: DrawStats,
-}
+impl Demo for Scene {
+    const NAME: &'static str = "vertex-domain sprites";
 
-impl Stats {
-    fn new() -> Stats {
-        Stats {
-            frames: 0,
-            total: Duration::ZERO,
-            window_start: Instant::now(),
-            window_frames: 0,
-            last: DrawStats::default(),
-        }
+    fn new(gl: &Rc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Scene> {
+        Scene::create(gl, multi_draw, options)
     }
 
-    /// Records a frame; returns a title line every half second.
-    fn frame(&mut self, took: Duration, draw: DrawStats, sprites: usize) -> Option<String> {
-        self.frames += 1;
-        self.total += took;
-        self.window_frames += 1;
-        self.last = draw;
-        let elapsed = self.window_start.elapsed();
-        if elapsed < Duration::from_millis(500) {
-            return None;
-        }
-        let fps = f64::from(self.window_frames) / elapsed.as_secs_f64();
-        self.window_start = Instant::now();
-        self.window_frames = 0;
-        Some(format!(
-            "vertex-domain sprites: {sprites} sprites, {} draw calls, {fps:.0} fps, {:.2} ms/frame",
-            draw.draw_calls,
-            1e3 / fps
-        ))
+    fn step(&mut self, dt: f32) -> Result<()> {
+        self.advance(dt)
     }
 
-    fn summary(&self, sprites: usize) -> String {
-        let mean = self.total.as_secs_f64() * 1e3 / self.frames.max(1) as f64;
-        format!(
-            "{} frames, {mean:.2} ms mean frame (update + draw + finish), {sprites} sprites, {} draw calls",
-            self.frames, self.last.draw_calls
-        )
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Screenshots
-
-/// Reads the bound framebuffer's `width` x `height` RGBA pixels, top row first.
-fn read_frame(gl: &glow::Context, width: u32, height: u32) -> Vec<u8> {
-    let mut pixels = vec![0u8; (width * height * 4) as usize];
-    // SAFETY: the buffer holds exactly width * height RGBA8 pixels, pack alignment 4 fits
-    // RGBA8 rows.
-    unsafe {
-        gl.pixel_store_i32(glow::PACK_ALIGNMENT, 4);
-        gl.read_pixels(
-            0,
-            0,
-            width as i32,
-            height as i32,
-            glow::RGBA,
-            glow::UNSIGNED_BYTE,
-            glow::PixelPackData::Slice(Some(&mut pixels)),
-        );
-    }
-    flip_rows(&pixels, width)
-}
-
-/// GL's rows are bottom-up; images are top-down.
-fn flip_rows(pixels: &[u8], width: u32) -> Vec<u8> {
-    let row = width as usize * 4;
-    pixels.chunks_exact(row).rev().flatten().copied().collect()
-}
-
-fn write_png(path: &str, width: u32, height: u32, pixels: &[u8]) -> Result<()> {
-    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let mut encoder = png::Encoder::new(file, width, height);
-    encoder.set_color(png::ColorType::Rgba);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.write_header()?.write_image_data(pixels)?;
-    Ok(())
-}
-
-/// Fails unless the frame shows sprites: enough pixels off the background, in several
-/// colours.
-fn check_frame(pixels: &[u8]) -> Result<()> {
-    let background = BACKGROUND.map(|c| (c * 255.0).round() as i32);
-    let mut lit = 0usize;
-    let mut colours = std::collections::HashSet::new();
-    for p in pixels.chunks_exact(4) {
-        let off = (0..3).any(|i| (i32::from(p[i]) - background[i]).abs() > 24);
-        if off {
-            lit += 1;
-            colours.insert([p[0] >> 5, p[1] >> 5, p[2] >> 5]);
-        }
-    }
-    let share = lit as f64 / (pixels.len() / 4) as f64;
-    println!(
-        "check: {:.1}% of pixels show sprites, {} colour buckets",
-        share * 100.0,
-        colours.len()
-    );
-    if share < 0.02 || colours.len() < 8 {
-        return Err("the frame does not show sprites".into());
-    }
-    Ok(())
-}
-
-/// Writes and checks the last frame, as the options ask.
-fn finish_frame(options: &Options, width: u32, height: u32, pixels: &[u8]) -> Result<()> {
-    if let Some(path) = &options.screenshot {
-        write_png(path, width, height, pixels)?;
-        println!("wrote {path}");
-    }
-    if options.check {
-        check_frame(pixels)?;
-    }
-    Ok(())
-}
-
-// ---------------------------------------------------------------------------------------
-// Headless
-
-fn run_headless(options: &Options) -> Result<()> {
-    let ctx = HeadlessContext::new(HeadlessApi::GlCore)?;
-    println!("{} | {}", ctx.version(), ctx.renderer());
-    let (width, height) = options.size;
-    let target = RenderTarget::new(Rc::clone(ctx.gl()), width, height)?;
-    target.bind();
-    let mut scene = Scene::new(ctx.gl(), *ctx.multi_draw(), options)?;
-    let mut stats = Stats::new();
-    let frames = options.frames.unwrap_or(60);
-    for _ in 0..frames {
-        let started = Instant::now();
-        scene.step(1.0 / 60.0)?;
-        let draw = scene.draw(ctx.gl())?;
-        // SAFETY: a plain command on the current context.
-        unsafe { ctx.gl().finish() };
-        stats.frame(started.elapsed(), draw, scene.movers.len());
-    }
-    println!("{}", stats.summary(scene.movers.len()));
-    let pixels = flip_rows(&target.read_pixels()?, width);
-    finish_frame(options, width, height, &pixels)
-}
-
-// ---------------------------------------------------------------------------------------
-// Window
-
-/// Everything that exists once the window does. Field order is drop order: the scene's GL
-/// objects go while the context is still alive and current.
-struct Running {
-    scene: Scene,
-    gl: Rc<glow::Context>,
-    surface: Surface<WindowSurface>,
-    context: PossiblyCurrentContext,
-    window: Window,
-}
-
-struct App {
-    options: Options,
-    running: Option<Running>,
-    stats: Stats,
-    paused: bool,
-    last_frame: Instant,
-    error: Option<Box<dyn Error>>,
-}
-
-impl App {
-    fn create(&mut self, event_loop: &ActiveEventLoop) -> Result<Running> {
-        let (w, h) = self.options.size;
-        let attributes = Window::default_attributes()
-            .with_title("vertex-domain sprites")
-            .with_inner_size(PhysicalSize::new(w, h));
-        let template = ConfigTemplateBuilder::new().with_alpha_size(8);
-        let (window, config) = DisplayBuilder::new()
-            .with_window_attributes(Some(attributes))
-            .build(event_loop, template, |configs| {
-                configs
-                    .reduce(|best, c| {
-                        if c.num_samples() < best.num_samples() {
-                            c
-                        } else {
-                            best
-                        }
-                    })
-                    .expect("the display offers at least one config")
-            })?;
-        let window = window.ok_or("no window was created")?;
-        let display = config.display();
-        let handle = window.window_handle()?.as_raw();
-        let attributes = ContextAttributesBuilder::new()
-            .with_context_api(ContextApi::OpenGl(Some(Version::new(3, 3))))
-            .build(Some(handle));
-        // SAFETY: the config comes from this display and the window handle is live.
-        let context = unsafe { display.create_context(&config, &attributes)? };
-        let surface_attributes = window.build_surface_attributes(Default::default())?;
-        // SAFETY: as above; the surface is dropped before the window (field order).
-        let surface = unsafe { display.create_window_surface(&config, &surface_attributes)? };
-        let context = context.make_current(&surface)?;
-        // Uncapped frames show the real cost; a driver may refuse, which is fine.
-        let _ = surface.set_swap_interval(&context, SwapInterval::DontWait);
-        // SAFETY: the context is current and the loader is the display's.
-        let gl = Rc::new(unsafe {
-            glow::Context::from_loader_function_cstr(|name| display.get_proc_address(name))
-        });
-        // SAFETY: the same loader, for the same current context.
-        let multi_draw = unsafe { MultiDraw::load(&gl, |name| display.get_proc_address(name)) };
-        let size = window.inner_size();
-        self.options.size = (size.width.max(1), size.height.max(1));
-        let scene = Scene::new(&gl, multi_draw, &self.options)?;
-        // SAFETY: a plain state change on the current context.
-        unsafe { gl.viewport(0, 0, size.width as i32, size.height as i32) };
-        println!(
-            "{:?} | multi-draw native: {}",
-            gl.version(),
-            multi_draw.is_native_elements()
-        );
-        Ok(Running {
-            scene,
-            gl,
-            surface,
-            context,
-            window,
-        })
+    fn draw(&mut self, _: &glow::Context) -> Result<usize> {
+        Ok(self.sprites.draw()?.draw_calls)
     }
 
-    fn redraw(&mut self, event_loop: &ActiveEventLoop) -> Result<()> {
-        let Some(running) = self.running.as_mut() else {
-            return Ok(());
-        };
-        let now = Instant::now();
-        let dt = (now - self.last_frame).as_secs_f32().min(0.1);
-        self.last_frame = now;
-        if !self.paused {
-            running.scene.step(dt)?;
-        }
-        let draw = running.scene.draw(&running.gl)?;
-        // SAFETY: a plain command on the current context.
-        unsafe { running.gl.finish() };
-        let sprites = running.scene.movers.len();
-        if let Some(title) = self.stats.frame(now.elapsed(), draw, sprites) {
-            running.window.set_title(&title);
-        }
-        let last = self.options.frames.is_some_and(|k| self.stats.frames >= k);
-        if last {
-            let (w, h) = self.options.size;
-            let pixels = read_frame(&running.gl, w, h);
-            println!("{}", self.stats.summary(sprites));
-            finish_frame(&self.options, w, h, &pixels)?;
-            event_loop.exit();
-        }
-        running.surface.swap_buffers(&running.context)?;
-        running.window.request_redraw();
-        Ok(())
+    fn resize(&mut self, width: u32, height: u32) -> Result<()> {
+        self.size = (width as f32, height as f32);
+        Ok(self.sprites.set_viewport(width, height)?)
     }
 
-    fn key(&mut self, key: &Key, event_loop: &ActiveEventLoop) -> Result<()> {
-        let Some(running) = self.running.as_mut() else {
-            return Ok(());
-        };
+    fn describe(&self) -> String {
+        format!("{} sprites", self.movers.len())
+    }
+
+    fn key(&mut self, key: &Key) -> Result<()> {
         match key {
-            Key::Named(NamedKey::Escape) => event_loop.exit(),
-            Key::Named(NamedKey::Space) => self.paused = !self.paused,
-            Key::Named(NamedKey::ArrowUp) => running.scene.add(BULK)?,
-            Key::Named(NamedKey::ArrowDown) => running.scene.remove(BULK)?,
-            Key::Character(c) if c == "+" || c == "=" => running.scene.add(BULK)?,
-            Key::Character(c) if c == "-" => running.scene.remove(BULK)?,
-            _ => {}
-        }
-        Ok(())
-    }
-
-    fn fail(&mut self, event_loop: &ActiveEventLoop, error: Box<dyn Error>) {
-        self.error = Some(error);
-        event_loop.exit();
-    }
-}
-
-impl ApplicationHandler for App {
-    fn resumed(&mut self, event_loop: &ActiveEventLoop) {
-        if self.running.is_none() {
-            match self.create(event_loop) {
-                Ok(running) => {
-                    running.window.request_redraw();
-                    self.running = Some(running);
-                    self.last_frame = Instant::now();
-                }
-                Err(error) => self.fail(event_loop, error),
-            }
-        }
-    }
-
-    fn window_event(&mut self, event_loop: &ActiveEventLoop, _: WindowId, event: WindowEvent) {
-        let result = match event {
-            WindowEvent::CloseRequested => {
-                event_loop.exit();
-                Ok(())
-            }
-            WindowEvent::Resized(size) => match self.running.as_mut() {
-                Some(running) if size.width > 0 && size.height > 0 => {
-                    let (w, h) = (size.width, size.height);
-                    running.surface.resize(
-                        &running.context,
-                        NonZeroU32::new(w).expect("checked"),
-                        NonZeroU32::new(h).expect("checked"),
-                    );
-                    // SAFETY: a plain state change on the current context.
-                    unsafe { running.gl.viewport(0, 0, w as i32, h as i32) };
-                    self.options.size = (w, h);
-                    running.scene.resize(w, h)
-                }
-                _ => Ok(()),
-            },
-            WindowEvent::KeyboardInput {
-                event:
-                    KeyEvent {
-                        logical_key,
-                        state: ElementState::Pressed,
-                        ..
-                    },
-                ..
-            } => self.key(&logical_key, event_loop),
-            WindowEvent::RedrawRequested => self.redraw(event_loop),
+            Key::Named(NamedKey::ArrowUp) => self.add(BULK),
+            Key::Named(NamedKey::ArrowDown) => self.remove(BULK),
+            Key::Character(c) if c == "+" || c == "=" => self.add(BULK),
+            Key::Character(c) if c == "-" => self.remove(BULK),
             _ => Ok(()),
-        };
-        if let Err(error) = result {
-            self.fail(event_loop, error);
         }
-    }
-}
-
-fn run_window(options: Options) -> Result<()> {
-    let no_display =
-        std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none();
-    if no_display {
-        return Err("no display (DISPLAY is unset): run with --headless, or under xvfb-run".into());
-    }
-    let event_loop = EventLoop::new()?;
-    let mut app = App {
-        options,
-        running: None,
-        stats: Stats::new(),
-        paused: false,
-        last_frame: Instant::now(),
-        error: None,
-    };
-    event_loop.run_app(&mut app)?;
-    match app.error.take() {
-        Some(error) => Err(error),
-        None => Ok(()),
     }
 }
 
 fn main() {
-    let options = match parse_options() {
-        Ok(options) => options,
-        Err(message) => {
-            if !message.is_empty() {
-                eprintln!("{message}");
-            }
-            eprintln!("{USAGE}");
-            std::process::exit(2);
-        }
-    };
-    let result = if options.headless {
-        run_headless(&options)
-    } else {
-        run_window(options)
-    };
-    if let Err(error) = result {
-        eprintln!("sprite_batch: {error}");
-        std::process::exit(1);
-    }
+    app::main::<Scene>(Options::parse("--sprites", 5000), USAGE);
 }

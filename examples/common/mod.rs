@@ -1,6 +1,8 @@
-//! Shared by the examples: a seeded generator, and running the pyglet peer benchmarks.
+//! Shared by the examples: the demos' window and headless harness, a seeded generator, and
+//! running the pyglet peer benchmarks.
 #![allow(dead_code)]
 
+pub mod app;
 pub mod rng;
 
 /// Runs `benches/peer/run_pyglet.sh` with `args` and returns the numeric fields of every

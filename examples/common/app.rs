@@ -1,0 +1,509 @@
+//! The harness both demos run in: options, a window (winit + glutin) or a headless EGL
+//! context with an offscreen framebuffer, frame statistics in the title, screenshots, and
+//! the `--check` that CI runs. A demo is a [`Demo`]: a scene that steps, draws and resizes.
+
+use std::error::Error;
+use std::num::NonZeroU32;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use glow::HasContext;
+use glutin::config::{ConfigTemplateBuilder, GlConfig};
+use glutin::context::{
+    ContextApi, ContextAttributesBuilder, NotCurrentGlContext, PossiblyCurrentContext, Version,
+};
+use glutin::display::{GetGlDisplay, GlDisplay};
+use glutin::surface::{GlSurface, Surface, SwapInterval, WindowSurface};
+use glutin_winit::{DisplayBuilder, GlWindow};
+use raw_window_handle::HasWindowHandle;
+use vertex_domain::backend::{MultiDraw, RenderTarget};
+use vertex_domain::headless::{HeadlessApi, HeadlessContext};
+use winit::application::ApplicationHandler;
+use winit::dpi::PhysicalSize;
+use winit::event::{ElementState, KeyEvent, WindowEvent};
+use winit::event_loop::{ActiveEventLoop, EventLoop};
+use winit::keyboard::{Key, NamedKey};
+use winit::window::{Window, WindowId};
+
+/// The clear colour of both demos, which `--check` tells sprites from.
+pub const BACKGROUND: [f32; 4] = [0.07, 0.08, 0.11, 1.0];
+
+pub type Result<T> = std::result::Result<T, Box<dyn Error>>;
+
+/// A scene a demo draws.
+pub trait Demo: Sized {
+    /// The window title's first words, and the name in messages.
+    const NAME: &'static str;
+    /// The scene, on a current context, for `options`.
+    fn new(gl: &Rc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Self>;
+    /// Advances by `dt` seconds.
+    fn step(&mut self, dt: f32) -> Result<()>;
+    /// Draws a frame (the framebuffer is cleared to [`BACKGROUND`]); returns the GL draw
+    /// calls.
+    fn draw(&mut self, gl: &glow::Context) -> Result<usize>;
+    /// The viewport became `width` × `height` pixels.
+    fn resize(&mut self, width: u32, height: u32) -> Result<()>;
+    /// What the scene holds, for the title ("5000 sprites").
+    fn describe(&self) -> String;
+    /// A key was pressed in the window (Escape and Space are the harness's).
+    fn key(&mut self, _key: &Key) -> Result<()> {
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Options
+
+/// The harness's options, and the demo's count (`--sprites`, `--instances`, ...).
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub count: usize,
+    pub frames: Option<u64>,
+    pub headless: bool,
+    pub screenshot: Option<String>,
+    pub size: (u32, u32),
+    pub seed: u64,
+    pub check: bool,
+    /// Arguments the harness does not know, for the demo.
+    pub rest: Vec<String>,
+}
+
+impl Options {
+    /// Parses the command line, with the demo's count as `count_flag` (default
+    /// `default_count`).
+    pub fn parse(count_flag: &str, default_count: usize) -> std::result::Result<Options, String> {
+        let mut options = Options {
+            count: default_count,
+            frames: None,
+            headless: false,
+            screenshot: None,
+            size: (800, 600),
+            seed: 1,
+            check: false,
+            rest: Vec::new(),
+        };
+        let mut args = std::env::args().skip(1);
+        while let Some(arg) = args.next() {
+            let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+            match arg.as_str() {
+                flag if flag == count_flag => options.count = parse(&value(count_flag)?)?,
+                "--frames" => options.frames = Some(parse(&value("--frames")?)?),
+                "--headless" => options.headless = true,
+                "--screenshot" => options.screenshot = Some(value("--screenshot")?),
+                "--seed" => options.seed = parse(&value("--seed")?)?,
+                "--check" => options.check = true,
+                "--size" => {
+                    let size = value("--size")?;
+                    let (w, h) = size.split_once('x').ok_or(format!("bad size {size}"))?;
+                    options.size = (parse(w)?, parse(h)?);
+                    if options.size.0 == 0 || options.size.1 == 0 {
+                        return Err(format!("bad size {size}"));
+                    }
+                }
+                "--help" | "-h" => return Err(String::new()),
+                other => options.rest.push(other.to_owned()),
+            }
+        }
+        Ok(options)
+    }
+}
+
+pub fn parse<T: std::str::FromStr>(text: &str) -> std::result::Result<T, String> {
+    text.parse().map_err(|_| format!("not a number: {text}"))
+}
+
+/// Runs demo `D` as the options say, in a window or headless; exits with a message on error.
+pub fn main<D: Demo>(options: std::result::Result<Options, String>, usage: &str) {
+    let options = match options {
+        Ok(options) => options,
+        Err(message) => {
+            if !message.is_empty() {
+                eprintln!("{message}");
+            }
+            eprintln!("{usage}");
+            std::process::exit(2);
+        }
+    };
+    let result = if options.headless {
+        run_headless::<D>(&options)
+    } else {
+        run_window::<D>(options)
+    };
+    if let Err(error) = result {
+        eprintln!("{}: {error}", D::NAME);
+        std::process::exit(1);
+    }
+}
+
+/// Clears the bound framebuffer to [`BACKGROUND`].
+pub fn clear(gl: &glow::Context) {
+    let [r, g, b, a] = BACKGROUND;
+    // SAFETY: plain state changes on the current context.
+    unsafe {
+        gl.clear_color(r, g, b, a);
+        gl.clear(glow::COLOR_BUFFER_BIT);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Statistics
+
+/// Frame timing, reported every half second.
+pub struct Stats {
+    pub frames: u64,
+    total: Duration,
+    window_start: Instant,
+    window_frames: u32,
+    last_calls: usize,
+}
+
+impl Stats {
+    pub fn new() -> Stats {
+        Stats {
+            frames: 0,
+            total: Duration::ZERO,
+            window_start: Instant::now(),
+            window_frames: 0,
+            last_calls: 0,
+        }
+    }
+
+    /// Records a frame; returns a title line every half second.
+    pub fn frame(
+        &mut self,
+        name: &str,
+        took: Duration,
+        calls: usize,
+        what: &str,
+    ) -> Option<String> {
+        self.frames += 1;
+        self.total += took;
+        self.window_frames += 1;
+        self.last_calls = calls;
+        let elapsed = self.window_start.elapsed();
+        if elapsed < Duration::from_millis(500) {
+            return None;
+        }
+        let fps = f64::from(self.window_frames) / elapsed.as_secs_f64();
+        self.window_start = Instant::now();
+        self.window_frames = 0;
+        Some(format!(
+            "{name}: {what}, {calls} draw calls, {fps:.0} fps, {:.2} ms/frame",
+            1e3 / fps
+        ))
+    }
+
+    pub fn summary(&self, what: &str) -> String {
+        let mean = self.total.as_secs_f64() * 1e3 / self.frames.max(1) as f64;
+        format!(
+            "{} frames, {mean:.2} ms mean frame (update + draw + finish), {what}, {} draw calls",
+            self.frames, self.last_calls
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Screenshots
+
+/// Reads the bound framebuffer's `width` x `height` RGBA pixels, top row first.
+fn read_frame(gl: &glow::Context, width: u32, height: u32) -> Vec<u8> {
+    let mut pixels = vec![0u8; (width * height * 4) as usize];
+    // SAFETY: the buffer holds exactly width * height RGBA8 pixels, pack alignment 4 fits
+    // RGBA8 rows.
+    unsafe {
+        gl.pixel_store_i32(glow::PACK_ALIGNMENT, 4);
+        gl.read_pixels(
+            0,
+            0,
+            width as i32,
+            height as i32,
+            glow::RGBA,
+            glow::UNSIGNED_BYTE,
+            glow::PixelPackData::Slice(Some(&mut pixels)),
+        );
+    }
+    flip_rows(&pixels, width)
+}
+
+/// GL's rows are bottom-up; images are top-down.
+fn flip_rows(pixels: &[u8], width: u32) -> Vec<u8> {
+    let row = width as usize * 4;
+    pixels.chunks_exact(row).rev().flatten().copied().collect()
+}
+
+fn write_png(path: &str, width: u32, height: u32, pixels: &[u8]) -> Result<()> {
+    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut encoder = png::Encoder::new(file, width, height);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.write_header()?.write_image_data(pixels)?;
+    Ok(())
+}
+
+/// Fails unless the frame shows sprites: enough pixels off the background, in several
+/// colours.
+fn check_frame(pixels: &[u8]) -> Result<()> {
+    let background = BACKGROUND.map(|c| (c * 255.0).round() as i32);
+    let mut lit = 0usize;
+    let mut colours = std::collections::HashSet::new();
+    for p in pixels.chunks_exact(4) {
+        let off = (0..3).any(|i| (i32::from(p[i]) - background[i]).abs() > 24);
+        if off {
+            lit += 1;
+            colours.insert([p[0] >> 5, p[1] >> 5, p[2] >> 5]);
+        }
+    }
+    let share = lit as f64 / (pixels.len() / 4) as f64;
+    println!(
+        "check: {:.1}% of pixels show sprites, {} colour buckets",
+        share * 100.0,
+        colours.len()
+    );
+    if share < 0.02 || colours.len() < 8 {
+        return Err("the frame does not show sprites".into());
+    }
+    Ok(())
+}
+
+/// Writes and checks the last frame, as the options ask.
+fn finish_frame(options: &Options, width: u32, height: u32, pixels: &[u8]) -> Result<()> {
+    if let Some(path) = &options.screenshot {
+        write_png(path, width, height, pixels)?;
+        println!("wrote {path}");
+    }
+    if options.check {
+        check_frame(pixels)?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Headless
+
+fn run_headless<D: Demo>(options: &Options) -> Result<()> {
+    let ctx = HeadlessContext::new(HeadlessApi::GlCore)?;
+    println!("{} | {}", ctx.version(), ctx.renderer());
+    let (width, height) = options.size;
+    let target = RenderTarget::new(Rc::clone(ctx.gl()), width, height)?;
+    target.bind();
+    let mut scene = D::new(ctx.gl(), *ctx.multi_draw(), options)?;
+    let mut stats = Stats::new();
+    let frames = options.frames.unwrap_or(60);
+    for _ in 0..frames {
+        let started = Instant::now();
+        scene.step(1.0 / 60.0)?;
+        clear(ctx.gl());
+        let calls = scene.draw(ctx.gl())?;
+        // SAFETY: a plain command on the current context.
+        unsafe { ctx.gl().finish() };
+        stats.frame(D::NAME, started.elapsed(), calls, &scene.describe());
+    }
+    println!("{}", stats.summary(&scene.describe()));
+    let pixels = flip_rows(&target.read_pixels()?, width);
+    finish_frame(options, width, height, &pixels)
+}
+
+// ---------------------------------------------------------------------------------------
+// Window
+
+/// Everything that exists once the window does. Field order is drop order: the scene's GL
+/// objects go while the context is still alive and current.
+struct Running<D> {
+    scene: D,
+    gl: Rc<glow::Context>,
+    surface: Surface<WindowSurface>,
+    context: PossiblyCurrentContext,
+    window: Window,
+}
+
+struct App<D> {
+    options: Options,
+    running: Option<Running<D>>,
+    stats: Stats,
+    paused: bool,
+    last_frame: Instant,
+    error: Option<Box<dyn Error>>,
+}
+
+impl<D: Demo> App<D> {
+    fn create(&mut self, event_loop: &ActiveEventLoop) -> Result<Running<D>> {
+        let (w, h) = self.options.size;
+        let attributes = Window::default_attributes()
+            .with_title(D::NAME)
+            .with_inner_size(PhysicalSize::new(w, h));
+        let template = ConfigTemplateBuilder::new().with_alpha_size(8);
+        let (window, config) = DisplayBuilder::new()
+            .with_window_attributes(Some(attributes))
+            .build(event_loop, template, |configs| {
+                configs
+                    .reduce(|best, c| {
+                        if c.num_samples() < best.num_samples() {
+                            c
+                        } else {
+                            best
+                        }
+                    })
+                    .expect("the display offers at least one config")
+            })?;
+        let window = window.ok_or("no window was created")?;
+        let display = config.display();
+        let handle = window.window_handle()?.as_raw();
+        let attributes = ContextAttributesBuilder::new()
+            .with_context_api(ContextApi::OpenGl(Some(Version::new(3, 3))))
+            .build(Some(handle));
+        // SAFETY: the config comes from this display and the window handle is live.
+        let context = unsafe { display.create_context(&config, &attributes)? };
+        let surface_attributes = window.build_surface_attributes(Default::default())?;
+        // SAFETY: as above; the surface is dropped before the window (field order).
+        let surface = unsafe { display.create_window_surface(&config, &surface_attributes)? };
+        let context = context.make_current(&surface)?;
+        // Uncapped frames show the real cost; a driver may refuse, which is fine.
+        let _ = surface.set_swap_interval(&context, SwapInterval::DontWait);
+        // SAFETY: the context is current and the loader is the display's.
+        let gl = Rc::new(unsafe {
+            glow::Context::from_loader_function_cstr(|name| display.get_proc_address(name))
+        });
+        // SAFETY: the same loader, for the same current context.
+        let multi_draw = unsafe { MultiDraw::load(&gl, |name| display.get_proc_address(name)) };
+        let size = window.inner_size();
+        self.options.size = (size.width.max(1), size.height.max(1));
+        let scene = D::new(&gl, multi_draw, &self.options)?;
+        // SAFETY: a plain state change on the current context.
+        unsafe { gl.viewport(0, 0, size.width as i32, size.height as i32) };
+        println!(
+            "{:?} | multi-draw native: {}",
+            gl.version(),
+            multi_draw.is_native_elements()
+        );
+        Ok(Running {
+            scene,
+            gl,
+            surface,
+            context,
+            window,
+        })
+    }
+
+    fn redraw(&mut self, event_loop: &ActiveEventLoop) -> Result<()> {
+        let Some(running) = self.running.as_mut() else {
+            return Ok(());
+        };
+        let now = Instant::now();
+        let dt = (now - self.last_frame).as_secs_f32().min(0.1);
+        self.last_frame = now;
+        if !self.paused {
+            running.scene.step(dt)?;
+        }
+        clear(&running.gl);
+        let calls = running.scene.draw(&running.gl)?;
+        // SAFETY: a plain command on the current context.
+        unsafe { running.gl.finish() };
+        let what = running.scene.describe();
+        if let Some(title) = self.stats.frame(D::NAME, now.elapsed(), calls, &what) {
+            running.window.set_title(&title);
+        }
+        let last = self.options.frames.is_some_and(|k| self.stats.frames >= k);
+        if last {
+            let (w, h) = self.options.size;
+            let pixels = read_frame(&running.gl, w, h);
+            println!("{}", self.stats.summary(&what));
+            finish_frame(&self.options, w, h, &pixels)?;
+            event_loop.exit();
+        }
+        running.surface.swap_buffers(&running.context)?;
+        running.window.request_redraw();
+        Ok(())
+    }
+
+    fn key(&mut self, key: &Key, event_loop: &ActiveEventLoop) -> Result<()> {
+        let Some(running) = self.running.as_mut() else {
+            return Ok(());
+        };
+        match key {
+            Key::Named(NamedKey::Escape) => event_loop.exit(),
+            Key::Named(NamedKey::Space) => self.paused = !self.paused,
+            key => running.scene.key(key)?,
+        }
+        Ok(())
+    }
+
+    fn fail(&mut self, event_loop: &ActiveEventLoop, error: Box<dyn Error>) {
+        self.error = Some(error);
+        event_loop.exit();
+    }
+}
+
+impl<D: Demo> ApplicationHandler for App<D> {
+    fn resumed(&mut self, event_loop: &ActiveEventLoop) {
+        if self.running.is_none() {
+            match self.create(event_loop) {
+                Ok(running) => {
+                    running.window.request_redraw();
+                    self.running = Some(running);
+                    self.last_frame = Instant::now();
+                }
+                Err(error) => self.fail(event_loop, error),
+            }
+        }
+    }
+
+    fn window_event(&mut self, event_loop: &ActiveEventLoop, _: WindowId, event: WindowEvent) {
+        let result = match event {
+            WindowEvent::CloseRequested => {
+                event_loop.exit();
+                Ok(())
+            }
+            WindowEvent::Resized(size) => match self.running.as_mut() {
+                Some(running) if size.width > 0 && size.height > 0 => {
+                    let (w, h) = (size.width, size.height);
+                    running.surface.resize(
+                        &running.context,
+                        NonZeroU32::new(w).expect("checked"),
+                        NonZeroU32::new(h).expect("checked"),
+                    );
+                    // SAFETY: a plain state change on the current context.
+                    unsafe { running.gl.viewport(0, 0, w as i32, h as i32) };
+                    self.options.size = (w, h);
+                    running.scene.resize(w, h)
+                }
+                _ => Ok(()),
+            },
+            WindowEvent::KeyboardInput {
+                event:
+                    KeyEvent {
+                        logical_key,
+                        state: ElementState::Pressed,
+                        ..
+                    },
+                ..
+            } => self.key(&logical_key, event_loop),
+            WindowEvent::RedrawRequested => self.redraw(event_loop),
+            _ => Ok(()),
+        };
+        if let Err(error) = result {
+            self.fail(event_loop, error);
+        }
+    }
+}
+
+fn run_window<D: Demo>(options: Options) -> Result<()> {
+    let no_display =
+        std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none();
+    if no_display {
+        return Err("no display (DISPLAY is unset): run with --headless, or under xvfb-run".into());
+    }
+    let event_loop = EventLoop::new()?;
+    let mut app = App::<D> {
+        options,
+        running: None,
+        stats: Stats::new(),
+        paused: false,
+        last_frame: Instant::now(),
+        error: None,
+    };
+    event_loop.run_app(&mut app)?;
+    match app.error.take() {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}
