@@ -201,3 +201,139 @@ fn the_later_group_draws_on_top() {
     let pixels = target.read_pixels().unwrap();
     assert_eq!(common::pixel(&pixels, 16, 8, 8), [255, 0, 0, 255]);
 }
+
+/// A program for instanced squares: the mesh's `corner` (location 0) moved by the instance's
+/// `offset` (location 2), in the instance's `tint` (location 3).
+fn instance_program(gl: &Rc<glow::Context>) -> vertex_domain::backend::Program {
+    let version = vertex_domain::backend::ShaderVersion::for_context(gl);
+    let vertex = version.source(
+        "in vec2 corner;\nin vec2 offset;\nin vec4 tint;\nout vec4 v_colour;\n\
+         void main() { v_colour = tint; gl_Position = vec4(corner + offset, 0.0, 1.0); }",
+    );
+    let fragment = version
+        .source("in vec4 v_colour;\nout vec4 out_colour;\nvoid main() { out_colour = v_colour; }");
+    vertex_domain::backend::Program::builder(gl.clone(), &vertex, &fragment)
+        .bind_attribute("corner", 0)
+        .bind_attribute("offset", 2)
+        .bind_attribute("tint", 3)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn instanced_meshes_draw_in_their_groups_place_and_instances_move_between_groups() {
+    let ctx = common::context();
+    let gl = ctx.gl();
+    let target = RenderTarget::new(gl.clone(), 16, 16).unwrap();
+    target.bind();
+    let mut batch = Batch::new(gl, *ctx.multi_draw());
+    let colours = batch
+        .add_group(
+            ProgramGroup::new(Rc::new(common::colour_program(gl))),
+            0,
+            None,
+        )
+        .unwrap();
+    let instanced = batch
+        .add_group(ProgramGroup::new(Rc::new(instance_program(gl))), 1, None)
+        .unwrap();
+    let other = batch
+        .add_group(ProgramGroup::new(Rc::new(instance_program(gl))), 2, None)
+        .unwrap();
+    // A red full-screen list in the first group.
+    let red = batch
+        .add(colours, &format(), Primitive::Triangles, 6)
+        .unwrap();
+    batch.write(red, "position", &common::FULL_SCREEN).unwrap();
+    batch
+        .write(red, "colour", &[[255u8, 0, 0, 255]; 6])
+        .unwrap();
+    // The left half's square, instanced in the second group.
+    let mesh_format =
+        VertexFormat::new(vec![Attribute::new("corner", 0, 2, ComponentType::F32)]).unwrap();
+    let instance_format = VertexFormat::new(vec![
+        Attribute::new("offset", 2, 2, ComponentType::F32),
+        Attribute::new("tint", 3, 4, ComponentType::U8).normalized(),
+    ])
+    .unwrap();
+    let quad = [[0.0f32, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]];
+    let mut mesh = |group| {
+        let mesh = batch
+            .add_mesh(
+                group,
+                &mesh_format,
+                &instance_format,
+                Primitive::Triangles,
+                4,
+                Some(&common::QUAD_INDICES),
+            )
+            .unwrap();
+        batch.write(mesh, "corner", &quad).unwrap();
+        mesh
+    };
+    let (here, there) = (mesh(instanced), mesh(other));
+    let green = batch.add_instance(here).unwrap();
+    batch
+        .write_instance(green, "offset", [-1.0f32, -1.0])
+        .unwrap();
+    batch.write_instance(green, 1, [0u8, 255, 0, 255]).unwrap();
+    let blue = batch.add_instance(here).unwrap();
+    batch.write_instance(blue, "offset", [0.0f32, 0.0]).unwrap();
+    batch
+        .write_instance(blue, "tint", [0u8, 0, 255, 255])
+        .unwrap();
+
+    let render = |batch: &mut Batch| {
+        target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
+        let stats = batch.draw().unwrap();
+        (stats, target.read_pixels().unwrap())
+    };
+    let at = |pixels: &[u8], x, y| common::pixel(pixels, 16, x, y);
+    let (stats, pixels) = render(&mut batch);
+    // The red list, then one instanced call for the mesh with instances; the empty mesh
+    // draws nothing.
+    assert_eq!((stats.domains, stats.draw_calls), (3, 2));
+    assert_eq!(
+        at(&pixels, 4, 4),
+        [0, 255, 0, 255],
+        "instances draw after group 0"
+    );
+    assert_eq!(at(&pixels, 12, 12), [0, 0, 255, 255]);
+    assert_eq!(at(&pixels, 12, 4), [255, 0, 0, 255]);
+
+    batch.set_order(colours, 5).unwrap();
+    let (_, pixels) = render(&mut batch);
+    assert_eq!(
+        at(&pixels, 4, 4),
+        [255, 0, 0, 255],
+        "and before it when ordered after"
+    );
+    batch.set_order(colours, 0).unwrap();
+
+    // Moved to the other group's mesh, record and all; the old handle is stale.
+    let moved = batch.migrate_instance(green, there).unwrap();
+    assert_eq!(
+        batch.write_instance(green, "offset", [0.0f32, 0.0]),
+        Err(BatchError::Domain(DomainError::StaleList))
+    );
+    assert_eq!(batch.mesh_of(moved), Ok(there));
+    assert_eq!(
+        batch.read_instance::<[f32; 2]>(moved, "offset"),
+        Ok(vec![[-1.0, -1.0]])
+    );
+    batch.set_visible(other, false).unwrap();
+    let (_, pixels) = render(&mut batch);
+    assert_eq!(at(&pixels, 4, 4), [255, 0, 0, 255], "its group is hidden");
+    assert_eq!(at(&pixels, 12, 12), [0, 0, 255, 255]);
+
+    // Deleting a mesh retires its instances.
+    batch.delete(here).unwrap();
+    assert_eq!(
+        batch.delete_instance(blue),
+        Err(BatchError::Domain(DomainError::StaleList))
+    );
+    batch.set_visible(other, true).unwrap();
+    let (_, pixels) = render(&mut batch);
+    assert_eq!(at(&pixels, 4, 4), [0, 255, 0, 255]);
+    assert_eq!(at(&pixels, 12, 12), [255, 0, 0, 255]);
+}
