@@ -8,8 +8,10 @@
 //! - [`backend`]: GL objects through [`glow`]: buffers that grow by GPU-side copies, vertex
 //!   formats, multi-draw entry points, shader programs and textures.
 //! - [`domain`]: vertex domains, a set of attribute buffers sharing one allocator (plus an
-//!   index buffer when indexed), drawn with one multi-draw call.
-//! - [`batch`]: groups of GL state in draw order, a domain per format, and sprites.
+//!   index buffer when indexed, and instance buffers with an allocator of their own when
+//!   instanced), drawn with one multi-draw call, or one instanced call per mesh.
+//! - [`batch`]: groups of GL state in draw order, a domain per format, and sprites (4
+//!   vertices each, or one instance each).
 //!
 //! With the `headless` feature, the `headless` module opens a display-less GL context
 //! through EGL's device platform, which is how this crate's own tests run on real GL. With

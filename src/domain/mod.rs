@@ -8,10 +8,18 @@
 //! - [`IndexedVertexDomain`] (`Domain<Indexed>`): a `u32` index buffer with an allocator of
 //!   its own; indices are given relative to their list and stored absolute, drawn with
 //!   `glMultiDrawElements`.
+//! - [`InstancedVertexDomain`] (`Domain<Instanced>`) and [`InstancedIndexedVertexDomain`]
+//!   (`Domain<IndexedInstanced>`): the lists are meshes, drawn once per instance; each
+//!   instance is a record of the instance format (divisor-1 attributes, one buffer each,
+//!   from an allocator of its own). A mesh's instances are contiguous, so each mesh draws
+//!   with one instanced call ([`InstanceDraw`](crate::backend::InstanceDraw) says how).
 //!
-//! Both kinds run one lifecycle (create, write, resize, migrate, delete, flush, draw), kept
-//! once in `core.rs` over the GL storage of `store.rs`; the kinds only choose which parts
-//! a list has. The [`Batch`](crate::batch::Batch) draws through the same lifecycle.
+//! Every kind runs one lifecycle (create, write, resize, migrate, delete, flush, draw),
+//! kept once in `core.rs` over the GL storage of `store.rs`; the kinds only choose which
+//! parts a store has (an index part, an instance part), and `instances.rs` adds the
+//! instances' own calls. A fifth kind would be a marker, its constructor and its
+//! `create`/`resize` arguments. The [`Batch`](crate::batch::Batch) draws through the same
+//! lifecycle.
 //!
 //! - **Every call either completes or changes nothing.** A call that may fail part-way
 //!   first plans its allocations without committing them

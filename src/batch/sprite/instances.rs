@@ -1,24 +1,4 @@
 //! [`Instances`]: each sprite is one instance of its layer's unit quad, and the vertex
-//! shader expands the quad.
-//!
-//! A layer's domain holds one mesh (the unit quad's 4 corners and 6 indices) and one
-//! instance per sprite, drawn with one instanced call. The record is 60 bytes in 5
-//! attribute streams (the 4-vertex store's sprite is 80 bytes in 3), and each setter writes
-//! one of them:
-//!
-//! | location | attribute   | type               | written by                         |
-//! |----------|-------------|--------------------|------------------------------------|
-//! | 0        | `corner`    | 2 × f32 (mesh)     | the layer, once                    |
-//! | 1        | `position`  | 2 × f32            | moves                              |
-//! | 2        | `transform` | 4 × f32            | rotation, scale, visibility        |
-//! | 3        | `rect`      | 4 × f32            | region (anchor offset and size)    |
-//! | 4        | `uv`        | 4 × f32            | region                             |
-//! | 5        | `colour`    | 4 × u8, normalized | tint, opacity                      |
-//!
-//! `transform` is the 2 × 2 matrix of scale and rotation ([`Sprite::transform`]), worked
-//! out on the CPU when they change, so the shader does no trigonometry: a vertex is
-//! `position + transform × (rect.xy + corner × rect.zw)`, the same sums the 4-vertex store
-//! does on the CPU.
 
 use super::sealed::Store;
 use super::{Sprite, QUAD_INDICES};
@@ -39,8 +19,29 @@ const COLOUR: usize = 4;
 /// The unit quad, counter-clockwise from the bottom left, as [`QUAD_INDICES`] index it.
 const UNIT_QUAD: [[f32; 2]; 4] = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]];
 
-/// The sprite store of instanced sprites (see the [module docs](self)):
-/// [`SpriteBatch::instanced`](super::SpriteBatch::instanced).
+/// [`Instances`]: each sprite is one instance of its layer's unit quad, and the vertex
+/// shader expands the quad.
+///
+/// A layer's domain holds one mesh (the unit quad's 4 corners and 6 indices) and one
+/// instance per sprite, drawn with one instanced call. The record is 60 bytes in 5
+/// attribute streams (the 4-vertex store's sprite is 80 bytes in 3), and each setter writes
+/// one of them:
+///
+/// | location | attribute   | type               | written by                         |
+/// |----------|-------------|--------------------|------------------------------------|
+/// | 0        | `corner`    | 2 × f32 (mesh)     | the layer, once                    |
+/// | 1        | `position`  | 2 × f32            | moves                              |
+/// | 2        | `transform` | 4 × f32            | rotation, scale, visibility        |
+/// | 3        | `rect`      | 4 × f32            | region (anchor offset and size)    |
+/// | 4        | `uv`        | 4 × f32            | region                             |
+/// | 5        | `colour`    | 4 × u8, normalized | tint, opacity                      |
+///
+/// `transform` is the 2 × 2 matrix of scale and rotation (zero when hidden), worked
+/// out on the CPU when they change, so the shader does no trigonometry: a vertex is
+/// `position + transform × (rect.xy + corner × rect.zw)`, the same sums the 4-vertex store
+/// does on the CPU.
+///
+/// The store of [`SpriteBatch::instanced`](super::SpriteBatch::instanced).
 #[derive(Debug)]
 pub struct Instances {
     mesh_format: FormatId,

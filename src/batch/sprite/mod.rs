@@ -6,7 +6,7 @@
 //! draw the same pictures through the same API, and only their vertex data differs:
 //!
 //! - [`Quads`] ([`SpriteBatch::new`]): each sprite is 4 vertices and 6 indices in an indexed
-//!   domain of its layer, corners computed on the CPU (see [`quads`](self::Quads)); a move
+//!   domain of its layer, corners computed on the CPU; a move
 //!   writes its 4 positions, 32 bytes.
 //! - [`Instances`] ([`SpriteBatch::instanced`]): each sprite is one instance of its layer's
 //!   unit quad mesh, and the vertex shader expands the quad; a move writes its position,

@@ -1,20 +1,4 @@
 //! [`Quads`]: each sprite is 4 vertices and 6 indices in an indexed domain of its layer.
-//!
-//! # Corners on the CPU, a pass-through vertex shader
-//!
-//! The transform (anchor, scale, rotation, position) is applied on the CPU: each vertex
-//! carries its final corner position in pixels, and the vertex shader only maps pixels to
-//! clip space. That keeps a vertex at 20 bytes in 3 attribute streams, where transforming in
-//! the shader per vertex (as pyglet does) needs 6 streams and 40 bytes, plus a `sin`/`cos`
-//! per vertex. Each sprite keeps its corners relative to its position, computed again only
-//! when its rotation, scale, region or visibility changes, so a move is 8 additions and one
-//! 32-byte write of its own 4 positions.
-//!
-//! | location | attribute    | type               | written by                         |
-//! |----------|--------------|--------------------|------------------------------------|
-//! | 0        | `position`   | 2 × f32            | moves, rotation, scale, visibility, region |
-//! | 1        | `tex_coords` | 2 × f32            | region                             |
-//! | 2        | `colour`     | 4 × u8, normalized | tint, opacity                      |
 
 use super::sealed::Store;
 use super::{Sprite, QUAD_INDICES};
@@ -30,8 +14,25 @@ const TEX_COORDS: usize = 1;
 /// Attribute location of the tint and opacity.
 const COLOUR: usize = 2;
 
-/// The sprite store of 4-vertex sprites (see the [module docs](self)): the default of
-/// [`SpriteBatch`](super::SpriteBatch).
+/// [`Quads`]: each sprite is 4 vertices and 6 indices in an indexed domain of its layer.
+///
+/// # Corners on the CPU, a pass-through vertex shader
+///
+/// The transform (anchor, scale, rotation, position) is applied on the CPU: each vertex
+/// carries its final corner position in pixels, and the vertex shader only maps pixels to
+/// clip space. That keeps a vertex at 20 bytes in 3 attribute streams, where transforming in
+/// the shader per vertex (as pyglet does) needs 6 streams and 40 bytes, plus a `sin`/`cos`
+/// per vertex. Each sprite keeps its corners relative to its position, computed again only
+/// when its rotation, scale, region or visibility changes, so a move is 8 additions and one
+/// 32-byte write of its own 4 positions.
+///
+/// | location | attribute    | type               | written by                         |
+/// |----------|--------------|--------------------|------------------------------------|
+/// | 0        | `position`   | 2 × f32            | moves, rotation, scale, visibility, region |
+/// | 1        | `tex_coords` | 2 × f32            | region                             |
+/// | 2        | `colour`     | 4 × u8, normalized | tint, opacity                      |
+///
+/// The default store of [`SpriteBatch`](super::SpriteBatch) ([`SpriteBatch::new`](super::SpriteBatch::new)).
 #[derive(Debug)]
 pub struct Quads {
     format: VertexFormat,
