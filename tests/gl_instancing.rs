@@ -14,7 +14,7 @@ use vertex_domain::backend::{
     VertexFormat,
 };
 use vertex_domain::domain::{
-    Domain, DomainError, InstanceId, InstancedIndexedVertexDomain, InstancedKind,
+    Domain, DomainError, InstanceId, InstancedIndexedVertexDomain, InstancedKind, InstancedMesh,
     InstancedVertexDomain, ListId, Primitive,
 };
 use vertex_domain::headless::HeadlessContext;
@@ -238,6 +238,18 @@ fn scenario<K: InstancedKind>(
     );
 }
 
+/// The square (as two triangles) and the triangle, as meshes of a plain instanced domain.
+fn plain_meshes(domain: &mut InstancedVertexDomain) -> (InstancedMesh, InstancedMesh) {
+    let square = domain.create(6).unwrap();
+    let [a, b, c, d] = SQUARE;
+    domain
+        .write(square, "position", &[a, b, c, a, c, d])
+        .unwrap();
+    let triangle = domain.create(3).unwrap();
+    domain.write(triangle, "position", &TRIANGLE).unwrap();
+    (square, triangle)
+}
+
 /// The paths `multi_draw` can draw instances by.
 fn paths(multi_draw: &MultiDraw) -> Vec<InstanceDraw> {
     [
@@ -265,13 +277,7 @@ fn plain_instanced_meshes_draw_their_instances_by_every_path(ctx: &HeadlessConte
         )
         .unwrap();
         domain.set_instance_draw(path).unwrap();
-        let square = domain.create(6).unwrap();
-        let [a, b, c, d] = SQUARE;
-        domain
-            .write(square, "position", &[a, b, c, a, c, d])
-            .unwrap();
-        let triangle = domain.create(3).unwrap();
-        domain.write(triangle, "position", &TRIANGLE).unwrap();
+        let (square, triangle) = plain_meshes(&mut domain);
         scenario(
             ctx,
             &mut domain,
@@ -324,13 +330,7 @@ fn without_base_instance_the_domain_repoints_and_refuses_the_other_paths(ctx: &H
             Err(DomainError::Unsupported(path))
         );
     }
-    let square = domain.create(6).unwrap();
-    let [a, b, c, d] = SQUARE;
-    domain
-        .write(square, "position", &[a, b, c, a, c, d])
-        .unwrap();
-    let triangle = domain.create(3).unwrap();
-    domain.write(triangle, "position", &TRIANGLE).unwrap();
+    let (square, triangle) = plain_meshes(&mut domain);
     scenario(
         ctx,
         &mut domain,

@@ -116,8 +116,7 @@ void main() {
         sprite: &Sprite,
         cache: &Self::Cache,
     ) -> Result<(), BatchError> {
-        Self::write_position(batch, list, cache, sprite.x, sprite.y)?;
-        batch.write(list, TEX_COORDS, &sprite.tex_coords())?;
+        Self::write_region(batch, list, sprite, cache)?;
         Self::write_colour(batch, list, sprite)
     }
 
