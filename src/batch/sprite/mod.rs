@@ -30,8 +30,10 @@ use super::{Batch, BatchError};
 use crate::backend::{AtlasRegion, MultiDraw, Program, ShaderVersion, Texture, VertexFormat};
 use crate::domain::{DomainId, ListId, Slots};
 
-/// The two triangles of a quad whose corners go counter-clockwise from the bottom left.
-const QUAD_INDICES: [u32; 6] = [0, 1, 2, 0, 2, 3];
+/// The two triangles of a quad whose corners go counter-clockwise from the bottom left,
+/// split along the diagonal from the bottom right to the top left, as the instanced store's
+/// triangle strip splits it: both stores then rasterise the same triangles.
+const QUAD_INDICES: [u32; 6] = [0, 1, 3, 1, 2, 3];
 
 /// The fragment shader of both stores: the atlas texel times the tint.
 const FRAGMENT_SHADER: &str = "
