@@ -337,7 +337,7 @@ mod bare {
                 .collect();
             let colour = vec![[255u8; 4]; positions.len() * 4];
             let indices: Vec<u32> = (0..positions.len() as u32)
-                .flat_map(|i| [0, 1, 3, 1, 2, 3].map(|k| 4 * i + k))
+                .flat_map(|i| [0, 1, 3, 3, 1, 2].map(|k| 4 * i + k))
                 .collect();
             // Attribute locations as SpriteBatch binds them: position, tex_coords, colour.
             let streams: [(&[u8], i32, u32, bool); 3] = [

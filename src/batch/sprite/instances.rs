@@ -1,7 +1,7 @@
 //! [`Instances`]: each sprite is one instance of its layer's unit quad, and the vertex
 
 use super::sealed::Store;
-use super::Sprite;
+use super::{Frame, Sprite};
 use crate::backend::{Attribute, ComponentType, Program, ProgramBuilder, VertexFormat};
 use crate::batch::vertex_batch::{BatchInstance, BatchList, FormatId};
 use crate::batch::{Batch, BatchError, GroupId};
@@ -10,11 +10,10 @@ use crate::domain::Primitive;
 /// Mesh attribute location of the unit quad's corners.
 const CORNER: u32 = 0;
 /// Instance attribute indices in the instance format (and locations, one more).
-const POSITION: usize = 0;
-const TRANSFORM: usize = 1;
-const RECT: usize = 2;
-const UV: usize = 3;
-const COLOUR: usize = 4;
+const ORIGIN: usize = 0;
+const AXES: usize = 1;
+const UV: usize = 2;
+const COLOUR: usize = 3;
 
 /// The unit quad as a triangle strip: bottom left, bottom right, top left, top right. A
 /// strip draws an instance's 4 vertices with no index fetch, which on llvmpipe (it runs the
@@ -25,23 +24,23 @@ const UNIT_STRIP: [[f32; 2]; 4] = [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0
 /// shader expands the quad.
 ///
 /// A layer's domain holds one mesh (the unit quad's 4 corners, a triangle strip) and one
-/// instance per sprite, drawn with one instanced call. The record is 60 bytes in 5
+/// instance per sprite, drawn with one instanced call. The record is 44 bytes in 4
 /// attribute streams (the 4-vertex store's sprite is 80 bytes in 3), and each setter writes
-/// one of them:
+/// only what it changes:
 ///
-/// | location | attribute   | type               | written by                         |
-/// |----------|-------------|--------------------|------------------------------------|
-/// | 0        | `corner`    | 2 × f32 (mesh)     | the layer, once                    |
-/// | 1        | `position`  | 2 × f32            | moves                              |
-/// | 2        | `transform` | 4 × f32            | rotation, scale, visibility        |
-/// | 3        | `rect`      | 4 × f32            | region (anchor offset and size)    |
-/// | 4        | `uv`        | 4 × f32            | region                             |
-/// | 5        | `colour`    | 4 × u8, normalized | tint, opacity                      |
+/// | location | attribute | type               | written by                               |
+/// |----------|-----------|--------------------|------------------------------------------|
+/// | 0        | `corner`  | 2 × f32 (mesh)     | the layer, once                          |
+/// | 1        | `origin`  | 2 × f32            | moves, rotation, scale, visibility, region |
+/// | 2        | `axes`    | 4 × f32            | rotation, scale, visibility, region      |
+/// | 3        | `uv`      | 4 × f32            | region                                   |
+/// | 4        | `colour`  | 4 × u8, normalized | tint, opacity                            |
 ///
-/// `transform` is the 2 × 2 matrix of scale and rotation (zero when hidden), worked
-/// out on the CPU when they change, so the shader does no trigonometry: a vertex is
-/// `position + transform × (rect.xy + corner × rect.zw)`, the same sums the 4-vertex store
-/// does on the CPU.
+/// `origin` is where the quad's bottom left corner lands and `axes` its two edges, worked
+/// out on the CPU when the rotation, scale or region changes (the sprite keeps the origin's
+/// offset from its position, so a move is 2 additions and an 8-byte write). The shader does
+/// no trigonometry and no matrix product: a vertex is `origin + corner.x × width edge +
+/// corner.y × height edge`, the sums the 4-vertex store does on the CPU, in the same order.
 ///
 /// The store of [`SpriteBatch::instanced`](super::SpriteBatch::instanced).
 #[derive(Debug)]
@@ -62,33 +61,23 @@ impl Instances {
     }
 }
 
-/// The anchor offset and size of a sprite's quad, in unscaled pixels.
-fn rect(sprite: &Sprite) -> [f32; 4] {
-    let [ax, ay] = sprite.anchor;
-    let (w, h) = (sprite.region.width as f32, sprite.region.height as f32);
-    [-ax, -ay, w, h]
-}
-
 impl Store for Instances {
     type Handle = BatchInstance;
-    /// Nothing: a move writes the position as given.
-    type Cache = ();
+    /// The quad relative to the position.
+    type Cache = Frame;
 
     const VERTEX_SHADER: &'static str = "
 uniform vec2 viewport;
 in vec2 corner;
-in vec2 position;
-in vec4 transform;
-in vec4 rect;
+in vec2 origin;
+in vec4 axes;
 in vec4 uv;
 in vec4 colour;
 out vec2 v_tex_coords;
 out vec4 v_colour;
 void main() {
-    vec2 local = rect.xy + corner * rect.zw;
-    vec2 offset = vec2(transform.x * local.x + transform.z * local.y,
-                       transform.y * local.x + transform.w * local.y);
-    gl_Position = vec4((position + offset) / viewport * 2.0 - 1.0, 0.0, 1.0);
+    vec2 position = origin + corner.x * axes.xy + corner.y * axes.zw;
+    gl_Position = vec4(position / viewport * 2.0 - 1.0, 0.0, 1.0);
     // The region's first row goes at the top, as with the 4-vertex store.
     v_tex_coords = vec2(corner.x > 0.5 ? uv.z : uv.x, corner.y > 0.5 ? uv.y : uv.w);
     v_colour = colour;
@@ -97,9 +86,8 @@ void main() {
     fn bind_attributes(builder: ProgramBuilder<'_>) -> ProgramBuilder<'_> {
         builder
             .bind_attribute("corner", CORNER)
-            .bind_attribute("position", POSITION as u32 + 1)
-            .bind_attribute("transform", TRANSFORM as u32 + 1)
-            .bind_attribute("rect", RECT as u32 + 1)
+            .bind_attribute("origin", ORIGIN as u32 + 1)
+            .bind_attribute("axes", AXES as u32 + 1)
             .bind_attribute("uv", UV as u32 + 1)
             .bind_attribute("colour", COLOUR as u32 + 1)
     }
@@ -113,9 +101,8 @@ void main() {
         )])?;
         let location = |index: usize| index as u32 + 1;
         let format = VertexFormat::new(vec![
-            Attribute::new("position", location(POSITION), 2, ComponentType::F32),
-            Attribute::new("transform", location(TRANSFORM), 4, ComponentType::F32),
-            Attribute::new("rect", location(RECT), 4, ComponentType::F32),
+            Attribute::new("origin", location(ORIGIN), 2, ComponentType::F32),
+            Attribute::new("axes", location(AXES), 4, ComponentType::F32),
             Attribute::new("uv", location(UV), 4, ComponentType::F32),
             Attribute::new("colour", location(COLOUR), 4, ComponentType::U8).normalized(),
         ])?;
@@ -152,7 +139,9 @@ void main() {
         Ok(())
     }
 
-    fn cache(_: &Sprite) -> Self::Cache {}
+    fn cache(sprite: &Sprite) -> Self::Cache {
+        sprite.frame()
+    }
 
     fn add(
         &mut self,
@@ -174,8 +163,6 @@ void main() {
         sprite: &Sprite,
         cache: &Self::Cache,
     ) -> Result<(), BatchError> {
-        Self::write_position(batch, instance, cache, sprite.x, sprite.y)?;
-        Self::write_shape(batch, instance, sprite, cache)?;
         Self::write_region(batch, instance, sprite, cache)?;
         Self::write_colour(batch, instance, sprite)
     }
@@ -184,20 +171,21 @@ void main() {
     fn write_position(
         batch: &mut Batch,
         instance: BatchInstance,
-        _: &Self::Cache,
+        cache: &Self::Cache,
         x: f32,
         y: f32,
     ) -> Result<(), BatchError> {
-        batch.write_instance(instance, POSITION, [x, y])
+        batch.write_instance(instance, ORIGIN, cache.origin(x, y))
     }
 
     fn write_shape(
         batch: &mut Batch,
         instance: BatchInstance,
         sprite: &Sprite,
-        _: &Self::Cache,
+        cache: &Self::Cache,
     ) -> Result<(), BatchError> {
-        batch.write_instance(instance, TRANSFORM, sprite.transform())
+        Self::write_position(batch, instance, cache, sprite.x, sprite.y)?;
+        batch.write_instance(instance, AXES, cache.axes)
     }
 
     fn write_colour(
@@ -212,9 +200,9 @@ void main() {
         batch: &mut Batch,
         instance: BatchInstance,
         sprite: &Sprite,
-        _: &Self::Cache,
+        cache: &Self::Cache,
     ) -> Result<(), BatchError> {
-        batch.write_instance(instance, RECT, rect(sprite))?;
+        Self::write_shape(batch, instance, sprite, cache)?;
         batch.write_instance(instance, UV, sprite.region.uv)
     }
 

@@ -31,9 +31,10 @@ use crate::backend::{AtlasRegion, MultiDraw, Program, ShaderVersion, Texture, Ve
 use crate::domain::{DomainId, ListId, Slots};
 
 /// The two triangles of a quad whose corners go counter-clockwise from the bottom left,
-/// split along the diagonal from the bottom right to the top left, as the instanced store's
-/// triangle strip splits it: both stores then rasterise the same triangles.
-const QUAD_INDICES: [u32; 6] = [0, 1, 3, 1, 2, 3];
+/// split along the diagonal from the bottom right to the top left and with their vertices
+/// in the order the instanced store's triangle strip gives them: both stores then
+/// rasterise the same triangles the same way, to the last bit.
+const QUAD_INDICES: [u32; 6] = [0, 1, 3, 3, 1, 2];
 
 /// The fragment shader of both stores: the atlas texel times the tint.
 const FRAGMENT_SHADER: &str = "
@@ -132,6 +133,24 @@ pub(crate) mod sealed {
     }
 }
 
+/// A sprite's quad relative to its position ([`Sprite::frame`]): what both stores keep so
+/// that a move is a few additions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Frame {
+    /// From the position to the bottom left corner.
+    pub(crate) offset: [f32; 2],
+    /// The edge along the width, then the edge along the height.
+    pub(crate) axes: [f32; 4],
+}
+
+impl Frame {
+    /// The bottom left corner of a sprite at `(x, y)`.
+    #[inline]
+    pub(crate) fn origin(&self, x: f32, y: f32) -> [f32; 2] {
+        [x + self.offset[0], y + self.offset[1]]
+    }
+}
+
 /// Marker for sprite handles.
 #[derive(Debug)]
 pub enum Sprites {}
@@ -185,26 +204,27 @@ impl Sprite {
         }
     }
 
-    /// The region's corners relative to the anchor, unscaled, counter-clockwise from the
-    /// bottom left.
-    pub(super) fn corners(&self) -> [[f32; 2]; 4] {
-        let (w, h) = (self.region.width as f32, self.region.height as f32);
-        let [ax, ay] = self.anchor;
-        [[-ax, -ay], [w - ax, -ay], [w - ax, h - ay], [-ax, h - ay]]
-    }
-
-    /// The 4 corners relative to `(x, y)`, in pixels: scaled and turned clockwise by the
-    /// rotation about the anchor. A hidden sprite's corners all sit at `(x, y)`, a quad of no
-    /// area that rasterises nothing.
-    pub(super) fn offsets(&self) -> [[f32; 2]; 4] {
+    /// Where the sprite's quad lies relative to `(x, y)`, in pixels: the offset of its
+    /// bottom left corner, and its two edges from there (`axes`: along its width, then its
+    /// height), scaled and turned clockwise by the rotation about the anchor. A hidden
+    /// sprite's are all zero: a quad of no area at `(x, y)`, which rasterises nothing.
+    ///
+    /// Both stores place corners with these, in the same order of operations (`origin`,
+    /// `origin + width`, `origin + width + height`, `origin + height`, with `origin = (x, y)
+    /// + offset`), so they draw the same pixels.
+    pub(super) fn frame(&self) -> Frame {
         let [a, b, c, d] = self.transform();
-        self.corners()
-            .map(|[cx, cy]| [a * cx + c * cy, b * cx + d * cy])
+        let (w, h) = (self.region.width as f32, self.region.height as f32);
+        let [ax, ay] = self.anchor.map(|v| -v);
+        Frame {
+            offset: [a * ax + c * ay, b * ax + d * ay],
+            axes: [a * w, b * w, c * h, d * h],
+        }
     }
 
     /// The 2 × 2 matrix, column-major, that scales a corner and turns it clockwise by the
     /// rotation: all zeros for a hidden sprite.
-    pub(super) fn transform(&self) -> [f32; 4] {
+    fn transform(&self) -> [f32; 4] {
         if !self.visible {
             return [0.0; 4];
         }

@@ -1,7 +1,7 @@
 //! [`Quads`]: each sprite is 4 vertices and 6 indices in an indexed domain of its layer.
 
 use super::sealed::Store;
-use super::{Sprite, QUAD_INDICES};
+use super::{Frame, Sprite, QUAD_INDICES};
 use crate::backend::{ComponentType, Program, ProgramBuilder, VertexFormat};
 use crate::batch::vertex_batch::{BatchList, FormatId};
 use crate::batch::{Batch, BatchError, GroupId};
@@ -22,9 +22,9 @@ const COLOUR: usize = 2;
 /// carries its final corner position in pixels, and the vertex shader only maps pixels to
 /// clip space. That keeps a vertex at 20 bytes in 3 attribute streams, where transforming in
 /// the shader per vertex (as pyglet does) needs 6 streams and 40 bytes, plus a `sin`/`cos`
-/// per vertex. Each sprite keeps its corners relative to its position, computed again only
-/// when its rotation, scale, region or visibility changes, so a move is 8 additions and one
-/// 32-byte write of its own 4 positions.
+/// per vertex. Each sprite keeps its quad relative to its position (a corner offset and two
+/// edges), computed again only when its rotation, scale, region or visibility changes, so a
+/// move is 10 additions and one 32-byte write of its own 4 positions.
 ///
 /// | location | attribute    | type               | written by                         |
 /// |----------|--------------|--------------------|------------------------------------|
@@ -40,17 +40,22 @@ pub struct Quads {
 }
 
 impl Quads {
-    /// The corner positions in pixels of a sprite at `(x, y)` with corner offsets `offsets`.
+    /// The corner positions in pixels of a sprite at `(x, y)` with `frame`,
+    /// counter-clockwise from the bottom left, summed in the order the instanced shader
+    /// sums them.
     #[inline]
-    fn positions(offsets: &[[f32; 2]; 4], x: f32, y: f32) -> [[f32; 2]; 4] {
-        offsets.map(|[dx, dy]| [x + dx, y + dy])
+    fn positions(frame: &Frame, x: f32, y: f32) -> [[f32; 2]; 4] {
+        let [ox, oy] = frame.origin(x, y);
+        let [wx, wy, hx, hy] = frame.axes;
+        let (rx, ry) = (ox + wx, oy + wy);
+        [[ox, oy], [rx, ry], [rx + hx, ry + hy], [ox + hx, oy + hy]]
     }
 }
 
 impl Store for Quads {
     type Handle = BatchList;
-    /// The corners relative to the position ([`Sprite::offsets`]).
-    type Cache = [[f32; 2]; 4];
+    /// The quad relative to the position.
+    type Cache = Frame;
 
     const VERTEX_SHADER: &'static str = "
 uniform vec2 viewport;
@@ -87,7 +92,7 @@ void main() {
     }
 
     fn cache(sprite: &Sprite) -> Self::Cache {
-        sprite.offsets()
+        sprite.frame()
     }
 
     fn add(
