@@ -143,28 +143,8 @@ void main() {
         sprite.frame()
     }
 
-    fn add(
-        &mut self,
-        batch: &mut Batch,
-        sprite: &Sprite,
-        cache: &Self::Cache,
-    ) -> Result<BatchInstance, BatchError> {
-        let instance = batch.add_instance(self.mesh(sprite.layer)?)?;
-        if let Err(error) = Self::write_all(batch, instance, sprite, cache) {
-            batch.delete_instance(instance)?;
-            return Err(error);
-        }
-        Ok(instance)
-    }
-
-    fn write_all(
-        batch: &mut Batch,
-        instance: BatchInstance,
-        sprite: &Sprite,
-        cache: &Self::Cache,
-    ) -> Result<(), BatchError> {
-        Self::write_region(batch, instance, sprite, cache)?;
-        Self::write_colour(batch, instance, sprite)
+    fn create(&mut self, batch: &mut Batch, sprite: &Sprite) -> Result<BatchInstance, BatchError> {
+        batch.add_instance(self.mesh(sprite.layer)?)
     }
 
     #[inline]

@@ -79,12 +79,11 @@ pub(crate) mod sealed {
         fn add_layer(&mut self, batch: &mut Batch, layer: GroupId) -> Result<(), BatchError>;
         /// What to keep for `sprite`.
         fn cache(sprite: &Sprite) -> Self::Cache;
-        /// Adds a sprite and writes all of it; on error nothing is added.
-        fn add(
+        /// Makes room for a sprite in its layer (its data undefined until written).
+        fn create(
             &mut self,
             batch: &mut Batch,
             sprite: &Sprite,
-            cache: &Self::Cache,
         ) -> Result<Self::Handle, BatchError>;
         /// Writes every attribute of a sprite.
         fn write_all(
@@ -92,7 +91,10 @@ pub(crate) mod sealed {
             handle: Self::Handle,
             sprite: &Sprite,
             cache: &Self::Cache,
-        ) -> Result<(), BatchError>;
+        ) -> Result<(), BatchError> {
+            Self::write_region(batch, handle, sprite, cache)?;
+            Self::write_colour(batch, handle, sprite)
+        }
         /// Writes a sprite's position at `(x, y)`, and nothing else: the hot path.
         fn write_position(
             batch: &mut Batch,
@@ -458,7 +460,11 @@ impl<S: SpriteStore> SpriteBatch<S> {
     pub fn add(&mut self, sprite: Sprite) -> Result<SpriteId, BatchError> {
         self.check_layer(sprite.layer)?;
         let cache = S::cache(&sprite);
-        let handle = self.store.add(&mut self.batch, &sprite, &cache)?;
+        let handle = self.store.create(&mut self.batch, &sprite)?;
+        if let Err(error) = S::write_all(&mut self.batch, handle, &sprite, &cache) {
+            S::remove(&mut self.batch, handle)?;
+            return Err(error);
+        }
         let id = self.sprites.insert(Hot {
             handle,
             cache,

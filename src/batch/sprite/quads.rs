@@ -95,34 +95,14 @@ void main() {
         sprite.frame()
     }
 
-    fn add(
-        &mut self,
-        batch: &mut Batch,
-        sprite: &Sprite,
-        cache: &Self::Cache,
-    ) -> Result<BatchList, BatchError> {
-        let list = batch.add_indexed(
+    fn create(&mut self, batch: &mut Batch, sprite: &Sprite) -> Result<BatchList, BatchError> {
+        batch.add_indexed(
             sprite.layer,
             self.format_id,
             Primitive::Triangles,
             4,
             &QUAD_INDICES,
-        )?;
-        if let Err(error) = Self::write_all(batch, list, sprite, cache) {
-            batch.delete(list)?;
-            return Err(error);
-        }
-        Ok(list)
-    }
-
-    fn write_all(
-        batch: &mut Batch,
-        list: BatchList,
-        sprite: &Sprite,
-        cache: &Self::Cache,
-    ) -> Result<(), BatchError> {
-        Self::write_region(batch, list, sprite, cache)?;
-        Self::write_colour(batch, list, sprite)
+        )
     }
 
     #[inline]
