@@ -223,6 +223,17 @@ fn scenario<K: InstancedKind>(
         &format!("{what}, after a move"),
     );
 
+    // One mesh alone draws its instances in one call, and none of the other's.
+    target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
+    assert_eq!(domain.draw_list(triangle, Primitive::Triangles), Ok(1));
+    let triangles = expected.map(|shape| shape.filter(|s| *s == T));
+    assert!(triangles.iter().any(Option::is_some));
+    check(
+        &target.read_pixels().unwrap(),
+        &triangles,
+        &format!("{what}, one mesh"),
+    );
+
     // Deleting the mesh retires its instances.
     domain.delete(triangle).unwrap();
     expected[5] = None;
@@ -235,6 +246,15 @@ fn scenario<K: InstancedKind>(
         &render(domain, 1),
         &expected,
         &format!("{what}, after a mesh delete"),
+    );
+
+    // One mesh alone draws its instances in one call.
+    target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
+    assert_eq!(domain.draw_list(square, Primitive::Triangles), Ok(1));
+    check(
+        &target.read_pixels().unwrap(),
+        &expected,
+        &format!("{what}, one mesh"),
     );
 }
 
