@@ -86,6 +86,10 @@ pub(crate) struct InstanceTable {
     /// buffer (made on first use).
     commands: Vec<u32>,
     indirect: Option<GlBuffer>,
+    /// Scratch space of every draw, kept so that drawing allocates nothing after the first
+    /// frame: the meshes to draw, and the next commands.
+    drawn: Vec<(Entry, MeshRun)>,
+    next_commands: Vec<u32>,
     gl: Rc<glow::Context>,
 }
 
@@ -104,6 +108,8 @@ impl InstanceTable {
             path: multi_draw.instance_draw(),
             commands: Vec::new(),
             indirect: None,
+            drawn: Vec::new(),
+            next_commands: Vec::new(),
             gl: Rc::clone(gl),
         }
     }
@@ -434,27 +440,42 @@ impl DomainCore {
         mode: Primitive,
         only: Option<ListId<AnyMesh>>,
     ) -> Result<usize, DomainError> {
-        let indexed = self.is_indexed();
         let gl = Rc::clone(self.store.gl());
         check_clean(&gl, "Domain::draw (instances)")?;
         self.store.flush()?;
-        let table = self.table()?;
+        let table = self.table_mut()?;
         let path = table.path;
-        let mut meshes: Vec<(Entry, MeshRun)> = match only {
+        let mut meshes = std::mem::take(&mut table.drawn);
+        meshes.clear();
+        let table = self.table()?;
+        match only {
             Some(mesh) => {
                 let index = self.lists.index(mesh)?;
-                vec![(*self.lists.get(mesh)?, table.run(index))]
+                meshes.push((*self.lists.get(mesh)?, table.run(index)));
             }
-            None => (self.lists.indexed())
-                .map(|(i, e)| (*e, table.run(i)))
-                .collect(),
-        };
+            None => meshes.extend((self.lists.indexed()).map(|(i, e)| (*e, table.run(i)))),
+        }
         meshes.retain(|(e, run)| run.count > 0 && self.draw_count(e) > 0);
+        let drawn = self.draw_meshes(&meshes, mode, path, &gl);
+        self.table_mut()?.drawn = meshes;
+        drawn
+    }
+
+    /// Draws `meshes` (each with instances) by `path`; the body of
+    /// [`draw_instances`](Self::draw_instances).
+    fn draw_meshes(
+        &mut self,
+        meshes: &[(Entry, MeshRun)],
+        mode: Primitive,
+        path: InstanceDraw,
+        gl: &glow::Context,
+    ) -> Result<usize, DomainError> {
+        let indexed = self.is_indexed();
         if meshes.is_empty() {
             return Ok(0);
         }
         if path == InstanceDraw::MultiDrawIndirect {
-            self.upload_commands(&meshes, indexed)?;
+            self.upload_commands(meshes, indexed)?;
         }
         self.store.bind()?;
         if path == InstanceDraw::MultiDrawIndirect || path == InstanceDraw::BaseInstance {
@@ -484,7 +505,7 @@ impl DomainCore {
                 calls = 1;
             }
             InstanceDraw::BaseInstance | InstanceDraw::Repoint => {
-                for (mesh, run) in &meshes {
+                for (mesh, run) in meshes {
                     let (v, i) = (mesh.vertices, mesh.indices);
                     let (base, n) = (run.run.start, run.count as i32);
                     let base_instance = if path == InstanceDraw::Repoint {
@@ -531,8 +552,8 @@ impl DomainCore {
                 }
             }
         }
-        inject(&gl, Site::Draw);
-        let checked = check_gl(&gl, "instanced draw");
+        inject(gl, Site::Draw);
+        let checked = check_gl(gl, "instanced draw");
         self.store.unbind();
         checked?;
         Ok(calls)
@@ -545,7 +566,8 @@ impl DomainCore {
         indexed: bool,
     ) -> Result<(), DomainError> {
         let table = self.instances.as_mut().ok_or(DomainError::NotInstanced)?;
-        let mut commands = Vec::with_capacity(meshes.len() * ELEMENTS_COMMAND);
+        let commands = &mut table.next_commands;
+        commands.clear();
         for (mesh, run) in meshes {
             let (count, instances, base) = (
                 drawn(indexed, mesh).count as u32,
@@ -577,10 +599,10 @@ impl DomainCore {
                 slot.as_mut().ok_or(DomainError::NotInstanced)?
             }
         };
-        if commands != table.commands {
-            buffer.write(0, bytemuck::cast_slice(&commands))?;
+        if table.next_commands != table.commands {
+            buffer.write(0, bytemuck::cast_slice(&table.next_commands))?;
             buffer.flush()?;
-            table.commands = commands;
+            std::mem::swap(&mut table.commands, &mut table.next_commands);
         }
         Ok(())
     }
