@@ -316,14 +316,12 @@ impl AttributePart {
         attribute: impl AttributeKey,
         value: &T,
     ) -> Result<(), DomainError> {
-        let index = attribute.index_in(&self.format)?;
-        let a = &self.format.attributes()[index];
+        let (index, a) = typed_attribute::<T>(&self.format, attribute)?;
+        // One whole value: a scalar `T` passes the type check only for a 1-component
+        // attribute.
         let size = std::mem::size_of::<T>();
-        if T::COMPONENT != a.component
-            || usize::from(T::COUNT) != a.components()
-            || size != a.size()
-        {
-            return Err(record_type::<T>(a));
+        if size != a.size() {
+            return Err(attribute_type::<T>(a));
         }
         Ok(self.buffers[index].write_value(slot * size, value)?)
     }
@@ -754,18 +752,14 @@ fn typed_attribute<T: AttributeData>(
     let index = key.index_in(format)?;
     let a = &format.attributes()[index];
     if T::COMPONENT != a.component || (usize::from(T::COUNT) != a.components() && T::COUNT != 1) {
-        return Err(DomainError::AttributeType {
-            attribute: a.name.clone(),
-            expected: (a.components() as u8, a.component),
-            got: (T::COUNT, T::COMPONENT),
-        });
+        return Err(attribute_type::<T>(a));
     }
     Ok((index, a))
 }
 
-/// The error of a record write whose `T` is not one whole value of attribute `a`.
+/// The error of a write or read whose `T` does not fit attribute `a`.
 #[cold]
-fn record_type<T: AttributeData>(a: &Attribute) -> DomainError {
+fn attribute_type<T: AttributeData>(a: &Attribute) -> DomainError {
     DomainError::AttributeType {
         attribute: a.name.clone(),
         expected: (a.components() as u8, a.component),
