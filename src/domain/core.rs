@@ -92,7 +92,7 @@ impl DomainCore {
         let id = DomainId::next();
         let table = instances
             .as_ref()
-            .map(|(_, capacity)| InstanceTable::new(gl, &multi_draw, id, *capacity));
+            .map(|(_, capacity)| InstanceTable::new(&multi_draw, id, *capacity));
         Ok(DomainCore {
             store: Store::new(gl, format, vertex_capacity, index_capacity, instances)?,
             lists: Slots::new(id),

@@ -71,7 +71,7 @@ const ELEMENTS_COMMAND: usize = 5;
 /// The instances of one instanced domain.
 ///
 /// Invariants: for every live instance `i`, `at[handles[i].slot] == Some(i)`, and its slot
-/// lies in the first `instance_count` slots of its mesh's run; `at` is as long as the
+/// lies in the first `count` slots of its mesh's [`MeshRun`]; `at` is as long as the
 /// instance allocator's capacity.
 pub(crate) struct InstanceTable {
     handles: Slots<InstanceEntry>,
@@ -90,17 +90,11 @@ pub(crate) struct InstanceTable {
     /// frame: the meshes to draw, and the next commands.
     drawn: Vec<(Entry, MeshRun)>,
     next_commands: Vec<u32>,
-    gl: Rc<glow::Context>,
 }
 
 impl InstanceTable {
     /// The table of domain `domain`, whose id its instances carry.
-    pub(crate) fn new(
-        gl: &Rc<glow::Context>,
-        multi_draw: &MultiDraw,
-        domain: DomainId,
-        capacity: usize,
-    ) -> Self {
+    pub(crate) fn new(multi_draw: &MultiDraw, domain: DomainId, capacity: usize) -> Self {
         InstanceTable {
             handles: Slots::new(domain),
             runs: Vec::new(),
@@ -110,7 +104,6 @@ impl InstanceTable {
             indirect: None,
             drawn: Vec::new(),
             next_commands: Vec::new(),
-            gl: Rc::clone(gl),
         }
     }
 
@@ -241,10 +234,9 @@ impl DomainCore {
             })?;
             let part = self.store.instance_mut()?;
             let start = plan(part)?;
-            let live = count;
-            if start != run.start && live > 0 {
+            if start != run.start && count > 0 {
                 // Into free space: a failure here leaves every instance where it was.
-                part.copy_within(run.start, start, live)?;
+                part.copy_within(run.start, start, count)?;
             }
             // Commit: the plan said it fits.
             let start = part.allocator.realloc(run.start, run.count, want)?;
@@ -252,7 +244,7 @@ impl DomainCore {
             let table = self.table_mut()?;
             table.at.resize(capacity, None);
             if start != run.start {
-                table.moved(run.start, start, live)?;
+                table.moved(run.start, start, count)?;
             }
             run = Region { start, count: want };
         }
@@ -565,6 +557,7 @@ impl DomainCore {
         meshes: &[(Entry, MeshRun)],
         indexed: bool,
     ) -> Result<(), DomainError> {
+        let gl = self.store.gl();
         let table = self.instances.as_mut().ok_or(DomainError::NotInstanced)?;
         let commands = &mut table.next_commands;
         commands.clear();
@@ -594,7 +587,7 @@ impl DomainCore {
             Some(buffer) if buffer.capacity() >= bytes => buffer,
             slot => {
                 let capacity = bytes.next_power_of_two().max(256);
-                *slot = Some(GlBuffer::new(Rc::clone(&table.gl), capacity)?);
+                *slot = Some(GlBuffer::new(Rc::clone(gl), capacity)?);
                 table.commands.clear();
                 slot.as_mut().ok_or(DomainError::NotInstanced)?
             }
