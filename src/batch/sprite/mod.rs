@@ -489,9 +489,10 @@ impl<S: SpriteStore> SpriteBatch<S> {
 
     /// The whole of a live sprite.
     fn entry(&self, id: SpriteId) -> Result<Entry<S>, BatchError> {
-        let unknown = |_| BatchError::UnknownSprite;
-        let hot = self.sprites.get(id).map_err(unknown)?;
-        let mut sprite = self.props[self.sprites.index(id).map_err(unknown)?];
+        let (index, hot) = (self.sprites)
+            .get_indexed(id)
+            .map_err(|_| BatchError::UnknownSprite)?;
+        let mut sprite = self.props[index];
         (sprite.x, sprite.y) = (hot.x, hot.y);
         Ok(Entry {
             sprite,
@@ -535,9 +536,9 @@ impl<S: SpriteStore> SpriteBatch<S> {
     }
 
     fn set_entry(&mut self, id: SpriteId, entry: Entry<S>) -> Result<(), BatchError> {
-        let unknown = |_| BatchError::UnknownSprite;
-        let index = self.sprites.index(id).map_err(unknown)?;
-        let hot = self.sprites.get_mut(id).map_err(unknown)?;
+        let (index, hot) = (self.sprites)
+            .get_mut_indexed(id)
+            .map_err(|_| BatchError::UnknownSprite)?;
         *hot = Hot {
             handle: entry.handle,
             cache: entry.cache,
