@@ -136,39 +136,39 @@ struct Scene {
     density: f32,
 }
 
-/// The draw path named on the command line.
-fn path_option(options: &Options) -> Result<Option<InstanceDraw>> {
-    let mut args = options.rest.iter();
-    let mut path = None;
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--path" => {
-                path = Some(match args.next().map(String::as_str) {
-                    Some("base-instance") => InstanceDraw::BaseInstance,
-                    Some("indirect") => InstanceDraw::MultiDrawIndirect,
-                    Some("repoint") => InstanceDraw::Repoint,
-                    other => return Err(format!("bad --path {other:?}").into()),
-                })
-            }
-            "--meshes" | "--bench" => {
-                if arg == "--meshes" {
-                    args.next();
-                }
-            }
-            other => return Err(format!("unknown argument {other}").into()),
-        }
-    }
-    Ok(path)
+/// The demo's own options, after the harness's: `--path`, `--meshes` and `--bench`.
+#[derive(Debug, Clone, Copy)]
+struct Extra {
+    path: Option<InstanceDraw>,
+    meshes: usize,
+    bench: bool,
 }
 
-/// The `--meshes` option.
-fn meshes_option(options: &Options) -> Result<usize> {
-    match options.rest.iter().position(|a| a == "--meshes") {
-        Some(i) => {
-            let value = options.rest.get(i + 1).ok_or("--meshes needs a value")?;
-            Ok(app::parse::<usize>(value)?.max(1))
+impl Extra {
+    fn parse(options: &Options) -> Result<Extra> {
+        let mut extra = Extra {
+            path: None,
+            meshes: 7,
+            bench: false,
+        };
+        let mut args = options.rest.iter();
+        while let Some(arg) = args.next() {
+            let mut value = || args.next().ok_or(format!("{arg} needs a value"));
+            match arg.as_str() {
+                "--path" => {
+                    extra.path = Some(match value()?.as_str() {
+                        "base-instance" => InstanceDraw::BaseInstance,
+                        "indirect" => InstanceDraw::MultiDrawIndirect,
+                        "repoint" => InstanceDraw::Repoint,
+                        other => return Err(format!("bad --path {other}").into()),
+                    })
+                }
+                "--meshes" => extra.meshes = app::parse::<usize>(value()?)?.max(1),
+                "--bench" => extra.bench = true,
+                other => return Err(format!("unknown argument {other}").into()),
+            }
         }
-        None => Ok(7),
+        Ok(extra)
     }
 }
 
@@ -177,7 +177,7 @@ impl Scene {
         gl: &Rc<glow::Context>,
         multi_draw: MultiDraw,
         options: &Options,
-        meshes: usize,
+        extra: &Extra,
     ) -> Result<Scene> {
         let version = ShaderVersion::for_context(gl);
         let program = Program::builder(
@@ -198,11 +198,11 @@ impl Scene {
             1024,
             1024,
         )?;
-        if let Some(path) = path_option(options)? {
+        if let Some(path) = extra.path {
             domain.set_instance_draw(path)?;
         }
         let mut handles = Vec::new();
-        for i in 0..meshes {
+        for i in 0..extra.meshes {
             let (vertices, indices) = shape(i);
             let mesh = domain.create(vertices.len(), indices.len())?;
             domain.write(mesh, "position", &vertices)?;
@@ -294,7 +294,7 @@ impl Demo for Scene {
     const NAME: &'static str = "vertex-domain instancing";
 
     fn new(gl: &Rc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Scene> {
-        Scene::create(gl, multi_draw, options, meshes_option(options)?)
+        Scene::create(gl, multi_draw, options, &Extra::parse(options)?)
     }
 
     /// Moves and turns every instance, bouncing off the edges: one `mat4` write each.
@@ -369,8 +369,12 @@ fn time_path(
     path: InstanceDraw,
 ) -> Result<(f64, f64, usize)> {
     const FRAMES: u32 = 30;
-    let mut scene = Scene::create(ctx.gl(), *ctx.multi_draw(), options, meshes)?;
-    scene.domain.set_instance_draw(path)?;
+    let extra = Extra {
+        path: Some(path),
+        meshes,
+        bench: true,
+    };
+    let mut scene = Scene::create(ctx.gl(), *ctx.multi_draw(), options, &extra)?;
     let gl = ctx.gl();
     let (mut submit, mut frame, mut calls) = (Duration::ZERO, Duration::ZERO, 0);
     for k in 0..FRAMES + 2 {
@@ -433,7 +437,7 @@ fn bench(options: &Options) -> Result<()> {
 fn main() {
     let options = Options::parse("--instances", 3000);
     if let Ok(options) = &options {
-        if options.rest.iter().any(|a| a == "--bench") {
+        if Extra::parse(options).is_ok_and(|extra| extra.bench) {
             if let Err(error) = bench(options) {
                 eprintln!("instancing: {error}");
                 std::process::exit(1);
