@@ -1,23 +1,23 @@
-//! [`GlBuffer`]: one GL buffer object of a byte capacity, grown on the GPU and written
-//! through staged, mapped ranges.
+//! [`GlBuffer`]: one GL buffer object of a byte capacity, with a CPU mirror of its
+//! contents, grown on the GPU and written through a [`Stream`].
 //!
+//! - **Writes** go into the mirror, which always holds what GL will hold after the next
+//!   flush, and mark its blocks in a [`DirtySet`]. [`GlBuffer::flush`] hands the dirty spans
+//!   to a [`Stream`], which decides how they travel (a staging ring, an orphaned staging
+//!   buffer, or straight into the buffer). Because the mirror is authoritative, a span may
+//!   include bytes that did not change, a failed flush can simply be repeated, and a
+//!   deleted record's hole can be filled from the mirror ([`GlBuffer::stage_copy`]) with no
+//!   GPU round trip.
 //! - **Growth** creates a larger buffer and moves the old contents into it with
 //!   `glCopyBufferSubData`: nothing is read back and nothing is uploaded from the CPU. It is
 //!   two-phase ([`GlBuffer::prepare_grow`] then [`GlBuffer::commit_grow`]), so a caller that
 //!   grows several buffers can keep all the old ones when any new one fails.
-//! - **Writes** are staged in a CPU queue: a write that starts where the previous one ended
-//!   extends it, so writing lists in address order builds one run. [`GlBuffer::flush`] maps the
-//!   dirty span once (`glMapBufferRange`, with `GL_MAP_INVALIDATE_RANGE_BIT` when one run
-//!   covers it) and copies every run, or, for a few small runs in a wide span, uses
-//!   `glBufferSubData` per run.
-//! - **Mirrored buffers** ([`GlBuffer::mirrored`]) keep a CPU copy of their whole contents
-//!   and stage into it: a write is one copy into the mirror plus a dirty run, and a flush
-//!   uploads the dirty runs from there. Their contents can also be re-staged from the
-//!   mirror ([`GlBuffer::stage_copy`]) with no GPU round trip, which is how an instance
-//!   part fills a deleted instance's hole.
 //! - **Moves** inside a buffer or into another one are GPU copies too
 //!   ([`GlBuffer::copy_within`], [`GlBuffer::copy_to`]); pending writes are flushed first so
 //!   that the copy carries them.
+//! - **Queued work** is tracked: the buffer records how far the draws and copies queued
+//!   on it reach ([`Busy`]), so that its stream writes past that point directly and stages
+//!   the rest.
 //!
 //! GL state touched: only the `GL_COPY_READ_BUFFER` and `GL_COPY_WRITE_BUFFER` bindings, which
 //! are left unbound. Neither is part of vertex array state, so no VAO is disturbed.
@@ -26,31 +26,28 @@ use std::rc::Rc;
 
 use glow::HasContext;
 
+use super::dirty::{DirtySet, Span};
 use super::fault::{inject, Site};
-use super::{check_clean, check_gl, GlError};
+use super::{check_clean, check_gl, validate_clean, Busy, GlError, Stream};
 
 /// The largest buffer this crate creates, in bytes: GL takes sizes as a signed 32-bit
 /// `GLsizeiptr` through glow.
 pub const MAX_BUFFER_BYTES: usize = i32::MAX as usize;
 
-/// At most this many staged runs may be uploaded one `glBufferSubData` each instead of
-/// through one mapping of the whole dirty span.
-const SPARSE_RUN_LIMIT: usize = 8;
-
-/// Runs are uploaded one by one when their bytes are less than `1 / SPARSE_SPAN_RATIO` of the
-/// dirty span (mapping the span would touch mostly untouched bytes).
-const SPARSE_SPAN_RATIO: usize = 4;
+/// Dirty spans closer than this are uploaded as one: copying this many unchanged bytes
+/// costs about as much as one more GL call.
+const MERGE_GAP_BYTES: usize = 4096;
 
 /// What a buffer has sent to GL so far. Growth must add nothing to `uploaded_bytes`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct BufferStats {
-    /// Bytes handed to GL from the CPU: mapped writes and `glBufferSubData`.
+    /// Bytes sent to GL from the CPU mirror, by any stream path.
     pub uploaded_bytes: u64,
     /// Bytes copied buffer-to-buffer on the GPU (`glCopyBufferSubData`), growth and moves.
     pub copied_bytes: u64,
     /// How many times the buffer was replaced by a larger one.
     pub grows: u64,
-    /// How many flushes reached GL (mappings plus sparse uploads batches).
+    /// How many flushes reached GL.
     pub flushes: u64,
 }
 
@@ -67,29 +64,22 @@ impl std::ops::Add for BufferStats {
     }
 }
 
-/// One staged write: `len` bytes for buffer offset `offset`, stored in the staging bytes
-/// right after the previous run's.
-#[derive(Debug, Clone, Copy)]
-struct Run {
-    offset: usize,
-    len: usize,
-}
-
-/// A GL buffer object with a byte capacity and a queue of staged writes.
+/// A GL buffer object with a byte capacity, a CPU mirror of its contents, and the blocks
+/// of the mirror not yet sent to GL.
 ///
 /// Owns its GL buffer and deletes it on drop: the context must be current then.
 pub struct GlBuffer {
     gl: Rc<glow::Context>,
     raw: glow::Buffer,
     capacity: usize,
-    /// Staged bytes of every run, in write order (empty when mirrored).
-    staged: Vec<u8>,
-    /// Invariant: every run lies inside `0..capacity`; unmirrored, their lengths sum to
-    /// `staged.len()`; mirrored, they name the bytes of `mirror` not yet uploaded.
-    runs: Vec<Run>,
-    /// The whole contents, `capacity` bytes, for a mirrored buffer: what GL holds after
-    /// the next flush.
-    mirror: Option<Vec<u8>>,
+    /// The whole contents, `capacity` bytes: what GL holds after the next flush.
+    mirror: Vec<u8>,
+    /// Invariant: covers `0..capacity`; GL holds `mirror` exactly outside the marked blocks.
+    dirty: DirtySet,
+    /// Scratch for the spans of a flush, kept so that flushing allocates nothing.
+    spans: Vec<Span>,
+    /// How far queued GPU commands reach into this buffer.
+    busy: Busy,
     stats: BufferStats,
 }
 
@@ -159,7 +149,8 @@ fn create_raw(gl: &glow::Context, capacity: usize) -> Result<glow::Buffer, GlErr
 }
 
 impl GlBuffer {
-    /// Creates a buffer of `capacity` bytes (contents undefined).
+    /// Creates a buffer of `capacity` bytes. Its mirror starts zeroed; GL's contents are
+    /// undefined until written. Costs `capacity` bytes of CPU memory besides GL's.
     ///
     /// Fails with [`GlError::TooLarge`] above [`MAX_BUFFER_BYTES`], or with the GL error
     /// (`GL_OUT_OF_MEMORY`) if the driver cannot allocate it.
@@ -171,25 +162,17 @@ impl GlBuffer {
             gl,
             raw,
             capacity,
-            staged: Vec::new(),
-            runs: Vec::new(),
-            mirror: None,
+            mirror: vec![0; capacity],
+            dirty: DirtySet::new(capacity),
+            spans: Vec::new(),
+            busy: Busy::default(),
             stats: BufferStats::default(),
         })
     }
 
-    /// Creates a mirrored buffer of `capacity` bytes: one that keeps a CPU copy of its
-    /// contents (zeroed at first, as is the GL buffer's view through it until written) and
-    /// stages writes into that copy. Costs `capacity` bytes of CPU memory.
-    pub fn mirrored(gl: Rc<glow::Context>, capacity: usize) -> Result<Self, GlError> {
-        let mut buffer = GlBuffer::new(gl, capacity)?;
-        buffer.mirror = Some(vec![0; capacity]);
-        Ok(buffer)
-    }
-
-    /// The CPU copy of a mirrored buffer's contents (staged writes included).
-    pub fn mirror(&self) -> Option<&[u8]> {
-        self.mirror.as_deref()
+    /// The CPU copy of the contents (staged writes included).
+    pub fn mirror(&self) -> &[u8] {
+        &self.mirror
     }
 
     /// The GL buffer name, for binding it as a vertex or index source. It changes when the
@@ -210,7 +193,13 @@ impl GlBuffer {
 
     /// Whether writes are staged and not yet flushed.
     pub fn has_pending_writes(&self) -> bool {
-        !self.runs.is_empty()
+        !self.dirty.is_empty()
+    }
+
+    /// Records that draws of `stream`'s current frame read this buffer, so that its next
+    /// writes are staged instead of landing under those draws.
+    pub fn mark_drawn(&mut self, stream: &Stream) {
+        self.busy = Busy::up_to(self.capacity, stream);
     }
 
     /// Creates a buffer of `new_capacity` bytes holding a GPU copy of this one's contents,
@@ -249,12 +238,13 @@ impl GlBuffer {
         Ok(Some(grown))
     }
 
-    /// Replaces this buffer by `grown` and deletes the old one. Staged writes stay queued:
-    /// their offsets are just as valid in the larger buffer.
+    /// Replaces this buffer by `grown` and deletes the old one. Staged writes stay dirty:
+    /// their offsets are just as valid in the larger buffer. `stream` is the one this
+    /// buffer flushes through: the growth copy is queued work of its current frame.
     ///
     /// Fails with [`GlError::InvalidArgument`], changing nothing and deleting `grown`, when
     /// `grown` was not prepared from this buffer (in its current state) on its context.
-    pub fn commit_grow(&mut self, mut grown: GrownBuffer) -> Result<(), GlError> {
+    pub fn commit_grow(&mut self, mut grown: GrownBuffer, stream: &Stream) -> Result<(), GlError> {
         if grown.source != self.raw || !Rc::ptr_eq(&grown.gl, &self.gl) {
             return Err(GlError::InvalidArgument {
                 operation: "GlBuffer::commit_grow",
@@ -267,9 +257,10 @@ impl GlBuffer {
         unsafe { self.gl.delete_buffer(self.raw) };
         self.raw = raw;
         self.capacity = grown.capacity;
-        if let Some(mirror) = &mut self.mirror {
-            mirror.resize(grown.capacity, 0);
-        }
+        self.mirror.resize(grown.capacity, 0);
+        self.dirty.grow(grown.capacity);
+        // A new buffer: only the growth copy is queued on it.
+        self.busy = Busy::up_to(grown.copied, stream);
         self.stats.grows += 1;
         self.stats.copied_bytes += grown.copied as u64;
         Ok(())
@@ -277,45 +268,23 @@ impl GlBuffer {
 
     /// Grows to `new_capacity` bytes by a GPU copy; a capacity that is not larger is a no-op.
     /// On error this buffer is unchanged.
-    pub fn grow(&mut self, new_capacity: usize) -> Result<(), GlError> {
+    pub fn grow(&mut self, new_capacity: usize, stream: &Stream) -> Result<(), GlError> {
         match self.prepare_grow(new_capacity)? {
-            Some(grown) => self.commit_grow(grown),
+            Some(grown) => self.commit_grow(grown, stream),
             None => Ok(()),
         }
     }
 
-    /// Stages `data` for bytes `offset..offset + data.len()`. Nothing reaches GL until
-    /// [`flush`](Self::flush). Later writes win over earlier ones to the same bytes.
+    /// Stages `data` for bytes `offset..offset + data.len()`: into the mirror, marked dirty.
+    /// Nothing reaches GL until [`flush`](Self::flush).
     #[inline]
     pub fn write(&mut self, offset: usize, data: &[u8]) -> Result<(), GlError> {
-        if self.mirror.is_some() {
-            return self.write_mirrored(offset, data);
-        }
-        // The common case, a write that extends the last run, appends without zero-filling.
-        if let Some(last) = self.runs.last_mut() {
-            if last.offset + last.len == offset && offset + data.len() <= self.capacity {
-                last.len += data.len();
-                self.staged.extend_from_slice(data);
-                return Ok(());
-            }
-        }
         self.stage(offset, data.len())?.copy_from_slice(data);
         Ok(())
     }
 
-    /// [`write`](Self::write) into a mirrored buffer: into the mirror, and a dirty run.
-    #[inline(never)]
-    fn write_mirrored(&mut self, offset: usize, data: &[u8]) -> Result<(), GlError> {
-        self.check_range(offset, data.len())?;
-        if let Some(mirror) = &mut self.mirror {
-            mirror[offset..offset + data.len()].copy_from_slice(data);
-        }
-        self.mark_dirty(offset, data.len());
-        Ok(())
-    }
-
     /// Stages one value's bytes at `offset`: [`write`](Self::write) for a value whose size
-    /// is known when compiling, which a mirrored buffer copies with no call.
+    /// is known when compiling, copied with no call.
     #[inline]
     pub fn write_value<T: bytemuck::Pod>(
         &mut self,
@@ -323,190 +292,68 @@ impl GlBuffer {
         value: &T,
     ) -> Result<(), GlError> {
         let len = std::mem::size_of::<T>();
-        let Some(mirror) = &mut self.mirror else {
-            return self.write(offset, bytemuck::bytes_of(value));
-        };
-        match mirror.get_mut(offset..offset.wrapping_add(len)) {
+        match self.mirror.get_mut(offset..offset.wrapping_add(len)) {
             Some(bytes) => bytes.copy_from_slice(bytemuck::bytes_of(value)),
             None => return Err(self.out_of_bounds(offset, len)),
         }
-        self.mark_dirty(offset, len);
+        self.dirty.mark(offset, len);
         Ok(())
     }
 
-    /// Stages `len` bytes for `offset..offset + len` and returns them to be filled in place,
-    /// which saves a copy when the caller computes the data. They are zeroed, or hold what
-    /// was staged last when this exactly rewrites the end of the last staged run.
+    /// Marks `offset..offset + len` dirty and returns those bytes of the mirror, holding
+    /// the current contents, to be filled in place: saves a copy when the caller computes
+    /// the data.
+    #[inline]
     pub fn stage(&mut self, offset: usize, len: usize) -> Result<&mut [u8], GlError> {
         self.check_range(offset, len)?;
-        if self.mirror.is_some() {
-            // Mirrored: the bytes are the mirror's own, holding the current contents.
-            self.mark_dirty(offset, len);
-            let mirror = self
-                .mirror
-                .as_mut()
-                .ok_or_else(|| self_unmirrored("stage"))?;
-            return Ok(&mut mirror[offset..offset + len]);
-        }
-        if let Some(last) = self.runs.last_mut() {
-            // Rewriting the bytes staged last (a list created, then written): overwrite them
-            // in place rather than staging them twice.
-            let end = offset + len;
-            if end == last.offset + last.len && offset >= last.offset {
-                let from = self.staged.len() - len;
-                return Ok(&mut self.staged[from..]);
-            }
-            if last.offset + last.len == offset {
-                last.len += len;
-            } else if len > 0 {
-                self.runs.push(Run { offset, len });
-            }
-        } else if len > 0 {
-            self.runs.push(Run { offset, len });
-        }
-        let from = self.staged.len();
-        self.staged.resize(from + len, 0);
-        Ok(&mut self.staged[from..])
+        self.dirty.mark(offset, len);
+        Ok(&mut self.mirror[offset..offset + len])
     }
 
-    /// Records `offset..offset + len` of a mirrored buffer as not yet uploaded: it extends
-    /// the last run when it starts where that one ends.
-    #[inline]
-    fn mark_dirty(&mut self, offset: usize, len: usize) {
-        match self.runs.last_mut() {
-            Some(last) if last.offset + last.len == offset => last.len += len,
-            _ if len == 0 => {}
-            _ => self.runs.push(Run { offset, len }),
-        }
-    }
-
-    /// Stages, in a mirrored buffer, a copy of its bytes `src..src + len` to `dst`: the
-    /// mirror is updated now and GL at the next flush, so no GPU copy or readback runs.
-    /// The ranges may overlap. Fails on an unmirrored buffer or a range outside it.
+    /// Stages a copy of bytes `src..src + len` to `dst`: the mirror is updated now and GL
+    /// at the next flush, so no GPU copy or readback runs. The ranges may overlap.
     pub fn stage_copy(&mut self, src: usize, dst: usize, len: usize) -> Result<(), GlError> {
         self.check_range(src, len)?;
         self.check_range(dst, len)?;
-        let mirror = self
-            .mirror
-            .as_mut()
-            .ok_or_else(|| self_unmirrored("stage_copy"))?;
         // Records of a vec4 and smaller move as one value: a call to memmove would cost more
         // than the copy.
         match len {
-            4 => copy_value::<4>(mirror, src, dst),
-            8 => copy_value::<8>(mirror, src, dst),
-            16 => copy_value::<16>(mirror, src, dst),
-            _ => mirror.copy_within(src..src + len, dst),
+            4 => copy_value::<4>(&mut self.mirror, src, dst),
+            8 => copy_value::<8>(&mut self.mirror, src, dst),
+            16 => copy_value::<16>(&mut self.mirror, src, dst),
+            _ => self.mirror.copy_within(src..src + len, dst),
         }
-        self.mark_dirty(dst, len);
+        self.dirty.mark(dst, len);
         Ok(())
     }
 
-    /// Sends every staged write to GL: one mapping of the dirty span, or one
-    /// `glBufferSubData` per run when a few small runs lie far apart.
-    pub fn flush(&mut self) -> Result<(), GlError> {
-        if self.runs.is_empty() {
+    /// Sends every dirty span to GL through `stream`. On error the spans stay dirty: a
+    /// later flush sends them again, so nothing is lost.
+    pub fn flush(&mut self, stream: &mut Stream) -> Result<(), GlError> {
+        if self.dirty.is_empty() {
             return Ok(());
         }
-        let start = self.runs.iter().map(|r| r.offset).min().unwrap_or(0);
-        let end = self
-            .runs
-            .iter()
-            .map(|r| r.offset + r.len)
-            .max()
-            .unwrap_or(0);
-        let span = end - start;
-        let gl = &self.gl;
-        check_clean(gl, "GlBuffer::flush")?;
-        // SAFETY: binding a live buffer name.
-        unsafe { gl.bind_buffer(glow::COPY_WRITE_BUFFER, Some(self.raw)) };
-        let dirty: usize = self.runs.iter().map(|r| r.len).sum();
-        // The bytes of each run, in order: from the staging queue, or from the mirror.
-        let (staged, mirror) = (&self.staged, self.mirror.as_deref());
-        let mut from = 0;
-        let mut source = |run: &Run| -> &[u8] {
-            match mirror {
-                Some(mirror) => &mirror[run.offset..run.offset + run.len],
-                None => {
-                    from += run.len;
-                    &staged[from - run.len..from]
-                }
-            }
-        };
-        let sparse =
-            self.runs.len() <= SPARSE_RUN_LIMIT && dirty.saturating_mul(SPARSE_SPAN_RATIO) < span;
-        let result = if sparse {
-            for run in &self.runs {
-                // SAFETY: the run lies inside the buffer (write's invariant); the slice is
-                // exactly the run's bytes.
-                unsafe {
-                    gl.buffer_sub_data_u8_slice(
-                        glow::COPY_WRITE_BUFFER,
-                        run.offset as i32,
-                        source(run),
-                    );
-                }
-            }
-            inject(gl, Site::Flush);
-            check_gl(gl, "glBufferSubData (flush)")
-        } else {
-            // One run covering the span may discard the span's old contents.
-            let invalidate = if self.runs.len() == 1 {
-                glow::MAP_INVALIDATE_RANGE_BIT
-            } else {
-                0
-            };
-            // SAFETY: start..end lies inside the buffer; the buffer is not mapped.
-            let ptr = unsafe {
-                gl.map_buffer_range(
-                    glow::COPY_WRITE_BUFFER,
-                    start as i32,
-                    span as i32,
-                    glow::MAP_WRITE_BIT | invalidate,
-                )
-            };
-            if ptr.is_null() {
-                check_gl(gl, "glMapBufferRange (flush)").and(Err(GlError::MapFailed {
-                    offset: start,
-                    len: span,
-                }))
-            } else {
-                for run in &self.runs {
-                    let bytes = source(run);
-                    // SAFETY: `ptr` maps `span` writable bytes from `start`; the run lies in
-                    // start..end, and the source slice is the run's bytes, which live in CPU
-                    // memory that cannot overlap the mapping.
-                    unsafe {
-                        std::ptr::copy_nonoverlapping(
-                            bytes.as_ptr(),
-                            ptr.add(run.offset - start),
-                            run.len,
-                        );
-                    }
-                }
-                // SAFETY: the buffer bound to COPY_WRITE_BUFFER is mapped.
-                unsafe { gl.unmap_buffer(glow::COPY_WRITE_BUFFER) };
-                inject(gl, Site::Flush);
-                check_gl(gl, "glMapBufferRange (flush)")
-            }
-        };
-        // SAFETY: unbinding is always valid.
-        unsafe { gl.bind_buffer(glow::COPY_WRITE_BUFFER, None) };
-        // On error the runs stay staged: a later flush sends them again, so nothing is lost.
-        result?;
-        self.stats.uploaded_bytes += dirty as u64;
+        validate_clean(&self.gl, "GlBuffer::flush")?;
+        self.dirty.spans(MERGE_GAP_BYTES, &mut self.spans);
+        self.busy = stream.upload(self.raw, &self.mirror, &self.spans, self.busy)?;
+        let bytes: usize = self.spans.iter().map(Span::len).sum();
+        self.stats.uploaded_bytes += bytes as u64;
         self.stats.flushes += 1;
-        self.runs.clear();
-        self.staged.clear();
+        self.dirty.clear();
         Ok(())
     }
 
-    /// Reads bytes `offset..offset + len` back from GL (flushing staged writes first), by
-    /// mapping the range for reading. For `read` APIs and tests, not for frames: it waits for
-    /// the GPU.
-    pub fn read(&mut self, offset: usize, len: usize) -> Result<Vec<u8>, GlError> {
+    /// Reads bytes `offset..offset + len` back from GL (flushing staged writes through
+    /// `stream` first), by mapping the range for reading. For `read` APIs and tests, not
+    /// for frames: it waits for the GPU.
+    pub fn read(
+        &mut self,
+        offset: usize,
+        len: usize,
+        stream: &mut Stream,
+    ) -> Result<Vec<u8>, GlError> {
         self.check_range(offset, len)?;
-        self.flush()?;
+        self.flush(stream)?;
         if len == 0 {
             return Ok(Vec::new());
         }
@@ -537,46 +384,51 @@ impl GlBuffer {
         result
     }
 
-    /// Copies `len` bytes from `src` to `dst` inside this buffer on the GPU. The ranges must
-    /// not overlap (GL forbids it). Staged writes are flushed first so the copy carries them.
-    pub fn copy_within(&mut self, src: usize, dst: usize, len: usize) -> Result<(), GlError> {
+    /// Copies `len` bytes from `src` to `dst` inside this buffer on the GPU (and in the
+    /// mirror). The ranges must not overlap (GL forbids it). Staged writes are flushed
+    /// through `stream` first so the copy carries them.
+    pub fn copy_within(
+        &mut self,
+        src: usize,
+        dst: usize,
+        len: usize,
+        stream: &mut Stream,
+    ) -> Result<(), GlError> {
         self.check_range(src, len)?;
         self.check_range(dst, len)?;
         if src < dst + len && dst < src + len && len > 0 {
             return Err(GlError::OverlappingCopy { src, dst, len });
         }
-        self.flush()?;
+        self.flush(stream)?;
         copy_raw(&self.gl, self.raw, src, self.raw, dst, len)?;
         self.stats.copied_bytes += len as u64;
-        if let Some(mirror) = &mut self.mirror {
-            mirror.copy_within(src..src + len, dst);
-        }
+        self.mirror.copy_within(src..src + len, dst);
+        self.busy.touch(src.max(dst) + len, stream);
         Ok(())
     }
 
-    /// Copies `len` bytes from `src` in this buffer to `dst` in `target` on the GPU. Both
-    /// buffers' staged writes are flushed first: the source's so the copy carries them, the
-    /// target's so none lands later on the copied bytes. A mirrored target takes the bytes
-    /// from a mirrored source's mirror too; an unmirrored source cannot feed one.
+    /// Copies `len` bytes from `src` in this buffer to `dst` in `target` on the GPU (and
+    /// between the mirrors). Both buffers' staged writes are flushed first, each through its
+    /// own stream: the source's so the copy carries them, the target's so none lands later
+    /// on the copied bytes.
     pub fn copy_to(
         &mut self,
         src: usize,
         target: &mut GlBuffer,
         dst: usize,
         len: usize,
+        streams: (&mut Stream, &mut Stream),
     ) -> Result<(), GlError> {
         self.check_range(src, len)?;
         target.check_range(dst, len)?;
-        if target.mirror.is_some() && self.mirror.is_none() {
-            return Err(self_unmirrored("copy_to a mirrored buffer"));
-        }
-        self.flush()?;
-        target.flush()?;
+        let (own, theirs) = streams;
+        self.flush(own)?;
+        target.flush(theirs)?;
         copy_raw(&self.gl, self.raw, src, target.raw, dst, len)?;
         target.stats.copied_bytes += len as u64;
-        if let (Some(from), Some(to)) = (&self.mirror, &mut target.mirror) {
-            to[dst..dst + len].copy_from_slice(&from[src..src + len]);
-        }
+        target.mirror[dst..dst + len].copy_from_slice(&self.mirror[src..src + len]);
+        self.busy.touch(src + len, own);
+        target.busy.touch(dst + len, theirs);
         Ok(())
     }
 
@@ -605,15 +457,6 @@ fn copy_value<const N: usize>(bytes: &mut [u8], src: usize, dst: usize) {
     let mut value = [0u8; N];
     value.copy_from_slice(&bytes[src..src + N]);
     bytes[dst..dst + N].copy_from_slice(&value);
-}
-
-/// The error of a mirror operation on a buffer without a mirror.
-#[cold]
-fn self_unmirrored(operation: &str) -> GlError {
-    GlError::InvalidArgument {
-        operation: "GlBuffer",
-        message: format!("{operation} needs a mirrored buffer (GlBuffer::mirrored)"),
-    }
 }
 
 /// One `glCopyBufferSubData` between two live buffers (or two disjoint ranges of one).
@@ -660,7 +503,7 @@ impl std::fmt::Debug for GlBuffer {
         f.debug_struct("GlBuffer")
             .field("raw", &self.raw)
             .field("capacity", &self.capacity)
-            .field("pending_runs", &self.runs.len())
+            .field("dirty", &!self.dirty.is_empty())
             .field("stats", &self.stats)
             .finish()
     }

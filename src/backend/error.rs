@@ -104,6 +104,16 @@ pub enum GlError {
         /// What is wrong with the arguments.
         message: String,
     },
+    /// Waiting on a fence failed (`GL_WAIT_FAILED`), or the GPU did not reach it within
+    /// the time a frame may wait: the context is probably lost.
+    #[error("waiting on a GL fence failed after {waited_ms} ms (GL_WAIT_FAILED or no progress)")]
+    FenceWait {
+        /// How long the wait had lasted.
+        waited_ms: u64,
+    },
+    /// The context lacks what a chosen path needs (see the message for what is missing).
+    #[error("{0}")]
+    Unsupported(String),
     /// A GL context or display could not be created (see the message for what to install).
     #[error("{0}")]
     Context(String),
@@ -180,4 +190,48 @@ pub fn clear_gl_errors(gl: &glow::Context) -> usize {
         drained += 1;
     }
     drained
+}
+
+thread_local! {
+    /// Whether the per-frame steps check GL errors on this thread (see [`set_validation`]).
+    static VALIDATION: std::cell::Cell<bool> = const { std::cell::Cell::new(cfg!(debug_assertions)) };
+}
+
+/// Turns the GL error checks of the per-frame steps on or off for this thread (GL contexts
+/// are current per thread): flushes of staged writes and draws. On in debug builds, off in
+/// release ones.
+///
+/// Each check is a `glGetError`, which a threaded driver answers with a round trip to its
+/// own thread, so a frame of many domains pays for them. Steps where failure is expected
+/// and must be reported, creation and growth (`GL_OUT_OF_MEMORY`), always check; so does a
+/// mapping that returns no pointer. With validation off, a GL error raised in a draw or a
+/// flush is left queued, and the next checked step reports it as
+/// [`GlError::QueuedBefore`].
+pub fn set_validation(on: bool) {
+    VALIDATION.with(|v| v.set(on));
+}
+
+/// Whether the per-frame GL error checks are on for this thread ([`set_validation`]).
+pub fn validation() -> bool {
+    VALIDATION.with(|v| v.get())
+}
+
+/// [`check_clean`] when [`validation`] is on.
+#[inline]
+pub(crate) fn validate_clean(gl: &glow::Context, operation: &'static str) -> Result<(), GlError> {
+    if validation() {
+        check_clean(gl, operation)
+    } else {
+        Ok(())
+    }
+}
+
+/// [`check_gl`] when [`validation`] is on.
+#[inline]
+pub(crate) fn validate_gl(gl: &glow::Context, operation: &'static str) -> Result<(), GlError> {
+    if validation() {
+        check_gl(gl, operation)
+    } else {
+        Ok(())
+    }
 }

@@ -29,11 +29,13 @@ pub enum Site {
     Draw,
     /// Reading a buffer range back (`glMapBufferRange` for reading).
     Read,
+    /// Creating a stream's staging ring (`glBufferStorage` and its persistent mapping).
+    Staging,
 }
 
 impl Site {
     /// Every site, for tests that pick one at random.
-    pub const ALL: [Site; 7] = [
+    pub const ALL: [Site; 8] = [
         Site::BufferCreate,
         Site::GrowCopy,
         Site::Flush,
@@ -41,6 +43,7 @@ impl Site {
         Site::PointVao,
         Site::Draw,
         Site::Read,
+        Site::Staging,
     ];
 }
 
@@ -56,6 +59,21 @@ mod armed {
         static ARMED: Cell<Option<(Site, u32, u32)>> = const { Cell::new(None) };
         /// Faults injected on this thread so far.
         static INJECTED: Cell<u64> = const { Cell::new(0) };
+        /// Whether fence polls answer "not signalled" (see [`hold_fences`]).
+        static HELD: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// While `held`, every zero-timeout fence poll of a stream on this thread answers
+    /// "not signalled yet", as it would on a GPU that runs frames behind the CPU (llvmpipe
+    /// finishes each draw before the call returns, so its fences are never behind). A
+    /// stream's blocking wait still asks the real fence, which then signals.
+    pub fn hold_fences(held: bool) {
+        HELD.with(|h| h.set(held));
+    }
+
+    /// Whether fence polls are held ([`hold_fences`]).
+    pub fn fences_held() -> bool {
+        HELD.with(|h| h.get())
     }
 
     /// Arms a fault: on this thread, `site`'s steps pass `skip` more times, and the next one
@@ -103,7 +121,14 @@ mod armed {
 }
 
 #[cfg(feature = "fault-injection")]
-pub use armed::{disarm, fail_at, fail_repeatedly, injected, is_armed};
+pub use armed::{disarm, fail_at, fail_repeatedly, fences_held, hold_fences, injected, is_armed};
+
+/// Whether fence polls are held; always `false` without the `fault-injection` feature.
+#[cfg(not(feature = "fault-injection"))]
+#[inline(always)]
+pub(crate) fn fences_held() -> bool {
+    false
+}
 
 /// Called by each step at `site` right before its error check: raises a real GL error when
 /// a fault is armed for it.

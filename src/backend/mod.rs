@@ -10,27 +10,40 @@
 //! [`check_gl`], never silently ignored. An operation that ends in such a check first runs
 //! [`check_clean`], so that an error earlier GL code left queued is reported as
 //! [`GlError::QueuedBefore`] before anything changes, instead of failing the crate's call
-//! half-way.
+//! half-way. The per-frame steps, flushes and draws, check only while [`validation`] is on
+//! (debug builds, or [`set_validation`]): each check is a `glGetError`, a round trip on
+//! threaded drivers.
+//!
+//! Staged writes reach GL through a [`Stream`], which keeps the CPU from waiting on draws
+//! the GPU has queued (see [`stream`](Stream) for the paths).
 
 mod atlas;
 mod buffer;
+mod dirty;
 mod error;
 pub mod fault;
 mod format;
 mod multidraw;
 mod pixels;
 mod program;
+mod stream;
 mod target;
 mod texture;
 
 pub use atlas::{AtlasBuilder, AtlasRegion, TextureAtlas};
 pub use buffer::{BufferStats, GlBuffer, GrownBuffer, MAX_BUFFER_BYTES};
-pub use error::{check_clean, check_gl, clear_gl_errors, GlError};
+pub use dirty::{DirtySet, Span, BLOCK_BYTES};
+pub use error::{check_clean, check_gl, clear_gl_errors, set_validation, validation, GlError};
+pub(crate) use error::{validate_clean, validate_gl};
 pub use format::{
     Attribute, AttributeData, ComponentType, FormatError, ShaderInput, VertexFormat, MAX_COMPONENTS,
 };
 pub(crate) use multidraw::Precheck;
 pub use multidraw::{InstanceDraw, MultiDraw};
 pub use program::{ActiveAttribute, Program, ProgramBuilder, ShaderVersion};
+pub(crate) use stream::Busy;
+pub use stream::{
+    Stream, StreamConfig, StreamPath, StreamStats, DEFAULT_RING_BYTES, MAX_RING_BYTES,
+};
 pub use target::RenderTarget;
 pub use texture::{Texture, TextureFilter};

@@ -24,7 +24,7 @@ use std::ffi::{c_void, CStr};
 use glow::HasContext;
 
 use super::fault::{inject, Site};
-use super::{check_clean, check_gl, GlError};
+use super::{validate_clean, validate_gl, GlError};
 
 /// `void glMultiDrawArrays(GLenum mode, const GLint *first, const GLsizei *count, GLsizei drawcount)`.
 type MultiDrawArraysFn =
@@ -306,7 +306,7 @@ impl MultiDraw {
             return Ok(0);
         }
         if precheck == Precheck::Run {
-            check_clean(gl, "MultiDraw::draw_arrays")?;
+            validate_clean(gl, "MultiDraw::draw_arrays")?;
         }
         match self.arrays {
             Some(multi_draw_arrays) => {
@@ -316,7 +316,7 @@ impl MultiDraw {
                 // function's contract).
                 unsafe { multi_draw_arrays(mode, firsts.as_ptr(), counts.as_ptr(), n) };
                 inject(gl, Site::Draw);
-                check_gl(gl, "glMultiDrawArrays")?;
+                validate_gl(gl, "glMultiDrawArrays")?;
                 Ok(1)
             }
             None => {
@@ -326,7 +326,7 @@ impl MultiDraw {
                     unsafe { gl.draw_arrays(mode, first, count) };
                 }
                 inject(gl, Site::Draw);
-                check_gl(gl, "glDrawArrays (multi-draw fallback)")?;
+                validate_gl(gl, "glDrawArrays (multi-draw fallback)")?;
                 Ok(firsts.len())
             }
         }
@@ -385,7 +385,7 @@ impl MultiDraw {
             return Ok(0);
         }
         if precheck == Precheck::Run {
-            check_clean(gl, "MultiDraw::draw_elements")?;
+            validate_clean(gl, "MultiDraw::draw_elements")?;
         }
         match self.elements {
             Some(multi_draw_elements) => {
@@ -400,7 +400,7 @@ impl MultiDraw {
                 // current.
                 unsafe { multi_draw_elements(mode, counts.as_ptr(), index_type, indices, n) };
                 inject(gl, Site::Draw);
-                check_gl(gl, "glMultiDrawElements")?;
+                validate_gl(gl, "glMultiDrawElements")?;
                 Ok(1)
             }
             None => {
@@ -420,7 +420,7 @@ impl MultiDraw {
                     unsafe { gl.draw_elements(mode, count, index_type, offset) };
                 }
                 inject(gl, Site::Draw);
-                check_gl(gl, "glDrawElements (multi-draw fallback)")?;
+                validate_gl(gl, "glDrawElements (multi-draw fallback)")?;
                 Ok(counts.len())
             }
         }

@@ -12,12 +12,12 @@ use std::rc::Rc;
 
 use glow::HasContext;
 
-use crate::backend::{check_clean, check_gl, GlError, Program, Texture};
+use crate::backend::{validate_clean, validate_gl, GlError, Program, Texture};
 
 /// GL state that a [`Batch`](super::Batch) sets before drawing a group's lists and children,
 /// and unsets after.
 ///
-/// An implementation reports its own GL errors (ending in [`check_gl`], as the ready groups
+/// An implementation reports its own GL errors (ending in [`check_gl`](crate::backend::check_gl), as the ready groups
 /// do): an error it leaves queued is found by the next checked call of the draw and
 /// reported as [`GlError::QueuedBefore`] there.
 pub trait Group {
@@ -71,9 +71,9 @@ impl ProgramGroup {
 
 impl Group for ProgramGroup {
     fn set_state(&self, gl: &glow::Context) -> Result<(), GlError> {
-        check_clean(gl, "ProgramGroup::set_state")?;
+        validate_clean(gl, "ProgramGroup::set_state")?;
         self.program.use_program();
-        check_gl(gl, "ProgramGroup::set_state")
+        validate_gl(gl, "ProgramGroup::set_state")
     }
 
     fn unset_state(&self, gl: &glow::Context) -> Result<(), GlError> {
@@ -112,7 +112,7 @@ impl TextureGroup {
 
 impl Group for TextureGroup {
     fn set_state(&self, gl: &glow::Context) -> Result<(), GlError> {
-        check_clean(gl, "TextureGroup::set_state")?;
+        validate_clean(gl, "TextureGroup::set_state")?;
         self.texture.bind(self.unit)?;
         if self.blend {
             // SAFETY: plain state changes on the current context.
@@ -121,7 +121,7 @@ impl Group for TextureGroup {
                 gl.blend_func(glow::SRC_ALPHA, glow::ONE_MINUS_SRC_ALPHA);
             }
         }
-        check_gl(gl, "TextureGroup::set_state")
+        validate_gl(gl, "TextureGroup::set_state")
     }
 
     fn unset_state(&self, gl: &glow::Context) -> Result<(), GlError> {

@@ -7,7 +7,8 @@ use std::rc::Rc;
 
 use super::group::{BatchId, Group, GroupId};
 use super::BatchError;
-use crate::backend::{check_clean, AttributeData, BufferStats, MultiDraw, VertexFormat};
+use crate::backend::{validate_clean, AttributeData, BufferStats, MultiDraw, VertexFormat};
+use crate::backend::{GlError, StreamConfig, StreamPath, StreamStats};
 use crate::domain::{
     check_indices, AttributeKey, DomainCore, DomainError, DomainId, InstanceId, ListId, Primitive,
 };
@@ -170,6 +171,8 @@ pub struct Batch {
     maybe_empty: bool,
     /// How many times the draw steps were rebuilt.
     rebuilds: u64,
+    /// How every domain's staged writes reach GL.
+    stream_config: StreamConfig,
 }
 
 impl Batch {
@@ -189,6 +192,7 @@ impl Batch {
             dirty: true,
             maybe_empty: false,
             rebuilds: 0,
+            stream_config: StreamConfig::default(),
         }
     }
 
@@ -295,7 +299,7 @@ impl Batch {
         let instances = key
             .instances
             .map(|id| (self.formats[id.index as usize].clone(), INITIAL_INSTANCES));
-        let domain = DomainCore::new(
+        let mut domain = DomainCore::new(
             &self.gl,
             self.multi_draw,
             format,
@@ -303,6 +307,9 @@ impl Batch {
             index_capacity,
             instances,
         )?;
+        if self.stream_config != StreamConfig::default() {
+            domain.set_stream_config(self.stream_config)?;
+        }
         let entry = Some(DomainEntry { key, domain });
         let index = match self.free_domains.pop() {
             Some(index) => {
@@ -656,6 +663,46 @@ impl Batch {
             .fold(BufferStats::default(), |a, b| a + b)
     }
 
+    /// What every domain's stream has done, summed (domains already dropped are not
+    /// counted): bytes through the staging ring, wraps, fence waits, writes into buffers
+    /// in use.
+    pub fn stream_stats(&self) -> StreamStats {
+        self.domains
+            .iter()
+            .flatten()
+            .map(|e| e.domain.stream().stats())
+            .fold(StreamStats::default(), |a, b| a + b)
+    }
+
+    /// The path staged writes take to GL ([`StreamConfig::path`] resolved for the context).
+    pub fn stream_path(&self) -> StreamPath {
+        self.stream_config
+            .path
+            .unwrap_or_else(|| StreamPath::best(&self.gl))
+    }
+
+    /// Switches every domain, and the domains made later, to `config` (see
+    /// [`Stream`](crate::backend::Stream)), after sending what each has staged. Fails with
+    /// [`GlError::Unsupported`](crate::backend::GlError::Unsupported) for a path the context
+    /// lacks, changing nothing; a failure part-way leaves the domains not yet switched on
+    /// their old configuration, each complete.
+    pub fn set_stream_config(&mut self, config: StreamConfig) -> Result<(), BatchError> {
+        let path = config.path.unwrap_or_else(|| StreamPath::best(&self.gl));
+        if !path.is_supported(&self.gl) {
+            return Err(BatchError::Domain(DomainError::Gl(GlError::Unsupported(
+                format!(
+                    "the {} stream path needs glBufferStorage, which this context lacks",
+                    path.name()
+                ),
+            ))));
+        }
+        for entry in self.domains.iter_mut().flatten() {
+            entry.domain.set_stream_config(config)?;
+        }
+        self.stream_config = config;
+        Ok(())
+    }
+
     /// Sends every staged write to GL ([`draw`](Batch::draw) does this for what it draws).
     pub fn flush(&mut self) -> Result<(), BatchError> {
         for entry in self.domains.iter_mut().flatten() {
@@ -751,7 +798,7 @@ impl Batch {
     ///
     /// GL state touched: whatever the groups set; each domain binds and unbinds its VAO.
     pub fn draw(&mut self) -> Result<DrawStats, BatchError> {
-        check_clean(&self.gl, "Batch::draw")?;
+        validate_clean(&self.gl, "Batch::draw")?;
         self.refresh();
         let mut stats = DrawStats::default();
         let mut first_error = None;

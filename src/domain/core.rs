@@ -13,7 +13,10 @@ use super::instances::InstanceTable;
 use super::store::{capacity_needed, Needs, Region, Store, INDEX_SIZE};
 use super::{check_indices, list_ranges, AttributeKey, DomainError, Primitive, RangeCache};
 use crate::allocation::Allocator;
-use crate::backend::{check_clean, AttributeData, BufferStats, MultiDraw, Precheck, VertexFormat};
+use crate::backend::{
+    validate_clean, AttributeData, BufferStats, MultiDraw, Precheck, VertexFormat,
+};
+use crate::backend::{Stream, StreamConfig};
 
 /// A list's vertex and index regions (the index region is empty without an index part).
 /// A mesh's instances are kept beside, in its domain's instance table, so that every other
@@ -134,6 +137,18 @@ impl DomainCore {
 
     pub(crate) fn stats(&self) -> BufferStats {
         self.store.stats()
+    }
+
+    pub(crate) fn stream(&self) -> &Stream {
+        &self.store.stream
+    }
+
+    pub(crate) fn set_stream_config(&mut self, config: StreamConfig) -> Result<(), DomainError> {
+        self.store.set_stream_config(config)
+    }
+
+    pub(crate) fn end_frame(&mut self) -> Result<(), DomainError> {
+        Ok(self.store.end_frame()?)
     }
 
     pub(crate) fn buffer_names(&self) -> Vec<glow::Buffer> {
@@ -261,7 +276,8 @@ impl DomainCore {
         attribute: impl AttributeKey,
     ) -> Result<Vec<T>, DomainError> {
         let vertices = self.lists.get(list)?.vertices;
-        self.store.vertex.read(vertices, attribute)
+        let store = &mut self.store;
+        store.vertex.read(vertices, attribute, &mut store.stream)
     }
 
     /// Sets the list's indices, relative to its first vertex. CPU work only.
@@ -282,10 +298,11 @@ impl DomainCore {
     /// absolute index shows up as a wrong value).
     pub(crate) fn read_indices<K>(&mut self, list: ListId<K>) -> Result<Vec<u32>, DomainError> {
         let entry = *self.lists.get(list)?;
-        let index = self.store.index_mut()?;
+        let (index, stream) = self.store.index_and_stream()?;
         let bytes = index.buffer.read(
             entry.indices.start * INDEX_SIZE,
             entry.indices.count * INDEX_SIZE,
+            stream,
         )?;
         let base = entry.vertices.start as u32;
         Ok(bytes
@@ -331,7 +348,8 @@ impl DomainCore {
         let kept_vertices = v.count.min(vertex_count);
         let vertices_move = vertex_start != v.start;
         if vertices_move && kept_vertices > 0 {
-            (self.store.vertex).copy_within(v.start, vertex_start, kept_vertices)?;
+            let store = &mut self.store;
+            (store.vertex).copy_within(v.start, vertex_start, kept_vertices, &mut store.stream)?;
         }
         let kept_indices = i.count.min(index_count);
         let clamp = self.store.index.as_ref().is_some_and(|index| {
@@ -348,6 +366,7 @@ impl DomainCore {
                     i.start * INDEX_SIZE,
                     index_start * INDEX_SIZE,
                     kept_indices * INDEX_SIZE,
+                    &mut self.store.stream,
                 )?;
             }
         }
@@ -438,7 +457,8 @@ impl DomainCore {
             ..Needs::default()
         })?;
         let vertex_start = other.store.vertex.allocator.plan_alloc(v.count)?;
-        (self.store.vertex).copy_to(v, &mut other.store.vertex, vertex_start)?;
+        let streams = (&mut self.store.stream, &mut other.store.stream);
+        (self.store.vertex).copy_to(v, &mut other.store.vertex, vertex_start, streams)?;
 
         // Commit: the plans above said both fit.
         let vertices = Region {
@@ -500,9 +520,20 @@ impl DomainCore {
     /// GL state touched: binds this domain's VAO (which holds the index buffer binding) and
     /// unbinds it after. The program, textures and blending are the caller's.
     pub(crate) fn draw(&mut self, mode: Primitive) -> Result<usize, DomainError> {
-        if self.is_instanced() {
-            return self.draw_instances(mode, None);
-        }
+        let drawn = if self.is_instanced() {
+            self.draw_instances(mode, None)
+        } else {
+            self.draw_lists(mode)
+        };
+        // The frame ends whether or not the draw went through: its uploads are queued.
+        let ended = self.store.end_frame();
+        let calls = drawn?;
+        ended?;
+        Ok(calls)
+    }
+
+    /// The body of [`draw`](Self::draw) for domains without instances.
+    fn draw_lists(&mut self, mode: Primitive) -> Result<usize, DomainError> {
         let partial = self.partial.of(mode);
         if partial > 0 {
             return Err(DomainError::PartialPrimitives {
@@ -510,7 +541,7 @@ impl DomainCore {
                 lists: partial,
             });
         }
-        check_clean(self.store.gl(), "Domain::draw")?;
+        validate_clean(self.store.gl(), "Domain::draw")?;
         self.store.flush()?;
         let indexed = self.is_indexed();
         let per_list;
@@ -568,7 +599,7 @@ impl DomainCore {
         if self.is_instanced() {
             return self.draw_instances(mode, Some(list.cast()));
         }
-        check_clean(self.store.gl(), "Domain::draw_list")?;
+        validate_clean(self.store.gl(), "Domain::draw_list")?;
         self.store.flush()?;
         self.store.bind()?;
         let gl = self.store.gl();

@@ -27,7 +27,9 @@ use super::handle::{DomainId, InstanceId, ListId, Slots};
 use super::store::{capacity_needed, AttributePart, Needs, Region, INDEX_SIZE};
 use super::{AttributeKey, DomainError, Primitive};
 use crate::backend::fault::{inject, Site};
-use crate::backend::{check_clean, check_gl, AttributeData, GlBuffer, InstanceDraw, MultiDraw};
+use crate::backend::{
+    validate_clean, validate_gl, AttributeData, GlBuffer, InstanceDraw, MultiDraw,
+};
 
 use glow::HasContext;
 
@@ -232,11 +234,11 @@ impl DomainCore {
                 instances: need,
                 ..Needs::default()
             })?;
-            let part = self.store.instance_mut()?;
+            let (part, stream) = self.store.instances_and_stream()?;
             let start = plan(part)?;
             if start != run.start && count > 0 {
                 // Into free space: a failure here leaves every instance where it was.
-                part.copy_within(run.start, start, count)?;
+                part.copy_within(run.start, start, count, stream)?;
             }
             // Commit: the plan said it fits.
             let start = part.allocator.realloc(run.start, run.count, want)?;
@@ -403,7 +405,8 @@ impl DomainCore {
             start: slot,
             count: 1,
         };
-        self.store.instance_mut()?.read(region, attribute)
+        let (part, stream) = self.store.instances_and_stream()?;
+        part.read(region, attribute, stream)
     }
 
     /// Reads `attribute` of every instance of `mesh` back from GL, in draw order.
@@ -417,7 +420,8 @@ impl DomainCore {
             start: run.start,
             count,
         };
-        self.store.instance_mut()?.read(region, attribute)
+        let (part, stream) = self.store.instances_and_stream()?;
+        part.read(region, attribute, stream)
     }
 
     /// Draws every mesh's instances (or only `only`'s) by the table's [`InstanceDraw`] path,
@@ -433,7 +437,7 @@ impl DomainCore {
         only: Option<ListId<AnyMesh>>,
     ) -> Result<usize, DomainError> {
         let gl = Rc::clone(self.store.gl());
-        check_clean(&gl, "Domain::draw (instances)")?;
+        validate_clean(&gl, "Domain::draw (instances)")?;
         self.store.flush()?;
         let table = self.table_mut()?;
         let path = table.path;
@@ -545,7 +549,7 @@ impl DomainCore {
             }
         }
         inject(gl, Site::Draw);
-        let checked = check_gl(gl, "instanced draw");
+        let checked = validate_gl(gl, "instanced draw");
         self.store.unbind();
         checked?;
         Ok(calls)
@@ -557,7 +561,7 @@ impl DomainCore {
         meshes: &[(Entry, MeshRun)],
         indexed: bool,
     ) -> Result<(), DomainError> {
-        let gl = self.store.gl();
+        let gl = Rc::clone(self.store.gl());
         let table = self.instances.as_mut().ok_or(DomainError::NotInstanced)?;
         let commands = &mut table.next_commands;
         commands.clear();
@@ -587,16 +591,19 @@ impl DomainCore {
             Some(buffer) if buffer.capacity() >= bytes => buffer,
             slot => {
                 let capacity = bytes.next_power_of_two().max(256);
-                *slot = Some(GlBuffer::new(Rc::clone(gl), capacity)?);
+                *slot = Some(GlBuffer::new(gl, capacity)?);
                 table.commands.clear();
                 slot.as_mut().ok_or(DomainError::NotInstanced)?
             }
         };
+        let stream = &mut self.store.stream;
         if table.next_commands != table.commands {
             buffer.write(0, bytemuck::cast_slice(&table.next_commands))?;
-            buffer.flush()?;
+            buffer.flush(stream)?;
             std::mem::swap(&mut table.commands, &mut table.next_commands);
         }
+        // The draw about to be issued reads the commands.
+        buffer.mark_drawn(stream);
         Ok(())
     }
 }

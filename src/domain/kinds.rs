@@ -15,6 +15,7 @@ use super::handle::{Arrays, DomainId, Indexed, IndexedInstanced, InstanceId, Ins
 use super::{AttributeKey, DomainError, Primitive};
 use crate::allocation::Allocator;
 use crate::backend::{AttributeData, BufferStats, InstanceDraw, MultiDraw, VertexFormat};
+use crate::backend::{Stream, StreamConfig};
 
 /// A kind of domain: the marker its lists' handles carry.
 pub trait DomainKind: sealed::Sealed {
@@ -175,6 +176,28 @@ impl<K: DomainKind> Domain<K> {
     /// What the buffers have sent to GL: uploads, GPU copies, growths.
     pub fn stats(&self) -> BufferStats {
         self.core.stats()
+    }
+
+    /// How this domain's staged writes reach GL: its [`Stream`]'s path, frame and
+    /// [`StreamStats`](crate::backend::StreamStats) (`stream().stats()`).
+    pub fn stream(&self) -> &Stream {
+        self.core.stream()
+    }
+
+    /// Switches how staged writes reach GL (the path, the frames the CPU may run ahead, the
+    /// ring's size), after sending everything staged so far. Fails with
+    /// [`GlError::Unsupported`](crate::backend::GlError::Unsupported) for a path the context
+    /// lacks, changing nothing.
+    pub fn set_stream_config(&mut self, config: StreamConfig) -> Result<(), DomainError> {
+        self.core.set_stream_config(config)
+    }
+
+    /// Ends a frame of this domain's stream, as [`draw`](Self::draw) does after drawing:
+    /// fences the frame's uploads so their staging space can be reused once the GPU is
+    /// done with them. Call it once a frame when drawing with [`draw_list`](Self::draw_list)
+    /// only; the staging ring grows instead of waiting while it is never called.
+    pub fn end_frame(&mut self) -> Result<(), DomainError> {
+        self.core.end_frame()
     }
 
     /// The GL names of the attribute buffers (format order), then the index buffer when

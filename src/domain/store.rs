@@ -31,6 +31,7 @@ use crate::backend::{check_clean, check_gl, BufferStats, FormatError, GlBuffer, 
 use crate::backend::{
     Attribute, AttributeData, GrownBuffer, ShaderInput, VertexFormat, MAX_BUFFER_BYTES,
 };
+use crate::backend::{Stream, StreamConfig};
 
 /// Bytes per stored index (`GL_UNSIGNED_INT`).
 pub(crate) const INDEX_SIZE: usize = std::mem::size_of::<u32>();
@@ -120,11 +121,10 @@ pub(crate) struct AttributePart {
     format: VertexFormat,
     buffers: Vec<GlBuffer>,
     pub(crate) allocator: Allocator,
-    /// `glVertexAttribDivisor` of every attribute: 0 per vertex, 1 per instance. Instance
-    /// parts' buffers are mirrored ([`GlBuffer::mirrored`]): a deleted instance's hole is
-    /// filled with the last instance of its mesh by a staged copy in the mirror, which joins
-    /// the frame's other writes, where a GPU copy would cost one GL call per attribute per
-    /// deletion; and writes stage into the mirror directly.
+    /// `glVertexAttribDivisor` of every attribute: 0 per vertex, 1 per instance. A deleted
+    /// instance's hole is filled with the last instance of its mesh by a staged copy in the
+    /// buffers' mirrors, which joins the frame's other writes, where a GPU copy would cost
+    /// one GL call per attribute per deletion.
     divisor: u32,
 }
 
@@ -140,12 +140,7 @@ impl AttributePart {
             .iter()
             .map(|a| {
                 let bytes = buffer_bytes(capacity, a.size(), MAX_BUFFER_BYTES)?;
-                let gl = Rc::clone(gl);
-                Ok(if divisor > 0 {
-                    GlBuffer::mirrored(gl, bytes)?
-                } else {
-                    GlBuffer::new(gl, bytes)?
-                })
+                Ok(GlBuffer::new(Rc::clone(gl), bytes)?)
             })
             .collect::<Result<Vec<_>, DomainError>>()?;
         Ok(AttributePart {
@@ -184,10 +179,11 @@ impl AttributePart {
         &mut self,
         grown: Vec<Option<GrownBuffer>>,
         capacity: usize,
+        stream: &Stream,
     ) -> Result<(), DomainError> {
         for (buffer, grown) in self.buffers.iter_mut().zip(grown) {
             if let Some(grown) = grown {
-                buffer.commit_grow(grown)?;
+                buffer.commit_grow(grown, stream)?;
             }
         }
         let capacity = capacity.max(self.allocator.capacity());
@@ -196,16 +192,17 @@ impl AttributePart {
     }
 
     /// Copies `count` slots of every attribute from slot `src` to slot `dst`, on the GPU
-    /// (and in a mirrored buffer's mirror). The ranges must not overlap.
+    /// (and in the mirrors). The ranges must not overlap.
     pub(crate) fn copy_within(
         &mut self,
         src: usize,
         dst: usize,
         count: usize,
+        stream: &mut Stream,
     ) -> Result<(), DomainError> {
         for (attribute, buffer) in self.format.attributes().iter().zip(&mut self.buffers) {
             let size = attribute.size();
-            buffer.copy_within(src * size, dst * size, count * size)?;
+            buffer.copy_within(src * size, dst * size, count * size, stream)?;
         }
         Ok(())
     }
@@ -216,7 +213,9 @@ impl AttributePart {
         region: Region,
         target: &mut AttributePart,
         dst_start: usize,
+        streams: (&mut Stream, &mut Stream),
     ) -> Result<(), DomainError> {
+        let (own, theirs) = streams;
         for ((attribute, src), dst) in self
             .format
             .attributes()
@@ -230,14 +229,14 @@ impl AttributePart {
                 dst,
                 dst_start * size,
                 region.count * size,
+                (&mut *own, &mut *theirs),
             )?;
         }
         Ok(())
     }
 
     /// Stages slot `src`'s record of every attribute into slot `dst` of `target` (another
-    /// part of the same format), from this part's mirror. CPU work only; an unmirrored part
-    /// returns [`DomainError::NotInstanced`].
+    /// part of the same format), from this part's mirrors. CPU work only.
     pub(crate) fn stage_record(
         &self,
         src: usize,
@@ -252,7 +251,7 @@ impl AttributePart {
             .enumerate()
         {
             let size = attribute.size();
-            let mirror = buffer.mirror().ok_or(DomainError::NotInstanced)?;
+            let mirror = buffer.mirror();
             target.write_slot_bytes(i, dst, &mirror[src * size..(src + 1) * size])?;
         }
         Ok(())
@@ -352,15 +351,20 @@ impl AttributePart {
         &mut self,
         region: Region,
         attribute: impl AttributeKey,
+        stream: &mut Stream,
     ) -> Result<Vec<T>, DomainError> {
         let (index, a) = typed_attribute::<T>(&self.format, attribute)?;
         let size = a.size();
-        let bytes = self.buffers[index].read(region.start * size, region.count * size)?;
+        let bytes = self.buffers[index].read(region.start * size, region.count * size, stream)?;
         cast_vec(bytes, &a.name)
     }
 
-    fn flush(&mut self) -> Result<(), GlError> {
-        self.buffers.iter_mut().try_for_each(GlBuffer::flush)
+    fn flush(&mut self, stream: &mut Stream) -> Result<(), GlError> {
+        self.buffers.iter_mut().try_for_each(|b| b.flush(stream))
+    }
+
+    fn mark_drawn(&mut self, stream: &Stream) {
+        self.buffers.iter_mut().for_each(|b| b.mark_drawn(stream));
     }
 
     fn stats(&self) -> impl Iterator<Item = BufferStats> + '_ {
@@ -437,6 +441,9 @@ pub(crate) struct Store {
     /// without base instance ([`Store::point_instances_at`]).
     instance_base: usize,
     max_buffer_bytes: usize,
+    /// How staged writes reach every buffer of the store (and the instance table's
+    /// indirect commands).
+    pub(crate) stream: Stream,
 }
 
 impl Store {
@@ -484,6 +491,7 @@ impl Store {
         let instance = instances
             .map(|(format, capacity)| AttributePart::new(gl, format, capacity, 1))
             .transpose()?;
+        let stream = Stream::new(Rc::clone(gl), StreamConfig::default())?;
         // SAFETY: plain object creation on the current context.
         let vao = unsafe { gl.create_vertex_array() }.map_err(|message| GlError::Create {
             object: "vertex array",
@@ -499,6 +507,7 @@ impl Store {
             vao_valid: true,
             instance_base: 0,
             max_buffer_bytes: MAX_BUFFER_BYTES,
+            stream,
         };
         store.point_vao(&store.names())?;
         Ok(store)
@@ -523,6 +532,26 @@ impl Store {
     /// The index part; only indexed domains reach for it.
     pub(crate) fn index_mut(&mut self) -> Result<&mut IndexPart, DomainError> {
         self.index.as_mut().ok_or(DomainError::NotIndexed)
+    }
+
+    /// The index part and the stream its buffer flushes through.
+    pub(crate) fn index_and_stream(
+        &mut self,
+    ) -> Result<(&mut IndexPart, &mut Stream), DomainError> {
+        match &mut self.index {
+            Some(part) => Ok((part, &mut self.stream)),
+            None => Err(DomainError::NotIndexed),
+        }
+    }
+
+    /// The instance part and the stream its buffers flush through.
+    pub(crate) fn instances_and_stream(
+        &mut self,
+    ) -> Result<(&mut AttributePart, &mut Stream), DomainError> {
+        match &mut self.instance {
+            Some(part) => Ok((part, &mut self.stream)),
+            None => Err(DomainError::NotInstanced),
+        }
     }
 
     /// The instance part; only instanced domains reach for it.
@@ -650,18 +679,19 @@ impl Store {
         self.instance_base = 0;
         // Each grown buffer was prepared from the buffer it commits to, so these succeed.
         if let Some(capacity) = vertex_target {
-            self.vertex.commit_grow(grown_vertices, capacity)?;
+            self.vertex
+                .commit_grow(grown_vertices, capacity, &self.stream)?;
         }
         if let (Some(capacity), Some(index)) = (index_target, self.index.as_mut()) {
             if let Some(grown) = grown_index {
-                index.buffer.commit_grow(grown)?;
+                index.buffer.commit_grow(grown, &self.stream)?;
             }
             let capacity = capacity.max(index.allocator.capacity());
             index.allocator.set_capacity(capacity)?;
             index.relative.resize(capacity, 0);
         }
         if let (Some(capacity), Some(instance)) = (instance_target, self.instance.as_mut()) {
-            instance.commit_grow(grown_instances, capacity)?;
+            instance.commit_grow(grown_instances, capacity, &self.stream)?;
         }
         Ok(())
     }
@@ -674,6 +704,15 @@ impl Store {
             self.point_vao(&self.names())?;
             self.vao_valid = true;
             self.instance_base = 0;
+        }
+        // The draws about to be issued read every buffer of the store.
+        let stream = &self.stream;
+        self.vertex.mark_drawn(stream);
+        if let Some(index) = &mut self.index {
+            index.buffer.mark_drawn(stream);
+        }
+        if let Some(instance) = &mut self.instance {
+            instance.mark_drawn(stream);
         }
         // SAFETY: the VAO is a live object of this context.
         unsafe { self.gl.bind_vertex_array(Some(self.vao)) };
@@ -689,14 +728,28 @@ impl Store {
     /// Sends every staged write to GL. A buffer whose flush fails keeps its writes staged
     /// (a later flush sends them), so nothing is lost.
     pub(crate) fn flush(&mut self) -> Result<(), GlError> {
-        self.vertex.flush()?;
+        let stream = &mut self.stream;
+        self.vertex.flush(stream)?;
         if let Some(index) = &mut self.index {
-            index.buffer.flush()?;
+            index.buffer.flush(stream)?;
         }
         match &mut self.instance {
-            Some(instance) => instance.flush(),
+            Some(instance) => instance.flush(stream),
             None => Ok(()),
         }
+    }
+
+    /// Ends a frame of this store's stream ([`Stream::end_frame`]): what a draw of every
+    /// list does last.
+    pub(crate) fn end_frame(&mut self) -> Result<(), GlError> {
+        self.stream.end_frame()
+    }
+
+    /// Switches the stream to `config` after sending everything staged through the
+    /// current one. On error nothing changed.
+    pub(crate) fn set_stream_config(&mut self, config: StreamConfig) -> Result<(), DomainError> {
+        self.flush()?;
+        Ok(self.stream.reconfigure(config)?)
     }
 
     /// The sum of every buffer's statistics.
