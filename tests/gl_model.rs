@@ -4,9 +4,13 @@
 //! about one in six run with something made to fail first, every list checked against a
 //! CPU model after every operation and the pixels against a reference draw every 40.
 //!
-//! `GL_MODEL_OPS` sets the operations per configuration (default 20,000, about 20 s for all
-//! three in a debug build on two cores); `cargo test --test gl_model -- --nocapture` prints
-//! each configuration's counts.
+//! It runs on every stream path (the staging ring, one so small that it wraps every few
+//! frames and waits for its fences, the orphaned staging buffer, sub-data and map), so that
+//! how bytes travel to GL can never lose or misplace a list's data.
+//!
+//! `GL_MODEL_OPS` sets the operations per configuration (default 20,000; the extra path
+//! configurations run a third of that; about 45 s for all of them in a debug build on two
+//! cores); `cargo test --test gl_model -- --nocapture` prints each configuration's counts.
 
 mod common;
 #[path = "support/gl_model.rs"]
@@ -15,7 +19,7 @@ mod model;
 mod rng;
 
 use model::{Source, World};
-use vertex_domain::backend::MultiDraw;
+use vertex_domain::backend::{MultiDraw, StreamConfig, StreamPath, StreamStats};
 use vertex_domain::headless::HeadlessContext;
 
 /// Operations per configuration unless `GL_MODEL_OPS` says otherwise.
@@ -29,11 +33,26 @@ impl Source for Seeded {
     }
 }
 
-fn run(ctx: &HeadlessContext, multi_draw: MultiDraw, seed: u64, name: &str) {
+fn run(ctx: &HeadlessContext, multi_draw: MultiDraw, seed: u64, name: &str) -> StreamStats {
+    run_streamed(ctx, multi_draw, StreamConfig::default(), 1, seed, name)
+}
+
+/// Runs a world whose every domain streams by `stream`, for the configured operations
+/// divided by `share`, and returns what the streams did.
+fn run_streamed(
+    ctx: &HeadlessContext,
+    multi_draw: MultiDraw,
+    stream: StreamConfig,
+    share: usize,
+    seed: u64,
+    name: &str,
+) -> StreamStats {
     let ops = std::env::var("GL_MODEL_OPS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(DEFAULT_OPS);
+        .unwrap_or(DEFAULT_OPS)
+        / share;
+    model::use_stream(stream);
     let mut world = World::new(ctx.gl(), multi_draw);
     let mut source = Seeded(rng::Rng(seed));
     for _ in 0..ops {
@@ -62,12 +81,89 @@ fn run(ctx: &HeadlessContext, multi_draw: MultiDraw, seed: u64, name: &str) {
         c.ops
     );
     assert!(c.faults_fired > 0, "{name}: no fault fired");
+    let streamed = world.stream_stats();
+    eprintln!("{name}: {streamed:?}");
+    streamed
+}
+
+/// A stream on `path`, with the defaults otherwise.
+fn on(path: StreamPath) -> StreamConfig {
+    StreamConfig::on(path)
+}
+
+#[test]
+fn every_error_leaves_every_list_intact_through_a_ring_that_wraps_every_few_frames() {
+    let ctx = common::context();
+    let small = StreamConfig {
+        ring_bytes: 4096,
+        ring_grows: false,
+        ..on(StreamPath::Ring)
+    };
+    let s = run_streamed(&ctx, *ctx.multi_draw(), small, 3, 0x5EED_0004, "small ring");
+    assert!(
+        s.ring_wraps * 4 > s.frames / 8,
+        "the ring wrapped only {} times in {} frames",
+        s.ring_wraps,
+        s.frames
+    );
+    assert!(s.fence_polls > 0 && s.staged_bytes > 0, "{s:?}");
+    assert_eq!((s.in_use_writes, s.ring_grows), (0, 0), "{s:?}");
+}
+
+#[test]
+fn every_error_leaves_every_list_intact_through_an_orphaned_staging_buffer() {
+    let ctx = common::context_gles();
+    let s = run_streamed(
+        &ctx,
+        *ctx.multi_draw(),
+        on(StreamPath::Orphan),
+        3,
+        0x5EED_0005,
+        "orphan",
+    );
+    assert!(s.staged_bytes > 0 && s.staged_copies > 0, "{s:?}");
+    assert_eq!(s.in_use_writes, 0, "{s:?}");
+}
+
+#[test]
+fn every_error_leaves_every_list_intact_through_sub_data() {
+    let ctx = common::context();
+    let s = run_streamed(
+        &ctx,
+        *ctx.multi_draw(),
+        on(StreamPath::SubData),
+        3,
+        0x5EED_0006,
+        "sub-data",
+    );
+    assert!(s.in_place_bytes > 0 && s.in_use_writes > 0, "{s:?}");
+    assert_eq!(s.staged_bytes, 0, "{s:?}");
+}
+
+#[test]
+fn every_error_leaves_every_list_intact_through_a_mapped_span() {
+    let ctx = common::context();
+    let s = run_streamed(
+        &ctx,
+        *ctx.multi_draw(),
+        on(StreamPath::Map),
+        3,
+        0x5EED_0007,
+        "map",
+    );
+    assert!(s.in_place_bytes > 0, "{s:?}");
+    assert_eq!(s.staged_bytes, 0, "{s:?}");
 }
 
 #[test]
 fn every_error_leaves_every_list_intact_on_gl_core() {
     let ctx = common::context();
-    run(&ctx, *ctx.multi_draw(), 0x5EED_0001, "GL core");
+    let s = run(&ctx, *ctx.multi_draw(), 0x5EED_0001, "GL core");
+    assert!(
+        s.staged_bytes > 0 && s.direct_bytes > 0,
+        "the ring path: {s:?}"
+    );
+    assert_eq!(s.in_use_writes, 0, "{s:?}");
 }
 
 #[test]

@@ -80,6 +80,9 @@ pub struct GlBuffer {
     spans: Vec<Span>,
     /// How far queued GPU commands reach into this buffer.
     busy: Busy,
+    /// Whether GL holds anything written: a flush or a copy has reached the buffer. Until
+    /// then its GL contents are undefined, and growing it copies nothing.
+    holds_data: bool,
     stats: BufferStats,
 }
 
@@ -166,6 +169,7 @@ impl GlBuffer {
             dirty: DirtySet::new(capacity),
             spans: Vec::new(),
             busy: Busy::default(),
+            holds_data: false,
             stats: BufferStats::default(),
         })
     }
@@ -204,6 +208,8 @@ impl GlBuffer {
 
     /// Creates a buffer of `new_capacity` bytes holding a GPU copy of this one's contents,
     /// without replacing this one yet. Returns `None` when `new_capacity` is not larger.
+    /// A buffer nothing has reached yet (no flush, no copy) has no contents to copy: its
+    /// writes are all still in the mirror, and go straight to the new buffer.
     ///
     /// On error nothing has changed and the new buffer is already deleted.
     pub fn prepare_grow(&self, new_capacity: usize) -> Result<Option<GrownBuffer>, GlError> {
@@ -216,12 +222,12 @@ impl GlBuffer {
             gl: Rc::clone(gl),
             raw,
             capacity: new_capacity,
-            copied: self.capacity,
+            copied: if self.holds_data { self.capacity } else { 0 },
             source: self.raw,
             committed: false,
         };
         // `capacity` passed `check_size` when this buffer was made or grown.
-        let len = self.capacity as i32;
+        let len = grown.copied as i32;
         // SAFETY: both names are live buffers; the copy stays inside both sizes; the two are
         // different buffers, so the ranges cannot overlap.
         unsafe {
@@ -340,6 +346,7 @@ impl GlBuffer {
         self.stats.uploaded_bytes += bytes as u64;
         self.stats.flushes += 1;
         self.dirty.clear();
+        self.holds_data = true;
         Ok(())
     }
 
@@ -427,6 +434,7 @@ impl GlBuffer {
         copy_raw(&self.gl, self.raw, src, target.raw, dst, len)?;
         target.stats.copied_bytes += len as u64;
         target.mirror[dst..dst + len].copy_from_slice(&self.mirror[src..src + len]);
+        target.holds_data = true;
         self.busy.touch(src + len, own);
         target.busy.touch(dst + len, theirs);
         Ok(())

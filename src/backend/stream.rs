@@ -12,7 +12,7 @@ use super::fault::{fences_held, inject, Site};
 use super::{check_clean, check_gl, MAX_BUFFER_BYTES};
 
 /// The ring's first capacity, unless [`StreamConfig::ring_bytes`] asks for another.
-pub const DEFAULT_RING_BYTES: usize = 256 << 10;
+pub const DEFAULT_RING_BYTES: usize = 64 << 10;
 
 /// The largest ring a stream grows to. Beyond it the ring waits for space instead, and
 /// uploads larger than a quarter of it go through in chunks.
@@ -165,6 +165,10 @@ pub struct StreamStats {
     pub fence_waits: u64,
     /// Time spent in those waits, in nanoseconds.
     pub fence_wait_ns: u64,
+    /// Of those waits, the ones for a frame at most [`StreamConfig::frames_ahead`] frames
+    /// old: only a ring that may not grow (at [`MAX_RING_BYTES`], or
+    /// [`StreamConfig::ring_grows`] off) ever makes them.
+    pub early_waits: u64,
     /// Frames ended ([`Stream::end_frame`]).
     pub frames: u64,
 }
@@ -185,6 +189,7 @@ impl std::ops::Add for StreamStats {
             fence_polls: self.fence_polls + o.fence_polls,
             fence_waits: self.fence_waits + o.fence_waits,
             fence_wait_ns: self.fence_wait_ns + o.fence_wait_ns,
+            early_waits: self.early_waits + o.early_waits,
             frames: self.frames + o.frames,
         }
     }
@@ -772,14 +777,16 @@ impl Stream {
             }
             self.fence(self.frame)?;
             let last = self.fences.len() - 1;
+            self.stats.early_waits += 1;
             return self.wait(last);
         };
         if self.poll(i)? {
             self.retire_through(i);
             return Ok(());
         }
-        let age = self.frame - oldest;
-        if age > u64::from(self.config.frames_ahead) || !can_grow {
+        let old = self.frame - oldest > u64::from(self.config.frames_ahead);
+        if old || !can_grow {
+            self.stats.early_waits += u64::from(!old);
             self.wait(i)
         } else {
             self.grow_ring(len)
@@ -844,8 +851,13 @@ impl Stream {
         if fences_held() {
             return Ok(false);
         }
-        // SAFETY: `fence` is a live sync object of this context.
-        let status = unsafe { self.gl.client_wait_sync(fence, 0, 0) };
+        // SAFETY: `fence` is a live sync object of this context. Flushing makes sure a
+        // fence not yet submitted (nothing has flushed since it was made) can signal;
+        // it queues the commands to the GPU and does not wait for them.
+        let status = unsafe {
+            self.gl
+                .client_wait_sync(fence, glow::SYNC_FLUSH_COMMANDS_BIT, 0)
+        };
         match status {
             glow::ALREADY_SIGNALED | glow::CONDITION_SATISFIED => Ok(true),
             glow::TIMEOUT_EXPIRED => Ok(false),

@@ -35,6 +35,7 @@ use vertex_domain::backend::{
     clear_gl_errors, AtlasBuilder, Attribute, BufferStats, ComponentType, GlError, InstanceDraw,
     MultiDraw, Program, RenderTarget, ShaderVersion, TextureAtlas, TextureFilter, VertexFormat,
 };
+use vertex_domain::backend::{StreamConfig, StreamStats};
 use vertex_domain::batch::{
     Batch, BatchError, BatchList, GroupId, Placement, ProgramGroup, Sprite, SpriteBatch, SpriteId,
     StateGroup,
@@ -158,7 +159,7 @@ trait ModelKind: DomainKind + Sized + 'static {
 impl ModelKind for Arrays {
     const NAME: &'static str = "plain";
     fn new_domain(gl: &Rc<glow::Context>, md: MultiDraw) -> Domain<Self> {
-        Domain::<Arrays>::new(gl, md, format(), INITIAL_CAPACITY).unwrap()
+        streamed(Domain::<Arrays>::new(gl, md, format(), INITIAL_CAPACITY).unwrap())
     }
     fn create(d: &mut Domain<Self>, v: usize, _: usize) -> Result<ListId<Self>, DomainError> {
         d.create(v)
@@ -188,7 +189,9 @@ impl ModelKind for Arrays {
 impl ModelKind for Indexed {
     const NAME: &'static str = "indexed";
     fn new_domain(gl: &Rc<glow::Context>, md: MultiDraw) -> Domain<Self> {
-        Domain::<Indexed>::new(gl, md, format(), INITIAL_CAPACITY, INITIAL_CAPACITY).unwrap()
+        streamed(
+            Domain::<Indexed>::new(gl, md, format(), INITIAL_CAPACITY, INITIAL_CAPACITY).unwrap(),
+        )
     }
     fn create(d: &mut Domain<Self>, v: usize, i: usize) -> Result<ListId<Self>, DomainError> {
         d.create(v, i)
@@ -234,6 +237,36 @@ fn aggregate(mut runs: Vec<(usize, usize)>, what: &str) -> (Vec<usize>, Vec<usiz
         }
     }
     (starts, sizes)
+}
+
+thread_local! {
+    /// How every domain, batch and sprite batch a world makes on this thread streams.
+    static STREAM: Cell<StreamConfig> = Cell::new(StreamConfig::default());
+    /// The stream statistics of domains the world has dropped.
+    static DROPPED: Cell<StreamStats> = Cell::new(StreamStats::default());
+}
+
+/// Makes the worlds created next on this thread stream their writes by `config`.
+pub fn use_stream(config: StreamConfig) {
+    STREAM.with(|s| s.set(config));
+}
+
+fn stream_config() -> StreamConfig {
+    STREAM.with(Cell::get)
+}
+
+/// `domain`, switched to this thread's stream configuration.
+fn streamed<K: DomainKind>(mut domain: Domain<K>) -> Domain<K> {
+    domain.set_stream_config(stream_config()).unwrap();
+    domain
+}
+
+/// The sum of `domains`' stream statistics.
+fn streams<K: DomainKind>(domains: &[Domain<K>]) -> StreamStats {
+    domains
+        .iter()
+        .map(|d| d.stream().stats())
+        .fold(StreamStats::default(), |a, b| a + b)
 }
 
 /// Two domains of one kind and the model of their lists.
@@ -486,7 +519,8 @@ impl<K: ModelKind> Domains<K> {
             "{} domain {d}: a create or resize uploaded from the CPU",
             K::NAME
         );
-        if after.grows > before.grows {
+        // A buffer GL holds nothing of yet (never flushed) grows without a copy.
+        if after.grows > before.grows && before.uploaded_bytes + before.copied_bytes > 0 {
             assert!(
                 after.copied_bytes > before.copied_bytes,
                 "growth copied nothing"
@@ -499,7 +533,11 @@ impl<K: ModelKind> Domains<K> {
     fn recycle<S: Source>(&mut self, src: &mut S) -> Option<()> {
         for d in 0..2 {
             if self.lists[d].is_empty() && src.chance(30)? {
-                self.domains[d] = K::new_domain(&self.gl, self.multi_draw);
+                let old = std::mem::replace(
+                    &mut self.domains[d],
+                    K::new_domain(&self.gl, self.multi_draw),
+                );
+                DROPPED.with(|s| s.set(s.get() + old.stream().stats()));
             }
         }
         Some(())
@@ -833,6 +871,7 @@ struct BatchWorld {
 impl BatchWorld {
     fn new(gl: &Rc<glow::Context>, md: MultiDraw, program: Rc<Program>) -> Self {
         let mut batch = Batch::new(gl, md);
+        batch.set_stream_config(stream_config()).unwrap();
         let root = batch
             .add_group(ProgramGroup::new(Rc::clone(&program)), 0, None)
             .unwrap();
@@ -1141,6 +1180,10 @@ fn layered(
     atlas: &TextureAtlas,
 ) -> (SpriteBatch, [GroupId; 2]) {
     let mut sprites = SpriteBatch::new(gl, md, SIZE, SIZE).unwrap();
+    sprites
+        .batch_mut()
+        .set_stream_config(stream_config())
+        .unwrap();
     let a = sprites.add_layer(atlas.texture().clone(), 0).unwrap();
     let b = sprites.add_layer(atlas.texture().clone(), 1).unwrap();
     (sprites, [a, b])
@@ -1472,7 +1515,7 @@ impl InstanceKind for Instanced {
     const NAME: &'static str = "instanced";
     fn new_domain(gl: &Rc<glow::Context>, md: MultiDraw) -> Domain<Self> {
         let (mesh, each) = (mesh_format(), instance_format());
-        InstancedVertexDomain::new(gl, md, mesh, each, INITIAL_CAPACITY, 4).unwrap()
+        streamed(InstancedVertexDomain::new(gl, md, mesh, each, INITIAL_CAPACITY, 4).unwrap())
     }
     fn create(d: &mut Domain<Self>, positions: &[[f32; 2]]) -> Result<ListId<Self>, DomainError> {
         let mesh = d.create(positions.len())?;
@@ -1486,7 +1529,9 @@ impl InstanceKind for IndexedInstanced {
     fn new_domain(gl: &Rc<glow::Context>, md: MultiDraw) -> Domain<Self> {
         let (mesh, each) = (mesh_format(), instance_format());
         let capacity = INITIAL_CAPACITY;
-        InstancedIndexedVertexDomain::new(gl, md, mesh, each, capacity, capacity, 4).unwrap()
+        streamed(
+            InstancedIndexedVertexDomain::new(gl, md, mesh, each, capacity, capacity, 4).unwrap(),
+        )
     }
     fn create(d: &mut Domain<Self>, positions: &[[f32; 2]]) -> Result<ListId<Self>, DomainError> {
         let mesh = d.create(positions.len(), positions.len())?;
@@ -1946,6 +1991,18 @@ pub struct World {
 }
 
 impl World {
+    /// What the streams of every domain, batch and sprite batch of the world (and of
+    /// domains it dropped on this thread) have done.
+    pub fn stream_stats(&self) -> StreamStats {
+        DROPPED.with(Cell::get)
+            + streams(&self.plain.domains)
+            + streams(&self.indexed.domains)
+            + streams(&self.instanced.domains)
+            + streams(&self.indexed_instanced.domains)
+            + self.batch.batch.stream_stats()
+            + self.sprites.sprites.batch().stream_stats()
+    }
+
     /// A world on the current context `gl`, drawing with `multi_draw` (the context's, or
     /// [`MultiDraw::single_draws`]).
     pub fn new(gl: &Rc<glow::Context>, multi_draw: MultiDraw) -> World {
