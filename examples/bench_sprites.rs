@@ -14,7 +14,15 @@
 //! triangle setup and binning, so a submit can never cost less than that floor; what we
 //! add on top of it is our CPU work.
 //!
-//! `cargo run --release --example bench_sprites -- [--counts 1000,10000,100000] [--pyglet]`
+//! With `--streams`, it times instead how a frame's writes reach GL on each stream path
+//! (`map`, the path before streams; `subdata`; `orphan`; `ring`) at N = 100k (or
+//! `--counts`), both stores: per frame the CPU time of update, flush and submit, the GPU
+//! time of the frame's GL work (a `GL_TIME_ELAPSED` query around flush and draw), the
+//! calling thread's CPU time (`getrusage(RUSAGE_THREAD)`), minor page faults of the thread
+//! and of the process, and the stream's statistics; and the one-off upload, creating N
+//! sprites and drawing the first frame.
+//!
+//! `cargo run --release --example bench_sprites -- [--counts 1000,10000,100000] [--streams] [--pyglet]`
 //! With `--pyglet`, `benches/peer/run_pyglet.sh sprites` runs pyglet 2.1.19 on the same
 //! workload in the same run and its figures print beside ours.
 
@@ -22,7 +30,9 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use glow::HasContext;
-use vertex_domain::backend::{AtlasBuilder, RenderTarget, TextureFilter};
+use vertex_domain::backend::{
+    AtlasBuilder, RenderTarget, StreamConfig, StreamPath, StreamStats, TextureAtlas, TextureFilter,
+};
 use vertex_domain::batch::{Instances, Quads, Sprite, SpriteBatch, SpriteId, SpriteStore};
 use vertex_domain::headless::{HeadlessApi, HeadlessContext};
 
@@ -82,31 +92,41 @@ fn finish(ctx: &HeadlessContext) {
     unsafe { ctx.gl().finish() };
 }
 
-fn run<S: Store>(ctx: &HeadlessContext, n: usize) -> Figures {
-    let target = RenderTarget::new(ctx.gl().clone(), WIDTH, HEIGHT).expect("render target");
-    target.bind();
+/// The one 16x16 image every sprite shows.
+fn atlas(ctx: &HeadlessContext) -> TextureAtlas {
     let mut image = AtlasBuilder::new();
     let pixels: Vec<u8> = (0..16 * 16)
         .flat_map(|i| [255, i as u8, 128, 255])
         .collect();
     image.add(16, 16, &pixels).expect("image");
-    let atlas = image
+    image
         .build(ctx.gl().clone(), TextureFilter::Nearest)
-        .expect("atlas");
-    let region = atlas.regions()[0];
-    let mut sprites = S::batch(ctx);
-    let layer = sprites
-        .add_layer(Rc::clone(atlas.texture()), 0)
-        .expect("layer");
-    let mut rng = Rng(0x5EED ^ n as u64);
-    let mut positions: Vec<(f32, f32)> = (0..n)
+        .expect("atlas")
+}
+
+/// `n` random sprite positions inside the framebuffer.
+fn scattered(rng: &mut Rng, n: usize) -> Vec<(f32, f32)> {
+    (0..n)
         .map(|_| {
             (
                 rng.range(0.0, (WIDTH - 16) as f32),
                 rng.range(0.0, (HEIGHT - 16) as f32),
             )
         })
-        .collect();
+        .collect()
+}
+
+fn run<S: Store>(ctx: &HeadlessContext, n: usize) -> Figures {
+    let target = RenderTarget::new(ctx.gl().clone(), WIDTH, HEIGHT).expect("render target");
+    target.bind();
+    let atlas = atlas(ctx);
+    let region = atlas.regions()[0];
+    let mut sprites = S::batch(ctx);
+    let layer = sprites
+        .add_layer(Rc::clone(atlas.texture()), 0)
+        .expect("layer");
+    let mut rng = Rng(0x5EED ^ n as u64);
+    let mut positions = scattered(&mut rng, n);
     let mut figures = Figures::default();
 
     finish(ctx);
@@ -208,6 +228,7 @@ fn run<S: Store>(ctx: &HeadlessContext, n: usize) -> Figures {
 fn main() {
     let mut counts = vec![1_000, 10_000, 100_000];
     let mut with_pyglet = false;
+    let mut paths = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -218,8 +239,11 @@ fn main() {
                     .unwrap_or_default();
             }
             "--pyglet" => with_pyglet = true,
+            "--streams" => paths = true,
             other => {
-                eprintln!("unknown argument {other}; usage: [--counts 1000,10000] [--pyglet]");
+                eprintln!(
+                    "unknown argument {other}; usage: [--counts 1000,10000] [--streams] [--pyglet]"
+                );
                 std::process::exit(2);
             }
         }
@@ -230,6 +254,14 @@ fn main() {
     });
     println!("{} | {}", ctx.version(), ctx.renderer());
     println!("(llvmpipe runs vertex work inside the draw call and rasterises until glFinish: no figure here is a GPU figure)");
+    if paths {
+        let counts = if counts == [1_000, 10_000, 100_000] {
+            vec![100_000]
+        } else {
+            counts
+        };
+        return stream_table(&ctx, &counts, with_pyglet);
+    }
     let ours: Vec<(usize, Figures, Figures)> = counts
         .iter()
         .map(|&n| (n, run::<Quads>(&ctx, n), run::<Instances>(&ctx, n)))
@@ -302,6 +334,150 @@ fn main() {
             );
         }
     }
+}
+
+/// `count` of the timed frames, per frame.
+fn per_frame(f: &streams::PathFigures, count: u64) -> f64 {
+    count as f64 / f.stats.frames.max(1) as f64
+}
+
+/// Runs `--streams` and prints its table.
+fn stream_table(ctx: &HeadlessContext, counts: &[usize], with_pyglet: bool) {
+    let list: Vec<String> = counts.iter().map(usize::to_string).collect();
+    let peer = if with_pyglet {
+        common::pyglet(&["sprites", "--counts", &list.join(","), "--frames", "20"])
+    } else {
+        Vec::new()
+    };
+    type Figure = fn(&streams::PathFigures) -> f64;
+    let rows: [(&str, Figure, &str); 19] = [
+        (
+            "create N + first frame",
+            |f| f.create_and_first_frame,
+            "create_ms",
+        ),
+        ("update (move all)", |f| f.update, "update_ms"),
+        ("flush (CPU)", |f| f.flush, "-"),
+        ("submit (CPU: groups, draws, fence)", |f| f.submit, "-"),
+        (
+            "CPU: update + flush + submit",
+            |f| f.update + f.flush + f.submit,
+            "update_ms+submit_ms",
+        ),
+        (
+            "GPU time, moving frame (GL_TIME_ELAPSED)",
+            |f| f.gpu,
+            "gpu_ms",
+        ),
+        ("GPU time, unchanged frame", |f| f.static_gpu, "-"),
+        (
+            "moving / unchanged GPU time",
+            |f| f.gpu / f.static_gpu.max(1e-9),
+            "-",
+        ),
+        ("glFinish after submit", |f| f.finish, "finish_ms"),
+        (
+            "thread CPU time per frame (getrusage)",
+            |f| f.thread_cpu,
+            "thread_cpu_ms",
+        ),
+        (
+            "minor faults / frame, thread",
+            |f| f.thread_faults,
+            "thread_faults_per_frame",
+        ),
+        (
+            "minor faults / frame, process",
+            |f| f.process_faults,
+            "process_faults_per_frame",
+        ),
+        (
+            "KiB / frame through staging",
+            |f| per_frame(f, f.stats.staged_bytes) / 1024.0,
+            "-",
+        ),
+        (
+            "KiB / frame written in place",
+            |f| per_frame(f, f.stats.in_place_bytes + f.stats.direct_bytes) / 1024.0,
+            "-",
+        ),
+        (
+            "writes into buffers in use / frame",
+            |f| per_frame(f, f.stats.in_use_writes),
+            "-",
+        ),
+        (
+            "ring wraps (all timed frames)",
+            |f| f.stats.ring_wraps as f64,
+            "-",
+        ),
+        (
+            "fence waits (all timed frames)",
+            |f| f.stats.fence_waits as f64,
+            "-",
+        ),
+        (
+            "  time in them (ms, all frames)",
+            |f| f.stats.fence_wait_ns as f64 / 1e6,
+            "-",
+        ),
+        (
+            "  of which for a frame <= K old",
+            |f| f.stats.early_waits as f64,
+            "-",
+        ),
+    ];
+    println!("
+{} moving 16x16 sprites, one texture, 640x480; per-frame figures are means of 20 frames after 3 (ms unless named)", list.join(", "));
+    println!(
+        "| N | store | figure | map (before streams) | subdata | orphan | ring | pyglet 2.1.19 |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for &n in counts {
+        let fields = peer
+            .iter()
+            .find(|f| common::field(f, "count") == Some(n as f64));
+        for store in ["4-vertex", "instanced"] {
+            // Untimed: the first batch of a process compiles llvmpipe's shader variants and
+            // grows the heap, which would count against whichever path ran first.
+            match store {
+                "4-vertex" => streams::run::<Quads>(ctx, n.min(10_000), StreamPath::Ring),
+                _ => streams::run::<Instances>(ctx, n.min(10_000), StreamPath::Ring),
+            };
+            let figures: Vec<streams::PathFigures> = [
+                StreamPath::Map,
+                StreamPath::SubData,
+                StreamPath::Orphan,
+                StreamPath::Ring,
+            ]
+            .into_iter()
+            .map(|path| match store {
+                "4-vertex" => streams::run::<Quads>(ctx, n, path),
+                _ => streams::run::<Instances>(ctx, n, path),
+            })
+            .collect();
+            for (name, figure, peer_key) in rows {
+                let ours: Vec<String> = figures
+                    .iter()
+                    .map(|f| format!("{:.3}", figure(f)))
+                    .collect();
+                let theirs = match (store, fields) {
+                    ("4-vertex", Some(fields)) => peer_key
+                        .split('+')
+                        .map(|k| common::field(fields, k))
+                        .sum::<Option<f64>>()
+                        .map_or("-".to_owned(), |v| format!("{v:.3}")),
+                    _ => "-".to_owned(),
+                };
+                println!(
+                    "| {n} | {store} | {name} | {} | {theirs} |",
+                    ours.join(" | ")
+                );
+            }
+        }
+    }
+    println!("
+pyglet's create is the sprites alone (it uploads them in its first draw); its submit holds its upload, so it stands under CPU: update + flush + submit. llvmpipe times a query on the CPU that runs the commands: no GPU time here is a GPU figure.");
 }
 
 /// The floor: sprite vertices drawn the cheapest way a client can, to tell the driver's cost
@@ -407,5 +583,193 @@ mod bare {
                 }
             }
         }
+    }
+}
+
+/// `--streams`: one frame's writes on each stream path, side by side.
+mod streams {
+    use std::rc::Rc;
+    use std::time::{Duration, Instant};
+
+    use glow::HasContext;
+    use vertex_domain::batch::{Sprite, SpriteBatch, SpriteId};
+    use vertex_domain::headless::HeadlessContext;
+
+    use super::{atlas, finish, ms, scattered, Rng, Store, StreamConfig, StreamPath, StreamStats};
+    use super::{HEIGHT, WIDTH};
+    use vertex_domain::backend::RenderTarget;
+
+    /// Timed frames per path (after the warm-up ones).
+    const FRAMES: u32 = 20;
+    /// Untimed frames first: they create the staging ring and llvmpipe's shader variants.
+    const WARMUP: u32 = 3;
+
+    /// One path's figures at one N: per-frame means in ms, faults per frame, and the
+    /// stream's statistics over the timed frames.
+    #[derive(Debug, Default, Clone, Copy)]
+    pub struct PathFigures {
+        pub create_and_first_frame: f64,
+        pub update: f64,
+        pub flush: f64,
+        pub submit: f64,
+        pub gpu: f64,
+        pub finish: f64,
+        pub thread_cpu: f64,
+        pub thread_faults: f64,
+        pub process_faults: f64,
+        pub static_gpu: f64,
+        pub stats: StreamStats,
+    }
+
+    /// `getrusage` of `who`: CPU time (user + system) and minor faults.
+    fn usage(who: libc::c_int) -> (Duration, u64) {
+        // SAFETY: getrusage writes one rusage into the zeroed struct it is given.
+        let usage = unsafe {
+            let mut usage: libc::rusage = std::mem::zeroed();
+            libc::getrusage(who, &mut usage);
+            usage
+        };
+        let time = |t: libc::timeval| {
+            Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+        };
+        (
+            time(usage.ru_utime) + time(usage.ru_stime),
+            usage.ru_minflt as u64,
+        )
+    }
+
+    /// A `GL_TIME_ELAPSED` query, deleted on drop.
+    struct Timer<'a> {
+        gl: &'a glow::Context,
+        query: glow::Query,
+    }
+
+    impl<'a> Timer<'a> {
+        fn new(gl: &'a glow::Context) -> Self {
+            // SAFETY: plain object creation on the current context.
+            let query = unsafe { gl.create_query() }.expect("timer query");
+            Timer { gl, query }
+        }
+
+        fn begin(&self) {
+            // SAFETY: a query of this context; no other TIME_ELAPSED query is active.
+            unsafe { self.gl.begin_query(glow::TIME_ELAPSED, self.query) };
+        }
+
+        fn end(&self) {
+            // SAFETY: ends the query begun above.
+            unsafe { self.gl.end_query(glow::TIME_ELAPSED) };
+        }
+
+        /// The last query's nanoseconds, waiting for them.
+        fn elapsed(&self) -> Duration {
+            // SAFETY: the query has ended; QUERY_RESULT waits for its value.
+            let ns = unsafe {
+                self.gl
+                    .get_query_parameter_u64(self.query, glow::QUERY_RESULT)
+            };
+            Duration::from_nanos(ns)
+        }
+    }
+
+    impl Drop for Timer<'_> {
+        fn drop(&mut self) {
+            // SAFETY: the query is ours.
+            unsafe { self.gl.delete_query(self.query) };
+        }
+    }
+
+    /// Moves every sprite of a batch on `path` for the warm-up and timed frames.
+    pub fn run<S: Store>(ctx: &HeadlessContext, n: usize, path: StreamPath) -> PathFigures {
+        let gl = ctx.gl();
+        let target = RenderTarget::new(Rc::clone(gl), WIDTH, HEIGHT).expect("render target");
+        target.bind();
+        let atlas = atlas(ctx);
+        let region = atlas.regions()[0];
+        let mut sprites: SpriteBatch<S> = S::batch(ctx);
+        sprites
+            .batch_mut()
+            .set_stream_config(StreamConfig::on(path))
+            .expect("stream path");
+        let layer = sprites
+            .add_layer(Rc::clone(atlas.texture()), 0)
+            .expect("layer");
+        let mut rng = Rng(0x5EED ^ n as u64);
+        let mut positions = scattered(&mut rng, n);
+        let mut f = PathFigures::default();
+
+        target.clear([0.0, 0.0, 0.0, 1.0]).expect("clear");
+        finish(ctx);
+        let started = Instant::now();
+        let ids: Vec<SpriteId> = positions
+            .iter()
+            .map(|&(x, y)| sprites.add(Sprite::new(layer, region, x, y)).expect("add"))
+            .collect();
+        sprites.draw().expect("draw");
+        finish(ctx);
+        f.create_and_first_frame = ms(started.elapsed());
+
+        let timer = Timer::new(gl);
+        let mut before = sprites.batch().stream_stats();
+        let (mut update, mut flush, mut submit) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+        let (mut gpu, mut finished, mut cpu) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+        let (mut thread_faults, mut process_faults) = (0, 0);
+        for frame in 0..WARMUP + FRAMES {
+            if frame == WARMUP {
+                before = sprites.batch().stream_stats();
+                (update, flush, submit, gpu, finished, cpu) = Default::default();
+                (thread_faults, process_faults) = (0, 0);
+            }
+            target.clear([0.0, 0.0, 0.0, 1.0]).expect("clear");
+            finish(ctx);
+            let (thread0, faults0) = usage(libc::RUSAGE_THREAD);
+            let (_, process0) = usage(libc::RUSAGE_SELF);
+            let t0 = Instant::now();
+            let dx = if frame % 2 == 0 { 1.0 } else { -1.0 };
+            for (id, position) in ids.iter().zip(&mut positions) {
+                position.0 += dx;
+                sprites
+                    .set_position(*id, position.0, position.1)
+                    .expect("move");
+            }
+            let t1 = Instant::now();
+            timer.begin();
+            sprites.batch_mut().flush().expect("flush");
+            let t2 = Instant::now();
+            sprites.draw().expect("draw");
+            timer.end();
+            let t3 = Instant::now();
+            finish(ctx);
+            let t4 = Instant::now();
+            let (thread1, faults1) = usage(libc::RUSAGE_THREAD);
+            let (_, process1) = usage(libc::RUSAGE_SELF);
+            gpu += timer.elapsed();
+            update += t1 - t0;
+            flush += t2 - t1;
+            submit += t3 - t2;
+            finished += t4 - t3;
+            cpu += thread1 - thread0;
+            thread_faults += faults1 - faults0;
+            process_faults += process1 - process0;
+        }
+        let per = |d: Duration| ms(d) / f64::from(FRAMES);
+        (f.update, f.flush, f.submit) = (per(update), per(flush), per(submit));
+        (f.gpu, f.finish, f.thread_cpu) = (per(gpu), per(finished), per(cpu));
+        f.thread_faults = thread_faults as f64 / f64::from(FRAMES);
+        f.process_faults = process_faults as f64 / f64::from(FRAMES);
+        f.stats = sprites.batch().stream_stats().since(before);
+        // The same frame with nothing moved: its GPU time is the floor a moving frame is
+        // compared with.
+        let mut unchanged = Duration::ZERO;
+        for _ in 0..FRAMES {
+            target.clear([0.0, 0.0, 0.0, 1.0]).expect("clear");
+            timer.begin();
+            sprites.draw().expect("draw");
+            timer.end();
+            finish(ctx);
+            unchanged += timer.elapsed();
+        }
+        f.static_gpu = per(unchanged);
+        f
     }
 }

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::time::Instant;
 
 use glow::HasContext;
-use vertex_domain::backend::{GlError, Program, RenderTarget, ShaderVersion};
+use vertex_domain::backend::{GlError, Program, RenderTarget, ShaderVersion, StreamPath};
 use vertex_domain::headless::{HeadlessApi, HeadlessContext};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -49,6 +49,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "  native multi-draw: arrays {}, elements {}",
             first.multi_draw().is_native_arrays(),
             first.multi_draw().is_native_elements()
+        );
+        let supported: Vec<&str> = StreamPath::ALL
+            .iter()
+            .filter(|p| p.is_supported(first.gl()))
+            .map(|p| p.name())
+            .collect();
+        println!(
+            "  stream path: {} (chosen by capability; supported: {})",
+            StreamPath::best(first.gl()).name(),
+            supported.join(", ")
         );
         drop(first);
         let n = 20;

@@ -9,6 +9,9 @@ domain). Per N:
     update      move every sprite: sprite.position = (x, y, 0)
     submit      batch.draw() CPU time (includes the buffer upload of the moves)
     finish      glFinish after the draw (llvmpipe rasterises here)
+    gpu         GL_TIME_ELAPSED of the draw (a timer query around batch.draw())
+    thread cpu  this thread's user + system CPU time over the frame (getrusage)
+    faults      minor page faults over the frame: this thread's, and the process's
   delete half   delete a seeded random half (sampled + extrapolated for N > 10000)
   recreate half create that many sprites again (into the fragmented domain)
 
@@ -20,7 +23,9 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import ctypes
 import random
+import resource
 import sys
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -85,22 +90,38 @@ def run_one(n: int, window, img, env: dict) -> dict:
     sprites = [Sprite(img, x, y, z, batch=batch) for (x, y, z) in start]
     create = pc.now() - t0
 
-    upd = sub = fin = 0.0
+    upd = sub = fin = gpu = cpu = 0.0
+    faults_thread = faults_process = 0
+    query = gl.GLuint()
+    gl.glGenQueries(1, ctypes.byref(query))
+    elapsed = gl.GLuint64()
     for f in range(args.warmup + args.frames):
         window.clear()
         gl.glFinish()
+        th0 = resource.getrusage(resource.RUSAGE_THREAD)
+        pr0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = pc.now()
         for s, p in zip(sprites, moves[f & 1]):
             s.position = p
         t1 = pc.now()
+        gl.glBeginQuery(gl.GL_TIME_ELAPSED, query)
         batch.draw()
+        gl.glEndQuery(gl.GL_TIME_ELAPSED)
         t2 = pc.now()
         gl.glFinish()
         t3 = pc.now()
+        th1 = resource.getrusage(resource.RUSAGE_THREAD)
+        pr1 = resource.getrusage(resource.RUSAGE_SELF)
+        gl.glGetQueryObjectui64v(query, gl.GL_QUERY_RESULT, ctypes.byref(elapsed))
         if f >= args.warmup:
             upd += t1 - t0
             sub += t2 - t1
             fin += t3 - t2
+            gpu += elapsed.value / 1e9
+            cpu += (th1.ru_utime + th1.ru_stime) - (th0.ru_utime + th0.ru_stime)
+            faults_thread += th1.ru_minflt - th0.ru_minflt
+            faults_process += pr1.ru_minflt - pr0.ru_minflt
+    gl.glDeleteQueries(1, ctypes.byref(query))
     fr = args.frames
     lit = lit_pixels()
     draws = pc.count_draw_calls(batch)
@@ -130,6 +151,10 @@ def run_one(n: int, window, img, env: dict) -> dict:
         'submit_ms': pc.ms(sub / fr),
         'finish_ms': pc.ms(fin / fr),
         'frame_ms': pc.ms((upd + sub + fin) / fr),
+        'gpu_ms': pc.ms(gpu / fr),
+        'thread_cpu_ms': pc.ms(cpu / fr),
+        'thread_faults_per_frame': faults_thread / fr,
+        'process_faults_per_frame': faults_process / fr,
         'draw_calls': draws['calls'],
         'draw_ranges': draws['subdraws'],
         'lit_pixels': lit,

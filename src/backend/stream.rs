@@ -173,6 +173,29 @@ pub struct StreamStats {
     pub frames: u64,
 }
 
+impl StreamStats {
+    /// What happened since `earlier` (a snapshot of the same stream or sum): every counter
+    /// less its earlier value; [`ring_capacity`](Self::ring_capacity) as it is now.
+    pub fn since(self, earlier: StreamStats) -> StreamStats {
+        let d = |now: u64, then: u64| now.saturating_sub(then);
+        StreamStats {
+            staged_bytes: d(self.staged_bytes, earlier.staged_bytes),
+            staged_copies: d(self.staged_copies, earlier.staged_copies),
+            direct_bytes: d(self.direct_bytes, earlier.direct_bytes),
+            in_place_bytes: d(self.in_place_bytes, earlier.in_place_bytes),
+            in_use_writes: d(self.in_use_writes, earlier.in_use_writes),
+            ring_wraps: d(self.ring_wraps, earlier.ring_wraps),
+            ring_grows: d(self.ring_grows, earlier.ring_grows),
+            ring_capacity: self.ring_capacity,
+            fence_polls: d(self.fence_polls, earlier.fence_polls),
+            fence_waits: d(self.fence_waits, earlier.fence_waits),
+            fence_wait_ns: d(self.fence_wait_ns, earlier.fence_wait_ns),
+            early_waits: d(self.early_waits, earlier.early_waits),
+            frames: d(self.frames, earlier.frames),
+        }
+    }
+}
+
 impl std::ops::Add for StreamStats {
     type Output = StreamStats;
 
