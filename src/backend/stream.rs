@@ -18,6 +18,15 @@ pub const DEFAULT_RING_BYTES: usize = 64 << 10;
 /// uploads larger than a quarter of it go through in chunks.
 pub const MAX_RING_BYTES: usize = 64 << 20;
 
+/// The most fences a stream keeps: one per frame that staged bytes and is not known
+/// complete. Reaching it (a GPU this many frames behind) makes the stream wait on the
+/// oldest, so the queue never reallocates.
+const MAX_FENCES: usize = 16;
+
+/// Ring spans room is made for when a ring is created: a few per frame (one per buffer
+/// flushed), for the frames the ring holds.
+const RING_SPANS: usize = 64;
+
 /// Ring allocations start at multiples of this, so the CPU copies into aligned memory.
 const RING_ALIGN: usize = 64;
 
@@ -364,7 +373,7 @@ impl Stream {
             orphan: None,
             frame: 1,
             staged_this_frame: false,
-            fences: VecDeque::new(),
+            fences: VecDeque::with_capacity(MAX_FENCES),
             retired: 0,
             batch: Vec::new(),
             stats: StreamStats::default(),
@@ -833,7 +842,20 @@ impl Stream {
             floor
         };
         let capacity = grown.max(len.next_multiple_of(RING_ALIGN));
-        let ring = create_ring(&self.gl, capacity)?;
+        let (raw, ptr) = create_ring(&self.gl, capacity)?;
+        // The old ring's span queue is reused: growing allocates nothing on the CPU heap.
+        let mut spans = match &mut self.ring {
+            Some(old) => std::mem::take(&mut old.spans),
+            None => VecDeque::with_capacity(RING_SPANS),
+        };
+        spans.clear();
+        let ring = Ring {
+            raw,
+            ptr,
+            capacity,
+            head: 0,
+            spans,
+        };
         self.drop_ring();
         if old > 0 {
             self.stats.ring_grows += 1;
@@ -852,8 +874,12 @@ impl Stream {
         }
     }
 
-    /// Fences the GPU work issued so far as `frame`'s.
+    /// Fences the GPU work issued so far as `frame`'s, first waiting on the oldest fence
+    /// when [`MAX_FENCES`] are outstanding.
     fn fence(&mut self, frame: u64) -> Result<(), GlError> {
+        if self.fences.len() >= MAX_FENCES {
+            self.wait(0)?;
+        }
         // SAFETY: a plain sync object creation on the current context.
         let fence = unsafe { self.gl.fence_sync(glow::SYNC_GPU_COMMANDS_COMPLETE, 0) }.map_err(
             |message| GlError::Create {
@@ -968,9 +994,9 @@ fn no_ring() -> GlError {
     }
 }
 
-/// Creates a persistently, coherently mapped ring of `capacity` bytes. Always checked:
-/// this is where `GL_OUT_OF_MEMORY` shows.
-fn create_ring(gl: &glow::Context, capacity: usize) -> Result<Ring, GlError> {
+/// Creates a buffer of `capacity` bytes, persistently and coherently mapped for writing,
+/// and returns it with its mapping. Always checked: this is where `GL_OUT_OF_MEMORY` shows.
+fn create_ring(gl: &glow::Context, capacity: usize) -> Result<(glow::Buffer, *mut u8), GlError> {
     let size = i32::try_from(capacity).map_err(|_| GlError::TooLarge {
         requested: capacity as u64,
         limit: MAX_BUFFER_BYTES as u64,
@@ -1002,13 +1028,7 @@ fn create_ring(gl: &glow::Context, capacity: usize) -> Result<Ring, GlError> {
             len: capacity,
         });
     }
-    Ok(Ring {
-        raw,
-        ptr,
-        capacity,
-        head: 0,
-        spans: VecDeque::new(),
-    })
+    Ok((raw, ptr))
 }
 
 impl Drop for Stream {
