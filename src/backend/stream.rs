@@ -807,7 +807,11 @@ impl Stream {
             if can_grow {
                 return self.grow_ring(len);
             }
-            self.fence(self.frame)?;
+            // Fence what is queued so far and wait for it. The rest of the frame counts
+            // as a frame of its own, so that retiring this fence frees only what it covers.
+            let so_far = self.frame;
+            self.frame += 1;
+            self.fence(so_far)?;
             let last = self.fences.len() - 1;
             self.stats.early_waits += 1;
             return self.wait(last);
