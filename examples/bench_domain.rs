@@ -99,6 +99,9 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn main() {
+    // Measure what a release build of a game does: no per-frame glGetError (the
+    // dev-dependency's `fault-injection` feature would otherwise turn validation on).
+    vertex_domain::backend::set_validation(false);
     let mut quads = 100_000;
     let mut runs = 5;
     let mut with_pyglet = false;

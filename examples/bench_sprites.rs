@@ -226,6 +226,9 @@ fn run<S: Store>(ctx: &HeadlessContext, n: usize) -> Figures {
 }
 
 fn main() {
+    // Measure what a release build of a game does: no per-frame glGetError (the
+    // dev-dependency's `fault-injection` feature would otherwise turn validation on).
+    vertex_domain::backend::set_validation(false);
     let mut counts = vec![1_000, 10_000, 100_000];
     let mut with_pyglet = false;
     let mut paths = false;

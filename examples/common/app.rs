@@ -114,6 +114,9 @@ pub fn parse<T: std::str::FromStr>(text: &str) -> std::result::Result<T, String>
 
 /// Runs demo `D` as the options say, in a window or headless; exits with a message on error.
 pub fn main<D: Demo>(options: std::result::Result<Options, String>, usage: &str) {
+    // Frame times as a release build of a game has them: no per-frame glGetError (the
+    // dev-dependency's `fault-injection` feature would otherwise turn validation on).
+    vertex_domain::backend::set_validation(false);
     let options = match options {
         Ok(options) => options,
         Err(message) => {

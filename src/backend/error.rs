@@ -192,14 +192,18 @@ pub fn clear_gl_errors(gl: &glow::Context) -> usize {
     drained
 }
 
+/// Whether validation starts on: in debug builds, and wherever the `fault-injection`
+/// feature is on (tests, whose injected faults the checks must see); off in release builds.
+const VALIDATION_DEFAULT: bool = cfg!(debug_assertions) || cfg!(feature = "fault-injection");
+
 thread_local! {
     /// Whether the per-frame steps check GL errors on this thread (see [`set_validation`]).
-    static VALIDATION: std::cell::Cell<bool> = const { std::cell::Cell::new(cfg!(debug_assertions)) };
+    static VALIDATION: std::cell::Cell<bool> = const { std::cell::Cell::new(VALIDATION_DEFAULT) };
 }
 
 /// Turns the GL error checks of the per-frame steps on or off for this thread (GL contexts
-/// are current per thread): flushes of staged writes and draws. On in debug builds, off in
-/// release ones.
+/// are current per thread): flushes of staged writes, draws and group state. On in debug
+/// builds and with the `fault-injection` feature (tests), off in release builds.
 ///
 /// Each check is a `glGetError`, which a threaded driver answers with a round trip to its
 /// own thread, so a frame of many domains pays for them. Steps where failure is expected

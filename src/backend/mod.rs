@@ -11,8 +11,8 @@
 //! [`check_clean`], so that an error earlier GL code left queued is reported as
 //! [`GlError::QueuedBefore`] before anything changes, instead of failing the crate's call
 //! half-way. The per-frame steps, flushes and draws, check only while [`validation`] is on
-//! (debug builds, or [`set_validation`]): each check is a `glGetError`, a round trip on
-//! threaded drivers.
+//! (debug builds and the `fault-injection` feature, or [`set_validation`]): each check is a
+//! `glGetError`, a round trip on threaded drivers.
 //!
 //! Staged writes reach GL through a [`Stream`], which keeps the CPU from waiting on draws
 //! the GPU has queued (see [`stream`](Stream) for the paths).
