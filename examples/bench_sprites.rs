@@ -116,6 +116,22 @@ fn scattered(rng: &mut Rng, n: usize) -> Vec<(f32, f32)> {
         .collect()
 }
 
+/// Moves every sprite one pixel, right on even frames and left on odd ones.
+fn move_all<S: SpriteStore>(
+    sprites: &mut SpriteBatch<S>,
+    ids: &[SpriteId],
+    positions: &mut [(f32, f32)],
+    frame: u32,
+) {
+    let dx = if frame % 2 == 0 { 1.0 } else { -1.0 };
+    for (id, position) in ids.iter().zip(positions) {
+        position.0 += dx;
+        sprites
+            .set_position(*id, position.0, position.1)
+            .expect("move");
+    }
+}
+
 fn run<S: Store>(ctx: &HeadlessContext, n: usize) -> Figures {
     let target = RenderTarget::new(ctx.gl().clone(), WIDTH, HEIGHT).expect("render target");
     target.bind();
@@ -150,13 +166,7 @@ fn run<S: Store>(ctx: &HeadlessContext, n: usize) -> Figures {
         target.clear([0.0, 0.0, 0.0, 1.0]).expect("clear");
         finish(ctx);
         let started = Instant::now();
-        let dx = if frame % 2 == 0 { 1.0 } else { -1.0 };
-        for (id, position) in ids.iter().zip(&mut positions) {
-            position.0 += dx;
-            sprites
-                .set_position(*id, position.0, position.1)
-                .expect("move");
-        }
+        move_all(&mut sprites, &ids, &mut positions, frame);
         let moved = Instant::now();
         sprites.batch_mut().flush().expect("flush");
         let flushed = Instant::now();
@@ -598,7 +608,8 @@ mod streams {
     use vertex_domain::batch::{Sprite, SpriteBatch, SpriteId};
     use vertex_domain::headless::HeadlessContext;
 
-    use super::{atlas, finish, ms, scattered, Rng, Store, StreamConfig, StreamPath, StreamStats};
+    use super::StreamStats;
+    use super::{atlas, finish, move_all, ms, scattered, Rng, Store, StreamConfig, StreamPath};
     use super::{HEIGHT, WIDTH};
     use vertex_domain::backend::RenderTarget;
 
@@ -728,13 +739,7 @@ mod streams {
             let (thread0, faults0) = usage(libc::RUSAGE_THREAD);
             let (_, process0) = usage(libc::RUSAGE_SELF);
             let t0 = Instant::now();
-            let dx = if frame % 2 == 0 { 1.0 } else { -1.0 };
-            for (id, position) in ids.iter().zip(&mut positions) {
-                position.0 += dx;
-                sprites
-                    .set_position(*id, position.0, position.1)
-                    .expect("move");
-            }
+            move_all(&mut sprites, &ids, &mut positions, frame);
             let t1 = Instant::now();
             timer.begin();
             sprites.batch_mut().flush().expect("flush");

@@ -534,19 +534,8 @@ impl Stream {
                 len: end - start,
             }))
         } else {
-            let mut bytes = 0;
-            for span in spans {
-                // SAFETY: `ptr` maps start..end for writing; the span lies inside it, and
-                // its source is CPU memory, which cannot overlap the mapping.
-                unsafe {
-                    std::ptr::copy_nonoverlapping(
-                        mirror[span.start..span.end].as_ptr(),
-                        ptr.add(span.start - start),
-                        span.len(),
-                    );
-                }
-                bytes += span.len() as u64;
-            }
+            // SAFETY: `ptr` maps start..end for writing, and every span lies inside it.
+            let bytes = unsafe { copy_spans(mirror, spans, ptr, Place::AtOffset(start)) };
             // SAFETY: the buffer bound to COPY_WRITE_BUFFER is mapped.
             unsafe { gl.unmap_buffer(glow::COPY_WRITE_BUFFER) };
             if sync {
@@ -655,20 +644,16 @@ impl Stream {
             StreamPath::Ring => {
                 let at = self.ring_alloc(bytes)?;
                 let ring = self.ring.as_mut().ok_or_else(no_ring)?;
-                let mut to = at;
-                for span in batch {
-                    // SAFETY: `ptr` maps the whole ring; at..at + bytes is free ring space
-                    // inside it (ring_alloc), and the spans add up to `bytes`; the source
-                    // is CPU memory.
-                    unsafe {
-                        std::ptr::copy_nonoverlapping(
-                            mirror[span.start..span.end].as_ptr(),
-                            ring.ptr.add(to),
-                            span.len(),
-                        );
-                    }
-                    to += span.len();
-                }
+                // SAFETY: `ptr` maps the whole ring, and at..at + bytes is free ring space
+                // inside it (ring_alloc) that the spans, `bytes` in all, fill.
+                unsafe {
+                    copy_spans(
+                        mirror,
+                        batch.iter().copied(),
+                        ring.ptr.add(at),
+                        Place::Packed,
+                    )
+                };
                 ring.spans.push_back(RingSpan {
                     start: at,
                     frame: self.frame,
@@ -752,19 +737,8 @@ impl Stream {
                 len: bytes,
             }))
         } else {
-            let mut to = 0;
-            for span in batch {
-                // SAFETY: `ptr` maps `bytes` writable bytes and the spans add up to
-                // `bytes`; the source is CPU memory.
-                unsafe {
-                    std::ptr::copy_nonoverlapping(
-                        mirror[span.start..span.end].as_ptr(),
-                        ptr.add(to),
-                        span.len(),
-                    );
-                }
-                to += span.len();
-            }
+            // SAFETY: `ptr` maps `bytes` writable bytes, which the spans fill.
+            unsafe { copy_spans(mirror, batch.iter().copied(), ptr, Place::Packed) };
             // SAFETY: the buffer bound to COPY_READ_BUFFER is mapped.
             unsafe { gl.unmap_buffer(glow::COPY_READ_BUFFER) };
             Ok(raw)
@@ -969,6 +943,46 @@ impl Stream {
             }
         }
     }
+}
+
+/// Where [`copy_spans`] puts each span.
+#[derive(Clone, Copy)]
+enum Place {
+    /// Back to back from the destination pointer.
+    Packed,
+    /// At the span's own offset less this one: the pointer maps the buffer from there.
+    AtOffset(usize),
+}
+
+/// Copies each span of `mirror` to `dst`, placed as `place` says, and returns the bytes
+/// copied.
+///
+/// # Safety
+/// `dst` must be valid for writes of every placed span, and must not point into `mirror`.
+unsafe fn copy_spans(
+    mirror: &[u8],
+    spans: impl Iterator<Item = Span>,
+    dst: *mut u8,
+    place: Place,
+) -> u64 {
+    let mut packed = 0;
+    for span in spans {
+        let at = match place {
+            Place::Packed => packed,
+            Place::AtOffset(origin) => span.start - origin,
+        };
+        // SAFETY: the caller's contract: `dst + at` is valid for the span's bytes, and the
+        // source is `mirror`'s own, which `dst` does not alias.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                mirror[span.start..span.end].as_ptr(),
+                dst.add(at),
+                span.len(),
+            )
+        };
+        packed += span.len();
+    }
+    packed as u64
 }
 
 /// The path `config` asks for on `gl`.
