@@ -296,6 +296,32 @@ fn sprites_created_into_freshly_grown_buffers_are_written_directly() {
 }
 
 #[test]
+fn a_buffer_nothing_has_reached_grows_without_a_copy() {
+    let ctx = common::context();
+    let mut d = VertexDomain::new(ctx.gl(), *ctx.multi_draw(), vec4_format(), 4).unwrap();
+    let first = d.create(4).unwrap();
+    d.write(first, 0, &[[1.0f32; 4]; 4]).unwrap();
+    let _ = d.create(60).unwrap();
+    let s = d.stats();
+    assert!(s.grows > 0, "{s:?}");
+    assert_eq!(
+        (s.empty_grows, s.copied_bytes),
+        (s.grows, 0),
+        "nothing to copy yet: {s:?}"
+    );
+    d.flush().unwrap();
+    let _ = d.create(200).unwrap();
+    let t = d.stats();
+    assert!(t.grows > s.grows && t.empty_grows == s.empty_grows, "{t:?}");
+    assert_eq!(
+        t.copied_bytes,
+        64 * 16,
+        "the flushed buffer is copied on the GPU"
+    );
+    assert_eq!(d.read::<[f32; 4]>(first, 0).unwrap(), vec![[1.0f32; 4]; 4]);
+}
+
+#[test]
 fn every_path_carries_the_same_bytes_on_both_apis() {
     for ctx in [common::context(), common::context_gles()] {
         let target = RenderTarget::new(ctx.gl().clone(), 16, 16).unwrap();

@@ -47,6 +47,9 @@ pub struct BufferStats {
     pub copied_bytes: u64,
     /// How many times the buffer was replaced by a larger one.
     pub grows: u64,
+    /// Of those, the growths of a buffer GL held nothing of yet (nothing flushed or copied
+    /// into it), which copy nothing.
+    pub empty_grows: u64,
     /// How many flushes reached GL.
     pub flushes: u64,
 }
@@ -59,6 +62,7 @@ impl std::ops::Add for BufferStats {
             uploaded_bytes: self.uploaded_bytes + other.uploaded_bytes,
             copied_bytes: self.copied_bytes + other.copied_bytes,
             grows: self.grows + other.grows,
+            empty_grows: self.empty_grows + other.empty_grows,
             flushes: self.flushes + other.flushes,
         }
     }
@@ -268,6 +272,7 @@ impl GlBuffer {
         // A new buffer: only the growth copy is queued on it.
         self.busy = Busy::up_to(grown.copied, stream);
         self.stats.grows += 1;
+        self.stats.empty_grows += u64::from(!self.holds_data);
         self.stats.copied_bytes += grown.copied as u64;
         Ok(())
     }
