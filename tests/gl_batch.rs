@@ -337,3 +337,111 @@ fn instanced_meshes_draw_in_their_groups_place_and_instances_move_between_groups
     assert_eq!(at(&pixels, 4, 4), [0, 255, 0, 255]);
     assert_eq!(at(&pixels, 12, 12), [255, 0, 0, 255]);
 }
+
+#[test]
+fn a_batch_list_resizes_in_place_keeping_its_data_handle_and_neighbours() {
+    let ctx = common::context();
+    let target = RenderTarget::new(ctx.gl().clone(), 8, 8).unwrap();
+    target.bind();
+    let mut batch = Batch::new(ctx.gl(), *ctx.multi_draw());
+    let group = batch
+        .add_group(logging(&Log::default(), "g"), 0, None)
+        .unwrap();
+    let positions = |n: usize, k: f32| -> Vec<[f32; 2]> { (0..n).map(|i| [k, i as f32]).collect() };
+    let trail = batch
+        .add(group, &format(), Primitive::Triangles, 3)
+        .unwrap();
+    let next = batch
+        .add(group, &format(), Primitive::Triangles, 3)
+        .unwrap();
+    batch.write(trail, "position", &positions(3, 1.0)).unwrap();
+    batch.write(next, "position", &positions(3, 2.0)).unwrap();
+    let before = batch.placement(trail).unwrap();
+
+    // Growing past its neighbour moves it (a GPU copy of the kept vertices).
+    batch.resize(trail, 3000, 0).unwrap();
+    assert_eq!(batch.vertex_count(trail), Ok(3000));
+    assert_ne!(batch.placement(trail).unwrap().vertices, before.vertices);
+    assert_eq!(
+        batch.read::<[f32; 2]>(trail, "position").unwrap()[..3],
+        positions(3, 1.0)
+    );
+    assert_eq!(
+        batch.read::<[f32; 2]>(next, "position").unwrap(),
+        positions(3, 2.0)
+    );
+    batch
+        .write(trail, "position", &positions(3000, 3.0))
+        .unwrap();
+    batch.resize(trail, 6, 0).unwrap();
+    assert_eq!(
+        batch.read::<[f32; 2]>(trail, "position").unwrap(),
+        positions(6, 3.0)
+    );
+
+    // Not whole triangles, or indices on a list without any: refused, nothing changes.
+    assert!(matches!(
+        batch.resize(trail, 7, 0),
+        Err(BatchError::Domain(DomainError::PartialPrimitive { .. }))
+    ));
+    assert_eq!(
+        batch.resize(trail, 6, 3),
+        Err(BatchError::Domain(DomainError::NotIndexed))
+    );
+    assert_eq!(batch.vertex_count(trail), Ok(6));
+    batch.draw().unwrap();
+}
+
+#[test]
+fn an_indexed_batch_list_resizes_and_takes_new_indices() {
+    let ctx = common::context();
+    let mut batch = Batch::new(ctx.gl(), *ctx.multi_draw());
+    let group = batch
+        .add_group(logging(&Log::default(), "g"), 0, None)
+        .unwrap();
+    let bar = batch
+        .add_indexed(
+            group,
+            &format(),
+            Primitive::Triangles,
+            4,
+            &[0, 1, 2, 2, 3, 0],
+        )
+        .unwrap();
+    assert_eq!(
+        (batch.vertex_count(bar), batch.index_count(bar)),
+        (Ok(4), Ok(6))
+    );
+    // Kept indices naming a vertex past the new count fall back to the first vertex.
+    batch.resize(bar, 3, 9).unwrap();
+    assert_eq!(
+        batch.read_indices(bar).unwrap(),
+        [0, 1, 2, 2, 0, 0, 0, 0, 0]
+    );
+    batch
+        .write_indices(bar, &[2, 1, 0, 0, 1, 2, 1, 2, 0])
+        .unwrap();
+    assert_eq!(
+        batch.read_indices(bar).unwrap(),
+        [2, 1, 0, 0, 1, 2, 1, 2, 0]
+    );
+    assert!(
+        batch
+            .write_indices(bar, &[0, 1, 3, 0, 1, 2, 0, 1, 2])
+            .is_err(),
+        "3 is no vertex"
+    );
+    assert!(
+        batch.write_indices(bar, &[0, 1, 2]).is_err(),
+        "the list has 9 indices"
+    );
+    assert!(matches!(
+        batch.resize(bar, 3, 4),
+        Err(BatchError::Domain(DomainError::PartialPrimitive { .. }))
+    ));
+    batch.delete(bar).unwrap();
+    assert_eq!(
+        batch.resize(bar, 3, 3),
+        Err(BatchError::Domain(DomainError::StaleList))
+    );
+}

@@ -485,6 +485,54 @@ impl Batch {
             .write_bytes(list.list, attribute, bytes)?)
     }
 
+    /// Resizes the list to `vertex_count` vertices and, for an indexed list, `index_count`
+    /// indices (0 for a list without indices), keeping the first `min(old, new)` of each.
+    /// When its region moves, the kept data is copied on the GPU (and an indexed list's
+    /// indices are rewritten for their new first vertex); kept indices that name a vertex
+    /// past the new count, and new indices, name the list's first vertex. The list keeps
+    /// its handle.
+    ///
+    /// As with [`add`](Self::add), the drawn count (the indices of an indexed list, else the
+    /// vertices) must be whole primitives of the list's mode. On error the list keeps its
+    /// slots, data and indices.
+    pub fn resize(
+        &mut self,
+        list: BatchList,
+        vertex_count: usize,
+        index_count: usize,
+    ) -> Result<(), BatchError> {
+        let entry = self.resolve(list)?;
+        let drawn = if entry.key.indexed {
+            index_count
+        } else {
+            vertex_count
+        };
+        entry.key.mode.check_whole(drawn)?;
+        Ok(entry.domain.resize(list.list, vertex_count, index_count)?)
+    }
+
+    /// Replaces an indexed list's indices (relative to its first vertex): as many as it
+    /// has ([`index_count`](Self::index_count); [`resize`](Self::resize) changes that), each
+    /// below its vertex count. CPU work only.
+    pub fn write_indices(&mut self, list: BatchList, indices: &[u32]) -> Result<(), BatchError> {
+        Ok(self
+            .resolve(list)?
+            .domain
+            .write_indices(list.list, indices)?)
+    }
+
+    /// The list's vertex count.
+    pub fn vertex_count(&mut self, list: BatchList) -> Result<usize, BatchError> {
+        let entry = self.resolve(list)?;
+        Ok(entry.domain.entry(list.list)?.vertices.count)
+    }
+
+    /// The list's index count (0 for a list without indices).
+    pub fn index_count(&mut self, list: BatchList) -> Result<usize, BatchError> {
+        let entry = self.resolve(list)?;
+        Ok(entry.domain.entry(list.list)?.indices.count)
+    }
+
     /// Reads the list's `attribute` back from GL.
     pub fn read<T: AttributeData>(
         &mut self,

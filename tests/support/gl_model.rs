@@ -867,6 +867,8 @@ struct BatchWorld {
     foreign: Batch,
     foreign_group: GroupId,
     foreign_list: BatchList,
+    /// Whether the operation now running has nothing made to fail before it.
+    unprovoked: bool,
 }
 
 impl BatchWorld {
@@ -913,6 +915,7 @@ impl BatchWorld {
             foreign,
             foreign_group,
             foreign_list,
+            unprovoked: true,
         }
     }
 
@@ -1010,12 +1013,73 @@ impl BatchWorld {
                     Err(error) => Outcome::failed(error),
                 }
             }
-            75..=84 => match self.batch.draw() {
+            75..=79 => match self.batch.draw() {
                 Ok(_) => Outcome::Ok,
                 Err(error) => Outcome::failed(error),
             },
+            80..=86 => {
+                let Some(i) = pick(src)? else {
+                    return Some(Outcome::Ok);
+                };
+                self.resize(src, i)?
+            }
             _ => self.misuse(src, &format)?,
         })
+    }
+
+    /// Resizes list `i` to whole triangles (and its indices, when it has them); checks that
+    /// the kept vertices and indices survived, then writes fresh data to the whole list.
+    fn resize<S: Source>(&mut self, src: &mut S, i: usize) -> Option<Outcome> {
+        let handle = self.lists[i].handle;
+        let v = 3 * (1 + src.below(5)? as usize);
+        let indexed = self.lists[i].indices.is_some();
+        let ic = if indexed {
+            3 * (1 + src.below(5)? as usize)
+        } else {
+            0
+        };
+        if let Err(error) = self.batch.resize(handle, v, ic) {
+            return Some(Outcome::failed(error));
+        }
+        assert_eq!(self.batch.vertex_count(handle), Ok(v));
+        assert_eq!(self.batch.index_count(handle), Ok(ic));
+        // Reading back flushes and maps: with a fault still armed it would fire there, and
+        // a GL error queued first would fail it, so the kept data is checked by the resizes
+        // that run with nothing provoked.
+        let check = self.unprovoked;
+        let list = &mut self.lists[i];
+        let kept = list.positions.len().min(v);
+        if check {
+            let read: Vec<[f32; 2]> = self.batch.read(handle, "position").unwrap();
+            assert_eq!(
+                read[..kept],
+                list.positions[..kept],
+                "kept vertices of a resized list"
+            );
+        }
+        if let Some(indices) = &mut list.indices {
+            for index in indices.iter_mut() {
+                if *index as usize >= v {
+                    *index = 0;
+                }
+            }
+            indices.resize(ic, 0);
+            if check {
+                assert_eq!(
+                    &self.batch.read_indices(handle).unwrap(),
+                    indices,
+                    "kept indices"
+                );
+            }
+            let fresh = Domains::<Indexed>::indices(src, ic, v)?;
+            self.batch.write_indices(handle, &fresh).unwrap();
+            *indices = fresh;
+        }
+        list.positions.resize(v, [0.0; 2]);
+        list.colours.resize(v, [0; 4]);
+        list.ids.resize(v, 0);
+        self.write_all(src, i)?;
+        Some(Outcome::Ok)
     }
 
     fn misuse<S: Source>(&mut self, src: &mut S, format: &VertexFormat) -> Option<Outcome> {
@@ -2126,7 +2190,8 @@ impl World {
         let provoked = self.provoke(src)?;
         let target = src.below(10)?;
         // With a fault to arm, an operation that reaches GL and a step it takes: growth on
-        // creation and resizing, copies on resizing and migration, flushes and draws.
+        // creation and resizing, copies on resizing and migration, flushes and draws (for
+        // the batch: 75..=79 draws, 80..=86 resizes a list).
         let roll = match provoked {
             Provoked::Fault => {
                 use Site::*;
@@ -2145,7 +2210,16 @@ impl World {
                         (Draw, 80),
                         (Draw, 85),
                     ],
-                    4 | 5 => &[(Copy, 62), (Copy, 70), (Flush, 78), (Draw, 80), (Draw, 82)],
+                    4 | 5 => &[
+                        (Copy, 62),
+                        (Copy, 70),
+                        (Flush, 78),
+                        (Draw, 76),
+                        (Draw, 79),
+                        (Copy, 83),
+                        (BufferCreate, 84),
+                        (GrowCopy, 85),
+                    ],
                     8 | 9 => &[
                         (BufferCreate, 0),
                         (GrowCopy, 0),
@@ -2176,6 +2250,7 @@ impl World {
             }
             _ => src.below(100)?,
         };
+        self.batch.unprovoked = provoked == Provoked::Nothing;
         let outcome = match target {
             0 | 1 => self.plain.step(src, roll),
             2 | 3 => self.indexed.step(src, roll),
