@@ -41,7 +41,7 @@ fn run(ctx: &HeadlessContext, quads: usize) -> Figures {
         Attribute::new("colour", 2, 4, ComponentType::U8).normalized(),
     ])
     .expect("valid format");
-    let target = RenderTarget::new(ctx.gl().clone(), 640, 480).expect("render target");
+    let target = RenderTarget::new(ctx.gl(), 640, 480).expect("render target");
     target.bind();
     let mut domain = IndexedVertexDomain::new(ctx.gl(), *ctx.multi_draw(), format, 16, 16)
         .expect("indexed domain");

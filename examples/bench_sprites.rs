@@ -100,7 +100,7 @@ fn atlas(ctx: &HeadlessContext) -> TextureAtlas {
         .collect();
     image.add(16, 16, &pixels).expect("image");
     image
-        .build(ctx.gl().clone(), TextureFilter::Nearest)
+        .build(ctx.gl(), TextureFilter::Nearest)
         .expect("atlas")
 }
 
@@ -133,7 +133,7 @@ fn move_all<S: SpriteStore>(
 }
 
 fn run<S: Store>(ctx: &HeadlessContext, n: usize) -> Figures {
-    let target = RenderTarget::new(ctx.gl().clone(), WIDTH, HEIGHT).expect("render target");
+    let target = RenderTarget::new(ctx.gl(), WIDTH, HEIGHT).expect("render target");
     target.bind();
     let atlas = atlas(ctx);
     let region = atlas.regions()[0];
@@ -696,7 +696,7 @@ mod streams {
     /// Moves every sprite of a batch on `path` for the warm-up and timed frames.
     pub fn run<S: Store>(ctx: &HeadlessContext, n: usize, path: StreamPath) -> PathFigures {
         let gl = ctx.gl();
-        let target = RenderTarget::new(Rc::clone(gl), WIDTH, HEIGHT).expect("render target");
+        let target = RenderTarget::new(gl, WIDTH, HEIGHT).expect("render target");
         target.bind();
         let atlas = atlas(ctx);
         let region = atlas.regions()[0];

@@ -89,7 +89,7 @@ fn draw_two_quads(
 ) -> Result<(u32, u32, Vec<u8>), GlError> {
     let version = ShaderVersion::for_context(gl);
     let program = Program::builder(
-        gl.clone(),
+        gl,
         &version.source(
             "in vec2 position;\nin vec3 colour;\nout vec3 v;\n\
              void main() { v = colour; gl_Position = vec4(position, 0.0, 1.0); }",
@@ -115,7 +115,7 @@ fn draw_two_quads(
     let mut vertices = quad(-0.8, -0.1, [1.0, 0.0, 0.0]);
     vertices.extend(quad(0.1, 0.8, [0.0, 1.0, 0.0]));
 
-    let target = RenderTarget::new(gl.clone(), 160, 90)?;
+    let target = RenderTarget::new(gl, 160, 90)?;
     target.clear([0.0, 0.0, 0.6, 1.0])?;
     // SAFETY: objects of the current context, deleted before it goes.
     let (vao, vbo) = unsafe {

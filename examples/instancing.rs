@@ -181,7 +181,7 @@ impl Scene {
     ) -> Result<Scene> {
         let version = ShaderVersion::for_context(gl);
         let program = Program::builder(
-            Rc::clone(gl),
+            gl,
             &version.source(VERTEX_SHADER),
             &version.source(FRAGMENT_SHADER),
         )
@@ -401,7 +401,7 @@ fn bench(options: &Options) -> Result<()> {
     println!("{} | {}", ctx.version(), ctx.renderer());
     println!("(llvmpipe runs vertex work inside the draw call: no figure here is a GPU figure)");
     let (width, height) = options.size;
-    let target = RenderTarget::new(Rc::clone(ctx.gl()), width, height)?;
+    let target = RenderTarget::new(ctx.gl(), width, height)?;
     target.bind();
     println!(
         "\n| meshes | instances | path | draw calls | submit (CPU, ms) | frame to glFinish (ms) |"

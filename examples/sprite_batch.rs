@@ -79,8 +79,8 @@ fn atlases(gl: &Rc<glow::Context>) -> Result<[TextureAtlas; 2]> {
     )?;
     sharp.add(IMAGE, IMAGE, &image(|x, y| edge(x.abs() + y.abs() - 0.9)))?;
     Ok([
-        round.build(Rc::clone(gl), TextureFilter::Linear)?,
-        sharp.build(Rc::clone(gl), TextureFilter::Linear)?,
+        round.build(gl, TextureFilter::Linear)?,
+        sharp.build(gl, TextureFilter::Linear)?,
     ])
 }
 

@@ -68,7 +68,7 @@ pub enum HeadlessApi {
 ///
 /// let context = HeadlessContext::new(HeadlessApi::GlCore)?;
 /// // GL objects are declared after the context, so they drop before it.
-/// let target = RenderTarget::new(context.gl().clone(), 4, 4)?;
+/// let target = RenderTarget::new(context.gl(), 4, 4)?;
 /// target.clear([1.0, 0.0, 0.0, 1.0])?;
 /// assert_eq!(&target.read_pixels()?[..4], &[255, 0, 0, 255]);
 /// # Ok::<(), vertex_domain::backend::GlError>(())

@@ -20,9 +20,15 @@
 //! context.
 //!
 //! Every fallible call returns a `Result` whose error type says what went wrong, and either
-//! completes or leaves every list, its data and its handle as they were.
+//! completes or leaves every list, its data and its handle as they were. Every constructor
+//! takes the GL context the same way, as `&Rc<glow::Context>`; [`glow`] is re-exported.
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
+
+/// The [`glow`] this crate is built on, so that a game uses the same one (its context type
+/// is the one every constructor here takes, as `&Rc<glow::Context>`) without pinning a
+/// second copy in its own manifest.
+pub use glow;
 
 pub mod allocation;
 pub mod backend;

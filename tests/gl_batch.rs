@@ -33,7 +33,7 @@ fn logging(log: &Log, name: &'static str) -> StateGroup {
 #[test]
 fn groups_draw_by_order_children_inside_parents_and_hidden_subtrees_are_skipped() {
     let ctx = common::context();
-    let target = RenderTarget::new(ctx.gl().clone(), 8, 8).unwrap();
+    let target = RenderTarget::new(ctx.gl(), 8, 8).unwrap();
     target.bind();
     let log = Log::default();
     let mut batch = Batch::new(ctx.gl(), *ctx.multi_draw());
@@ -96,7 +96,7 @@ fn lists_share_a_domain_only_with_the_same_group_format_primitive_and_indexing()
 #[test]
 fn empty_domains_are_pruned_and_the_draw_list_is_rebuilt_only_after_a_change() {
     let ctx = common::context();
-    let target = RenderTarget::new(ctx.gl().clone(), 8, 8).unwrap();
+    let target = RenderTarget::new(ctx.gl(), 8, 8).unwrap();
     target.bind();
     let log = Log::default();
     let mut batch = Batch::new(ctx.gl(), *ctx.multi_draw());
@@ -162,7 +162,7 @@ fn a_list_migrates_to_another_group_with_its_data() {
 #[test]
 fn the_later_group_draws_on_top() {
     let ctx = common::context();
-    let target = RenderTarget::new(ctx.gl().clone(), 16, 16).unwrap();
+    let target = RenderTarget::new(ctx.gl(), 16, 16).unwrap();
     target.bind();
     let mut batch = Batch::new(ctx.gl(), *ctx.multi_draw());
     let program = Rc::new(common::colour_program(ctx.gl()));
@@ -212,7 +212,7 @@ fn instance_program(gl: &Rc<glow::Context>) -> vertex_domain::backend::Program {
     );
     let fragment = version
         .source("in vec4 v_colour;\nout vec4 out_colour;\nvoid main() { out_colour = v_colour; }");
-    vertex_domain::backend::Program::builder(gl.clone(), &vertex, &fragment)
+    vertex_domain::backend::Program::builder(gl, &vertex, &fragment)
         .bind_attribute("corner", 0)
         .bind_attribute("offset", 2)
         .bind_attribute("tint", 3)
@@ -224,7 +224,7 @@ fn instance_program(gl: &Rc<glow::Context>) -> vertex_domain::backend::Program {
 fn instanced_meshes_draw_in_their_groups_place_and_instances_move_between_groups() {
     let ctx = common::context();
     let gl = ctx.gl();
-    let target = RenderTarget::new(gl.clone(), 16, 16).unwrap();
+    let target = RenderTarget::new(gl, 16, 16).unwrap();
     target.bind();
     let mut batch = Batch::new(gl, *ctx.multi_draw());
     let colours = batch
@@ -341,7 +341,7 @@ fn instanced_meshes_draw_in_their_groups_place_and_instances_move_between_groups
 #[test]
 fn a_batch_list_resizes_in_place_keeping_its_data_handle_and_neighbours() {
     let ctx = common::context();
-    let target = RenderTarget::new(ctx.gl().clone(), 8, 8).unwrap();
+    let target = RenderTarget::new(ctx.gl(), 8, 8).unwrap();
     target.bind();
     let mut batch = Batch::new(ctx.gl(), *ctx.multi_draw());
     let group = batch

@@ -133,7 +133,7 @@ fn contexts_created_and_dropped_one_after_another_each_work() {
     for round in 0..8u8 {
         let ctx = common::context();
         assert!(ctx.is_current(), "round {round}");
-        let target = RenderTarget::new(ctx.gl().clone(), 2, 2).unwrap();
+        let target = RenderTarget::new(ctx.gl(), 2, 2).unwrap();
         let shade = f32::from(round) / 8.0;
         target.clear([shade, 0.0, 1.0, 1.0]).unwrap();
         let pixels = target.read_pixels().unwrap();

@@ -239,7 +239,7 @@ fn an_indexed_domain_grows_its_index_buffer_and_keeps_drawing_from_it(ctx: &Head
     // domain of 4 slots, so both buffers grow several times while lists are live.
     let (columns, cell) = (5u32, 4u32);
     let (width, height) = (columns * cell, 4 * cell);
-    let target = RenderTarget::new(ctx.gl().clone(), width, height).unwrap();
+    let target = RenderTarget::new(ctx.gl(), width, height).unwrap();
     target.bind();
     let program = common::colour_program(ctx.gl());
     let mut d = indexed(ctx, 4);
@@ -332,7 +332,7 @@ fn a_location_the_context_lacks_is_refused(ctx: &HeadlessContext) {
 }
 
 fn a_whole_domain_draws_in_one_call_and_strips_draw_one_range_per_list(ctx: &HeadlessContext) {
-    let target = RenderTarget::new(ctx.gl().clone(), 32, 32).unwrap();
+    let target = RenderTarget::new(ctx.gl(), 32, 32).unwrap();
     target.bind();
     let program = common::colour_program(ctx.gl());
     program.use_program();

@@ -33,7 +33,7 @@ fn render(target: &RenderTarget, draw: impl FnOnce()) -> Vec<u8> {
 }
 
 fn indexed_quads_draw_where_they_are_and_vanish_when_deleted(ctx: &HeadlessContext) {
-    let target = RenderTarget::new(ctx.gl().clone(), SIZE, SIZE).unwrap();
+    let target = RenderTarget::new(ctx.gl(), SIZE, SIZE).unwrap();
     target.bind();
     let program = common::colour_program(ctx.gl());
     program.use_program();
@@ -104,7 +104,7 @@ fn indexed_quads_draw_where_they_are_and_vanish_when_deleted(ctx: &HeadlessConte
 }
 
 fn plain_strips_draw_as_separate_lists(ctx: &HeadlessContext, multi_draw: MultiDraw) {
-    let target = RenderTarget::new(ctx.gl().clone(), SIZE, SIZE).unwrap();
+    let target = RenderTarget::new(ctx.gl(), SIZE, SIZE).unwrap();
     target.bind();
     let program = common::colour_program(ctx.gl());
     program.use_program();

@@ -83,7 +83,7 @@ fn a_failed_indexed_resize_keeps_the_list_and_its_slots(ctx: &HeadlessContext) {
 /// An 8 × 8 target (bound), the colour program, and a domain of exactly 6 vertices (full,
 /// so the next create grows it) holding a green quad over the whole target.
 fn full_green_domain(ctx: &HeadlessContext) -> (RenderTarget, Program, VertexDomain) {
-    let target = RenderTarget::new(ctx.gl().clone(), 8, 8).unwrap();
+    let target = RenderTarget::new(ctx.gl(), 8, 8).unwrap();
     target.bind();
     let program = common::colour_program(ctx.gl());
     let mut d = VertexDomain::new(ctx.gl(), *ctx.multi_draw(), format(), 6).unwrap();
@@ -151,7 +151,7 @@ fn a_vertex_array_left_unsure_by_a_failed_growth_is_repointed_before_the_next_dr
 }
 
 fn a_list_that_is_not_whole_primitives_cannot_garble_its_neighbours(ctx: &HeadlessContext) {
-    let target = RenderTarget::new(ctx.gl().clone(), 4, 4).unwrap();
+    let target = RenderTarget::new(ctx.gl(), 4, 4).unwrap();
     target.bind();
     let mut d = VertexDomain::new(ctx.gl(), *ctx.multi_draw(), format(), 16).unwrap();
     let whole = d.create(6).unwrap();
@@ -216,7 +216,7 @@ fn integer_attributes_reach_the_shader_as_integers(ctx: &HeadlessContext) {
     );
     let fragment = version
         .source("in vec4 v_colour;\nout vec4 out_colour;\nvoid main() { out_colour = v_colour; }");
-    let program = Program::builder(gl.clone(), &vertex, &fragment)
+    let program = Program::builder(gl, &vertex, &fragment)
         .bind_attribute("position", 0)
         .bind_attribute("id", 1)
         .bind_attribute("pair", 2)
@@ -232,7 +232,7 @@ fn integer_attributes_reach_the_shader_as_integers(ctx: &HeadlessContext) {
             ShaderInput::Integer
         ]
     );
-    let target = RenderTarget::new(gl.clone(), 4, 4).unwrap();
+    let target = RenderTarget::new(gl, 4, 4).unwrap();
     target.bind();
     let mut d = VertexDomain::new(gl, *ctx.multi_draw(), format, 6).unwrap();
     let quad = d.create(6).unwrap();
@@ -317,7 +317,7 @@ fn a_failed_sprite_move_to_another_layer_leaves_the_sprite_as_it_was(ctx: &Headl
     let mut builder = vertex_domain::backend::AtlasBuilder::new();
     builder.add(4, 4, &[255u8; 64]).unwrap();
     let atlas = builder
-        .build(gl.clone(), vertex_domain::backend::TextureFilter::Nearest)
+        .build(gl, vertex_domain::backend::TextureFilter::Nearest)
         .unwrap();
     let mut sprites = SpriteBatch::new(gl, *ctx.multi_draw(), 32, 32).unwrap();
     let below = sprites.add_layer(atlas.texture().clone(), 0).unwrap();
@@ -359,7 +359,7 @@ fn a_group_whose_state_fails_is_skipped_and_the_rest_of_the_batch_still_draws(
     ctx: &HeadlessContext,
 ) {
     let gl = ctx.gl();
-    let target = RenderTarget::new(gl.clone(), 8, 8).unwrap();
+    let target = RenderTarget::new(gl, 8, 8).unwrap();
     target.bind();
     let program = Rc::new(common::colour_program(gl));
     let mut batch = Batch::new(gl, *ctx.multi_draw());
@@ -489,7 +489,7 @@ fn ids_and_lists_of_another_batch_are_refused_and_only_sprite_layers_take_sprite
     let mut builder = vertex_domain::backend::AtlasBuilder::new();
     builder.add(1, 1, &[255; 4]).unwrap();
     let atlas = builder
-        .build(gl.clone(), vertex_domain::backend::TextureFilter::Nearest)
+        .build(gl, vertex_domain::backend::TextureFilter::Nearest)
         .unwrap();
     let region = atlas.regions()[0];
     let layer = sprites.add_layer(atlas.texture().clone(), 0).unwrap();
@@ -514,7 +514,7 @@ fn ids_and_lists_of_another_batch_are_refused_and_only_sprite_layers_take_sprite
 #[test]
 fn a_deleted_list_is_reported_deleted_even_into_its_own_group_or_after_its_domain_is_reused() {
     let ctx = common::context();
-    let target = RenderTarget::new(ctx.gl().clone(), 4, 4).unwrap();
+    let target = RenderTarget::new(ctx.gl(), 4, 4).unwrap();
     target.bind();
     let mut batch = Batch::new(ctx.gl(), *ctx.multi_draw());
     let a = batch

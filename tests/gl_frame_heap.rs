@@ -74,13 +74,11 @@ fn frames_allocate_nothing<S: SpriteStore>(
     make: fn(&Rc<glow::Context>, MultiDraw, u32, u32) -> SpriteBatch<S>,
 ) {
     let ctx = common::context();
-    let target = RenderTarget::new(ctx.gl().clone(), 64, 64).unwrap();
+    let target = RenderTarget::new(ctx.gl(), 64, 64).unwrap();
     target.bind();
     let mut builder = AtlasBuilder::new();
     builder.add(4, 4, &[255u8; 64]).unwrap();
-    let atlas = builder
-        .build(ctx.gl().clone(), TextureFilter::Nearest)
-        .unwrap();
+    let atlas = builder.build(ctx.gl(), TextureFilter::Nearest).unwrap();
     for path in StreamPath::ALL {
         let mut batch = make(ctx.gl(), *ctx.multi_draw(), 64, 64);
         batch

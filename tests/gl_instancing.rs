@@ -46,7 +46,7 @@ fn program(gl: &Rc<glow::Context>) -> Program {
     );
     let fragment = version
         .source("in vec4 v_tint;\nout vec4 out_colour;\nvoid main() { out_colour = v_tint; }");
-    Program::builder(gl.clone(), &vertex, &fragment)
+    Program::builder(gl, &vertex, &fragment)
         .bind_attribute("position", 0)
         .bind_attribute("transform", 1)
         .bind_attribute("tint", 5)
@@ -141,7 +141,7 @@ fn scenario<K: InstancedKind>(
     triangle: ListId<K>,
     what: &str,
 ) {
-    let target = RenderTarget::new(ctx.gl().clone(), SIZE, SIZE).unwrap();
+    let target = RenderTarget::new(ctx.gl(), SIZE, SIZE).unwrap();
     target.bind();
     let program = program(ctx.gl());
     program.use_program();
@@ -361,7 +361,7 @@ fn without_base_instance_the_domain_repoints_and_refuses_the_other_paths(ctx: &H
 }
 
 fn instances_migrate_between_domains_with_their_records(ctx: &HeadlessContext) {
-    let target = RenderTarget::new(ctx.gl().clone(), SIZE, SIZE).unwrap();
+    let target = RenderTarget::new(ctx.gl(), SIZE, SIZE).unwrap();
     target.bind();
     let program = program(ctx.gl());
     program.use_program();

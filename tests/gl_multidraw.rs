@@ -60,7 +60,7 @@ fn draw_arrays(ctx: &HeadlessContext, multi_draw: &MultiDraw) -> (Vec<u8>, usize
         .zip(colours)
         .flat_map(|(q, c)| common::quad_triangles(q[0], q[1], -1.0, 1.0, c))
         .collect();
-    let target = RenderTarget::new(gl.clone(), W, H).unwrap();
+    let target = RenderTarget::new(gl, W, H).unwrap();
     let program = common::colour_program(gl);
     let geometry = common::Geometry::new(gl, &vertices, &[2, 4], None);
     target.clear(CLEAR).unwrap();
@@ -83,7 +83,7 @@ fn draw_elements(ctx: &HeadlessContext, multi_draw: &MultiDraw) -> (Vec<u8>, usi
     let indices: Vec<u32> = (0..3u32)
         .flat_map(|quad| common::QUAD_INDICES.map(|i| i + 4 * quad))
         .collect();
-    let target = RenderTarget::new(gl.clone(), W, H).unwrap();
+    let target = RenderTarget::new(gl, W, H).unwrap();
     let program = common::colour_program(gl);
     let geometry = common::Geometry::new(gl, &vertices, &[2, 4], Some(&indices));
     target.clear(CLEAR).unwrap();
@@ -205,7 +205,7 @@ fn mismatched_lengths_are_an_error_not_a_draw() {
 fn a_gl_error_during_a_multi_draw_is_reported() {
     let ctx = common::context();
     let gl = ctx.gl();
-    let target = RenderTarget::new(gl.clone(), 4, 4).unwrap();
+    let target = RenderTarget::new(gl, 4, 4).unwrap();
     target.bind();
     let program = common::colour_program(gl);
     let vertices = common::quad_triangles(-1.0, 1.0, -1.0, 1.0, RED);

@@ -35,7 +35,7 @@ fn a_vertex_compile_error_carries_the_stage_and_log() {
     let ctx = common::context();
     let version = ShaderVersion::for_context(ctx.gl());
     let err = Program::new(
-        ctx.gl().clone(),
+        ctx.gl(),
         &version.source("void main() { gl_Position = undeclared_thing; }"),
         &version.source(FRAGMENT_BODY),
     )
@@ -58,7 +58,7 @@ fn a_fragment_compile_error_carries_the_stage_and_log() {
         ctx.make_current().unwrap();
         let version = ShaderVersion::for_context(ctx.gl());
         let err = Program::new(
-            ctx.gl().clone(),
+            ctx.gl(),
             &version.source(VERTEX_BODY),
             &version.source("out vec4 c;\nvoid main() { c = vec4(1.0) syntax error }"),
         )
@@ -79,7 +79,7 @@ fn a_link_error_carries_the_log() {
     let version = ShaderVersion::for_context(ctx.gl());
     // Both stages use a uniform `clash`, declared with different types.
     let err = Program::new(
-        ctx.gl().clone(),
+        ctx.gl(),
         &version.source("uniform float clash;\nvoid main() { gl_Position = vec4(clash); }"),
         &version.source("uniform vec4 clash;\nout vec4 c;\nvoid main() { c = clash; }"),
     )
@@ -95,7 +95,7 @@ fn bound_attribute_locations_are_used_and_listed() {
     let ctx = common::context();
     let version = ShaderVersion::for_context(ctx.gl());
     let program = Program::builder(
-        ctx.gl().clone(),
+        ctx.gl(),
         &version.source(VERTEX_BODY),
         &version.source(FRAGMENT_BODY),
     )
@@ -126,7 +126,7 @@ fn unbound_attributes_get_linker_locations() {
     let ctx = common::context_gles();
     let version = ShaderVersion::for_context(ctx.gl());
     let program = Program::new(
-        ctx.gl().clone(),
+        ctx.gl(),
         &version.source(VERTEX_BODY),
         &version.source(FRAGMENT_BODY),
     )
@@ -144,7 +144,7 @@ fn a_location_beyond_the_limit_is_an_error() {
     let ctx = common::context();
     let version = ShaderVersion::for_context(ctx.gl());
     let err = Program::builder(
-        ctx.gl().clone(),
+        ctx.gl(),
         &version.source(VERTEX_BODY),
         &version.source(FRAGMENT_BODY),
     )
@@ -160,7 +160,7 @@ fn uniforms_reach_the_pixels() {
     let gl = ctx.gl();
     let version = ShaderVersion::for_context(gl);
     let program = Program::builder(
-        gl.clone(),
+        gl,
         &version.source(
             "uniform mat4 transform;\nin vec2 position;\n\
              void main() { gl_Position = transform * vec4(position, 0.0, 1.0); }",
@@ -202,7 +202,7 @@ fn uniforms_reach_the_pixels() {
         .set_int(&program.uniform_location("channel").unwrap(), 2)
         .unwrap();
 
-    let target = RenderTarget::new(gl.clone(), 16, 4).unwrap();
+    let target = RenderTarget::new(gl, 16, 4).unwrap();
     target.clear([0.0, 0.0, 0.0, 0.0]).unwrap();
     // Only position (2 floats) at location 0; the geometry helper's layout is [2, 4], so
     // give it zero colours it ignores.

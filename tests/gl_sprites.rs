@@ -75,9 +75,7 @@ fn atlas(ctx: &HeadlessContext) -> TextureAtlas {
         })
         .collect();
     builder.add(8, 8, &halves).unwrap();
-    builder
-        .build(ctx.gl().clone(), TextureFilter::Nearest)
-        .unwrap()
+    builder.build(ctx.gl(), TextureFilter::Nearest).unwrap()
 }
 
 struct Scene<S: Store> {
@@ -88,7 +86,7 @@ struct Scene<S: Store> {
 }
 
 fn scene<S: Store>(ctx: &HeadlessContext) -> Scene<S> {
-    let target = RenderTarget::new(ctx.gl().clone(), SIZE, SIZE).unwrap();
+    let target = RenderTarget::new(ctx.gl(), SIZE, SIZE).unwrap();
     target.bind();
     let atlas = atlas(ctx);
     let mut sprites = S::batch(ctx, SIZE, SIZE);
@@ -318,7 +316,7 @@ const TWIN_CELLS: usize = ((TWIN_SIZE / TWIN_CELL) * (TWIN_SIZE / TWIN_CELL)) as
 
 impl Twins {
     fn new(ctx: &HeadlessContext, any_angle: bool) -> Twins {
-        let target = RenderTarget::new(ctx.gl().clone(), TWIN_SIZE, TWIN_SIZE).unwrap();
+        let target = RenderTarget::new(ctx.gl(), TWIN_SIZE, TWIN_SIZE).unwrap();
         target.bind();
         let nearest = atlas(ctx);
         let mut builder = AtlasBuilder::new();
@@ -333,9 +331,7 @@ impl Twins {
             })
             .collect();
         builder.add(16, 12, &gradient).unwrap();
-        let linear = builder
-            .build(ctx.gl().clone(), TextureFilter::Linear)
-            .unwrap();
+        let linear = builder.build(ctx.gl(), TextureFilter::Linear).unwrap();
         let mut quads = Quads::batch(ctx, TWIN_SIZE, TWIN_SIZE);
         let mut instances = Instances::batch(ctx, TWIN_SIZE, TWIN_SIZE);
         let mut layer = |texture: &std::rc::Rc<vertex_domain::backend::Texture>, order| {

@@ -48,7 +48,7 @@ fn drawn_domain(
     ctx: &HeadlessContext,
     config: StreamConfig,
 ) -> (VertexDomain, ListId<Arrays>, RenderTarget) {
-    let target = RenderTarget::new(ctx.gl().clone(), 16, 16).unwrap();
+    let target = RenderTarget::new(ctx.gl(), 16, 16).unwrap();
     target.bind();
     let mut d = VertexDomain::new(ctx.gl(), *ctx.multi_draw(), vec4_format(), VERTICES).unwrap();
     d.set_stream_config(config).unwrap();
@@ -216,9 +216,7 @@ fn sprites<S: SpriteStore>(
 ) {
     let mut builder = AtlasBuilder::new();
     builder.add(4, 4, &[255u8; 4 * 4 * 4]).unwrap();
-    let atlas = builder
-        .build(ctx.gl().clone(), TextureFilter::Nearest)
-        .unwrap();
+    let atlas = builder.build(ctx.gl(), TextureFilter::Nearest).unwrap();
     let mut batch = make(ctx.gl(), *ctx.multi_draw(), 64, 64);
     batch.batch_mut().set_stream_config(config).unwrap();
     let layer = batch.add_layer(atlas.texture().clone(), 0).unwrap();
@@ -249,7 +247,7 @@ fn moving_sprites_of_a_drawn_batch_never_write_into_buffers_in_use<S: SpriteStor
     make: fn(&Rc<glow::Context>, MultiDraw, u32, u32) -> SpriteBatch<S>,
 ) {
     let ctx = common::context();
-    let target = RenderTarget::new(ctx.gl().clone(), 64, 64).unwrap();
+    let target = RenderTarget::new(ctx.gl(), 64, 64).unwrap();
     target.bind();
     for path in [StreamPath::Ring, StreamPath::Orphan, StreamPath::SubData] {
         let (mut batch, ids, _atlas) = sprites(&ctx, make, 2000, StreamConfig::on(path));
@@ -285,7 +283,7 @@ fn moving_instanced_sprites_never_writes_into_buffers_in_use() {
 #[test]
 fn sprites_created_into_freshly_grown_buffers_are_written_directly() {
     let ctx = common::context();
-    let target = RenderTarget::new(ctx.gl().clone(), 64, 64).unwrap();
+    let target = RenderTarget::new(ctx.gl(), 64, 64).unwrap();
     target.bind();
     let (batch, _, _atlas) = sprites(&ctx, quads, 10_000, StreamConfig::default());
     let s = batch.batch().stream_stats();
@@ -324,7 +322,7 @@ fn a_buffer_nothing_has_reached_grows_without_a_copy() {
 #[test]
 fn every_path_carries_the_same_bytes_on_both_apis() {
     for ctx in [common::context(), common::context_gles()] {
-        let target = RenderTarget::new(ctx.gl().clone(), 16, 16).unwrap();
+        let target = RenderTarget::new(ctx.gl(), 16, 16).unwrap();
         target.bind();
         for path in StreamPath::ALL {
             let mut d =
@@ -492,15 +490,13 @@ fn a_frame_with_validation_off_calls_no_gl_query<S: SpriteStore>(
     let gl = counting_gl(&ctx);
     // SAFETY: the multi-draw entry points of the current context, through its loader.
     let md = unsafe { MultiDraw::load(&gl, |name| ctx.get_proc_address(name)) };
-    let target = RenderTarget::new(Rc::clone(&gl), 64, 64).unwrap();
+    let target = RenderTarget::new(&gl, 64, 64).unwrap();
     target.bind();
     let was = validation();
     for path in StreamPath::ALL {
         let mut builder = AtlasBuilder::new();
         builder.add(4, 4, &[255u8; 64]).unwrap();
-        let atlas = builder
-            .build(Rc::clone(&gl), TextureFilter::Nearest)
-            .unwrap();
+        let atlas = builder.build(&gl, TextureFilter::Nearest).unwrap();
         let mut batch = make(&gl, md, 64, 64);
         batch
             .batch_mut()

@@ -10,7 +10,7 @@ use vertex_domain::backend::{GlError, RenderTarget};
 fn clear_reads_back_as_rgba8() {
     for ctx in [common::context(), common::context_gles()] {
         ctx.make_current().unwrap();
-        let target = RenderTarget::new(ctx.gl().clone(), 7, 3).unwrap();
+        let target = RenderTarget::new(ctx.gl(), 7, 3).unwrap();
         assert_eq!(target.size(), (7, 3));
         target.clear([1.0, 0.0, 1.0, 0.0]).unwrap();
         let pixels = target.read_pixels().unwrap();
@@ -23,7 +23,7 @@ fn clear_reads_back_as_rgba8() {
 fn rows_come_back_bottom_up() {
     let ctx = common::context();
     let gl = ctx.gl();
-    let target = RenderTarget::new(gl.clone(), 4, 4).unwrap();
+    let target = RenderTarget::new(gl, 4, 4).unwrap();
     target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
     // Paint only the bottom row (window y = 0) white with a scissored clear.
     // SAFETY: state changes on the current context, undone below.
@@ -43,7 +43,7 @@ fn rows_come_back_bottom_up() {
 fn bad_sizes_are_errors() {
     let ctx = common::context();
     for (w, h) in [(0, 4), (4, 0), (1 << 20, 4)] {
-        let err = RenderTarget::new(ctx.gl().clone(), w, h).unwrap_err();
+        let err = RenderTarget::new(ctx.gl(), w, h).unwrap_err();
         assert!(
             matches!(err, GlError::InvalidArgument { .. }),
             "{w}x{h}: {err}"
@@ -55,8 +55,8 @@ fn bad_sizes_are_errors() {
 fn bind_sets_the_viewport_and_read_pixels_restores_state() {
     let ctx = common::context();
     let gl = ctx.gl();
-    let a = RenderTarget::new(gl.clone(), 8, 2).unwrap();
-    let b = RenderTarget::new(gl.clone(), 3, 5).unwrap();
+    let a = RenderTarget::new(gl, 8, 2).unwrap();
+    let b = RenderTarget::new(gl, 3, 5).unwrap();
     // SAFETY: queries and pixel-store changes on the current context.
     unsafe {
         assert_eq!(

@@ -56,7 +56,7 @@ fn read_texture(gl: &Rc<glow::Context>, texture: &Texture) -> Vec<u8> {
 /// Draws a full-target quad sampling `uv` = `[u0, v0, u1, v1]` of the texture bound to
 /// unit 0 into a fresh `w` x `h` target and returns its pixels.
 fn sample(gl: &Rc<glow::Context>, texture: &Texture, uv: [f32; 4], w: u32, h: u32) -> Vec<u8> {
-    let target = RenderTarget::new(gl.clone(), w, h).unwrap();
+    let target = RenderTarget::new(gl, w, h).unwrap();
     target.clear([0.0; 4]).unwrap();
     let program = common::texture_program(gl);
     let [u0, v0, u1, v1] = uv;
@@ -80,8 +80,7 @@ fn sample(gl: &Rc<glow::Context>, texture: &Texture, uv: [f32; 4], w: u32, h: u3
 fn an_upload_reads_back_exactly_through_a_framebuffer() {
     let ctx = common::context();
     let data = pattern(7, 5, 3);
-    let texture =
-        Texture::new_rgba8(ctx.gl().clone(), 5, 3, &data, TextureFilter::Nearest).unwrap();
+    let texture = Texture::new_rgba8(ctx.gl(), 5, 3, &data, TextureFilter::Nearest).unwrap();
     assert_eq!(texture.size(), (5, 3));
     assert_eq!(read_texture(ctx.gl(), &texture), data);
 }
@@ -92,7 +91,7 @@ fn an_upload_samples_with_its_first_row_at_v0() {
         ctx.make_current().unwrap();
         let gl = ctx.gl();
         let data = pattern(1, 2, 2);
-        let texture = Texture::new_rgba8(gl.clone(), 2, 2, &data, TextureFilter::Nearest).unwrap();
+        let texture = Texture::new_rgba8(gl, 2, 2, &data, TextureFilter::Nearest).unwrap();
         let pixels = sample(gl, &texture, [0.0, 0.0, 1.0, 1.0], 4, 4);
         // Each texel covers a 2x2 block; bottom rows come from the first image row.
         assert_eq!(common::pixel(&pixels, 4, 0, 0), [1, 0, 0, 255]);
@@ -113,15 +112,13 @@ fn a_wrong_length_or_size_is_an_error() {
         (2, 0, 0),
         (1 << 30, 1, 4),
     ] {
-        let err =
-            Texture::new_rgba8(gl.clone(), w, h, &vec![0; len], TextureFilter::Linear).unwrap_err();
+        let err = Texture::new_rgba8(gl, w, h, &vec![0; len], TextureFilter::Linear).unwrap_err();
         assert!(
             matches!(err, GlError::InvalidArgument { .. }),
             "{w}x{h}: {err}"
         );
     }
-    let texture =
-        Texture::new_rgba8(gl.clone(), 1, 1, &[1, 2, 3, 4], TextureFilter::Linear).unwrap();
+    let texture = Texture::new_rgba8(gl, 1, 1, &[1, 2, 3, 4], TextureFilter::Linear).unwrap();
     assert!(matches!(
         texture.bind(100_000),
         Err(GlError::InvalidArgument { .. })
@@ -139,7 +136,7 @@ fn an_upload_ignores_caller_unpack_state_and_restores_it() {
         gl.pixel_store_i32(glow::UNPACK_ROW_LENGTH, 100);
     }
     let data = pattern(3, 3, 3);
-    let texture = Texture::new_rgba8(gl.clone(), 3, 3, &data, TextureFilter::Nearest).unwrap();
+    let texture = Texture::new_rgba8(gl, 3, 3, &data, TextureFilter::Nearest).unwrap();
     // SAFETY: queries on the current context.
     let (alignment, row_length) = unsafe {
         (
@@ -156,7 +153,7 @@ fn build_atlas(gl: &Rc<glow::Context>, sizes: &[(u32, u32)]) -> TextureAtlas {
     for (i, &(w, h)) in sizes.iter().enumerate() {
         assert_eq!(builder.add(w, h, &pattern(i as u8 + 1, w, h)).unwrap(), i);
     }
-    builder.build(gl.clone(), TextureFilter::Nearest).unwrap()
+    builder.build(gl, TextureFilter::Nearest).unwrap()
 }
 
 #[test]
@@ -230,12 +227,10 @@ fn an_atlas_that_cannot_fit_is_an_error() {
     let mut builder = AtlasBuilder::new().with_max_size(32);
     builder.add(20, 20, &pattern(1, 20, 20)).unwrap();
     builder.add(20, 20, &pattern(2, 20, 20)).unwrap();
-    let err = builder
-        .build(ctx.gl().clone(), TextureFilter::Nearest)
-        .unwrap_err();
+    let err = builder.build(ctx.gl(), TextureFilter::Nearest).unwrap_err();
     assert!(matches!(err, GlError::InvalidArgument { .. }), "{err}");
     assert!(matches!(
-        AtlasBuilder::new().build(ctx.gl().clone(), TextureFilter::Nearest),
+        AtlasBuilder::new().build(ctx.gl(), TextureFilter::Nearest),
         Err(GlError::InvalidArgument { .. })
     ));
     assert!(matches!(

@@ -287,7 +287,7 @@ fn run_headless<D: Demo>(options: &Options) -> Result<()> {
     let ctx = HeadlessContext::new(HeadlessApi::GlCore)?;
     println!("{} | {}", ctx.version(), ctx.renderer());
     let (width, height) = options.size;
-    let target = RenderTarget::new(Rc::clone(ctx.gl()), width, height)?;
+    let target = RenderTarget::new(ctx.gl(), width, height)?;
     target.bind();
     let mut scene = D::new(ctx.gl(), *ctx.multi_draw(), options)?;
     let mut stats = Stats::new();

@@ -105,9 +105,10 @@ impl AtlasBuilder {
     /// the maximum size, and with the errors of [`Texture::new_rgba8`].
     pub fn build(
         &self,
-        gl: Rc<glow::Context>,
+        gl: &Rc<glow::Context>,
         filter: TextureFilter,
     ) -> Result<TextureAtlas, GlError> {
+        let gl = Rc::clone(gl);
         if self.images.is_empty() {
             return Err(GlError::InvalidArgument {
                 operation: "AtlasBuilder::build",
@@ -135,7 +136,7 @@ impl AtlasBuilder {
                 pixels[start..start + image_row].copy_from_slice(src);
             }
         }
-        let texture = Texture::new_rgba8(gl, width, height, &pixels, filter)?;
+        let texture = Texture::new_rgba8(&gl, width, height, &pixels, filter)?;
         let regions = self
             .images
             .iter()

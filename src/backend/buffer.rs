@@ -161,7 +161,8 @@ impl GlBuffer {
     ///
     /// Fails with [`GlError::TooLarge`] above [`MAX_BUFFER_BYTES`], or with the GL error
     /// (`GL_OUT_OF_MEMORY`) if the driver cannot allocate it.
-    pub fn new(gl: Rc<glow::Context>, capacity: usize) -> Result<Self, GlError> {
+    pub fn new(gl: &Rc<glow::Context>, capacity: usize) -> Result<Self, GlError> {
+        let gl = Rc::clone(gl);
         let raw = create_raw(&gl, capacity)?;
         // SAFETY: unbinding is always valid.
         unsafe { gl.bind_buffer(glow::COPY_WRITE_BUFFER, None) };

@@ -205,7 +205,7 @@ impl Program {
     /// attribute locations the linker (or layout qualifiers) choose. See
     /// [`ProgramBuilder::build`] for the errors.
     pub fn new(
-        gl: Rc<glow::Context>,
+        gl: &Rc<glow::Context>,
         vertex_src: &str,
         fragment_src: &str,
     ) -> Result<Program, GlError> {
@@ -214,12 +214,12 @@ impl Program {
 
     /// Starts a program whose attribute locations can be bound by name before linking.
     pub fn builder<'a>(
-        gl: Rc<glow::Context>,
+        gl: &Rc<glow::Context>,
         vertex_src: &'a str,
         fragment_src: &'a str,
     ) -> ProgramBuilder<'a> {
         ProgramBuilder {
-            gl,
+            gl: Rc::clone(gl),
             vertex: vertex_src,
             fragment: fragment_src,
             bindings: Vec::new(),

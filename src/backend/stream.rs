@@ -363,7 +363,8 @@ pub struct Stream {
 impl Stream {
     /// A stream on `gl`. Creates no GL object until its first upload. Fails with
     /// [`GlError::Unsupported`] when the configured path needs what `gl` lacks.
-    pub fn new(gl: Rc<glow::Context>, config: StreamConfig) -> Result<Self, GlError> {
+    pub fn new(gl: &Rc<glow::Context>, config: StreamConfig) -> Result<Self, GlError> {
+        let gl = Rc::clone(gl);
         let path = resolve(&gl, config)?;
         Ok(Stream {
             gl,

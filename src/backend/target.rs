@@ -40,7 +40,8 @@ impl RenderTarget {
     ///
     /// GL state touched: none left changed (the framebuffer and renderbuffer bindings are
     /// restored). The contents start undefined; clear them.
-    pub fn new(gl: Rc<glow::Context>, width: u32, height: u32) -> Result<RenderTarget, GlError> {
+    pub fn new(gl: &Rc<glow::Context>, width: u32, height: u32) -> Result<RenderTarget, GlError> {
+        let gl = Rc::clone(gl);
         // SAFETY: a plain query on the current context.
         let max = unsafe { gl.get_parameter_i32(glow::MAX_RENDERBUFFER_SIZE) }.max(0) as u32;
         if width == 0 || height == 0 || width > max || height > max {

@@ -64,12 +64,13 @@ impl Texture {
     /// GL state touched: none left changed (the `GL_TEXTURE_2D` binding of the active unit,
     /// the pixel-unpack buffer binding and unpack pixel-store state are restored).
     pub fn new_rgba8(
-        gl: Rc<glow::Context>,
+        gl: &Rc<glow::Context>,
         width: u32,
         height: u32,
         pixels: &[u8],
         filter: TextureFilter,
     ) -> Result<Texture, GlError> {
+        let gl = Rc::clone(gl);
         let max = max_texture_size(&gl);
         if width == 0 || height == 0 || width > max || height > max {
             return Err(GlError::InvalidArgument {

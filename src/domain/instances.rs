@@ -591,7 +591,7 @@ impl DomainCore {
             Some(buffer) if buffer.capacity() >= bytes => buffer,
             slot => {
                 let capacity = bytes.next_power_of_two().max(256);
-                *slot = Some(GlBuffer::new(gl, capacity)?);
+                *slot = Some(GlBuffer::new(&gl, capacity)?);
                 table.commands.clear();
                 slot.as_mut().ok_or(DomainError::NotInstanced)?
             }

@@ -140,7 +140,7 @@ impl AttributePart {
             .iter()
             .map(|a| {
                 let bytes = buffer_bytes(capacity, a.size(), MAX_BUFFER_BYTES)?;
-                Ok(GlBuffer::new(Rc::clone(gl), bytes)?)
+                Ok(GlBuffer::new(gl, bytes)?)
             })
             .collect::<Result<Vec<_>, DomainError>>()?;
         Ok(AttributePart {
@@ -482,7 +482,7 @@ impl Store {
             .map(|capacity| {
                 let bytes = buffer_bytes(capacity, INDEX_SIZE, MAX_BUFFER_BYTES)?;
                 Ok::<_, DomainError>(IndexPart {
-                    buffer: GlBuffer::new(Rc::clone(gl), bytes)?,
+                    buffer: GlBuffer::new(gl, bytes)?,
                     allocator: Allocator::new(capacity),
                     relative: vec![0; capacity],
                 })
@@ -491,7 +491,7 @@ impl Store {
         let instance = instances
             .map(|(format, capacity)| AttributePart::new(gl, format, capacity, 1))
             .transpose()?;
-        let stream = Stream::new(Rc::clone(gl), StreamConfig::default())?;
+        let stream = Stream::new(gl, StreamConfig::default())?;
         // SAFETY: plain object creation on the current context.
         let vao = unsafe { gl.create_vertex_array() }.map_err(|message| GlError::Create {
             object: "vertex array",

@@ -148,7 +148,7 @@ pub fn colour_program(gl: &Rc<glow::Context>) -> Program {
     );
     let fragment = version
         .source("in vec4 v_colour;\nout vec4 out_colour;\nvoid main() { out_colour = v_colour; }");
-    Program::builder(gl.clone(), &vertex, &fragment)
+    Program::builder(gl, &vertex, &fragment)
         .bind_attribute("position", 0)
         .bind_attribute("colour", 1)
         .build()
@@ -167,7 +167,7 @@ pub fn texture_program(gl: &Rc<glow::Context>) -> Program {
         "uniform sampler2D image;\nin vec2 v_uv;\nout vec4 out_colour;\n\
          void main() { out_colour = texture(image, v_uv); }",
     );
-    let program = Program::builder(gl.clone(), &vertex, &fragment)
+    let program = Program::builder(gl, &vertex, &fragment)
         .bind_attribute("position", 0)
         .bind_attribute("uv", 1)
         .build()

@@ -741,7 +741,7 @@ fn colour_program(gl: &Rc<glow::Context>) -> Program {
     );
     let fragment = version
         .source("in vec4 v_colour;\nout vec4 out_colour;\nvoid main() { out_colour = v_colour; }");
-    Program::builder(gl.clone(), &vertex, &fragment)
+    Program::builder(gl, &vertex, &fragment)
         .bind_attribute("position", 0)
         .bind_attribute("colour", 1)
         .bind_attribute("id", 2)
@@ -1236,7 +1236,7 @@ struct SpriteWorld {
 fn sprite_atlas(gl: &Rc<glow::Context>) -> TextureAtlas {
     let mut builder = AtlasBuilder::new();
     builder.add(4, 4, &[255u8; 4 * 4 * 4]).unwrap();
-    builder.build(gl.clone(), TextureFilter::Nearest).unwrap()
+    builder.build(gl, TextureFilter::Nearest).unwrap()
 }
 
 fn layered(
@@ -1536,7 +1536,7 @@ fn instance_program(gl: &Rc<glow::Context>) -> Program {
     );
     let fragment = version
         .source("in vec4 v_colour;\nout vec4 out_colour;\nvoid main() { out_colour = v_colour; }");
-    Program::builder(gl.clone(), &vertex, &fragment)
+    Program::builder(gl, &vertex, &fragment)
         .bind_attribute("position", 0)
         .bind_attribute("offset", 1)
         .bind_attribute("colour", 2)
@@ -2071,7 +2071,7 @@ impl World {
     /// A world on the current context `gl`, drawing with `multi_draw` (the context's, or
     /// [`MultiDraw::single_draws`]).
     pub fn new(gl: &Rc<glow::Context>, multi_draw: MultiDraw) -> World {
-        let target = RenderTarget::new(gl.clone(), SIZE, SIZE).unwrap();
+        let target = RenderTarget::new(gl, SIZE, SIZE).unwrap();
         target.bind();
         let program = Rc::new(colour_program(gl));
         World {

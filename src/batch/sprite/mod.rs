@@ -369,7 +369,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
             version.source(S::VERTEX_SHADER),
             version.source(FRAGMENT_SHADER),
         );
-        let builder = Program::builder(Rc::clone(gl), &vertex, &fragment);
+        let builder = Program::builder(gl, &vertex, &fragment);
         let program = Rc::new(S::bind_attributes(builder).build()?);
         program.set_int(&program.uniform_location("image")?, 0)?;
         let mut batch = Batch::new(gl, multi_draw);
