@@ -12,10 +12,12 @@ use vertex_domain::batch::{
 };
 use vertex_domain::headless::HeadlessContext;
 
-/// A sprite store under test: how to make its batch, and what a move and a tint upload.
+/// A sprite store under test: how to make its batch, and what a move, a tint and a change
+/// of shape upload.
 trait Store: SpriteStore + Sized {
     const MOVE_BYTES: u64;
     const TINT_BYTES: u64;
+    const SHAPE_BYTES: u64;
     fn batch(ctx: &HeadlessContext, width: u32, height: u32) -> SpriteBatch<Self>;
 }
 
@@ -24,6 +26,8 @@ impl Store for Quads {
     const MOVE_BYTES: u64 = 4 * 2 * 4;
     /// 4 vertices of 4 bytes.
     const TINT_BYTES: u64 = 4 * 4;
+    /// The 4 corners again.
+    const SHAPE_BYTES: u64 = 4 * 2 * 4;
     fn batch(ctx: &HeadlessContext, width: u32, height: u32) -> SpriteBatch<Self> {
         SpriteBatch::new(ctx.gl(), *ctx.multi_draw(), width, height).unwrap()
     }
@@ -34,6 +38,8 @@ impl Store for Instances {
     const MOVE_BYTES: u64 = 2 * 4;
     /// One colour of 4 bytes.
     const TINT_BYTES: u64 = 4;
+    /// The origin (2 floats) and the transformed axes (4 floats).
+    const SHAPE_BYTES: u64 = 6 * 4;
     fn batch(ctx: &HeadlessContext, width: u32, height: u32) -> SpriteBatch<Self> {
         SpriteBatch::instanced(ctx.gl(), *ctx.multi_draw(), width, height).unwrap()
     }
@@ -242,6 +248,50 @@ fn sprites_draw_the_same_on_gles3<S: Store>() {
     let mut s = scene::<S>(&ctx);
     s.sprites.add(s.white(8.0, 8.0)).unwrap();
     assert_eq!(at(&s.render(), 12, 12), [255, 255, 255, 255]);
+}
+
+fn set_transform_places_turns_and_scales_in_one_write<S: Store>() {
+    let ctx = common::context();
+    let mut s = scene::<S>(&ctx);
+    let by_setters = s.sprites.add(s.white(0.0, 0.0).centred()).unwrap();
+    let at_once = s.sprites.add(s.white(0.0, 0.0).centred()).unwrap();
+    s.sprites.batch_mut().flush().unwrap();
+    s.sprites.set_position(by_setters, 20.0, 30.0).unwrap();
+    s.sprites.set_rotation(by_setters, 30.0).unwrap();
+    s.sprites.set_scale(by_setters, 2.0, 0.5).unwrap();
+    s.sprites.batch_mut().flush().unwrap();
+    let before = s.sprites.batch().buffer_stats().uploaded_bytes;
+    s.sprites
+        .set_transform(at_once, (20.0, 30.0), 30.0, (2.0, 0.5))
+        .unwrap();
+    s.sprites.batch_mut().flush().unwrap();
+    let written = s.sprites.batch().buffer_stats().uploaded_bytes - before;
+    assert_eq!(written, S::SHAPE_BYTES, "one write of the sprite's shape");
+    assert_eq!(
+        s.sprites.get(at_once).unwrap(),
+        s.sprites.get(by_setters).unwrap()
+    );
+    // Both draw the same quad: with one of them hidden, the picture does not change.
+    let both = s.render();
+    s.sprites.set_visible(by_setters, false).unwrap();
+    assert_eq!(s.render(), both);
+}
+
+fn a_centred_sprite_is_placed_and_anchored_at_its_middle<S: Store>() {
+    let ctx = common::context();
+    let mut s = scene::<S>(&ctx);
+    let sprite = s.white(32.0, 32.0).centred();
+    assert_eq!(sprite.anchor, [4.0, 4.0]);
+    let id = s.sprites.add(sprite).unwrap();
+    let pixels = s.render();
+    assert_eq!(at(&pixels, 28, 35), [255, 255, 255, 255]);
+    assert_eq!(at(&pixels, 36, 32), CLEAR);
+    // Moving the anchor keeps the position: the square now hangs from its top left.
+    s.sprites.set_anchor(id, 0.0, 8.0).unwrap();
+    let pixels = s.render();
+    assert_eq!(at(&pixels, 33, 30), [255, 255, 255, 255]);
+    assert_eq!(at(&pixels, 31, 30), CLEAR);
+    assert_eq!(at(&pixels, 33, 33), CLEAR);
 }
 
 fn a_sprite_scales_and_turns_about_its_anchor<S: Store>() {
@@ -543,4 +593,6 @@ for_both_stores!(
     a_hidden_layer_hides_its_sprites_and_layers_draw_by_order,
     sprites_draw_the_same_on_gles3,
     a_sprite_scales_and_turns_about_its_anchor,
+    set_transform_places_turns_and_scales_in_one_write,
+    a_centred_sprite_is_placed_and_anchored_at_its_middle,
 );

@@ -206,6 +206,16 @@ impl Sprite {
         }
     }
 
+    /// The same sprite anchored at the centre of its region, so that its position is its
+    /// centre and it turns and scales about it.
+    pub fn centred(self) -> Self {
+        let (w, h) = (self.region.width as f32, self.region.height as f32);
+        Sprite {
+            anchor: [w / 2.0, h / 2.0],
+            ..self
+        }
+    }
+
     /// Where the sprite's quad lies relative to `(x, y)`, in pixels: the offset of its
     /// bottom left corner, and its two edges from there (`axes`: along its width, then its
     /// height), scaled and turned clockwise by the rotation about the anchor. A hidden
@@ -592,6 +602,30 @@ impl<S: SpriteStore> SpriteBatch<S> {
             |e| e.reshape(f),
             |b, e| S::write_shape(b, e.handle, &e.sprite, &e.cache),
         )
+    }
+
+    /// Places, rotates (degrees, clockwise) and scales a sprite in one call that writes
+    /// once: the corners (or the instance's origin and transform), where the three setters
+    /// would write three times.
+    pub fn set_transform(
+        &mut self,
+        id: SpriteId,
+        (x, y): (f32, f32),
+        degrees: f32,
+        (scale_x, scale_y): (f32, f32),
+    ) -> Result<(), BatchError> {
+        self.reshape(id, |s| {
+            (s.x, s.y) = (x, y);
+            s.rotation = degrees;
+            (s.scale_x, s.scale_y) = (scale_x, scale_y);
+        })
+    }
+
+    /// Moves a sprite's anchor, the point its position places and it turns and scales
+    /// about, to `(x, y)` unscaled pixels from its region's bottom left corner: its
+    /// position stays, so the picture shifts. Rewrites its corners (or transform) only.
+    pub fn set_anchor(&mut self, id: SpriteId, x: f32, y: f32) -> Result<(), BatchError> {
+        self.reshape(id, |s| s.anchor = [x, y])
     }
 
     /// Rotates a sprite (degrees, clockwise): rewrites its corners (or transform) only.
