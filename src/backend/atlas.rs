@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use super::pixels::rgba8_len;
 use super::texture::max_texture_size;
-use super::{GlError, Texture, TextureFilter};
+use super::{AlphaMode, GlError, Texture, TextureFilter};
 
 /// Transparent pixels between neighbouring images (and after the last of a shelf), so that
 /// linear filtering at an image's edge does not bleed in its neighbour.
@@ -37,6 +37,8 @@ pub struct AtlasRegion {
 pub struct AtlasBuilder {
     images: Vec<Image>,
     max_size: Option<u32>,
+    /// Keep the images' colours as given instead of premultiplying them.
+    straight: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +52,14 @@ impl AtlasBuilder {
     /// An empty builder whose atlas may grow up to `GL_MAX_TEXTURE_SIZE`.
     pub fn new() -> AtlasBuilder {
         AtlasBuilder::default()
+    }
+
+    /// Uploads the images' colours as given ([`AlphaMode::Straight`]) instead of
+    /// premultiplied by their alpha, which [`build`](Self::build) does by default so that
+    /// linear filtering leaves no dark fringe at transparent edges.
+    pub fn straight_alpha(mut self) -> AtlasBuilder {
+        self.straight = true;
+        self
     }
 
     /// Limits the atlas to `max_size` × `max_size` pixels (it is also never larger than
@@ -136,7 +146,13 @@ impl AtlasBuilder {
                 pixels[start..start + image_row].copy_from_slice(src);
             }
         }
-        let texture = Texture::new_rgba8(&gl, width, height, &pixels, filter)?;
+        let alpha = if self.straight {
+            AlphaMode::Straight
+        } else {
+            premultiply(&mut pixels);
+            AlphaMode::Premultiplied
+        };
+        let texture = Texture::new_rgba8(&gl, width, height, &pixels, filter)?.with_alpha(alpha);
         let regions = self
             .images
             .iter()
@@ -158,6 +174,16 @@ impl AtlasBuilder {
             texture: Rc::new(texture),
             regions,
         })
+    }
+}
+
+/// Multiplies each RGBA8 pixel's colour by its alpha, rounding to nearest.
+fn premultiply(pixels: &mut [u8]) {
+    for pixel in pixels.chunks_exact_mut(4) {
+        let alpha = u16::from(pixel[3]);
+        for channel in &mut pixel[..3] {
+            *channel = ((u16::from(*channel) * alpha + 127) / 255) as u8;
+        }
     }
 }
 

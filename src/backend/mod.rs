@@ -46,4 +46,4 @@ pub use stream::{
     Stream, StreamConfig, StreamPath, StreamStats, DEFAULT_RING_BYTES, MAX_RING_BYTES,
 };
 pub use target::RenderTarget;
-pub use texture::{Texture, TextureFilter};
+pub use texture::{AlphaMode, Texture, TextureFilter};

@@ -30,6 +30,16 @@ impl TextureFilter {
     }
 }
 
+/// What a texture's colour channels hold, which decides how a sprite layer blends it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AlphaMode {
+    /// Colour as it is, alpha beside it: linear filtering between an opaque texel and a
+    /// transparent black one darkens the edge.
+    Straight,
+    /// Colour already multiplied by alpha: filtering and blending give clean edges.
+    Premultiplied,
+}
+
 /// A 2D texture with RGBA8 storage, no mipmaps, clamped to its edges.
 ///
 /// It owns the GL texture and deletes it when dropped. The context it was made with must be
@@ -46,6 +56,8 @@ pub struct Texture {
     raw: glow::NativeTexture,
     width: u32,
     height: u32,
+    /// What the texels' colour channels hold.
+    alpha: AlphaMode,
     /// The context's `GL_MAX_COMBINED_TEXTURE_IMAGE_UNITS`, read once so that binding, which
     /// happens every frame, queries nothing.
     max_units: u32,
@@ -138,6 +150,7 @@ impl Texture {
             width,
             height,
             max_units: max_units.max(0) as u32,
+            alpha: AlphaMode::Straight,
         };
         // Dropping `texture` on error deletes it.
         check_gl(&texture.gl, "Texture::new_rgba8")?;
@@ -172,6 +185,20 @@ impl Texture {
     /// The size in pixels, `(width, height)`.
     pub fn size(&self) -> (u32, u32) {
         (self.width, self.height)
+    }
+
+    /// What its texels' colour channels hold: [`AlphaMode::Straight`] for pixels uploaded
+    /// as given ([`new_rgba8`](Self::new_rgba8)), [`AlphaMode::Premultiplied`] for an atlas
+    /// ([`AtlasBuilder`](super::AtlasBuilder) premultiplies by default).
+    pub fn alpha(&self) -> AlphaMode {
+        self.alpha
+    }
+
+    /// The same texture, marked as holding `alpha` texels: for pixels the caller has
+    /// premultiplied. Changes nothing in GL.
+    pub fn with_alpha(mut self, alpha: AlphaMode) -> Texture {
+        self.alpha = alpha;
+        self
     }
 
     /// The GL texture name, for attaching it to a framebuffer or other raw GL use.

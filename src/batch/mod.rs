@@ -15,7 +15,7 @@ mod sprite;
 mod vertex_batch;
 
 pub use group::{BatchId, Group, GroupId, ProgramGroup, StateGroup, TextureGroup};
-pub use sprite::{Instances, Quads, Sprite, SpriteBatch, SpriteId, SpriteStore, Sprites};
+pub use sprite::{Blend, Instances, Quads, Sprite, SpriteBatch, SpriteId, SpriteStore, Sprites};
 pub use vertex_batch::{
     Batch, BatchInstance, BatchList, DrawStats, FormatId, FormatKey, Placement,
 };

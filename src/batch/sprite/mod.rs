@@ -1,6 +1,6 @@
 //! [`SpriteBatch`]: textured quads with position, rotation, scale, colour, opacity,
-//! visibility and an atlas region, drawn through a [`Batch`], one layer (a [`TextureGroup`]
-//! under the batch's [`ProgramGroup`]) per texture.
+//! visibility and an atlas region, drawn through a [`Batch`], one layer (a texture and a
+//! [`Blend`] mode, under the batch's [`ProgramGroup`]) per texture and order.
 //!
 //! A sprite batch keeps its sprites in one of two stores, chosen by its constructor; both
 //! draw the same pictures through the same API, and only their vertex data differs:
@@ -17,18 +17,23 @@
 //! ([`SpriteBatch::set_viewport`]); rotation is in degrees, clockwise, as in pyglet.
 
 mod instances;
+mod layer;
 mod quads;
 
 pub use instances::Instances;
+pub use layer::Blend;
 pub use quads::Quads;
+
+use std::cell::Cell;
 
 use std::rc::Rc;
 
-use super::group::{GroupId, ProgramGroup, TextureGroup};
+use super::group::{GroupId, ProgramGroup};
 use super::vertex_batch::DrawStats;
 use super::{Batch, BatchError};
 use crate::backend::{AtlasRegion, MultiDraw, Program, ShaderVersion, Texture, VertexFormat};
 use crate::domain::{DomainId, ListId, Slots};
+use layer::{Layer, LayerUniforms};
 
 /// The two triangles of a quad whose corners go counter-clockwise from the bottom left,
 /// split along the diagonal from the bottom right to the top left and with their vertices
@@ -36,14 +41,26 @@ use crate::domain::{DomainId, ListId, Slots};
 /// rasterise the same triangles the same way, to the last bit.
 const QUAD_INDICES: [u32; 6] = [0, 1, 3, 3, 1, 2];
 
-/// The fragment shader of both stores: the atlas texel times the tint.
+/// The fragment shader of both stores: the atlas texel times the tint, as premultiplied
+/// colour (straight texels are premultiplied here), or straight for a layer that blends
+/// straight alpha. The two flags are set by each layer ([`Layer`]).
 const FRAGMENT_SHADER: &str = "
 uniform sampler2D image;
+uniform int straight;
+uniform int premultiply;
 in vec2 v_tex_coords;
 in vec4 v_colour;
 out vec4 out_colour;
 void main() {
-    out_colour = texture(image, v_tex_coords) * v_colour;
+    vec4 texel = texture(image, v_tex_coords);
+    if (straight == 1) {
+        out_colour = texel * v_colour;
+    } else {
+        if (premultiply == 1) {
+            texel.rgb *= texel.a;
+        }
+        out_colour = texel * vec4(v_colour.rgb * v_colour.a, v_colour.a);
+    }
 }";
 
 /// Where a sprite batch keeps its sprites: [`Quads`] or [`Instances`]. Sealed; its methods
@@ -320,10 +337,12 @@ pub struct SpriteBatch<S: SpriteStore = Quads> {
     /// Every live sprite's properties (its position as last set apart), by its slot in
     /// `sprites`.
     props: Vec<Sprite>,
-    /// `layers[i]` says whether the batch's group of index `i` is a layer of this sprite
-    /// batch (the root program group and groups added through
-    /// [`batch_mut`](SpriteBatch::batch_mut) are not).
-    layers: Vec<bool>,
+    /// `layers[i]` holds the blend mode of the batch's group of index `i` when that group
+    /// is a layer of this sprite batch (the root program group and groups added through
+    /// [`batch_mut`](SpriteBatch::batch_mut) are not), shared with the layer's group.
+    layers: Vec<Option<Rc<Cell<Blend>>>>,
+    /// Where each layer sets the fragment shader's alpha handling.
+    layer_uniforms: LayerUniforms,
     viewport: [f32; 2],
 }
 
@@ -382,6 +401,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
         let builder = Program::builder(gl, &vertex, &fragment);
         let program = Rc::new(S::bind_attributes(builder).build()?);
         program.set_int(&program.uniform_location("image")?, 0)?;
+        let layer_uniforms = LayerUniforms::of(&program)?;
         let mut batch = Batch::new(gl, multi_draw);
         let root = batch.add_group(ProgramGroup::new(Rc::clone(&program)), 0, None)?;
         let store = S::new(&mut batch, &program)?;
@@ -393,6 +413,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
             sprites: Slots::new(DomainId::next()),
             props: Vec::new(),
             layers: Vec::new(),
+            layer_uniforms,
             viewport: [1.0, 1.0],
         };
         sprites.set_viewport(width, height)?;
@@ -431,24 +452,62 @@ impl<S: SpriteStore> SpriteBatch<S> {
         Ok(())
     }
 
-    /// Adds a layer: sprites of `texture` (with alpha blending), drawn among layers by
-    /// ascending `order`.
+    /// Adds a layer: sprites of `texture`, blended over what is below ([`Blend::Alpha`]),
+    /// drawn among layers by ascending `order`.
     pub fn add_layer(&mut self, texture: Rc<Texture>, order: i32) -> Result<GroupId, BatchError> {
-        let layer =
-            self.batch
-                .add_group(TextureGroup::new(texture, 0, true), order, Some(self.root))?;
+        self.add_blended_layer(texture, order, Blend::Alpha)
+    }
+
+    /// Adds a layer that blends by `blend`; otherwise as [`add_layer`](Self::add_layer).
+    pub fn add_blended_layer(
+        &mut self,
+        texture: Rc<Texture>,
+        order: i32,
+        blend: Blend,
+    ) -> Result<GroupId, BatchError> {
+        let mode = Rc::new(Cell::new(blend));
+        let group = Layer {
+            texture,
+            blend: Rc::clone(&mode),
+            uniforms: self.layer_uniforms,
+        };
+        let layer = self.batch.add_group(group, order, Some(self.root))?;
         self.store.add_layer(&mut self.batch, layer)?;
         let index = layer.index as usize;
         if self.layers.len() <= index {
-            self.layers.resize(index + 1, false);
+            self.layers.resize(index + 1, None);
         }
-        self.layers[index] = true;
+        self.layers[index] = Some(mode);
         Ok(layer)
+    }
+
+    /// Changes how a layer blends, from its next draw on.
+    pub fn set_layer_blend(&mut self, layer: GroupId, blend: Blend) -> Result<(), BatchError> {
+        self.layer_mode(layer)?.set(blend);
+        Ok(())
+    }
+
+    /// How a layer blends.
+    pub fn layer_blend(&self, layer: GroupId) -> Result<Blend, BatchError> {
+        Ok(self.layer_mode(layer)?.get())
+    }
+
+    /// The shared blend mode of a layer of this batch.
+    fn layer_mode(&self, layer: GroupId) -> Result<&Rc<Cell<Blend>>, BatchError> {
+        self.check_layer(layer)?;
+        match self.layers.get(layer.index as usize) {
+            Some(Some(mode)) => Ok(mode),
+            _ => Err(BatchError::NotASpriteLayer(layer)),
+        }
     }
 
     /// Whether `group` is a layer of this sprite batch.
     pub fn is_layer(&self, group: GroupId) -> bool {
-        self.batch.has_group(group) && self.layers.get(group.index as usize) == Some(&true)
+        self.batch.has_group(group)
+            && self
+                .layers
+                .get(group.index as usize)
+                .is_some_and(Option::is_some)
     }
 
     /// Refuses a group that is not one of this sprite batch's layers.
