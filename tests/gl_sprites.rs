@@ -8,7 +8,7 @@ mod rng;
 
 use vertex_domain::backend::{AtlasBuilder, RenderTarget, TextureAtlas, TextureFilter};
 use vertex_domain::batch::{
-    BatchError, GroupId, Instances, Quads, Sprite, SpriteBatch, SpriteStore,
+    BatchError, Camera, GroupId, Instances, Quads, Sprite, SpriteBatch, SpriteStore,
 };
 use vertex_domain::headless::HeadlessContext;
 
@@ -292,6 +292,60 @@ fn a_centred_sprite_is_placed_and_anchored_at_its_middle<S: Store>() {
     assert_eq!(at(&pixels, 33, 30), [255, 255, 255, 255]);
     assert_eq!(at(&pixels, 31, 30), CLEAR);
     assert_eq!(at(&pixels, 33, 33), CLEAR);
+}
+
+fn the_camera_pans_and_zooms_without_rewriting_a_vertex<S: Store>() {
+    let ctx = common::context();
+    let mut s = scene::<S>(&ctx);
+    // An 8x8 square centred on (20, 20).
+    let id = s.sprites.add(s.white(20.0, 20.0).centred()).unwrap();
+    let pixels = s.render();
+    assert_eq!(at(&pixels, 20, 20), [255, 255, 255, 255]);
+    let before = s.sprites.batch().buffer_stats().uploaded_bytes;
+
+    // Panned 10 right and 4 up: the square shows centred on (10, 16).
+    s.sprites
+        .set_camera(Camera {
+            pan: [10.0, 4.0],
+            ..Camera::default()
+        })
+        .unwrap();
+    let pixels = s.render();
+    assert_eq!(at(&pixels, 8, 14), [255, 255, 255, 255]);
+    assert_eq!(at(&pixels, 15, 16), CLEAR);
+    assert_eq!(s.sprites.world_to_screen([20.0, 20.0]), [10.0, 16.0]);
+    assert_eq!(s.sprites.screen_to_world([10.0, 16.0]), [20.0, 20.0]);
+
+    // Zoomed 2x about the viewport's centre (32, 32): (20, 20) shows at (8, 8), 16 wide.
+    s.sprites
+        .set_camera(Camera {
+            zoom: 2.0,
+            ..Camera::default()
+        })
+        .unwrap();
+    let pixels = s.render();
+    assert_eq!(at(&pixels, 1, 1), [255, 255, 255, 255]);
+    assert_eq!(at(&pixels, 15, 15), [255, 255, 255, 255]);
+    assert_eq!(at(&pixels, 17, 8), CLEAR);
+    let after = s.sprites.batch().buffer_stats().uploaded_bytes;
+    assert_eq!(after, before, "the camera uploads no vertex");
+    assert_eq!(s.sprites.get(id).unwrap().x, 20.0);
+}
+
+fn resizing_the_viewport_keeps_pixel_coordinates<S: Store>() {
+    let ctx = common::context();
+    let mut s = scene::<S>(&ctx);
+    s.sprites.add(s.white(40.0, 12.0).centred()).unwrap();
+    let big = RenderTarget::new(ctx.gl(), 2 * SIZE, SIZE).unwrap();
+    big.bind();
+    s.sprites.set_viewport(2 * SIZE, SIZE).unwrap();
+    big.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
+    s.sprites.draw().unwrap();
+    let pixels = big.read_pixels().unwrap();
+    let at_wide = |x, y| common::pixel(&pixels, 2 * SIZE, x, y);
+    assert_eq!(at_wide(40, 12), [255, 255, 255, 255]);
+    assert_eq!(at_wide(46, 12), CLEAR);
+    assert_eq!(at_wide(80, 12), CLEAR);
 }
 
 fn a_sprite_scales_and_turns_about_its_anchor<S: Store>() {
@@ -595,4 +649,6 @@ for_both_stores!(
     a_sprite_scales_and_turns_about_its_anchor,
     set_transform_places_turns_and_scales_in_one_write,
     a_centred_sprite_is_placed_and_anchored_at_its_middle,
+    the_camera_pans_and_zooms_without_rewriting_a_vertex,
+    resizing_the_viewport_keeps_pixel_coordinates,
 );

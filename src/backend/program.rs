@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use glow::HasContext;
 
-use super::{check_clean, check_gl, GlError};
+use super::{check_clean, check_gl, validate_clean, validate_gl, GlError};
 
 /// The GLSL dialect of a context, for the `#version` line of shader sources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -276,9 +276,10 @@ impl Program {
             .ok_or_else(|| GlError::UnknownUniform(name.to_owned()))
     }
 
-    /// Makes this program current after checking that no error is queued.
+    /// Makes this program current after checking (while [`validation`](super::validation)
+    /// is on: uniforms are set every frame) that no error is queued.
     fn begin_uniform(&self, operation: &'static str) -> Result<(), GlError> {
-        check_clean(&self.gl, operation)?;
+        validate_clean(&self.gl, operation)?;
         self.use_program();
         Ok(())
     }
@@ -297,7 +298,24 @@ impl Program {
             self.gl
                 .uniform_matrix_4_f32_slice(Some(location), false, columns)
         };
-        check_gl(&self.gl, "Program::set_mat4")
+        validate_gl(&self.gl, "Program::set_mat4")
+    }
+
+    /// Sets a `mat2` uniform from 4 floats in column-major order.
+    ///
+    /// GL state touched: makes this program current (left so) and sets the uniform.
+    pub fn set_mat2(
+        &self,
+        location: &glow::NativeUniformLocation,
+        columns: &[f32; 4],
+    ) -> Result<(), GlError> {
+        self.begin_uniform("Program::set_mat2")?;
+        // SAFETY: the program is current; the slice holds exactly one mat2.
+        unsafe {
+            self.gl
+                .uniform_matrix_2_f32_slice(Some(location), false, columns)
+        };
+        validate_gl(&self.gl, "Program::set_mat2")
     }
 
     /// Sets a `vec4` uniform.
@@ -314,7 +332,7 @@ impl Program {
             self.gl
                 .uniform_4_f32(Some(location), value[0], value[1], value[2], value[3])
         };
-        check_gl(&self.gl, "Program::set_vec4")
+        validate_gl(&self.gl, "Program::set_vec4")
     }
 
     /// Sets a `vec2` uniform.
@@ -328,7 +346,7 @@ impl Program {
         self.begin_uniform("Program::set_vec2")?;
         // SAFETY: the program is current.
         unsafe { self.gl.uniform_2_f32(Some(location), value[0], value[1]) };
-        check_gl(&self.gl, "Program::set_vec2")
+        validate_gl(&self.gl, "Program::set_vec2")
     }
 
     /// Sets an `int` (or sampler) uniform.
@@ -342,7 +360,7 @@ impl Program {
         self.begin_uniform("Program::set_int")?;
         // SAFETY: the program is current.
         unsafe { self.gl.uniform_1_i32(Some(location), value) };
-        check_gl(&self.gl, "Program::set_int")
+        validate_gl(&self.gl, "Program::set_int")
     }
 
     /// Sets a `float` uniform.
@@ -356,7 +374,7 @@ impl Program {
         self.begin_uniform("Program::set_float")?;
         // SAFETY: the program is current.
         unsafe { self.gl.uniform_1_f32(Some(location), value) };
-        check_gl(&self.gl, "Program::set_float")
+        validate_gl(&self.gl, "Program::set_float")
     }
 
     /// The GL program name.

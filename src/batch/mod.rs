@@ -10,10 +10,12 @@
 //! [`VertexFormat`]: crate::backend::VertexFormat
 //! [`Primitive`]: crate::domain::Primitive
 
+mod camera;
 mod group;
 mod sprite;
 mod vertex_batch;
 
+pub use camera::{Camera, View};
 pub use group::{BatchId, Group, GroupId, ProgramGroup, StateGroup, TextureGroup};
 pub use sprite::{Blend, Instances, Quads, Sprite, SpriteBatch, SpriteId, SpriteStore, Sprites};
 pub use vertex_batch::{

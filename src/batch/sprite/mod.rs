@@ -28,6 +28,7 @@ use std::cell::Cell;
 
 use std::rc::Rc;
 
+use super::camera::Camera;
 use super::group::{GroupId, ProgramGroup};
 use super::vertex_batch::DrawStats;
 use super::{Batch, BatchError};
@@ -344,6 +345,7 @@ pub struct SpriteBatch<S: SpriteStore = Quads> {
     /// Where each layer sets the fragment shader's alpha handling.
     layer_uniforms: LayerUniforms,
     viewport: [f32; 2],
+    camera: Camera,
 }
 
 impl SpriteBatch<Quads> {
@@ -414,6 +416,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
             props: Vec::new(),
             layers: Vec::new(),
             layer_uniforms,
+            camera: Camera::default(),
             viewport: [1.0, 1.0],
         };
         sprites.set_viewport(width, height)?;
@@ -443,13 +446,43 @@ impl<S: SpriteStore> SpriteBatch<S> {
         &mut self.batch
     }
 
-    /// Sets the viewport size in pixels, after a window resize.
+    /// Sets the viewport size in pixels, after a window resize. World coordinates stay
+    /// pixels: the camera keeps its pan, zoom and rotation about the new centre.
     pub fn set_viewport(&mut self, width: u32, height: u32) -> Result<(), BatchError> {
         let viewport = [width.max(1) as f32, height.max(1) as f32];
         let location = self.program.uniform_location("viewport")?;
         self.program.set_vec2(&location, viewport)?;
         self.viewport = viewport;
+        self.set_camera(self.camera)
+    }
+
+    /// Looks at the sprites through `camera`: sets the program's `view` and
+    /// `view_offset` uniforms, and rewrites no vertex, so panning or zooming a scene of any
+    /// size costs two uniforms a frame.
+    pub fn set_camera(&mut self, camera: Camera) -> Result<(), BatchError> {
+        let view = camera.view(self.viewport);
+        let linear = self.program.uniform_location("view")?;
+        let offset = self.program.uniform_location("view_offset")?;
+        self.program.set_mat2(&linear, &view.linear)?;
+        self.program.set_vec2(&offset, view.offset)?;
+        self.camera = camera;
         Ok(())
+    }
+
+    /// The camera set last ([`Camera::default`] at first: world coordinates are pixels).
+    pub fn camera(&self) -> Camera {
+        self.camera
+    }
+
+    /// Where a world point appears, in viewport pixels, through the current camera.
+    pub fn world_to_screen(&self, world: [f32; 2]) -> [f32; 2] {
+        self.camera.world_to_screen(world, self.viewport)
+    }
+
+    /// The world point shown at a viewport pixel (a mouse position, say; y up from the
+    /// bottom), through the current camera.
+    pub fn screen_to_world(&self, screen: [f32; 2]) -> [f32; 2] {
+        self.camera.screen_to_world(screen, self.viewport)
     }
 
     /// Adds a layer: sprites of `texture`, blended over what is below ([`Blend::Alpha`]),
