@@ -33,7 +33,7 @@ use glow::HasContext;
 use vertex_domain::backend::{
     AtlasBuilder, RenderTarget, StreamConfig, StreamPath, StreamStats, TextureAtlas, TextureFilter,
 };
-use vertex_domain::batch::{Instances, Quads, Sprite, SpriteBatch, SpriteId, SpriteStore};
+use vertex_domain::batch::{Camera, Instances, Quads, Sprite, SpriteBatch, SpriteId, SpriteStore};
 use vertex_domain::headless::{HeadlessApi, HeadlessContext};
 
 mod common;
@@ -57,6 +57,8 @@ struct Figures {
     recreate_half: f64,
     upload: f64,
     static_frame: f64,
+    camera_frame: f64,
+    camera_bytes: f64,
     vertex_stage: f64,
     bare_draw: f64,
     bare_finish: f64,
@@ -205,6 +207,23 @@ fn run<S: Store>(ctx: &HeadlessContext, n: usize) -> Figures {
         finish(ctx);
     }
     figures.static_frame = ms(started.elapsed()) / f64::from(FRAMES);
+    // Panning the camera instead of moving the sprites: two uniforms a frame, no upload.
+    let uploaded = sprites.batch().buffer_stats().uploaded_bytes;
+    let started = Instant::now();
+    for frame in 0..FRAMES {
+        target.clear([0.0, 0.0, 0.0, 1.0]).expect("clear");
+        let camera = Camera {
+            pan: [frame as f32, 0.5 * frame as f32],
+            ..Camera::default()
+        };
+        sprites.set_camera(camera).expect("camera");
+        sprites.draw().expect("draw");
+        finish(ctx);
+    }
+    figures.camera_frame = ms(started.elapsed()) / f64::from(FRAMES);
+    let panned = sprites.batch().buffer_stats().uploaded_bytes - uploaded;
+    figures.camera_bytes = panned as f64 / f64::from(FRAMES);
+    sprites.set_camera(Camera::default()).expect("camera");
     // SAFETY: plain state changes on the current context.
     unsafe { ctx.gl().enable(glow::RASTERIZER_DISCARD) };
     let started = Instant::now();
@@ -301,6 +320,8 @@ fn main() {
             "finish" => f.finish,
             "frame" => f.update + f.submit + f.finish,
             "static" => f.static_frame,
+            "camera" => f.camera_frame,
+            "camera bytes" => f.camera_bytes,
             "vertex" => f.vertex_stage,
             "delete" => f.delete_half,
             _ => f.recreate_half,
@@ -313,6 +334,12 @@ fn main() {
             ("glFinish", "finish", "finish_ms"),
             ("frame (update + submit + glFinish)", "frame", "-"),
             ("unchanged frame (draw + glFinish)", "static", "-"),
+            (
+                "camera pan frame (set_camera + draw + glFinish)",
+                "camera",
+                "-",
+            ),
+            ("  bytes uploaded per pan frame", "camera bytes", "-"),
             ("  vertex stage alone (rasterizer discard)", "vertex", "-"),
             ("delete random half", "delete", "delete_half_ms"),
             ("re-create half", "recreate", "recreate_half_ms"),
