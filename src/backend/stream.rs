@@ -186,21 +186,28 @@ impl StreamStats {
     /// What happened since `earlier` (a snapshot of the same stream or sum): every counter
     /// less its earlier value; [`ring_capacity`](Self::ring_capacity) as it is now.
     pub fn since(self, earlier: StreamStats) -> StreamStats {
-        let d = |now: u64, then: u64| now.saturating_sub(then);
         StreamStats {
-            staged_bytes: d(self.staged_bytes, earlier.staged_bytes),
-            staged_copies: d(self.staged_copies, earlier.staged_copies),
-            direct_bytes: d(self.direct_bytes, earlier.direct_bytes),
-            in_place_bytes: d(self.in_place_bytes, earlier.in_place_bytes),
-            in_use_writes: d(self.in_use_writes, earlier.in_use_writes),
-            ring_wraps: d(self.ring_wraps, earlier.ring_wraps),
-            ring_grows: d(self.ring_grows, earlier.ring_grows),
             ring_capacity: self.ring_capacity,
-            fence_polls: d(self.fence_polls, earlier.fence_polls),
-            fence_waits: d(self.fence_waits, earlier.fence_waits),
-            fence_wait_ns: d(self.fence_wait_ns, earlier.fence_wait_ns),
-            early_waits: d(self.early_waits, earlier.early_waits),
-            frames: d(self.frames, earlier.frames),
+            ..self.zip(earlier, u64::saturating_sub)
+        }
+    }
+
+    /// Every field of `self` and `other` combined by `f`.
+    fn zip(self, other: StreamStats, f: impl Fn(u64, u64) -> u64) -> StreamStats {
+        StreamStats {
+            staged_bytes: f(self.staged_bytes, other.staged_bytes),
+            staged_copies: f(self.staged_copies, other.staged_copies),
+            direct_bytes: f(self.direct_bytes, other.direct_bytes),
+            in_place_bytes: f(self.in_place_bytes, other.in_place_bytes),
+            in_use_writes: f(self.in_use_writes, other.in_use_writes),
+            ring_wraps: f(self.ring_wraps, other.ring_wraps),
+            ring_grows: f(self.ring_grows, other.ring_grows),
+            ring_capacity: f(self.ring_capacity, other.ring_capacity),
+            fence_polls: f(self.fence_polls, other.fence_polls),
+            fence_waits: f(self.fence_waits, other.fence_waits),
+            fence_wait_ns: f(self.fence_wait_ns, other.fence_wait_ns),
+            early_waits: f(self.early_waits, other.early_waits),
+            frames: f(self.frames, other.frames),
         }
     }
 }
@@ -208,22 +215,9 @@ impl StreamStats {
 impl std::ops::Add for StreamStats {
     type Output = StreamStats;
 
-    fn add(self, o: StreamStats) -> StreamStats {
-        StreamStats {
-            staged_bytes: self.staged_bytes + o.staged_bytes,
-            staged_copies: self.staged_copies + o.staged_copies,
-            direct_bytes: self.direct_bytes + o.direct_bytes,
-            in_place_bytes: self.in_place_bytes + o.in_place_bytes,
-            in_use_writes: self.in_use_writes + o.in_use_writes,
-            ring_wraps: self.ring_wraps + o.ring_wraps,
-            ring_grows: self.ring_grows + o.ring_grows,
-            ring_capacity: self.ring_capacity + o.ring_capacity,
-            fence_polls: self.fence_polls + o.fence_polls,
-            fence_waits: self.fence_waits + o.fence_waits,
-            fence_wait_ns: self.fence_wait_ns + o.fence_wait_ns,
-            early_waits: self.early_waits + o.early_waits,
-            frames: self.frames + o.frames,
-        }
+    /// The sum of two streams' statistics (ring capacities add up too).
+    fn add(self, other: StreamStats) -> StreamStats {
+        self.zip(other, |a, b| a + b)
     }
 }
 
