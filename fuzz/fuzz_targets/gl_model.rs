@@ -2,7 +2,8 @@
 //! random choices of the same operations, failures and checks as `tests/gl_model.rs`
 //! (`tests/support/gl_model.rs`): create, write, resize, migrate, delete and draw over plain
 //! and indexed domains, a batch and a sprite batch, misuse included, with faults armed at
-//! the crate's GL steps, GL errors queued first and buffer caps. Every list must match the
+//! the crate's GL steps, GL errors queued first and buffer caps, on a stream path the input
+//! picks. Every list must match the
 //! model after every operation, and the pixels a reference draw.
 //!
 //! Run with `cargo +nightly fuzz run gl_model` from the crate root (needs libEGL and Mesa,
@@ -10,6 +11,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use vertex_domain::backend::{StreamConfig, StreamPath};
 use vertex_domain::headless::{HeadlessApi, HeadlessContext};
 
 #[path = "../../tests/support/gl_model.rs"]
@@ -37,13 +39,26 @@ thread_local! {
 
 fuzz_target!(|data: &[u8]| {
     CONTEXT.with(|ctx| {
-        // The first byte picks native multi-draw or the single-draw fallback.
-        let Some((&first, rest)) = data.split_first() else { return };
+        // The first byte picks native multi-draw or the single-draw fallback, and the
+        // stream path: each of the four, or a 4 KiB ring that may not grow, so that it
+        // wraps and waits on its fences.
+        let Some((&first, rest)) = data.split_first() else {
+            return;
+        };
         let multi_draw = if first & 1 == 0 {
             *ctx.multi_draw()
         } else {
             vertex_domain::backend::MultiDraw::single_draws()
         };
+        let stream = match (first >> 1) % 5 {
+            4 => StreamConfig {
+                ring_bytes: 4096,
+                ring_grows: false,
+                ..StreamConfig::on(StreamPath::Ring)
+            },
+            path => StreamConfig::on(StreamPath::ALL[path as usize]),
+        };
+        model::use_stream(stream);
         let mut world = World::new(ctx.gl(), multi_draw);
         let mut input = Input(rest);
         while world.step(&mut input).is_some() {}
