@@ -146,6 +146,25 @@ impl StreamConfig {
             ..StreamConfig::default()
         }
     }
+
+    /// The path this configuration names on `gl`: its own, or [`StreamPath::best`].
+    pub fn path_on(&self, gl: &glow::Context) -> StreamPath {
+        self.path.unwrap_or_else(|| StreamPath::best(gl))
+    }
+
+    /// [`path_on`](Self::path_on), checked: fails with [`GlError::Unsupported`] when `gl`
+    /// lacks what that path needs.
+    pub fn resolve(&self, gl: &glow::Context) -> Result<StreamPath, GlError> {
+        let path = self.path_on(gl);
+        if !path.is_supported(gl) {
+            return Err(GlError::Unsupported(format!(
+                "the {} stream path needs glBufferStorage (GL 4.4, GL_ARB_buffer_storage or \
+                 GL_EXT_buffer_storage), which this context lacks",
+                path.name()
+            )));
+        }
+        Ok(path)
+    }
 }
 
 /// What a stream has done so far.
@@ -359,7 +378,7 @@ impl Stream {
     /// [`GlError::Unsupported`] when the configured path needs what `gl` lacks.
     pub fn new(gl: &Rc<glow::Context>, config: StreamConfig) -> Result<Self, GlError> {
         let gl = Rc::clone(gl);
-        let path = resolve(&gl, config)?;
+        let path = config.resolve(&gl)?;
         Ok(Stream {
             gl,
             config,
@@ -387,7 +406,10 @@ impl Stream {
 
     /// What it has done so far.
     pub fn stats(&self) -> StreamStats {
-        self.stats
+        StreamStats {
+            ring_capacity: self.ring.as_ref().map_or(0, |r| r.capacity as u64),
+            ..self.stats
+        }
     }
 
     /// The frame now being written (from 1; each [`end_frame`](Self::end_frame) adds one).
@@ -399,14 +421,9 @@ impl Stream {
     /// copies reading them have run); frames and their fences are kept. On error nothing
     /// changed.
     pub fn reconfigure(&mut self, config: StreamConfig) -> Result<(), GlError> {
-        self.path = resolve(&self.gl, config)?;
+        self.path = config.resolve(&self.gl)?;
         self.config = config;
-        self.drop_ring();
-        if let Some((raw, _)) = self.orphan.take() {
-            // SAFETY: the staging buffer is ours; queued copies keep it alive.
-            unsafe { self.gl.delete_buffer(raw) };
-        }
-        self.stats.ring_capacity = 0;
+        self.drop_staging();
         Ok(())
     }
 
@@ -833,7 +850,6 @@ impl Stream {
         if old > 0 {
             self.stats.ring_grows += 1;
         }
-        self.stats.ring_capacity = capacity as u64;
         self.ring = Some(ring);
         Ok(())
     }
@@ -844,6 +860,15 @@ impl Stream {
             // SAFETY: the ring is ours; deleting a mapped buffer unmaps it, and queued
             // copies from it keep its storage alive.
             unsafe { self.gl.delete_buffer(ring.raw) };
+        }
+    }
+
+    /// Deletes the ring and the orphaned staging buffer, if any.
+    fn drop_staging(&mut self) {
+        self.drop_ring();
+        if let Some((raw, _)) = self.orphan.take() {
+            // SAFETY: the staging buffer is ours; queued copies keep its storage alive.
+            unsafe { self.gl.delete_buffer(raw) };
         }
     }
 
@@ -980,19 +1005,6 @@ unsafe fn copy_spans(
     packed as u64
 }
 
-/// The path `config` asks for on `gl`.
-fn resolve(gl: &glow::Context, config: StreamConfig) -> Result<StreamPath, GlError> {
-    let path = config.path.unwrap_or_else(|| StreamPath::best(gl));
-    if !path.is_supported(gl) {
-        return Err(GlError::Unsupported(format!(
-            "the {} stream path needs glBufferStorage (GL 4.4, GL_ARB_buffer_storage or \
-             GL_EXT_buffer_storage), which this context lacks",
-            path.name()
-        )));
-    }
-    Ok(path)
-}
-
 /// `start..end` as a span, when it holds bytes.
 fn clip(start: usize, end: usize) -> Option<Span> {
     (start < end).then_some(Span { start, end })
@@ -1046,15 +1058,10 @@ fn create_ring(gl: &glow::Context, capacity: usize) -> Result<(glow::Buffer, *mu
 
 impl Drop for Stream {
     fn drop(&mut self) {
-        self.drop_ring();
-        let gl = &self.gl;
-        if let Some((raw, _)) = self.orphan.take() {
-            // SAFETY: the staging buffer is ours; queued copies keep its storage alive.
-            unsafe { gl.delete_buffer(raw) };
-        }
+        self.drop_staging();
         for (_, fence) in self.fences.drain(..) {
             // SAFETY: the fence is ours.
-            unsafe { gl.delete_sync(fence) };
+            unsafe { self.gl.delete_sync(fence) };
         }
     }
 }
@@ -1065,7 +1072,7 @@ impl std::fmt::Debug for Stream {
             .field("path", &self.path)
             .field("frame", &self.frame)
             .field("retired", &self.retired)
-            .field("stats", &self.stats)
+            .field("stats", &self.stats())
             .finish()
     }
 }

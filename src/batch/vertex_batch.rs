@@ -8,7 +8,7 @@ use std::rc::Rc;
 use super::group::{BatchId, Group, GroupId};
 use super::BatchError;
 use crate::backend::{validate_clean, AttributeData, BufferStats, MultiDraw, VertexFormat};
-use crate::backend::{GlError, StreamConfig, StreamPath, StreamStats};
+use crate::backend::{StreamConfig, StreamPath, StreamStats};
 use crate::domain::{
     check_indices, AttributeKey, DomainCore, DomainError, DomainId, InstanceId, ListId, Primitive,
 };
@@ -724,9 +724,8 @@ impl Batch {
 
     /// The path staged writes take to GL ([`StreamConfig::path`] resolved for the context).
     pub fn stream_path(&self) -> StreamPath {
-        self.stream_config
-            .path
-            .unwrap_or_else(|| StreamPath::best(&self.gl))
+        // Checked when the configuration was set.
+        self.stream_config.path_on(&self.gl)
     }
 
     /// Switches every domain, and the domains made later, to `config` (see
@@ -735,15 +734,7 @@ impl Batch {
     /// lacks, changing nothing; a failure part-way leaves the domains not yet switched on
     /// their old configuration, each complete.
     pub fn set_stream_config(&mut self, config: StreamConfig) -> Result<(), BatchError> {
-        let path = config.path.unwrap_or_else(|| StreamPath::best(&self.gl));
-        if !path.is_supported(&self.gl) {
-            return Err(BatchError::Domain(DomainError::Gl(GlError::Unsupported(
-                format!(
-                    "the {} stream path needs glBufferStorage, which this context lacks",
-                    path.name()
-                ),
-            ))));
-        }
+        config.resolve(&self.gl)?;
         for entry in self.domains.iter_mut().flatten() {
             entry.domain.set_stream_config(config)?;
         }
