@@ -358,18 +358,19 @@ impl AttributePart {
         let bytes = self.buffers[index].read(region.start * size, region.count * size, stream)?;
         cast_vec(bytes, &a.name)
     }
+}
 
-    fn flush(&mut self, stream: &mut Stream) -> Result<(), GlError> {
-        self.buffers.iter_mut().try_for_each(|b| b.flush(stream))
-    }
-
-    fn mark_drawn(&mut self, stream: &Stream) {
-        self.buffers.iter_mut().for_each(|b| b.mark_drawn(stream));
-    }
-
-    fn stats(&self) -> impl Iterator<Item = BufferStats> + '_ {
-        self.buffers.iter().map(GlBuffer::stats)
-    }
+/// Every buffer of a store's parts: the vertex part's, the index buffer, the instance
+/// part's. Takes the parts, not the store, so that the store's stream stays free to borrow
+/// beside them.
+fn buffers_mut<'a>(
+    vertex: &'a mut AttributePart,
+    index: &'a mut Option<IndexPart>,
+    instance: &'a mut Option<AttributePart>,
+) -> impl Iterator<Item = &'a mut GlBuffer> {
+    let index = index.iter_mut().map(|i| &mut i.buffer);
+    let instance = instance.iter_mut().flat_map(|i| i.buffers.iter_mut());
+    vertex.buffers.iter_mut().chain(index).chain(instance)
 }
 
 /// Points the bound VAO's attributes of `format` at `names` (format order), with
@@ -531,7 +532,7 @@ impl Store {
 
     /// The index part; only indexed domains reach for it.
     pub(crate) fn index_mut(&mut self) -> Result<&mut IndexPart, DomainError> {
-        self.index.as_mut().ok_or(DomainError::NotIndexed)
+        Ok(self.index_and_stream()?.0)
     }
 
     /// The index part and the stream its buffer flushes through.
@@ -545,6 +546,7 @@ impl Store {
     }
 
     /// The instance part and the stream its buffers flush through.
+    #[inline]
     pub(crate) fn instances_and_stream(
         &mut self,
     ) -> Result<(&mut AttributePart, &mut Stream), DomainError> {
@@ -557,10 +559,7 @@ impl Store {
     /// The instance part; only instanced domains reach for it.
     #[inline]
     pub(crate) fn instance_mut(&mut self) -> Result<&mut AttributePart, DomainError> {
-        match &mut self.instance {
-            Some(part) => Ok(part),
-            None => Err(DomainError::NotInstanced),
-        }
+        Ok(self.instances_and_stream()?.0)
     }
 
     /// The names of the current buffers.
@@ -706,14 +705,8 @@ impl Store {
             self.instance_base = 0;
         }
         // The draws about to be issued read every buffer of the store.
-        let stream = &self.stream;
-        self.vertex.mark_drawn(stream);
-        if let Some(index) = &mut self.index {
-            index.buffer.mark_drawn(stream);
-        }
-        if let Some(instance) = &mut self.instance {
-            instance.mark_drawn(stream);
-        }
+        let (vertex, index, instance) = (&mut self.vertex, &mut self.index, &mut self.instance);
+        buffers_mut(vertex, index, instance).for_each(|b| b.mark_drawn(&self.stream));
         // SAFETY: the VAO is a live object of this context.
         unsafe { self.gl.bind_vertex_array(Some(self.vao)) };
         Ok(())
@@ -728,15 +721,8 @@ impl Store {
     /// Sends every staged write to GL. A buffer whose flush fails keeps its writes staged
     /// (a later flush sends them), so nothing is lost.
     pub(crate) fn flush(&mut self) -> Result<(), GlError> {
-        let stream = &mut self.stream;
-        self.vertex.flush(stream)?;
-        if let Some(index) = &mut self.index {
-            index.buffer.flush(stream)?;
-        }
-        match &mut self.instance {
-            Some(instance) => instance.flush(stream),
-            None => Ok(()),
-        }
+        let (vertex, index, instance) = (&mut self.vertex, &mut self.index, &mut self.instance);
+        buffers_mut(vertex, index, instance).try_for_each(|b| b.flush(&mut self.stream))
     }
 
     /// Ends a frame of this store's stream ([`Stream::end_frame`]): what a draw of every
@@ -754,10 +740,10 @@ impl Store {
 
     /// The sum of every buffer's statistics.
     pub(crate) fn stats(&self) -> BufferStats {
-        self.vertex
-            .stats()
-            .chain(self.index.as_ref().map(|i| i.buffer.stats()))
-            .chain(self.instance.iter().flat_map(AttributePart::stats))
+        let index = self.index.iter().map(|i| &i.buffer);
+        let instance = self.instance.iter().flat_map(|i| &i.buffers);
+        (self.vertex.buffers.iter().chain(index).chain(instance))
+            .map(GlBuffer::stats)
             .fold(BufferStats::default(), |a, b| a + b)
     }
 
