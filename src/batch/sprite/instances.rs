@@ -67,9 +67,6 @@ impl Store for Instances {
     type Cache = Frame;
 
     const VERTEX_SHADER: &'static str = "
-uniform vec2 viewport;
-uniform mat2 view;
-uniform vec2 view_offset;
 in vec2 corner;
 in vec2 origin;
 in vec4 axes;
@@ -79,7 +76,7 @@ out vec2 v_tex_coords;
 out vec4 v_colour;
 void main() {
     vec2 position = origin + corner.x * axes.xy + corner.y * axes.zw;
-    gl_Position = vec4((view * position + view_offset) / viewport * 2.0 - 1.0, 0.0, 1.0);
+    gl_Position = clip(position);
     // The region's first row goes at the top, as with the 4-vertex store.
     v_tex_coords = vec2(corner.x > 0.5 ? uv.z : uv.x, corner.y > 0.5 ? uv.y : uv.w);
     v_colour = colour;

@@ -42,6 +42,18 @@ use layer::{Layer, LayerUniforms};
 /// rasterise the same triangles the same way, to the last bit.
 const QUAD_INDICES: [u32; 6] = [0, 1, 3, 3, 1, 2];
 
+/// What both stores' vertex shaders start with: `clip(world)` takes a world point through
+/// the camera ([`SpriteBatch::set_camera`]: `view`, `view_offset`) and the viewport
+/// ([`SpriteBatch::set_viewport`]) to clip space.
+const VIEW_SHADER: &str = "
+uniform vec2 viewport;
+uniform mat2 view;
+uniform vec2 view_offset;
+vec4 clip(vec2 world) {
+    return vec4((view * world + view_offset) / viewport * 2.0 - 1.0, 0.0, 1.0);
+}
+";
+
 /// The fragment shader of both stores: the atlas texel times the tint, as premultiplied
 /// colour (straight texels are premultiplied here), or straight for a layer that blends
 /// straight alpha. The two flags are set by each layer ([`Layer`]).
@@ -85,7 +97,8 @@ pub(crate) mod sealed {
         type Handle: Copy + std::fmt::Debug;
         /// What the store keeps per sprite to make a move cheap.
         type Cache: Copy + std::fmt::Debug;
-        /// The vertex shader body, without its `#version` header.
+        /// The vertex shader body, without its `#version` header, that follows
+        /// [`VIEW_SHADER`](super::VIEW_SHADER): it places corners with `clip(world)`.
         const VERTEX_SHADER: &'static str;
         /// Binds the shader's inputs to the store's locations.
         fn bind_attributes(builder: ProgramBuilder<'_>) -> ProgramBuilder<'_>;
@@ -397,7 +410,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
     ) -> Result<Self, BatchError> {
         let version = ShaderVersion::for_context(gl);
         let (vertex, fragment) = (
-            version.source(S::VERTEX_SHADER),
+            version.source(&format!("{VIEW_SHADER}{}", S::VERTEX_SHADER)),
             version.source(FRAGMENT_SHADER),
         );
         let builder = Program::builder(gl, &vertex, &fragment);

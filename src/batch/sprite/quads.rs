@@ -58,16 +58,13 @@ impl Store for Quads {
     type Cache = Frame;
 
     const VERTEX_SHADER: &'static str = "
-uniform vec2 viewport;
-uniform mat2 view;
-uniform vec2 view_offset;
 in vec2 position;
 in vec2 tex_coords;
 in vec4 colour;
 out vec2 v_tex_coords;
 out vec4 v_colour;
 void main() {
-    gl_Position = vec4((view * position + view_offset) / viewport * 2.0 - 1.0, 0.0, 1.0);
+    gl_Position = clip(position);
     v_tex_coords = tex_coords;
     v_colour = colour;
 }";
