@@ -31,9 +31,12 @@ use std::time::{Duration, Instant};
 
 use glow::HasContext;
 use vertex_domain::backend::{
-    AtlasBuilder, RenderTarget, StreamConfig, StreamPath, StreamStats, TextureAtlas, TextureFilter,
+    AtlasBuilder, AtlasRegion, RenderTarget, StreamConfig, StreamPath, StreamStats, TextureAtlas,
+    TextureFilter,
 };
-use vertex_domain::batch::{Camera, Instances, Quads, Sprite, SpriteBatch, SpriteId, SpriteStore};
+use vertex_domain::batch::{
+    Camera, GroupId, Instances, Quads, Sprite, SpriteBatch, SpriteId, SpriteStore,
+};
 use vertex_domain::headless::{HeadlessApi, HeadlessContext};
 
 mod common;
@@ -134,17 +137,56 @@ fn move_all<S: SpriteStore>(
     }
 }
 
+/// What both sections measure on: a bound framebuffer, the atlas, an empty sprite batch
+/// streaming by `stream` with one layer, and `n` random positions from a seeded `rng`.
+struct Scene<S: Store> {
+    target: RenderTarget,
+    atlas: TextureAtlas,
+    region: AtlasRegion,
+    sprites: SpriteBatch<S>,
+    layer: GroupId,
+    rng: Rng,
+    positions: Vec<(f32, f32)>,
+}
+
+impl<S: Store> Scene<S> {
+    fn new(ctx: &HeadlessContext, n: usize, stream: StreamConfig) -> Self {
+        let target = RenderTarget::new(ctx.gl(), WIDTH, HEIGHT).expect("render target");
+        target.bind();
+        let atlas = atlas(ctx);
+        let region = atlas.regions()[0];
+        let mut sprites = S::batch(ctx);
+        sprites
+            .batch_mut()
+            .set_stream_config(stream)
+            .expect("stream path");
+        let layer = sprites
+            .add_layer(Rc::clone(atlas.texture()), 0)
+            .expect("layer");
+        let mut rng = Rng(0x5EED ^ n as u64);
+        let positions = scattered(&mut rng, n);
+        Scene {
+            target,
+            atlas,
+            region,
+            sprites,
+            layer,
+            rng,
+            positions,
+        }
+    }
+}
+
 fn run<S: Store>(ctx: &HeadlessContext, n: usize) -> Figures {
-    let target = RenderTarget::new(ctx.gl(), WIDTH, HEIGHT).expect("render target");
-    target.bind();
-    let atlas = atlas(ctx);
-    let region = atlas.regions()[0];
-    let mut sprites = S::batch(ctx);
-    let layer = sprites
-        .add_layer(Rc::clone(atlas.texture()), 0)
-        .expect("layer");
-    let mut rng = Rng(0x5EED ^ n as u64);
-    let mut positions = scattered(&mut rng, n);
+    let Scene {
+        target,
+        atlas,
+        region,
+        mut sprites,
+        layer,
+        mut rng,
+        mut positions,
+    } = Scene::<S>::new(ctx, n, StreamConfig::default());
     let mut figures = Figures::default();
 
     finish(ctx);
@@ -628,17 +670,14 @@ mod bare {
 
 /// `--streams`: one frame's writes on each stream path, side by side.
 mod streams {
-    use std::rc::Rc;
     use std::time::{Duration, Instant};
 
     use glow::HasContext;
-    use vertex_domain::batch::{Sprite, SpriteBatch, SpriteId};
+    use vertex_domain::batch::{Sprite, SpriteId};
     use vertex_domain::headless::HeadlessContext;
 
     use super::StreamStats;
-    use super::{atlas, finish, move_all, ms, scattered, Rng, Store, StreamConfig, StreamPath};
-    use super::{HEIGHT, WIDTH};
-    use vertex_domain::backend::RenderTarget;
+    use super::{finish, move_all, ms, Scene, Store, StreamConfig, StreamPath};
 
     /// Timed frames per path (after the warm-up ones).
     const FRAMES: u32 = 20;
@@ -723,20 +762,14 @@ mod streams {
     /// Moves every sprite of a batch on `path` for the warm-up and timed frames.
     pub fn run<S: Store>(ctx: &HeadlessContext, n: usize, path: StreamPath) -> PathFigures {
         let gl = ctx.gl();
-        let target = RenderTarget::new(gl, WIDTH, HEIGHT).expect("render target");
-        target.bind();
-        let atlas = atlas(ctx);
-        let region = atlas.regions()[0];
-        let mut sprites: SpriteBatch<S> = S::batch(ctx);
-        sprites
-            .batch_mut()
-            .set_stream_config(StreamConfig::on(path))
-            .expect("stream path");
-        let layer = sprites
-            .add_layer(Rc::clone(atlas.texture()), 0)
-            .expect("layer");
-        let mut rng = Rng(0x5EED ^ n as u64);
-        let mut positions = scattered(&mut rng, n);
+        let Scene {
+            target,
+            region,
+            mut sprites,
+            layer,
+            mut positions,
+            ..
+        } = Scene::<S>::new(ctx, n, StreamConfig::on(path));
         let mut f = PathFigures::default();
 
         target.clear([0.0, 0.0, 0.0, 1.0]).expect("clear");
