@@ -114,6 +114,8 @@ struct GroupNode {
     order: i32,
     parent: Option<GroupId>,
     visible: bool,
+    /// Whether its indexed and instanced domains keep a draw order ([`Batch::set_ordered`]).
+    ordered: bool,
 }
 
 /// One step of the cached draw list.
@@ -227,6 +229,7 @@ impl Batch {
             order,
             parent,
             visible: true,
+            ordered: false,
         });
         self.dirty = true;
         Ok(id)
@@ -258,6 +261,51 @@ impl Batch {
     /// Whether a group is visible (its ancestors may still hide it).
     pub fn is_visible(&self, group: GroupId) -> Result<bool, BatchError> {
         Ok(self.node(group)?.visible)
+    }
+
+    /// Makes the lists of a group draw by ascending z, and in the order they were added
+    /// where z is equal ([`set_z`](Self::set_z), [`set_instance_z`](Self::set_instance_z)),
+    /// or (`false`, the default) in allocator order. Applies to the group's indexed and
+    /// instanced domains, now and as they are made; lists without indices draw in
+    /// allocator order. See [`Domain::set_ordered`](crate::domain::Domain::set_ordered)
+    /// for how and at what cost.
+    pub fn set_ordered(&mut self, group: GroupId, ordered: bool) -> Result<(), BatchError> {
+        self.node(group)?;
+        self.groups[group.index as usize].ordered = ordered;
+        for entry in self.domains.iter_mut().flatten() {
+            if entry.key.group == group && orderable(&entry.key) {
+                entry.domain.set_ordered(ordered)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets a list's z in an ordered group ([`set_ordered`](Self::set_ordered)); refused
+    /// with [`DomainError::NotOrdered`] elsewhere, and for meshes, whose instances carry
+    /// the z.
+    pub fn set_z(&mut self, list: BatchList, z: f32) -> Result<(), BatchError> {
+        Ok(self.resolve(list)?.domain.set_z(list.list, z)?)
+    }
+
+    /// A list's z in an ordered group.
+    pub fn z(&mut self, list: BatchList) -> Result<f32, BatchError> {
+        Ok(self.resolve(list)?.domain.z(list.list)?)
+    }
+
+    /// Sets an instance's z in an ordered group: its mesh's instances draw by ascending z.
+    pub fn set_instance_z(&mut self, instance: BatchInstance, z: f32) -> Result<(), BatchError> {
+        let entry = self.resolve_instance(instance)?;
+        Ok(entry.domain.set_instance_z(instance.instance, z)?)
+    }
+
+    /// How many times draws have laid a domain's data out again in key order, summed over
+    /// the live domains: the cost of ordered groups under churn.
+    pub fn relayouts(&self) -> u64 {
+        self.domains
+            .iter()
+            .flatten()
+            .map(|e| e.domain.relayouts())
+            .sum()
     }
 
     /// Changes a group's order among its siblings.
@@ -310,6 +358,9 @@ impl Batch {
         if self.stream_config != StreamConfig::default() {
             domain.set_stream_config(self.stream_config)?;
         }
+        if self.groups[key.group.index as usize].ordered && orderable(&key) {
+            domain.set_ordered(true)?;
+        }
         let entry = Some(DomainEntry { key, domain });
         let index = match self.free_domains.pop() {
             Some(index) => {
@@ -338,7 +389,7 @@ impl Batch {
         vertex_count: usize,
     ) -> Result<BatchList, BatchError> {
         mode.check_whole(vertex_count)?;
-        self.add_list(group, (format, None), mode, vertex_count, None)
+        self.add_list(group, (format, None), mode, (vertex_count, None, 0.0))
     }
 
     /// Adds an indexed list of `vertex_count` vertices with `indices` (relative to the list)
@@ -352,9 +403,24 @@ impl Batch {
         vertex_count: usize,
         indices: &[u32],
     ) -> Result<BatchList, BatchError> {
+        self.add_indexed_at(group, format, mode, vertex_count, indices, 0.0)
+    }
+
+    /// [`add_indexed`](Self::add_indexed) at `z` in an ordered group: on top of its z when
+    /// added, with no relayout.
+    pub fn add_indexed_at(
+        &mut self,
+        group: GroupId,
+        format: impl FormatKey,
+        mode: Primitive,
+        vertex_count: usize,
+        indices: &[u32],
+        z: f32,
+    ) -> Result<BatchList, BatchError> {
         mode.check_whole(indices.len())?;
         check_indices(indices, indices.len(), vertex_count)?;
-        self.add_list(group, (format, None), mode, vertex_count, Some(indices))
+        let (format, placed) = ((format, None), (vertex_count, Some(indices), z));
+        self.add_list(group, format, mode, placed)
     }
 
     /// Adds a mesh of `vertex_count` vertices (and `indices`, relative to the mesh, when
@@ -375,23 +441,18 @@ impl Batch {
             check_indices(indices, indices.len(), vertex_count)?;
         }
         let instances = instance_format.id_in(self)?;
-        self.add_list(
-            group,
-            (format, Some(instances)),
-            mode,
-            vertex_count,
-            indices,
-        )
+        let formats = (format, Some(instances));
+        self.add_list(group, formats, mode, (vertex_count, indices, 0.0))
     }
 
-    /// Creates a list in the domain of its key, with its indices when given (checked).
+    /// Creates a list in the domain of its key, with its indices when given (checked), at
+    /// `z` when the domain is ordered.
     fn add_list(
         &mut self,
         group: GroupId,
         (format, instances): (impl FormatKey, Option<FormatId>),
         mode: Primitive,
-        vertex_count: usize,
-        indices: Option<&[u32]>,
+        (vertex_count, indices, z): (usize, Option<&[u32]>, f32),
     ) -> Result<BatchList, BatchError> {
         let key = DomainKey {
             group,
@@ -403,13 +464,15 @@ impl Batch {
         let index = self.domain_for(key)?;
         let domain = &mut self.entry_mut(index)?.domain;
         let index_count = indices.map_or(0, <[u32]>::len);
-        let created = domain.create(vertex_count, index_count).and_then(|list| {
-            if let Some(indices) = indices {
-                // Checked by the caller: staging them cannot fail.
-                domain.write_indices(list, indices)?;
-            }
-            Ok(list)
-        });
+        let created = domain
+            .create(vertex_count, index_count, z)
+            .and_then(|list| {
+                if let Some(indices) = indices {
+                    // Checked by the caller: staging them cannot fail.
+                    domain.write_indices(list, indices)?;
+                }
+                Ok(list)
+            });
         self.created(index, created)
     }
 
@@ -604,7 +667,17 @@ impl Batch {
     /// is undefined until written. See
     /// [`Domain::add_instance`](crate::domain::Domain::add_instance).
     pub fn add_instance(&mut self, mesh: BatchList) -> Result<BatchInstance, BatchError> {
-        let instance = self.resolve(mesh)?.domain.add_instance(mesh.list)?;
+        self.add_instance_at(mesh, 0.0)
+    }
+
+    /// [`add_instance`](Self::add_instance) at `z` in an ordered group: on top of its z
+    /// when added, with no relayout.
+    pub fn add_instance_at(
+        &mut self,
+        mesh: BatchList,
+        z: f32,
+    ) -> Result<BatchInstance, BatchError> {
+        let instance = self.resolve(mesh)?.domain.add_instance(mesh.list, z)?;
         Ok(BatchInstance {
             batch: self.id,
             domain: mesh.domain,
@@ -882,6 +955,11 @@ impl Batch {
             None => Ok(stats),
         }
     }
+}
+
+/// Whether a domain of `key` can keep a draw order: indexed or instanced.
+fn orderable(key: &DomainKey) -> bool {
+    key.indexed || key.instances.is_some()
 }
 
 /// Two distinct live entries, mutably.

@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use super::handle::{DomainId, ListId, Slots};
 use super::instances::InstanceTable;
+use super::order::Order;
 use super::store::{capacity_needed, Needs, Region, Store, INDEX_SIZE};
 use super::{check_indices, list_ranges, AttributeKey, DomainError, Primitive, RangeCache};
 use crate::allocation::Allocator;
@@ -74,6 +75,11 @@ pub(crate) struct DomainCore {
     /// The instances of an instanced domain's meshes.
     pub(super) instances: Option<InstanceTable>,
     ranges: RangeCache,
+    /// The draw order of an ordered indexed domain's lists (see [`Order`]); the instances
+    /// of an ordered instanced domain keep theirs in the instance table.
+    order: Option<Order>,
+    /// The relative indices before the last relayout, kept to reuse the memory.
+    relaid: Vec<u32>,
     /// Byte offsets of the index ranges of the last indexed draw, kept to reuse the memory.
     offsets: Vec<usize>,
     partial: PartialCounts,
@@ -102,6 +108,8 @@ impl DomainCore {
             multi_draw,
             instances: table,
             ranges: RangeCache::default(),
+            order: None,
+            relaid: Vec::new(),
             offsets: Vec::new(),
             partial: PartialCounts::default(),
         })
@@ -201,11 +209,13 @@ impl DomainCore {
 
     /// Creates a list of `vertex_count` vertices and `index_count` indices (0 without an
     /// index part). Until written, vertex data is undefined and every index names the list's
-    /// first vertex. Completes or changes nothing but the buffers' size.
+    /// first vertex. In an ordered domain it draws at `z`, above the lists of its z added
+    /// before it. Completes or changes nothing but the buffers' size.
     pub(crate) fn create<K>(
         &mut self,
         vertex_count: usize,
         index_count: usize,
+        z: f32,
     ) -> Result<ListId<K>, DomainError> {
         self.check_counts(vertex_count, index_count)?;
         let vertex_need = capacity_needed(self.store.vertex.allocator.plan_alloc(vertex_count))?;
@@ -243,7 +253,19 @@ impl DomainCore {
         let entry = Entry { vertices, indices };
         self.partial.add(self.draw_count(&entry));
         self.ranges.invalidate();
-        Ok(self.lists.insert(entry))
+        let list = self.lists.insert(entry);
+        self.ordered_insert(list, z)?;
+        Ok(list)
+    }
+
+    /// Gives a new list of an ordered domain its key, `z` added now.
+    fn ordered_insert<K>(&mut self, list: ListId<K>, z: f32) -> Result<(), DomainError> {
+        if let Some(order) = &mut self.order {
+            let entry = *self.lists.get(list)?;
+            let key = order.insert(self.lists.index(list)?, z);
+            order.placed(key, entry.indices.start, entry.indices.end());
+        }
+        Ok(())
     }
 
     /// Stages typed values of `attribute` for the list's vertices.
@@ -406,6 +428,13 @@ impl DomainCore {
         let entry = Entry { vertices, indices };
         self.partial.add(self.draw_count(&entry));
         self.ranges.invalidate();
+        if let Some(order) = &mut self.order {
+            if indices.start == i.start {
+                order.resized(order.key(self.lists.index(list)?), indices.end());
+            } else {
+                order.mark_stale();
+            }
+        }
         *self.lists.get_mut(list)? = entry;
         Ok(())
     }
@@ -475,12 +504,15 @@ impl DomainCore {
                 .copy_from_slice(&from.relative[i.start..i.end()]);
             to.stage_absolute(indices, vertices.start)?;
         }
+        let z = self.order.as_ref().map_or(0.0, |order| order.key(index).z);
         self.release(index, entry)?;
         self.lists.remove(list)?;
         let moved = Entry { vertices, indices };
         other.partial.add(other.draw_count(&moved));
         other.ranges.invalidate();
-        Ok(other.lists.insert(moved))
+        let moved = other.lists.insert(moved);
+        other.ordered_insert(moved, z)?;
+        Ok(moved)
     }
 
     /// Refuses a migration between domains of different formats, contexts or kinds.
@@ -505,6 +537,109 @@ impl DomainCore {
                 });
             }
         }
+        Ok(())
+    }
+
+    /// Turns the draw order on or off: on, lists (or each mesh's instances, in an instanced
+    /// domain) draw by ascending z, then in the order they were added, the live ones taken
+    /// at z 0 in slot order; off, in allocator order, as fast as it gets. Refused for a
+    /// domain without indices or instances ([`DomainError::NotIndexed`]), whose order would
+    /// cost moving vertices.
+    pub(crate) fn set_ordered(&mut self, ordered: bool) -> Result<(), DomainError> {
+        if let Some(table) = &mut self.instances {
+            table.set_ordered(ordered);
+            return Ok(());
+        }
+        if !self.is_indexed() {
+            return Err(DomainError::NotIndexed);
+        }
+        match (ordered, &self.order) {
+            (true, None) => self.order = Some(Order::new(self.lists.indexed().map(|(i, _)| i))),
+            (false, Some(_)) => self.order = None,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Whether this domain keeps a draw order.
+    pub(crate) fn is_ordered(&self) -> bool {
+        match &self.instances {
+            Some(table) => table.is_ordered(),
+            None => self.order.is_some(),
+        }
+    }
+
+    /// Relayouts of the draw order so far (each a sort and a rewrite of the index buffer or
+    /// the instance runs, on a draw after a change out of order).
+    pub(crate) fn relayouts(&self) -> u64 {
+        match &self.instances {
+            Some(table) => table.relayouts(),
+            None => self.order.as_ref().map_or(0, Order::relayouts),
+        }
+    }
+
+    /// The list's order, for its z.
+    fn list_order<K>(&mut self, list: ListId<K>) -> Result<(&mut Order, usize), DomainError> {
+        let index = self.lists.index(list)?;
+        match &mut self.order {
+            Some(order) => Ok((order, index)),
+            None => Err(DomainError::NotOrdered),
+        }
+    }
+
+    /// Sets the z of a list of an ordered domain: from the next draw on it draws above the
+    /// lists of lower z, and among those of its z by the order of adding.
+    pub(crate) fn set_z<K>(&mut self, list: ListId<K>, z: f32) -> Result<(), DomainError> {
+        let (order, index) = self.list_order(list)?;
+        order.set_z(index, z);
+        Ok(())
+    }
+
+    /// The z of a list of an ordered domain.
+    pub(crate) fn z<K>(&mut self, list: ListId<K>) -> Result<f32, DomainError> {
+        let (order, index) = self.list_order(list)?;
+        Ok(order.key(index).z)
+    }
+
+    /// Lays every list's indices out in key order from slot 0, when a change left them out
+    /// of it: the index allocator then holds one region, drawn in key order. CPU work only
+    /// (the relative indices are permuted and restaged whole), so it cannot fail but on a
+    /// bug.
+    fn lay_out_indices(&mut self) -> Result<(), DomainError> {
+        let Some(order) = self.order.as_mut().filter(|o| o.is_stale()) else {
+            return Ok(());
+        };
+        let Some(index) = self.store.index.as_mut() else {
+            return Err(DomainError::NotIndexed);
+        };
+        let sorted = order.sort(self.lists.indexed().map(|(i, _)| (i, i as u32)));
+        let mut relative = std::mem::take(&mut self.relaid);
+        relative.clear();
+        relative.resize(index.relative.len(), 0);
+        let mut end = 0;
+        for &(_, list) in &sorted {
+            if let Some(entry) = self.lists.at_mut(list as usize) {
+                let old = entry.indices;
+                relative[end..end + old.count]
+                    .copy_from_slice(&index.relative[old.start..old.end()]);
+                entry.indices.start = end;
+                end += old.count;
+            }
+        }
+        // The lists now fill `0..end` with no hole: one allocation holds them (the
+        // allocator frees parts of one as well as whole ones).
+        let mut allocator = Allocator::new(index.allocator.capacity());
+        allocator.alloc(end)?;
+        index.allocator = allocator;
+        self.relaid = std::mem::replace(&mut index.relative, relative);
+        for &(_, list) in &sorted {
+            if let Some(entry) = self.lists.at_mut(list as usize) {
+                index.stage_absolute(entry.indices, entry.vertices.start)?;
+            }
+        }
+        order.restore(sorted);
+        order.laid_out(Some(end));
+        self.ranges.invalidate();
         Ok(())
     }
 
@@ -542,6 +677,7 @@ impl DomainCore {
             });
         }
         validate_clean(self.store.gl(), "Domain::draw")?;
+        self.lay_out_indices()?;
         self.store.flush()?;
         let indexed = self.is_indexed();
         let per_list;
@@ -552,7 +688,12 @@ impl DomainCore {
             };
             self.ranges.ranges(allocator)
         } else {
-            per_list = list_ranges(self.lists.values().map(|e| drawn(indexed, e)));
+            let mut regions: Vec<Region> = self.lists.values().map(|e| drawn(indexed, e)).collect();
+            if self.order.is_some() {
+                // Laid out in key order: address order is draw order.
+                regions.sort_by_key(|r| r.start);
+            }
+            per_list = list_ranges(regions.into_iter());
             (&per_list.0[..], &per_list.1[..])
         };
         if indexed {

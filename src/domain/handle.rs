@@ -257,6 +257,11 @@ impl<T> Slots<T> {
         self.slots.iter().filter_map(|s| s.value.as_ref())
     }
 
+    /// The live value at slot `index`, if any.
+    pub(crate) fn at_mut(&mut self, index: usize) -> Option<&mut T> {
+        self.slots.get_mut(index)?.value.as_mut()
+    }
+
     /// The live values with their slot indices, in slot order.
     pub(crate) fn indexed(&self) -> impl Iterator<Item = (usize, &T)> {
         (self.slots.iter().enumerate()).filter_map(|(i, s)| s.value.as_ref().map(|v| (i, v)))

@@ -24,6 +24,7 @@ use std::rc::Rc;
 
 use super::core::{drawn, DomainCore, Entry};
 use super::handle::{DomainId, InstanceId, ListId, Slots};
+use super::order::Order;
 use super::store::{capacity_needed, AttributePart, Needs, Region, INDEX_SIZE};
 use super::{AttributeKey, DomainError, Primitive};
 use crate::backend::fault::{inject, Site};
@@ -92,6 +93,12 @@ pub(crate) struct InstanceTable {
     /// frame: the meshes to draw, and the next commands.
     drawn: Vec<(Entry, MeshRun)>,
     next_commands: Vec<u32>,
+    /// The draw order of each mesh's instances when ordered, by instance handle slot.
+    order: Option<Order>,
+    /// Scratch space of a relayout: the instances of a run in their new order, and one
+    /// attribute's records.
+    relaid: Vec<InstanceId>,
+    records: Vec<u8>,
 }
 
 impl InstanceTable {
@@ -106,6 +113,35 @@ impl InstanceTable {
             indirect: None,
             drawn: Vec::new(),
             next_commands: Vec::new(),
+            order: None,
+            relaid: Vec::new(),
+            records: Vec::new(),
+        }
+    }
+
+    /// Turns the instances' draw order on (the live ones at z 0, in slot order) or off.
+    pub(super) fn set_ordered(&mut self, ordered: bool) {
+        match (ordered, &self.order) {
+            (true, None) => self.order = Some(Order::new(self.handles.indexed().map(|(i, _)| i))),
+            (false, Some(_)) => self.order = None,
+            _ => {}
+        }
+    }
+
+    pub(super) fn is_ordered(&self) -> bool {
+        self.order.is_some()
+    }
+
+    pub(super) fn relayouts(&self) -> u64 {
+        self.order.as_ref().map_or(0, Order::relayouts)
+    }
+
+    /// The instance's order and handle slot, for its z.
+    fn instance_order(&mut self, id: InstanceId) -> Result<(&mut Order, usize), DomainError> {
+        let index = self.handles.index(id)?;
+        match &mut self.order {
+            Some(order) => Ok((order, index)),
+            None => Err(DomainError::NotOrdered),
         }
     }
 
@@ -217,8 +253,13 @@ impl DomainCore {
     }
 
     /// Adds an instance to `mesh` (its record undefined until written), doubling the mesh's
-    /// run when it is full. Completes or changes nothing but the buffers' size.
-    pub(crate) fn add_instance<K>(&mut self, mesh: ListId<K>) -> Result<InstanceId, DomainError> {
+    /// run when it is full. In an ordered domain it draws at `z`, above its mesh's instances
+    /// of that z added before it. Completes or changes nothing but the buffers' size.
+    pub(crate) fn add_instance<K>(
+        &mut self,
+        mesh: ListId<K>,
+        z: f32,
+    ) -> Result<InstanceId, DomainError> {
         let index = self.lists.index(mesh)?;
         let MeshRun { mut run, count } = self.table()?.run(index);
         if count == run.count {
@@ -261,7 +302,77 @@ impl DomainCore {
             run,
             count: count + 1,
         };
+        if let Some(order) = &mut table.order {
+            let key = order.insert(table.handles.index(id)?, z);
+            let below = match slot.checked_sub(1).filter(|_| count > 0) {
+                Some(below) => table.at[below].map(|b| table.handles.index(b)),
+                None => None,
+            };
+            if let Some(below) = below {
+                if !order.follows(key, order.key(below?)) {
+                    order.mark_stale();
+                }
+            }
+        }
         Ok(id)
+    }
+
+    /// The z of an instance of an ordered domain.
+    pub(crate) fn instance_z(&mut self, id: InstanceId) -> Result<f32, DomainError> {
+        let (order, index) = self.table_mut()?.instance_order(id)?;
+        Ok(order.key(index).z)
+    }
+
+    /// Sets the z of an instance of an ordered domain: from the next draw on it draws above
+    /// its mesh's instances of lower z, and among those of its z by the order of adding.
+    pub(crate) fn set_instance_z(&mut self, id: InstanceId, z: f32) -> Result<(), DomainError> {
+        let (order, index) = self.table_mut()?.instance_order(id)?;
+        order.set_z(index, z);
+        Ok(())
+    }
+
+    /// The z an instance moved elsewhere keeps: its own in an ordered domain, else 0.
+    fn carried_z(&mut self, id: InstanceId) -> f32 {
+        self.instance_z(id).unwrap_or(0.0)
+    }
+
+    /// Puts every mesh's instance records in key order within its run, when a change left
+    /// them out of it: permutes the records in the instance part's mirrors (staged like any
+    /// write) and points the handles at their new slots. CPU work only.
+    fn lay_out_instances(&mut self) -> Result<(), DomainError> {
+        let (Some(table), Some(part)) = (self.instances.as_mut(), self.store.instance.as_mut())
+        else {
+            return Ok(());
+        };
+        let Some(order) = table.order.as_mut().filter(|o| o.is_stale()) else {
+            return Ok(());
+        };
+        for m in 0..table.runs.len() {
+            let MeshRun { run, count } = table.runs[m];
+            let live = (run.start..run.start + count).filter_map(|slot| {
+                let id = table.at[slot]?;
+                Some((table.handles.index(id).ok()?, slot as u32))
+            });
+            let sorted = order.sort(live);
+            let in_place = (sorted.iter().zip(run.start..)).all(|(&(_, s), k)| s as usize == k);
+            let mut relaid = Ok(());
+            if !in_place {
+                let sources = sorted.iter().map(|&(_, s)| s as usize);
+                relaid = part.permute(run.start, sources, &mut table.records);
+                table.relaid.clear();
+                (table.relaid).extend(sorted.iter().filter_map(|&(_, s)| table.at[s as usize]));
+            }
+            order.restore(sorted);
+            relaid?;
+            if !in_place {
+                for (slot, &id) in (run.start..).zip(&table.relaid) {
+                    table.at[slot] = Some(id);
+                    table.handles.get_mut(id)?.slot = slot as u32;
+                }
+            }
+        }
+        order.laid_out(None);
+        Ok(())
     }
 
     /// Deletes an instance: the mesh's last instance moves into its slot (a staged write of
@@ -272,6 +383,9 @@ impl DomainCore {
         let MeshRun { run, count } = self.table()?.run(index);
         let last = run.start + count - 1;
         if instance.slot() != last {
+            if let Some(order) = &mut self.table_mut()?.order {
+                order.mark_stale();
+            }
             let part = self.store.instance_mut()?;
             part.move_record(last, instance.slot())?;
             let table = self.table_mut()?;
@@ -301,7 +415,8 @@ impl DomainCore {
         if !Rc::ptr_eq(self.store.gl(), other.store.gl()) {
             return Err(DomainError::ContextMismatch);
         }
-        let new = other.add_instance(mesh)?;
+        let z = self.carried_z(id);
+        let new = other.add_instance(mesh, z)?;
         let staged = other.instance_slot(new).and_then(|slot| {
             let source = self
                 .store
@@ -326,7 +441,8 @@ impl DomainCore {
         mesh: ListId<K>,
     ) -> Result<InstanceId, DomainError> {
         self.table()?.entry(id)?;
-        let new = self.add_instance(mesh)?;
+        let z = self.carried_z(id);
+        let new = self.add_instance(mesh, z)?;
         // Read after adding: the new instance's run may have moved, never the old one's
         // (another mesh's), unless both are of one mesh, where the slot is read afresh.
         let (from, to) = (self.instance_slot(id)?, self.instance_slot(new)?);
@@ -438,6 +554,7 @@ impl DomainCore {
     ) -> Result<usize, DomainError> {
         let gl = Rc::clone(self.store.gl());
         validate_clean(&gl, "Domain::draw (instances)")?;
+        self.lay_out_instances()?;
         self.store.flush()?;
         let table = self.table_mut()?;
         let path = table.path;

@@ -302,6 +302,34 @@ impl<K: DomainKind> Domain<K> {
         self.core.draw(mode)
     }
 
+    /// Turns the draw order on or off (the default is off): on, the lists of an indexed
+    /// domain, or each mesh's instances in an instanced one, draw by ascending z and in
+    /// the order they were added where z is equal, whatever slots the allocators gave them;
+    /// the live ones start at z 0 in slot order. Off (the default), they draw in allocator
+    /// order.
+    ///
+    /// The order is kept in the data the GPU reads: the index buffer (or each mesh's run of
+    /// instance records) is laid out in key order, so an ordered domain still draws in one
+    /// multi-draw. Adding on top keeps the layout; any other change (a z changed, a list
+    /// placed in a hole, an instance deleted) makes the next draw lay it out again, a sort
+    /// and a rewrite of the indices or records from their CPU copies
+    /// ([`relayouts`](Self::relayouts) counts them). A domain without indices or
+    /// instances is refused with [`DomainError::NotIndexed`]: its order would cost moving
+    /// vertices.
+    pub fn set_ordered(&mut self, ordered: bool) -> Result<(), DomainError> {
+        self.core.set_ordered(ordered)
+    }
+
+    /// Whether this domain keeps a draw order ([`set_ordered`](Self::set_ordered)).
+    pub fn is_ordered(&self) -> bool {
+        self.core.is_ordered()
+    }
+
+    /// How many times draws have laid the data out again in key order.
+    pub fn relayouts(&self) -> u64 {
+        self.core.relayouts()
+    }
+
     /// Draws one list (refused with [`DomainError::PartialPrimitive`] when it is not whole
     /// primitives of `mode`). GL state touched: as [`draw`](Self::draw).
     pub fn draw_list(&mut self, list: ListId<K>, mode: Primitive) -> Result<usize, DomainError> {
@@ -398,7 +426,7 @@ macro_rules! unindexed_lists {
             /// Creates a list (or mesh) of `count` vertices (contents undefined until
             /// written), growing the buffers when they are full.
             pub fn create(&mut self, count: usize) -> Result<ListId<$kind>, DomainError> {
-                self.core.create(count, 0)
+                self.core.create(count, 0, 0.0)
             }
 
             /// Resizes the list to `new_count` vertices, keeping the first `min(old, new)`.
@@ -429,7 +457,7 @@ macro_rules! indexed_lists {
                 vertex_count: usize,
                 index_count: usize,
             ) -> Result<ListId<$kind>, DomainError> {
-                self.core.create(vertex_count, index_count)
+                self.core.create(vertex_count, index_count, 0.0)
             }
 
             /// Resizes the list to `vertex_count` vertices and `index_count` indices,
@@ -456,6 +484,19 @@ macro_rules! indexed_lists {
 indexed_lists!(Indexed, IndexedInstanced);
 
 impl<K: IndexedKind> Domain<K> {
+    /// Sets a list's z in an ordered indexed domain ([`set_ordered`](Self::set_ordered)):
+    /// from the next draw on it draws above the lists of lower z, and among those of its z
+    /// by the order of adding. [`DomainError::NotOrdered`] otherwise (an instanced domain
+    /// orders instances, not meshes: [`set_instance_z`](Self::set_instance_z)).
+    pub fn set_z(&mut self, list: ListId<K>, z: f32) -> Result<(), DomainError> {
+        self.core.set_z(list, z)
+    }
+
+    /// A list's z in an ordered indexed domain.
+    pub fn z(&mut self, list: ListId<K>) -> Result<f32, DomainError> {
+        self.core.z(list)
+    }
+
     /// Index slots in the index buffer.
     pub fn index_capacity(&self) -> usize {
         self.index_allocator().capacity()
@@ -529,7 +570,19 @@ impl<K: InstancedKind> Domain<K> {
     /// ([`write_instance`](Self::write_instance)). A full run of the mesh's instances
     /// doubles, in place or moved by a GPU copy; the buffers grow when they are full.
     pub fn add_instance(&mut self, mesh: ListId<K>) -> Result<InstanceId, DomainError> {
-        self.core.add_instance(mesh)
+        self.core.add_instance(mesh, 0.0)
+    }
+
+    /// Sets an instance's z in an ordered domain ([`set_ordered`](Self::set_ordered)): from
+    /// the next draw on, a mesh's instances draw by ascending z, and in the order they were
+    /// added where z is equal. [`DomainError::NotOrdered`] otherwise.
+    pub fn set_instance_z(&mut self, instance: InstanceId, z: f32) -> Result<(), DomainError> {
+        self.core.set_instance_z(instance, z)
+    }
+
+    /// An instance's z in an ordered domain.
+    pub fn instance_z(&mut self, instance: InstanceId) -> Result<f32, DomainError> {
+        self.core.instance_z(instance)
     }
 
     /// Deletes an instance. The mesh's last instance moves into its slot and keeps its id.

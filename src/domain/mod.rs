@@ -55,6 +55,7 @@ mod core;
 mod handle;
 mod instances;
 mod kinds;
+mod order;
 mod store;
 
 pub use handle::{
@@ -190,6 +191,10 @@ pub enum DomainError {
     /// An instance operation on a domain without instances.
     #[error("this domain has no instances")]
     NotInstanced,
+    /// A z on a domain that keeps no draw order: turn it on first
+    /// ([`Domain::set_ordered`]).
+    #[error("this domain keeps no draw order (set_ordered turns it on)")]
+    NotOrdered,
     /// A mesh with live instances cannot migrate: its instances' ids would go stale. Move
     /// the instances first ([`Domain::migrate_instance`]).
     #[error("the mesh has {instances} live instance(s); migrate or delete them first")]

@@ -267,6 +267,28 @@ impl AttributePart {
         Ok(())
     }
 
+    /// Stages, at the slots from `start`, the records of the slots `sources` names in turn
+    /// (a permutation of those slots), from the mirrors: how an ordered mesh's instances
+    /// are put back in order. `scratch` holds one attribute's records at a time. CPU work
+    /// only.
+    pub(crate) fn permute(
+        &mut self,
+        start: usize,
+        sources: impl Iterator<Item = usize> + Clone,
+        scratch: &mut Vec<u8>,
+    ) -> Result<(), DomainError> {
+        for (attribute, buffer) in self.format.attributes().iter().zip(&mut self.buffers) {
+            let size = attribute.size();
+            scratch.clear();
+            let mirror = buffer.mirror();
+            for source in sources.clone() {
+                scratch.extend_from_slice(&mirror[source * size..(source + 1) * size]);
+            }
+            buffer.write(start * size, scratch)?;
+        }
+        Ok(())
+    }
+
     /// Stages bytes for attribute `index` at `slot` onwards.
     #[inline(always)]
     fn write_slot_bytes(

@@ -143,7 +143,11 @@ void main() {
     }
 
     fn create(&mut self, batch: &mut Batch, sprite: &Sprite) -> Result<BatchInstance, BatchError> {
-        batch.add_instance(self.mesh(sprite.layer)?)
+        batch.add_instance_at(self.mesh(sprite.layer)?, sprite.z)
+    }
+
+    fn set_z(batch: &mut Batch, instance: BatchInstance, z: f32) -> Result<(), BatchError> {
+        batch.set_instance_z(instance, z)
     }
 
     #[inline]

@@ -110,7 +110,8 @@ pub(crate) mod sealed {
         fn add_layer(&mut self, batch: &mut Batch, layer: GroupId) -> Result<(), BatchError>;
         /// What to keep for `sprite`.
         fn cache(sprite: &Sprite) -> Self::Cache;
-        /// Makes room for a sprite in its layer (its data undefined until written).
+        /// Makes room for a sprite in its layer at its z, on top of that z (its data
+        /// undefined until written).
         fn create(
             &mut self,
             batch: &mut Batch,
@@ -154,6 +155,8 @@ pub(crate) mod sealed {
             sprite: &Sprite,
             cache: &Self::Cache,
         ) -> Result<(), BatchError>;
+        /// Sets the z a sprite draws at within its layer.
+        fn set_z(batch: &mut Batch, handle: Self::Handle, z: f32) -> Result<(), BatchError>;
         /// Moves a sprite to `layer`; on error it stays where it was.
         fn migrate(
             &self,
@@ -216,6 +219,9 @@ pub struct Sprite {
     pub anchor: [f32; 2],
     /// The layer it draws in.
     pub layer: GroupId,
+    /// Where it draws within its layer: above the sprites of lower z, and above those of
+    /// its z added before it.
+    pub z: f32,
 }
 
 impl Sprite {
@@ -234,7 +240,13 @@ impl Sprite {
             region,
             anchor: [0.0, 0.0],
             layer,
+            z: 0.0,
         }
+    }
+
+    /// The same sprite at `z` within its layer.
+    pub fn at_z(self, z: f32) -> Self {
+        Sprite { z, ..self }
     }
 
     /// The same sprite anchored at the centre of its region, so that its position is its
@@ -518,6 +530,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
             uniforms: self.layer_uniforms,
         };
         let layer = self.batch.add_group(group, order, Some(self.root))?;
+        self.batch.set_ordered(layer, true)?;
         self.store.add_layer(&mut self.batch, layer)?;
         let index = layer.index as usize;
         if self.layers.len() <= index {
@@ -647,6 +660,10 @@ impl<S: SpriteStore> SpriteBatch<S> {
                 }
             }
         }
+        if sprite.z.to_bits() != old.sprite.z.to_bits() {
+            // A live sprite of a layer (every layer keeps a draw order) takes any z.
+            S::set_z(b, entry.handle, sprite.z)?;
+        }
         self.set_entry(id, entry)
     }
 
@@ -747,6 +764,19 @@ impl<S: SpriteStore> SpriteBatch<S> {
     /// corners (or transform) only.
     pub fn set_visible(&mut self, id: SpriteId, visible: bool) -> Result<(), BatchError> {
         self.reshape(id, |s| s.visible = visible)
+    }
+
+    /// Sets where a sprite draws within its layer: above the sprites of lower z, and above
+    /// those of its z added before it, from the next draw on. Writes no vertex; the next
+    /// draw lays the layer's indices (or instances) out again in order, once for every
+    /// change made since the last draw.
+    pub fn set_z(&mut self, id: SpriteId, z: f32) -> Result<(), BatchError> {
+        let (index, hot) = (self.sprites)
+            .get_indexed(id)
+            .map_err(|_| BatchError::UnknownSprite)?;
+        S::set_z(&mut self.batch, hot.handle, z)?;
+        self.props[index].z = z;
+        Ok(())
     }
 
     /// Tints a sprite: rewrites its `colour` only.

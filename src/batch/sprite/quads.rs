@@ -95,13 +95,18 @@ void main() {
     }
 
     fn create(&mut self, batch: &mut Batch, sprite: &Sprite) -> Result<BatchList, BatchError> {
-        batch.add_indexed(
+        batch.add_indexed_at(
             sprite.layer,
             self.format_id,
             Primitive::Triangles,
             4,
             &QUAD_INDICES,
+            sprite.z,
         )
+    }
+
+    fn set_z(batch: &mut Batch, list: BatchList, z: f32) -> Result<(), BatchError> {
+        batch.set_z(list, z)
     }
 
     #[inline]
