@@ -4,20 +4,25 @@
 //!   state, draws its domains with one multi-draw each, draws its children and unsets it.
 //! - A [`Batch`] owns one domain per (group, [`VertexFormat`], [`Primitive`], indexed) and
 //!   hands out [`BatchList`]s from them.
-//! - A [`SpriteBatch`] draws textured, transformed quads through a batch: one layer
-//!   ([`TextureGroup`]) per texture, all sharing one shader program.
+//! - A [`SpriteBatch`] draws a 2D scene through a batch: layers of textured, transformed
+//!   quads (one texture each) and layers of [`shapes`], ordered by z within each layer,
+//!   drawn by layer order through one [`Camera`].
 //!
 //! [`VertexFormat`]: crate::backend::VertexFormat
 //! [`Primitive`]: crate::domain::Primitive
 
 mod camera;
 mod group;
+mod layer;
+pub mod shapes;
 mod sprite;
 mod vertex_batch;
 
 pub use camera::{Camera, View};
 pub use group::{BatchId, Group, GroupId, ProgramGroup, StateGroup, TextureGroup};
-pub use sprite::{Blend, Instances, Quads, Sprite, SpriteBatch, SpriteId, SpriteStore, Sprites};
+pub use layer::Blend;
+pub use shapes::{Shape, ShapeId, ShapeKind};
+pub use sprite::{Instances, Quads, Sprite, SpriteBatch, SpriteId, SpriteStore, Sprites};
 pub use vertex_batch::{
     Batch, BatchInstance, BatchList, DrawStats, FormatId, FormatKey, Placement,
 };
@@ -60,6 +65,15 @@ pub enum BatchError {
     /// The sprite was removed (or never belonged to this sprite batch).
     #[error("the sprite was removed or belongs to another sprite batch")]
     UnknownSprite,
+    /// The group is not a shape layer of this sprite batch.
+    #[error("{0:?} is not a shape layer of this sprite batch")]
+    NotAShapeLayer(GroupId),
+    /// The shape was removed (or never belonged to this sprite batch).
+    #[error("the shape was removed or belongs to another sprite batch")]
+    UnknownShape,
+    /// A shape's geometry cannot be drawn (a NaN size, a circle of two segments, ...).
+    #[error("shape geometry: {0}")]
+    Geometry(#[from] shapes::GeometryError),
 }
 
 impl From<GlError> for BatchError {

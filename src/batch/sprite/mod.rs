@@ -17,42 +17,29 @@
 //! ([`SpriteBatch::set_viewport`]); rotation is in degrees, clockwise, as in pyglet.
 
 mod instances;
-mod layer;
 mod quads;
 
 pub use instances::Instances;
-pub use layer::Blend;
 pub use quads::Quads;
 
 use std::cell::Cell;
 
 use std::rc::Rc;
 
-use super::camera::Camera;
-use super::group::{GroupId, ProgramGroup};
+use super::camera::{set_view, Camera, VIEW_SHADER};
+use super::group::GroupId;
+use super::layer::{Blend, Layer, LayerKind, LayerUniforms};
+use super::shapes::ShapeStore;
 use super::vertex_batch::DrawStats;
-use super::{Batch, BatchError};
+use super::{Batch, BatchError, Group};
 use crate::backend::{AtlasRegion, MultiDraw, Program, ShaderVersion, Texture, VertexFormat};
 use crate::domain::{DomainId, ListId, Slots};
-use layer::{Layer, LayerUniforms};
 
 /// The two triangles of a quad whose corners go counter-clockwise from the bottom left,
 /// split along the diagonal from the bottom right to the top left and with their vertices
 /// in the order the instanced store's triangle strip gives them: both stores then
 /// rasterise the same triangles the same way, to the last bit.
 const QUAD_INDICES: [u32; 6] = [0, 1, 3, 3, 1, 2];
-
-/// What both stores' vertex shaders start with: `clip(world)` takes a world point through
-/// the camera ([`SpriteBatch::set_camera`]: `view`, `view_offset`) and the viewport
-/// ([`SpriteBatch::set_viewport`]) to clip space.
-const VIEW_SHADER: &str = "
-uniform vec2 viewport;
-uniform mat2 view;
-uniform vec2 view_offset;
-vec4 clip(vec2 world) {
-    return vec4((view * world + view_offset) / viewport * 2.0 - 1.0, 0.0, 1.0);
-}
-";
 
 /// The fragment shader of both stores: the atlas texel times the tint, as premultiplied
 /// colour (straight texels are premultiplied here), or straight for a layer that blends
@@ -97,8 +84,8 @@ pub(crate) mod sealed {
         type Handle: Copy + std::fmt::Debug;
         /// What the store keeps per sprite to make a move cheap.
         type Cache: Copy + std::fmt::Debug;
-        /// The vertex shader body, without its `#version` header, that follows
-        /// [`VIEW_SHADER`](super::VIEW_SHADER): it places corners with `clip(world)`.
+        /// The vertex shader body, without its `#version` header, that follows the
+        /// camera's prelude: it places corners with `clip(world)`.
         const VERTEX_SHADER: &'static str;
         /// Binds the shader's inputs to the store's locations.
         fn bind_attributes(builder: ProgramBuilder<'_>) -> ProgramBuilder<'_>;
@@ -349,25 +336,28 @@ impl<S: sealed::Store> Entry<S> {
     }
 }
 
-/// Sprites drawn through one [`Batch`] with one shader program, one layer (texture group) per
-/// texture and order, kept by the store `S` ([`Quads`] or [`Instances`]).
+/// A 2D scene drawn through one [`Batch`]: layers of sprites (one texture each, kept by the
+/// store `S`, [`Quads`] or [`Instances`]) and layers of shapes
+/// ([`add_shape_layer`](Self::add_shape_layer)), drawn by ascending layer order, each in one
+/// draw call, all through one [`Camera`].
 ///
-/// Every setter either completes or leaves the sprite as it was. Owns GL objects: use and
-/// drop it while its context is current.
+/// Every setter either completes or leaves the sprite (or shape) as it was. Owns GL
+/// objects: use and drop it while its context is current.
 pub struct SpriteBatch<S: SpriteStore = Quads> {
-    batch: Batch,
+    pub(in crate::batch) batch: Batch,
     program: Rc<Program>,
-    root: GroupId,
     store: S,
     sprites: Slots<Hot<S>>,
     /// Every live sprite's properties (its position as last set apart), by its slot in
     /// `sprites`.
     props: Vec<Sprite>,
-    /// `layers[i]` holds the blend mode of the batch's group of index `i` when that group
-    /// is a layer of this sprite batch (the root program group and groups added through
-    /// [`batch_mut`](SpriteBatch::batch_mut) are not), shared with the layer's group.
-    layers: Vec<Option<Rc<Cell<Blend>>>>,
-    /// Where each layer sets the fragment shader's alpha handling.
+    /// The shapes, their program and format.
+    pub(in crate::batch) shapes: ShapeStore,
+    /// `layers[i]` says what the batch's group of index `i` holds and its blend mode
+    /// (shared with the layer's group), when that group is a layer of this sprite batch
+    /// (groups added through [`batch_mut`](SpriteBatch::batch_mut) are not).
+    layers: Vec<Option<(LayerKind, Rc<Cell<Blend>>)>>,
+    /// Where each sprite layer sets the fragment shader's alpha handling.
     layer_uniforms: LayerUniforms,
     viewport: [f32; 2],
     camera: Camera,
@@ -428,17 +418,17 @@ impl<S: SpriteStore> SpriteBatch<S> {
         let builder = Program::builder(gl, &vertex, &fragment);
         let program = Rc::new(S::bind_attributes(builder).build()?);
         program.set_int(&program.uniform_location("image")?, 0)?;
-        let layer_uniforms = LayerUniforms::of(&program)?;
+        let layer_uniforms = LayerUniforms::of(&program, true)?;
         let mut batch = Batch::new(gl, multi_draw);
-        let root = batch.add_group(ProgramGroup::new(Rc::clone(&program)), 0, None)?;
         let store = S::new(&mut batch, &program)?;
+        let shapes = ShapeStore::new(&mut batch)?;
         let mut sprites = SpriteBatch {
             batch,
             program,
-            root,
             store,
             sprites: Slots::new(DomainId::next()),
             props: Vec::new(),
+            shapes,
             layers: Vec::new(),
             layer_uniforms,
             camera: Camera::default(),
@@ -454,9 +444,9 @@ impl<S: SpriteStore> SpriteBatch<S> {
         self.store.format()
     }
 
-    /// The shader program sprites draw with, for uniforms of one's own. Its `viewport`
-    /// uniform is the batch's ([`set_viewport`](Self::set_viewport)); its `image` sampler
-    /// reads unit 0.
+    /// The shader program sprites draw with, for uniforms of one's own. Its `viewport`,
+    /// `view` and `view_offset` uniforms are the batch's ([`set_viewport`](Self::set_viewport),
+    /// [`set_camera`](Self::set_camera)); its `image` sampler reads unit 0.
     pub fn program(&self) -> &Rc<Program> {
         &self.program
     }
@@ -475,22 +465,25 @@ impl<S: SpriteStore> SpriteBatch<S> {
     /// pixels: the camera keeps its pan, zoom and rotation about the new centre.
     pub fn set_viewport(&mut self, width: u32, height: u32) -> Result<(), BatchError> {
         let viewport = [width.max(1) as f32, height.max(1) as f32];
-        let location = self.program.uniform_location("viewport")?;
-        self.program.set_vec2(&location, viewport)?;
-        self.viewport = viewport;
-        self.set_camera(self.camera)
+        self.look(self.camera, viewport)
     }
 
-    /// Looks at the sprites through `camera`: sets the program's `view` and
-    /// `view_offset` uniforms, and rewrites no vertex, so panning or zooming a scene of any
-    /// size costs two uniforms a frame.
+    /// Looks at the sprites and shapes through `camera`: sets the view uniforms of both
+    /// programs and rewrites no vertex, so panning or zooming a scene of any size costs
+    /// a few uniforms a frame.
     pub fn set_camera(&mut self, camera: Camera) -> Result<(), BatchError> {
-        let view = camera.view(self.viewport);
-        let linear = self.program.uniform_location("view")?;
-        let offset = self.program.uniform_location("view_offset")?;
-        self.program.set_mat2(&linear, &view.linear)?;
-        self.program.set_vec2(&offset, view.offset)?;
-        self.camera = camera;
+        self.look(camera, self.viewport)
+    }
+
+    /// Sets both programs' view uniforms, and keeps `camera` and `viewport` when both
+    /// succeeded (a failure of the second restores the first).
+    fn look(&mut self, camera: Camera, viewport: [f32; 2]) -> Result<(), BatchError> {
+        set_view(&self.program, &camera, viewport)?;
+        if let Err(error) = set_view(&self.shapes.program, &camera, viewport) {
+            let _ = set_view(&self.program, &self.camera, self.viewport);
+            return Err(error.into());
+        }
+        (self.camera, self.viewport) = (camera, viewport);
         Ok(())
     }
 
@@ -525,22 +518,36 @@ impl<S: SpriteStore> SpriteBatch<S> {
     ) -> Result<GroupId, BatchError> {
         let mode = Rc::new(Cell::new(blend));
         let group = Layer {
-            texture,
+            program: Rc::clone(&self.program),
+            texture: Some(texture),
             blend: Rc::clone(&mode),
             uniforms: self.layer_uniforms,
         };
-        let layer = self.batch.add_group(group, order, Some(self.root))?;
+        self.add_layer_group(group, order, LayerKind::Sprites, mode)
+    }
+
+    /// Adds a layer's group at the top level, ordered, prepared for what it holds.
+    pub(in crate::batch) fn add_layer_group(
+        &mut self,
+        group: impl Group + 'static,
+        order: i32,
+        kind: LayerKind,
+        mode: Rc<Cell<Blend>>,
+    ) -> Result<GroupId, BatchError> {
+        let layer = self.batch.add_group(group, order, None)?;
         self.batch.set_ordered(layer, true)?;
-        self.store.add_layer(&mut self.batch, layer)?;
+        if kind == LayerKind::Sprites {
+            self.store.add_layer(&mut self.batch, layer)?;
+        }
         let index = layer.index as usize;
         if self.layers.len() <= index {
             self.layers.resize(index + 1, None);
         }
-        self.layers[index] = Some(mode);
+        self.layers[index] = Some((kind, mode));
         Ok(layer)
     }
 
-    /// Changes how a layer blends, from its next draw on.
+    /// Changes how a layer (of sprites or shapes) blends, from its next draw on.
     pub fn set_layer_blend(&mut self, layer: GroupId, blend: Blend) -> Result<(), BatchError> {
         self.layer_mode(layer)?.set(blend);
         Ok(())
@@ -551,34 +558,53 @@ impl<S: SpriteStore> SpriteBatch<S> {
         Ok(self.layer_mode(layer)?.get())
     }
 
-    /// The shared blend mode of a layer of this batch.
+    /// The shared blend mode of a layer of this batch, sprites or shapes.
     fn layer_mode(&self, layer: GroupId) -> Result<&Rc<Cell<Blend>>, BatchError> {
-        self.check_layer(layer)?;
-        match self.layers.get(layer.index as usize) {
-            Some(Some(mode)) => Ok(mode),
-            _ => Err(BatchError::NotASpriteLayer(layer)),
+        match self.layer_kind(layer) {
+            Some((_, mode)) => Ok(mode),
+            None => Err(BatchError::NotASpriteLayer(layer)),
         }
     }
 
-    /// Whether `group` is a layer of this sprite batch.
+    /// What a layer of this batch holds, with its blend mode.
+    fn layer_kind(&self, group: GroupId) -> Option<&(LayerKind, Rc<Cell<Blend>>)> {
+        if !self.batch.has_group(group) {
+            return None;
+        }
+        self.layers.get(group.index as usize)?.as_ref()
+    }
+
+    /// Whether `group` is a sprite layer of this sprite batch.
     pub fn is_layer(&self, group: GroupId) -> bool {
-        self.batch.has_group(group)
-            && self
-                .layers
-                .get(group.index as usize)
-                .is_some_and(Option::is_some)
+        self.layer_kind(group)
+            .is_some_and(|(kind, _)| *kind == LayerKind::Sprites)
     }
 
-    /// Refuses a group that is not one of this sprite batch's layers.
-    fn check_layer(&self, group: GroupId) -> Result<(), BatchError> {
-        if self.is_layer(group) {
-            Ok(())
-        } else {
-            Err(BatchError::NotASpriteLayer(group))
+    /// Whether `group` is a shape layer of this sprite batch.
+    pub fn is_shape_layer(&self, group: GroupId) -> bool {
+        self.layer_kind(group)
+            .is_some_and(|(kind, _)| *kind == LayerKind::Shapes)
+    }
+
+    /// Refuses a group that is not one of this batch's layers of `kind`.
+    pub(in crate::batch) fn check_layer_kind(
+        &self,
+        group: GroupId,
+        kind: LayerKind,
+    ) -> Result<(), BatchError> {
+        match self.layer_kind(group) {
+            Some((found, _)) if *found == kind => Ok(()),
+            _ if kind == LayerKind::Shapes => Err(BatchError::NotAShapeLayer(group)),
+            _ => Err(BatchError::NotASpriteLayer(group)),
         }
     }
 
-    /// Shows or hides a whole layer.
+    /// Refuses a group that is not one of this sprite batch's sprite layers.
+    fn check_layer(&self, group: GroupId) -> Result<(), BatchError> {
+        self.check_layer_kind(group, LayerKind::Sprites)
+    }
+
+    /// Shows or hides a whole layer, of sprites or shapes.
     pub fn set_layer_visible(&mut self, layer: GroupId, visible: bool) -> Result<(), BatchError> {
         self.batch.set_visible(layer, visible)
     }
@@ -830,7 +856,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
         self.sprites.len() == 0
     }
 
-    /// Draws every visible layer's sprites: one draw call per layer.
+    /// Draws every visible layer's sprites and shapes: one draw call per layer.
     pub fn draw(&mut self) -> Result<DrawStats, BatchError> {
         self.batch.draw()
     }
