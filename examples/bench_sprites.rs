@@ -22,7 +22,13 @@
 //! and of the process, and the stream's statistics; and the one-off upload, creating N
 //! sprites and drawing the first frame.
 //!
-//! `cargo run --release --example bench_sprites -- [--counts 1000,10000,100000] [--streams] [--pyglet]`
+//! With `--order`, it times what order within a layer costs at N = 10k and 100k (or
+//! `--counts`), both stores: a frame that moves every sprite, a frame that also churns 1%
+//! of them (removed, and as many added at random z, out of order), and a frame that gives
+//! every sprite a new z (the whole layer reshuffled), each on an ordered layer (the default) and on the same
+//! layer with its order turned off.
+//!
+//! `cargo run --release --example bench_sprites -- [--counts 1000,10000,100000] [--streams] [--order] [--pyglet]`
 //! With `--pyglet`, `benches/peer/run_pyglet.sh sprites` runs pyglet 2.1.19 on the same
 //! workload in the same run and its figures print beside ours.
 
@@ -303,6 +309,7 @@ fn main() {
     let mut counts = vec![1_000, 10_000, 100_000];
     let mut with_pyglet = false;
     let mut paths = false;
+    let mut order = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -314,9 +321,10 @@ fn main() {
             }
             "--pyglet" => with_pyglet = true,
             "--streams" => paths = true,
+            "--order" => order = true,
             other => {
                 eprintln!(
-                    "unknown argument {other}; usage: [--counts 1000,10000] [--streams] [--pyglet]"
+                    "unknown argument {other}; usage: [--counts 1000,10000] [--streams] [--order] [--pyglet]"
                 );
                 std::process::exit(2);
             }
@@ -328,6 +336,14 @@ fn main() {
     });
     println!("{} | {}", ctx.version(), ctx.renderer());
     println!("(llvmpipe runs vertex work inside the draw call and rasterises until glFinish: no figure here is a GPU figure)");
+    if order {
+        let counts = if counts == [1_000, 10_000, 100_000] {
+            vec![10_000, 100_000]
+        } else {
+            counts
+        };
+        return order_table(&ctx, &counts);
+    }
     if paths {
         let counts = if counts == [1_000, 10_000, 100_000] {
             vec![100_000]
@@ -840,4 +856,105 @@ mod streams {
         f.static_gpu = per(unchanged);
         f
     }
+}
+
+/// What a frame does to the sprites besides drawing them, in the order section.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Churn {
+    /// Moves every sprite.
+    Move,
+    /// Moves every sprite, removes 1% at random and adds as many at random z.
+    Churn,
+    /// Moves every sprite and gives every one a new z, reshuffling the whole layer (the
+    /// worst case: every sprite's place in the order changes).
+    YSort,
+}
+
+/// Per-frame means of one order scenario: update (the frame's sprite calls) and submit (the
+/// draw, which lays an ordered layer out again after a change out of order), in ms, and
+/// the relayouts per frame.
+fn order_frame<S: Store>(ctx: &HeadlessContext, n: usize, ordered: bool, churn: Churn) -> [f64; 3] {
+    let mut scene = Scene::<S>::new(ctx, n, StreamConfig::default());
+    let (layer, region) = (scene.layer, scene.region);
+    let sprites = &mut scene.sprites;
+    sprites
+        .batch_mut()
+        .set_ordered(layer, ordered)
+        .expect("order");
+    let mut ids: Vec<SpriteId> = (scene.positions.iter())
+        .map(|&(x, y)| sprites.add(Sprite::new(layer, region, x, y)).expect("add"))
+        .collect();
+    let (mut update, mut submit) = (Duration::ZERO, Duration::ZERO);
+    let relayouts = sprites.batch().relayouts();
+    for frame in 0..WARMUP + FRAMES {
+        scene.target.clear([0.0, 0.0, 0.0, 1.0]).expect("clear");
+        finish(ctx);
+        let started = Instant::now();
+        move_all(sprites, &ids, &mut scene.positions, frame);
+        match churn {
+            Churn::Move => {}
+            Churn::Churn => {
+                for _ in 0..n / 100 {
+                    let k = scene.rng.below(ids.len() as u64) as usize;
+                    sprites.remove(ids[k]).expect("remove");
+                    let (x, y) = scene.positions[k];
+                    let z = scene.rng.range(-1.0, 1.0);
+                    let sprite = Sprite::new(layer, region, x, y).at_z(z);
+                    ids[k] = sprites.add(sprite).expect("add");
+                }
+            }
+            // Without an order there is no z to set: the row is the moves alone.
+            Churn::YSort if !ordered => {}
+            Churn::YSort => {
+                for (i, id) in ids.iter().enumerate() {
+                    let z = (i as u64 * 7919 + u64::from(frame) * 104_729) % 1000;
+                    sprites.set_z(*id, z as f32).expect("z");
+                }
+            }
+        }
+        let moved = Instant::now();
+        sprites.draw().expect("draw");
+        let drawn = Instant::now();
+        finish(ctx);
+        if frame >= WARMUP {
+            update += moved - started;
+            submit += drawn - moved;
+        }
+    }
+    let frames = f64::from(FRAMES);
+    let relaid = (sprites.batch().relayouts() - relayouts) as f64 / f64::from(WARMUP + FRAMES);
+    [ms(update) / frames, ms(submit) / frames, relaid]
+}
+
+/// The order section: each scenario on an ordered layer and an unordered one.
+fn order_table(ctx: &HeadlessContext, counts: &[usize]) {
+    println!(
+        "\nOrder within a layer: per-frame means of {FRAMES} frames (ms); relayouts per frame"
+    );
+    println!("| N | store | frame | ordered update | ordered submit | relayouts | unordered update | unordered submit | ordered / unordered (update + submit) |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for &n in counts {
+        for (store, run) in [
+            (
+                "4-vertex",
+                order_frame::<Quads> as fn(&HeadlessContext, usize, bool, Churn) -> [f64; 3],
+            ),
+            ("instanced", order_frame::<Instances>),
+        ] {
+            for churn in [Churn::Move, Churn::Churn, Churn::YSort] {
+                let [ou, os, relaid] = run(ctx, n, true, churn);
+                let [uu, us, _] = run(ctx, n, false, churn);
+                let what = match churn {
+                    Churn::Move => "move all",
+                    Churn::Churn => "move all + churn 1%",
+                    Churn::YSort => "move all + every z changed",
+                };
+                println!(
+                    "| {n} | {store} | {what} | {ou:.2} | {os:.2} | {relaid:.2} | {uu:.2} | {us:.2} | {:.2} |",
+                    (ou + os) / (uu + us)
+                );
+            }
+        }
+    }
+    println!("\nUnordered, there is no z to set: the unordered columns of the reshuffle rows are the moves alone. The move-all rows run the same code either way (no relayout): their ratio is this machine's noise. llvmpipe runs vertex work inside the draw call, so submit holds GPU work on this machine.");
 }

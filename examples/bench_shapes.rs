@@ -1,0 +1,485 @@
+//! Shape benchmark, side by side with pyglet: the trace of `benches/peer/pyglet_shapes.py`
+//! on our `SpriteBatch` shapes, on the same machine in the same run. N shapes of the ten
+//! kinds (shape i is kind i % 10) in one shape layer of one 4-vertex (`Quads`) sprite
+//! batch, on a 640x480 offscreen target of a headless GL core context. Per N: creating
+//! them; per frame, averaged over `--frames` timed frames after 2 untimed ones, moving
+//! every shape (update), the draw that uploads the moves and submits (submit), `glFinish`,
+//! and the thread's CPU time over the frame; deleting the shapes with i % 4 in {1, 2};
+//! one more frame after that; the mesh sizes, draw calls and bytes uploaded per frame.
+//!
+//! `cargo run --release --example bench_shapes -- [--counts 10000] [--frames 30] [--pyglet]`
+//! With `--pyglet`, `benches/peer/run_pyglet.sh shapes` runs pyglet 2.1.19 on the same
+//! trace and its figures print beside ours.
+
+use std::time::{Duration, Instant};
+
+use glow::HasContext;
+use vertex_domain::backend::RenderTarget;
+use vertex_domain::batch::{GroupId, Quads, Shape, ShapeId, ShapeKind, SpriteBatch};
+use vertex_domain::headless::{HeadlessApi, HeadlessContext};
+
+/// The examples' shared harness: here, running the pyglet peer and reading its JSON.
+mod common;
+
+/// Framebuffer width, and the range of the shapes' base x.
+const WIDTH: u32 = 640;
+/// Framebuffer height, and the range of the shapes' base y.
+const HEIGHT: u32 = 480;
+/// Timed frames unless `--frames` says otherwise, as the peer's default.
+const FRAMES: u32 = 30;
+/// Untimed frames before the timed ones (the first draws compile llvmpipe's shader
+/// variants), numbered f = 1..WARMUP as the peer numbers them.
+const WARMUP: u32 = 2;
+/// The clear colour: the lit-pixel check counts what is not black.
+const BLACK: [f32; 4] = [0.0, 0.0, 0.0, 1.0];
+
+/// What one N measured: times in ms (per-frame ones are means over the timed frames),
+/// counts as counted.
+#[derive(Debug, Default, Clone, Copy)]
+struct Figures {
+    /// All N `add_shape` calls.
+    create: f64,
+    /// `set_shape_position` of every shape, per frame.
+    update: f64,
+    /// `draw` (flushes the staged moves, then draws), per frame.
+    submit: f64,
+    /// `glFinish` after the draw, per frame.
+    finish: f64,
+    /// The thread's user + system CPU time over update, submit and finish, per frame.
+    thread_cpu: f64,
+    /// Removing the shapes with i % 4 in {1, 2}, in increasing i.
+    delete_half: f64,
+    /// Moving the remaining half in the frame after the delete.
+    update_after: f64,
+    /// The draw of that frame.
+    submit_after: f64,
+    /// Its `glFinish`.
+    finish_after: f64,
+    /// Vertices of the N shapes' lists.
+    vertices: usize,
+    /// Indices of the N shapes' lists.
+    indices: usize,
+    /// GL draw calls of one timed frame's draw.
+    draw_calls: usize,
+    /// GL draw calls of the draw after the delete.
+    draw_calls_after: usize,
+    /// Bytes sent to GL per timed frame (the buffers' `uploaded_bytes`).
+    uploaded_per_frame: f64,
+    /// Vertices of the shapes left after the delete.
+    vertices_after: usize,
+    /// Bytes sent to GL in the frame after the delete.
+    uploaded_after: u64,
+    /// Non-black pixels after the timed frames (a check that the shapes drew).
+    lit_pixels: usize,
+}
+
+/// Milliseconds of `d`.
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// `glFinish` on the current context.
+fn finish(ctx: &HeadlessContext) {
+    // SAFETY: a plain command on the current context.
+    unsafe { ctx.gl().finish() };
+}
+
+/// This thread's user + system CPU time so far (`getrusage(RUSAGE_THREAD)`).
+fn thread_cpu() -> Duration {
+    // SAFETY: getrusage writes one rusage into the zeroed struct it is given.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_THREAD, &mut usage);
+        usage
+    };
+    let time = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+/// Shape `i` of the trace in `layer`, as the peer's `spec` and `makers` make it: its kind,
+/// colour (and a bordered rectangle's inverted border colour), base position and rotation.
+fn shape(layer: GroupId, i: usize) -> Shape {
+    let (bx, by) = base(i);
+    let kind = match i % 10 {
+        0 => ShapeKind::Rectangle {
+            width: 12.0,
+            height: 8.0,
+        },
+        1 => ShapeKind::BorderedRectangle {
+            width: 12.0,
+            height: 8.0,
+            border: 2.0,
+        },
+        2 => ShapeKind::Circle {
+            radius: 6.0,
+            segments: 16,
+        },
+        3 => ShapeKind::Ellipse {
+            a: 8.0,
+            b: 5.0,
+            segments: 16,
+        },
+        4 => ShapeKind::Sector {
+            radius: 7.0,
+            angle: 270.0,
+            start_angle: 0.0,
+            segments: 16,
+        },
+        5 => ShapeKind::Arc {
+            radius: 7.0,
+            thickness: 2.0,
+            angle: 270.0,
+            start_angle: 0.0,
+            segments: 16,
+            closed: false,
+        },
+        6 => ShapeKind::Line {
+            dx: 10.0,
+            dy: 6.0,
+            width: 2.0,
+        },
+        7 => ShapeKind::Triangle {
+            points: [[0.0, 0.0], [10.0, 0.0], [5.0, 8.0]],
+        },
+        8 => ShapeKind::Polygon {
+            points: vec![
+                [0.0, 0.0],
+                [10.0, 0.0],
+                [12.0, 6.0],
+                [5.0, 10.0],
+                [-2.0, 6.0],
+            ],
+        },
+        _ => ShapeKind::Star {
+            outer_radius: 8.0,
+            inner_radius: 4.0,
+            spikes: 5,
+        },
+    };
+    let colour = [(i * 37) % 256, (i * 91) % 256, (i * 53) % 256].map(|c| c as u8);
+    let mut shape = Shape::new(layer, kind, bx, by)
+        .with_colour(colour)
+        .rotated(((i * 13) % 360) as f32);
+    shape.border_colour = colour.map(|c| 255 - c);
+    shape.opacity = 255;
+    shape
+}
+
+/// Shape `i`'s base position: `((i*37) % 640, (i*91) % 480)`.
+fn base(i: usize) -> (f32, f32) {
+    (
+        ((i * 37) % WIDTH as usize) as f32,
+        ((i * 91) % HEIGHT as usize) as f32,
+    )
+}
+
+/// Frame `f`'s update: every live shape `(i, id)` to its base plus `(f % 16, 3f % 16)`.
+fn move_all(batch: &mut SpriteBatch<Quads>, live: &[(usize, ShapeId)], f: u32) {
+    let (dx, dy) = ((f % 16) as f32, ((3 * f) % 16) as f32);
+    for &(i, id) in live {
+        let (bx, by) = base(i);
+        batch
+            .set_shape_position(id, bx + dx, by + dy)
+            .expect("move");
+    }
+}
+
+/// Runs the trace at `n` shapes for `frames` timed frames.
+fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
+    let target = RenderTarget::new(ctx.gl(), WIDTH, HEIGHT).expect("render target");
+    target.bind();
+    let mut batch = SpriteBatch::<Quads>::new(ctx.gl(), *ctx.multi_draw(), WIDTH, HEIGHT)
+        .expect("sprite batch");
+    let layer = batch.add_shape_layer(0).expect("shape layer");
+    let shapes: Vec<Shape> = (0..n).map(|i| shape(layer, i)).collect();
+    let mut f = Figures::default();
+
+    target.clear(BLACK).expect("clear");
+    finish(ctx);
+    let started = Instant::now();
+    let ids: Vec<ShapeId> = shapes
+        .into_iter()
+        .map(|s| batch.add_shape(s).expect("add shape"))
+        .collect();
+    f.create = ms(started.elapsed());
+    batch.draw().expect("draw");
+    finish(ctx);
+
+    for &id in &ids {
+        let list = batch.shape_list(id).expect("shape list");
+        let inner = batch.batch_mut();
+        f.vertices += inner.vertex_count(list).expect("vertex count");
+        f.indices += inner.index_count(list).expect("index count");
+    }
+    let counted = (0..n)
+        .map(|i| shape(layer, i).kind.counts())
+        .fold((0, 0), |(v, x), (dv, dx)| (v + dv, x + dx));
+    assert_eq!((f.vertices, f.indices), counted, "lists match their kinds");
+
+    let mut live: Vec<(usize, ShapeId)> = ids.iter().copied().enumerate().collect();
+    let (mut update, mut submit, mut finished, mut cpu) = Default::default();
+    let mut uploaded = 0;
+    for fi in 0..WARMUP + frames {
+        let timed = fi >= WARMUP;
+        let frame = if timed { fi - WARMUP + 1 } else { fi + 1 };
+        target.clear(BLACK).expect("clear");
+        finish(ctx);
+        let bytes0 = batch.batch().buffer_stats().uploaded_bytes;
+        let cpu0 = thread_cpu();
+        let t0 = Instant::now();
+        move_all(&mut batch, &live, frame);
+        let t1 = Instant::now();
+        let stats = batch.draw().expect("draw");
+        let t2 = Instant::now();
+        finish(ctx);
+        let t3 = Instant::now();
+        let cpu1 = thread_cpu();
+        if timed {
+            update += t1 - t0;
+            submit += t2 - t1;
+            finished += t3 - t2;
+            cpu += cpu1 - cpu0;
+            uploaded += batch.batch().buffer_stats().uploaded_bytes - bytes0;
+            f.draw_calls = stats.draw_calls;
+        }
+    }
+    let per = |d: Duration| ms(d) / f64::from(frames);
+    (f.update, f.submit, f.finish) = (per(update), per(submit), per(finished));
+    f.thread_cpu = per(cpu);
+    f.uploaded_per_frame = uploaded as f64 / f64::from(frames);
+    let pixels = target.read_pixels().expect("read pixels");
+    f.lit_pixels = pixels
+        .chunks_exact(4)
+        .filter(|p| p[0] | p[1] | p[2] != 0)
+        .count();
+
+    let (victims, kept): (Vec<_>, Vec<_>) =
+        live.into_iter().partition(|(i, _)| matches!(i % 4, 1 | 2));
+    live = kept;
+    let started = Instant::now();
+    for &(_, id) in &victims {
+        batch.remove_shape(id).expect("remove shape");
+    }
+    f.delete_half = ms(started.elapsed());
+    assert_eq!(batch.shape_count(), live.len());
+    f.vertices_after = live
+        .iter()
+        .map(|&(i, _)| shape(layer, i).kind.counts().0)
+        .sum();
+
+    target.clear(BLACK).expect("clear");
+    finish(ctx);
+    let bytes0 = batch.batch().buffer_stats().uploaded_bytes;
+    let t0 = Instant::now();
+    move_all(&mut batch, &live, frames + 1);
+    let t1 = Instant::now();
+    let stats = batch.draw().expect("draw");
+    let t2 = Instant::now();
+    finish(ctx);
+    let t3 = Instant::now();
+    f.update_after = ms(t1 - t0);
+    f.submit_after = ms(t2 - t1);
+    f.finish_after = ms(t3 - t2);
+    f.draw_calls_after = stats.draw_calls;
+    f.uploaded_after = batch.batch().buffer_stats().uploaded_bytes - bytes0;
+    f
+}
+
+/// `theirs / ours`, or "-" without both.
+fn ratio(ours: f64, theirs: Option<f64>) -> String {
+    match theirs {
+        Some(p) if ours > 0.0 => {
+            let r = p / ours;
+            if r >= 10.0 {
+                format!("{r:.0}x")
+            } else {
+                format!("{r:.2}x")
+            }
+        }
+        _ => "-".into(),
+    }
+}
+
+/// Prints the table of one N: our figures, pyglet's (`peer`, its JSON fields) where it ran.
+fn table(n: usize, frames: u32, ours: &Figures, peer: Option<&[(String, f64)]>) {
+    /// A row: its name, our value, the peer's JSON key ("-" for none), decimals to print.
+    type Row = (&'static str, f64, &'static str, usize);
+    let rows: [Row; 19] = [
+        ("create ms", ours.create, "create_ms", 2),
+        ("update ms", ours.update, "update_ms", 3),
+        ("submit ms", ours.submit, "submit_ms", 3),
+        ("finish ms", ours.finish, "finish_ms", 3),
+        (
+            "frame ms (update + submit + finish)",
+            ours.update + ours.submit + ours.finish,
+            "frame_ms",
+            3,
+        ),
+        (
+            "thread CPU ms (per frame)",
+            ours.thread_cpu,
+            "thread_cpu_ms",
+            3,
+        ),
+        ("delete half ms", ours.delete_half, "delete_half_ms", 2),
+        (
+            "update after delete ms",
+            ours.update_after,
+            "update_after_delete_ms",
+            3,
+        ),
+        (
+            "submit after delete ms",
+            ours.submit_after,
+            "submit_after_delete_ms",
+            3,
+        ),
+        (
+            "finish after delete ms",
+            ours.finish_after,
+            "finish_after_delete_ms",
+            3,
+        ),
+        ("vertices", ours.vertices as f64, "vertices", 0),
+        ("indices", ours.indices as f64, "indices", 0),
+        ("draw calls", ours.draw_calls as f64, "draw_calls", 0),
+        (
+            "draw calls after delete",
+            ours.draw_calls_after as f64,
+            "draw_calls_after_delete",
+            0,
+        ),
+        (
+            "bytes uploaded per frame (ours)",
+            ours.uploaded_per_frame,
+            "-",
+            0,
+        ),
+        (
+            "  the moved translations alone (8 B a vertex)",
+            8.0 * ours.vertices as f64,
+            "-",
+            0,
+        ),
+        (
+            "bytes uploaded after delete (ours)",
+            ours.uploaded_after as f64,
+            "-",
+            0,
+        ),
+        (
+            "  the moved translations alone (8 B a vertex)",
+            8.0 * ours.vertices_after as f64,
+            "-",
+            0,
+        ),
+        (
+            "lit pixels (check)",
+            ours.lit_pixels as f64,
+            "lit_pixels",
+            0,
+        ),
+    ];
+    println!(
+        "\nN = {n} shapes of 10 kinds, one shape layer, 640x480; per-frame figures are means of {frames} frames after {WARMUP}"
+    );
+    if peer.is_some() {
+        println!("| figure | vertex-domain | pyglet 2.1.19 | pyglet / vertex-domain |");
+        println!("|---|---|---|---|");
+    } else {
+        println!("| figure | vertex-domain |");
+        println!("|---|---|");
+    }
+    for (name, value, key, decimals) in rows {
+        let Some(fields) = peer else {
+            println!("| {name} | {value:.decimals$} |");
+            continue;
+        };
+        let theirs = common::field(fields, key);
+        let shown = theirs.map_or("-".to_owned(), |p| format!("{p:.decimals$}"));
+        println!(
+            "| {name} | {value:.decimals$} | {shown} | {} |",
+            ratio(value, theirs)
+        );
+    }
+}
+
+/// The notes under the tables.
+fn notes(with_pyglet: bool) {
+    println!("\nNotes:");
+    println!("- llvmpipe runs vertex fetch and shading inside the draw call, on the calling thread: on this machine submit and thread CPU include that GPU work (rasterising happens in llvmpipe's threads, until glFinish).");
+    println!("- Our submit is SpriteBatch::draw, which first sends the frame's staged translation writes to GL; pyglet's batch.draw() likewise includes its upload of the moves.");
+    println!("- Each shape's rotation is set in the Shape before add_shape; pyglet sets shape.rotation after creating the shape, a second step inside its create time.");
+    println!("- Vertex counts differ by design: pyglet draws 8 of the 10 kinds as non-indexed triangle lists (3 vertices per triangle, e.g. 48 for a 16-segment circle), and only BorderedRectangle and Polygon are indexed; every shape of ours is an indexed mesh of shared vertices, so we store (and move) fewer vertices and more indices.");
+    println!("- delete half removes the shapes with i % 4 in {{1, 2}} in increasing i; the frame after it uses f = frames + 1 and is one frame, not a mean: expect noise there.");
+    println!("- Bytes uploaded are the buffers' uploaded_bytes (what reaches GL from the CPU mirrors, on the default stream path). Dirty spans less than 4 KiB apart are sent as one, and a freed shape's translations are far smaller than that: the frame after the delete uploads the freed lists between the live ones too, about as much as a full frame, in one copy.");
+    println!("- Thread CPU is getrusage(RUSAGE_THREAD), which this kernel counts in scheduler ticks: one frame's reading is coarse, the mean over the frames is not.");
+    if with_pyglet {
+        println!("- pyglet's figures come from benches/peer/pyglet_shapes.py, run in the same process tree right after ours; pyglet draws in 2 calls (a non-indexed and an indexed domain).");
+    }
+}
+
+/// Parses the flags, runs the trace at each N, runs the peer with `--pyglet`, prints the tables.
+fn main() {
+    // Measure what a release build of a game does: no per-frame glGetError (the
+    // dev-dependency's `fault-injection` feature would otherwise turn validation on).
+    vertex_domain::backend::set_validation(false);
+    let mut counts = vec![10_000];
+    let mut frames = FRAMES;
+    let mut with_pyglet = false;
+    let mut args = std::env::args().skip(1);
+    let usage = "usage: [--counts 10000,...] [--frames 30] [--pyglet]";
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--counts" => {
+                counts = args
+                    .next()
+                    .map(|v| v.split(',').filter_map(|c| c.trim().parse().ok()).collect())
+                    .unwrap_or_default();
+            }
+            "--frames" => {
+                frames = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .filter(|&f| f > 0)
+                    .unwrap_or_else(|| {
+                        eprintln!("--frames takes a positive number; {usage}");
+                        std::process::exit(2)
+                    });
+            }
+            "--pyglet" => with_pyglet = true,
+            other => {
+                eprintln!("unknown argument {other}; {usage}");
+                std::process::exit(2);
+            }
+        }
+    }
+    if counts.is_empty() {
+        eprintln!("--counts takes a comma-separated list of numbers; {usage}");
+        std::process::exit(2);
+    }
+    let ctx = HeadlessContext::new(HeadlessApi::GlCore).unwrap_or_else(|e| {
+        eprintln!("{e}");
+        std::process::exit(1)
+    });
+    println!("{} | {}", ctx.version(), ctx.renderer());
+    let ours: Vec<(usize, Figures)> = counts.iter().map(|&n| (n, run(&ctx, n, frames))).collect();
+    let peer = if with_pyglet {
+        let list: Vec<String> = counts.iter().map(usize::to_string).collect();
+        let frames = frames.to_string();
+        common::pyglet(&["shapes", "--counts", &list.join(","), "--frames", &frames])
+    } else {
+        Vec::new()
+    };
+    for (n, figures) in &ours {
+        let fields = with_pyglet.then(|| {
+            peer.iter()
+                .find(|f| common::field(f, "count") == Some(*n as f64))
+                .map_or(&[][..], Vec::as_slice)
+        });
+        table(*n, frames, figures, fields);
+    }
+    notes(with_pyglet);
+}
