@@ -860,20 +860,20 @@ mod streams {
 
 /// What a frame does to the sprites besides drawing them, in the order section.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Churn {
+enum Frame {
     /// Moves every sprite.
     Move,
     /// Moves every sprite, removes 1% at random and adds as many at random z.
     Churn,
     /// Moves every sprite and gives every one a new z, reshuffling the whole layer (the
     /// worst case: every sprite's place in the order changes).
-    YSort,
+    Reshuffle,
 }
 
 /// Per-frame means of one order scenario: update (the frame's sprite calls) and submit (the
 /// draw, which lays an ordered layer out again after a change out of order), in ms, and
 /// the relayouts per frame.
-fn order_frame<S: Store>(ctx: &HeadlessContext, n: usize, ordered: bool, churn: Churn) -> [f64; 3] {
+fn order_frame<S: Store>(ctx: &HeadlessContext, n: usize, ordered: bool, churn: Frame) -> [f64; 3] {
     let mut scene = Scene::<S>::new(ctx, n, StreamConfig::default());
     let (layer, region) = (scene.layer, scene.region);
     let sprites = &mut scene.sprites;
@@ -892,8 +892,8 @@ fn order_frame<S: Store>(ctx: &HeadlessContext, n: usize, ordered: bool, churn: 
         let started = Instant::now();
         move_all(sprites, &ids, &mut scene.positions, frame);
         match churn {
-            Churn::Move => {}
-            Churn::Churn => {
+            Frame::Move => {}
+            Frame::Churn => {
                 for _ in 0..n / 100 {
                     let k = scene.rng.below(ids.len() as u64) as usize;
                     sprites.remove(ids[k]).expect("remove");
@@ -904,8 +904,8 @@ fn order_frame<S: Store>(ctx: &HeadlessContext, n: usize, ordered: bool, churn: 
                 }
             }
             // Without an order there is no z to set: the row is the moves alone.
-            Churn::YSort if !ordered => {}
-            Churn::YSort => {
+            Frame::Reshuffle if !ordered => {}
+            Frame::Reshuffle => {
                 for (i, id) in ids.iter().enumerate() {
                     let z = (i as u64 * 7919 + u64::from(frame) * 104_729) % 1000;
                     sprites.set_z(*id, z as f32).expect("z");
@@ -937,17 +937,17 @@ fn order_table(ctx: &HeadlessContext, counts: &[usize]) {
         for (store, run) in [
             (
                 "4-vertex",
-                order_frame::<Quads> as fn(&HeadlessContext, usize, bool, Churn) -> [f64; 3],
+                order_frame::<Quads> as fn(&HeadlessContext, usize, bool, Frame) -> [f64; 3],
             ),
             ("instanced", order_frame::<Instances>),
         ] {
-            for churn in [Churn::Move, Churn::Churn, Churn::YSort] {
+            for churn in [Frame::Move, Frame::Churn, Frame::Reshuffle] {
                 let [ou, os, relaid] = run(ctx, n, true, churn);
                 let [uu, us, _] = run(ctx, n, false, churn);
                 let what = match churn {
-                    Churn::Move => "move all",
-                    Churn::Churn => "move all + churn 1%",
-                    Churn::YSort => "move all + every z changed",
+                    Frame::Move => "move all",
+                    Frame::Churn => "move all + churn 1%",
+                    Frame::Reshuffle => "move all + every z changed",
                 };
                 println!(
                     "| {n} | {store} | {what} | {ou:.2} | {os:.2} | {relaid:.2} | {uu:.2} | {us:.2} | {:.2} |",
