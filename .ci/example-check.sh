@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the main demo headless (EGL device, no display) and in a real window under Xvfb, and
-# the instancing demo headless, and checks that each last frame shows shapes (--check).
+# the instancing and shapes demos headless, and checks that each last frame shows shapes (--check).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +15,11 @@ echo "-- instancing, headless"
 cargo build --release --example instancing
 timeout 300 target/release/examples/instancing --headless --frames 20 \
     --screenshot target/ci-instancing.png --check
+
+echo "-- shapes, headless"
+cargo build --release --example shapes
+timeout 300 target/release/examples/shapes --headless --frames 20 \
+    --screenshot target/ci-shapes.png --check
 
 echo "-- window under Xvfb"
 # Xvfb, and the X11 client libraries winit loads at run time (a missing libxkbcommon-x11
