@@ -377,6 +377,48 @@ fn a_failed_resize_leaves_the_shape_as_it_was(ctx: &HeadlessContext) {
     assert_eq!(scene.render(), before);
 }
 
+fn a_failed_move_to_another_layer_leaves_the_shape_as_it_was(ctx: &HeadlessContext) {
+    let mut scene = Scene::new(ctx);
+    let above = scene.batch.add_shape_layer(1).unwrap();
+    let kind = ShapeKind::Rectangle {
+        width: 20.0,
+        height: 20.0,
+    };
+    let id = scene
+        .batch
+        .add_shape(Shape::new(scene.layer, kind.clone(), 10.0, 10.0))
+        .unwrap();
+    // A shape in the other layer, so its domain exists and the move is a GPU copy.
+    (scene.batch)
+        .add_shape(Shape::new(above, kind, 60.0, 60.0))
+        .unwrap();
+    let before = scene.render();
+    let (shape, list) = (
+        scene.batch.shape(id).unwrap().clone(),
+        scene.batch.shape_list(id).unwrap(),
+    );
+    fault::fail_at(Site::Copy, 0);
+    let error = scene
+        .batch
+        .update_shape(id, |s| {
+            s.layer = above;
+            s.x = 40.0;
+            s.colour = [0, 0, 255];
+        })
+        .unwrap_err();
+    assert!(!fault::disarm(), "the migration never copied");
+    assert!(
+        matches!(error, BatchError::Domain(DomainError::Gl(_))),
+        "{error}"
+    );
+    assert_eq!(scene.batch.shape(id).unwrap(), &shape);
+    assert_eq!(scene.batch.shape_list(id).unwrap(), list);
+    assert_eq!(scene.render(), before, "every pixel as it was");
+    // Once nothing fails, the same update moves it.
+    scene.batch.update_shape(id, |s| s.layer = above).unwrap();
+    assert_eq!(scene.batch.shape(id).unwrap().layer, above);
+}
+
 macro_rules! on_both_apis {
     ($($test:ident),* $(,)?) => {
         mod gl_core {
@@ -399,4 +441,5 @@ on_both_apis!(
     changing_geometry_resizes_the_list_in_place_or_moves_it,
     shapes_draw_by_z_and_look_through_the_camera,
     a_failed_resize_leaves_the_shape_as_it_was,
+    a_failed_move_to_another_layer_leaves_the_shape_as_it_was,
 );
