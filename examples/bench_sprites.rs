@@ -127,6 +127,19 @@ fn scattered(rng: &mut Rng, n: usize) -> Vec<(f32, f32)> {
         .collect()
 }
 
+/// Adds a sprite of `region` in `layer` at each of `positions`.
+fn add_all<S: SpriteStore>(
+    sprites: &mut SpriteBatch<S>,
+    layer: GroupId,
+    region: AtlasRegion,
+    positions: &[(f32, f32)],
+) -> Vec<SpriteId> {
+    positions
+        .iter()
+        .map(|&(x, y)| sprites.add(Sprite::new(layer, region, x, y)).expect("add"))
+        .collect()
+}
+
 /// Moves every sprite one pixel, right on even frames and left on odd ones.
 fn move_all<S: SpriteStore>(
     sprites: &mut SpriteBatch<S>,
@@ -197,10 +210,7 @@ fn run<S: Store>(ctx: &HeadlessContext, n: usize) -> Figures {
 
     finish(ctx);
     let started = Instant::now();
-    let ids: Vec<SpriteId> = positions
-        .iter()
-        .map(|&(x, y)| sprites.add(Sprite::new(layer, region, x, y)).expect("add"))
-        .collect();
+    let ids = add_all(&mut sprites, layer, region, &positions);
     figures.create = ms(started.elapsed());
 
     let (mut update, mut submit, mut gpu) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
@@ -688,8 +698,8 @@ mod bare {
 mod streams {
     use std::time::{Duration, Instant};
 
+    use super::add_all;
     use glow::HasContext;
-    use vertex_domain::batch::{Sprite, SpriteId};
     use vertex_domain::headless::HeadlessContext;
 
     use super::StreamStats;
@@ -791,10 +801,7 @@ mod streams {
         target.clear([0.0, 0.0, 0.0, 1.0]).expect("clear");
         finish(ctx);
         let started = Instant::now();
-        let ids: Vec<SpriteId> = positions
-            .iter()
-            .map(|&(x, y)| sprites.add(Sprite::new(layer, region, x, y)).expect("add"))
-            .collect();
+        let ids = add_all(&mut sprites, layer, region, &positions);
         sprites.draw().expect("draw");
         finish(ctx);
         f.create_and_first_frame = ms(started.elapsed());
@@ -881,9 +888,7 @@ fn order_frame<S: Store>(ctx: &HeadlessContext, n: usize, ordered: bool, churn: 
         .batch_mut()
         .set_ordered(layer, ordered)
         .expect("order");
-    let mut ids: Vec<SpriteId> = (scene.positions.iter())
-        .map(|&(x, y)| sprites.add(Sprite::new(layer, region, x, y)).expect("add"))
-        .collect();
+    let mut ids = add_all(sprites, layer, region, &scene.positions);
     let (mut update, mut submit) = (Duration::ZERO, Duration::ZERO);
     let relayouts = sprites.batch().relayouts();
     for frame in 0..WARMUP + FRAMES {

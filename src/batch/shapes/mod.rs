@@ -316,18 +316,12 @@ impl<S: SpriteStore> SpriteBatch<S> {
 
     /// Moves a shape: rewrites its translation only, 8 bytes a vertex.
     pub fn set_shape_position(&mut self, id: ShapeId, x: f32, y: f32) -> Result<(), BatchError> {
-        let store = &mut self.shapes;
-        let (shape, list) = store
-            .shapes
-            .get_mut(id)
-            .map_err(|_| BatchError::UnknownShape)?;
-        let list = *list;
+        let list = self.shapes.get(id)?.1;
         let count = self.batch.vertex_count(list)?;
-        let position = (x, y);
-        store.positions.clear();
-        store.positions.resize(count, [x, y]);
-        self.batch.write(list, TRANSLATION, &store.positions)?;
-        (shape.x, shape.y) = position;
+        (self.shapes).write_translation(&mut self.batch, list, count, (x, y))?;
+        if let Ok((shape, _)) = self.shapes.shapes.get_mut(id) {
+            (shape.x, shape.y) = (x, y);
+        }
         Ok(())
     }
 
