@@ -11,6 +11,7 @@ use crate::backend::{validate_clean, AttributeData, BufferStats, MultiDraw, Vert
 use crate::backend::{StreamConfig, StreamPath, StreamStats};
 use crate::domain::{
     check_indices, AttributeKey, DomainCore, DomainError, DomainId, InstanceId, ListId, Primitive,
+    Resized,
 };
 
 /// Vertex slots a new domain starts with; it grows by doubling.
@@ -535,6 +536,21 @@ impl Batch {
             .write(list.list, attribute, data)?)
     }
 
+    /// Stages typed values of the list's `attribute` for its vertices from `first` on; see
+    /// [`Domain::write_from`](crate::domain::Domain::write_from).
+    pub fn write_from<T: AttributeData>(
+        &mut self,
+        list: BatchList,
+        attribute: impl AttributeKey,
+        first: usize,
+        data: &[T],
+    ) -> Result<(), BatchError> {
+        Ok(self
+            .resolve(list)?
+            .domain
+            .write_from(list.list, attribute, first, data)?)
+    }
+
     /// Stages raw bytes of the list's `attribute`, checked by length only.
     pub fn write_bytes(
         &mut self,
@@ -563,7 +579,7 @@ impl Batch {
         list: BatchList,
         vertex_count: usize,
         index_count: usize,
-    ) -> Result<(), BatchError> {
+    ) -> Result<Resized, BatchError> {
         let entry = self.resolve(list)?;
         let drawn = if entry.key.indexed {
             index_count

@@ -12,7 +12,9 @@ use super::handle::{DomainId, ListId, Slots};
 use super::instances::InstanceTable;
 use super::order::Order;
 use super::store::{capacity_needed, Needs, Region, Store, INDEX_SIZE};
-use super::{check_indices, list_ranges, AttributeKey, DomainError, Primitive, RangeCache};
+use super::{
+    check_indices, list_ranges, AttributeKey, DomainError, Primitive, RangeCache, Resized,
+};
 use crate::allocation::Allocator;
 use crate::backend::{
     validate_clean, AttributeData, BufferStats, MultiDraw, Precheck, VertexFormat,
@@ -280,6 +282,29 @@ impl DomainCore {
         self.store.vertex.write(vertices, attribute, data)
     }
 
+    /// Stages typed values of `attribute` for the list's vertices from `first` on, to its
+    /// last: `data` covers exactly those.
+    pub(crate) fn write_from<K, T: AttributeData>(
+        &mut self,
+        list: ListId<K>,
+        attribute: impl AttributeKey,
+        first: usize,
+        data: &[T],
+    ) -> Result<(), DomainError> {
+        let vertices = self.lists.get(list)?.vertices;
+        if first > vertices.count {
+            return Err(DomainError::FirstVertex {
+                first,
+                count: vertices.count,
+            });
+        }
+        let tail = Region {
+            start: vertices.start + first,
+            count: vertices.count - first,
+        };
+        self.store.vertex.write(tail, attribute, data)
+    }
+
     /// Stages raw bytes of `attribute` for the list's vertices.
     pub(crate) fn write_bytes<K>(
         &mut self,
@@ -345,7 +370,7 @@ impl DomainCore {
         list: ListId<K>,
         vertex_count: usize,
         index_count: usize,
-    ) -> Result<(), DomainError> {
+    ) -> Result<Resized, DomainError> {
         let old = *self.lists.get(list)?;
         self.check_counts(vertex_count, index_count)?;
         let (v, i) = (old.vertices, old.indices);
@@ -436,7 +461,10 @@ impl DomainCore {
             }
         }
         *self.lists.get_mut(list)? = entry;
-        Ok(())
+        Ok(match vertices_move || indices.start != i.start {
+            true => Resized::Moved,
+            false => Resized::InPlace,
+        })
     }
 
     /// Frees the regions of the live list at slot `index` (which are allocated, so this

@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use super::core::DomainCore;
 use super::handle::{Arrays, DomainId, Indexed, IndexedInstanced, InstanceId, Instanced, ListId};
-use super::{AttributeKey, DomainError, Primitive};
+use super::{AttributeKey, DomainError, Primitive, Resized};
 use crate::allocation::Allocator;
 use crate::backend::{AttributeData, BufferStats, InstanceDraw, MultiDraw, VertexFormat};
 use crate::backend::{Stream, StreamConfig};
@@ -244,6 +244,21 @@ impl<K: DomainKind> Domain<K> {
         self.core.write(list, attribute, data)
     }
 
+    /// Stages `data` as the list's values of `attribute` for its vertices from `first` on:
+    /// `data` covers exactly vertices `first..count`, as [`write`](Self::write) covers
+    /// them all. For rewriting the tail of a list whose head did not change (the glyphs
+    /// after the first changed character of a label). [`DomainError::FirstVertex`] when
+    /// `first` is past the list's end.
+    pub fn write_from<T: AttributeData>(
+        &mut self,
+        list: ListId<K>,
+        attribute: impl AttributeKey,
+        first: usize,
+        data: &[T],
+    ) -> Result<(), DomainError> {
+        self.core.write_from(list, attribute, first, data)
+    }
+
     /// Stages raw bytes as the list's values of `attribute`, checked by length only: for
     /// data whose type the crate cannot see (a vertex struct's field, bytes from a file).
     pub fn write_bytes(
@@ -436,7 +451,7 @@ macro_rules! unindexed_lists {
                 &mut self,
                 list: ListId<$kind>,
                 new_count: usize,
-            ) -> Result<(), DomainError> {
+            ) -> Result<Resized, DomainError> {
                 self.core.resize(list, new_count, 0)
             }
         }
@@ -474,7 +489,7 @@ macro_rules! indexed_lists {
                 list: ListId<$kind>,
                 vertex_count: usize,
                 index_count: usize,
-            ) -> Result<(), DomainError> {
+            ) -> Result<Resized, DomainError> {
                 self.core.resize(list, vertex_count, index_count)
             }
         }

@@ -68,6 +68,17 @@ pub use kinds::{
 };
 
 pub(crate) use self::core::DomainCore;
+
+/// How a resize kept a list's data: where it was, or moved by GPU copies to a region that
+/// fits. Either way the list keeps its handle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Resized {
+    /// Its vertices and indices stayed where they were (the space after them was free, or
+    /// it shrank).
+    InPlace,
+    /// Its vertices or indices moved to a new region, the kept data copied on the GPU.
+    Moved,
+}
 use crate::allocation::AllocError;
 use crate::backend::{ComponentType, FormatError, GlError, VertexFormat};
 use handle::Unresolved;
@@ -124,6 +135,14 @@ pub enum DomainError {
         per_vertex: u8,
         /// The components given.
         components: usize,
+    },
+    /// A write from a first vertex past the list's end.
+    #[error("first vertex {first} is past the list's {count} vertices")]
+    FirstVertex {
+        /// The first vertex asked for.
+        first: usize,
+        /// The list's vertex count.
+        count: usize,
     },
     /// Raw bytes of the wrong length for the list's vertices.
     #[error("attribute `{attribute}` of this list takes {expected} bytes, got {got}")]

@@ -42,7 +42,7 @@ use vertex_domain::batch::{
 };
 use vertex_domain::domain::{
     Arrays, Domain, DomainError, DomainKind, Indexed, IndexedInstanced, InstanceId, Instanced,
-    InstancedIndexedVertexDomain, InstancedKind, InstancedVertexDomain, ListId, Primitive,
+    InstancedIndexedVertexDomain, InstancedKind, InstancedVertexDomain, ListId, Primitive, Resized,
 };
 
 /// Pixels of the render target's side.
@@ -148,8 +148,12 @@ trait ModelKind: DomainKind + Sized + 'static {
     const NAME: &'static str;
     fn new_domain(gl: &Rc<glow::Context>, md: MultiDraw) -> Domain<Self>;
     fn create(d: &mut Domain<Self>, v: usize, i: usize) -> Result<ListId<Self>, DomainError>;
-    fn resize(d: &mut Domain<Self>, l: ListId<Self>, v: usize, i: usize)
-        -> Result<(), DomainError>;
+    fn resize(
+        d: &mut Domain<Self>,
+        l: ListId<Self>,
+        v: usize,
+        i: usize,
+    ) -> Result<Resized, DomainError>;
     fn write_indices(d: &mut Domain<Self>, l: ListId<Self>, i: &[u32]) -> Result<(), DomainError>;
     fn read_indices(d: &mut Domain<Self>, l: ListId<Self>) -> Vec<u32>;
     fn index_start(d: &Domain<Self>, l: ListId<Self>) -> usize;
@@ -169,7 +173,7 @@ impl ModelKind for Arrays {
         l: ListId<Self>,
         v: usize,
         _: usize,
-    ) -> Result<(), DomainError> {
+    ) -> Result<Resized, DomainError> {
         d.resize(l, v)
     }
     fn write_indices(_: &mut Domain<Self>, _: ListId<Self>, _: &[u32]) -> Result<(), DomainError> {
@@ -201,7 +205,7 @@ impl ModelKind for Indexed {
         l: ListId<Self>,
         v: usize,
         i: usize,
-    ) -> Result<(), DomainError> {
+    ) -> Result<Resized, DomainError> {
         d.resize(l, v, i)
     }
     fn write_indices(d: &mut Domain<Self>, l: ListId<Self>, i: &[u32]) -> Result<(), DomainError> {
@@ -435,9 +439,12 @@ impl<K: ModelKind> Domains<K> {
                 let resized = K::resize(&mut self.domains[d], handle, v, ic);
                 self.assert_growth_uploads_nothing(d, before);
                 match resized {
-                    Ok(()) => {
+                    Ok(how) => {
                         let (start, index_start) = self.placed(d, handle);
                         let list = &mut self.lists[d][i];
+                        let stayed = (start, index_start) == (list.start, list.index_start);
+                        let said = how == Resized::InPlace;
+                        assert_eq!(said, stayed, "resize said {how:?}");
                         list.positions.resize(v, None);
                         list.colours.resize(v, None);
                         list.ids.resize(v, None);
