@@ -31,11 +31,14 @@ pub enum Site {
     Read,
     /// Creating a stream's staging ring (`glBufferStorage` and its persistent mapping).
     Staging,
+    /// Creating or filling a texture's storage (`glTexImage2D`, `glTexSubImage2D`): a glyph
+    /// atlas's growth and its uploads of new glyphs.
+    Texture,
 }
 
 impl Site {
     /// Every site, for tests that pick one at random.
-    pub const ALL: [Site; 8] = [
+    pub const ALL: [Site; 9] = [
         Site::BufferCreate,
         Site::GrowCopy,
         Site::Flush,
@@ -44,6 +47,7 @@ impl Site {
         Site::Draw,
         Site::Read,
         Site::Staging,
+        Site::Texture,
     ];
 }
 

@@ -19,6 +19,7 @@
 
 mod atlas;
 mod buffer;
+mod coverage;
 mod dirty;
 mod error;
 pub mod fault;
@@ -32,6 +33,7 @@ mod texture;
 
 pub use atlas::{AtlasBuilder, AtlasRegion, TextureAtlas};
 pub use buffer::{BufferStats, GlBuffer, GrownBuffer, MAX_BUFFER_BYTES};
+pub use coverage::CoverageTexture;
 pub use dirty::{DirtySet, Span, BLOCK_BYTES};
 pub use error::{check_clean, check_gl, clear_gl_errors, set_validation, validation, GlError};
 pub(crate) use error::{validate_clean, validate_gl};

@@ -45,15 +45,31 @@ const UNPACK: Direction = Direction {
 
 /// Runs `f` with tightly packed client-memory packing (for `glReadPixels`).
 pub(crate) fn with_tight_packing<R>(gl: &glow::Context, f: impl FnOnce() -> R) -> R {
-    with_defaults(gl, &PACK, f)
+    with_defaults(gl, &PACK, RGBA8_ALIGNMENT, f)
 }
 
 /// Runs `f` with tightly packed client-memory unpacking (for texture uploads).
 pub(crate) fn with_tight_unpacking<R>(gl: &glow::Context, f: impl FnOnce() -> R) -> R {
-    with_defaults(gl, &UNPACK, f)
+    with_defaults(gl, &UNPACK, RGBA8_ALIGNMENT, f)
 }
 
-fn with_defaults<R>(gl: &glow::Context, dir: &Direction, f: impl FnOnce() -> R) -> R {
+/// Runs `f` with client-memory unpacking of one byte a texel and rows of any width packed
+/// back to back (`GL_UNPACK_ALIGNMENT` 1, for single-channel uploads).
+pub(crate) fn with_byte_unpacking<R>(gl: &glow::Context, f: impl FnOnce() -> R) -> R {
+    with_defaults(gl, &UNPACK, 1, f)
+}
+
+/// GL's default row alignment, which RGBA8 rows (4 bytes a texel) always meet: tight.
+const RGBA8_ALIGNMENT: i32 = 4;
+
+/// Runs `f` with `dir`'s pixel-store state at its defaults but for a row alignment of
+/// `row_alignment`, then restores what was there.
+fn with_defaults<R>(
+    gl: &glow::Context,
+    dir: &Direction,
+    row_alignment: i32,
+    f: impl FnOnce() -> R,
+) -> R {
     // SAFETY: state queries and pixel-store/binding calls with valid enums on the current
     // context; the saved values are restored unchanged.
     unsafe {
@@ -63,8 +79,8 @@ fn with_defaults<R>(gl: &glow::Context, dir: &Direction, f: impl FnOnce() -> R) 
         if buffer != 0 {
             gl.bind_buffer(dir.buffer_target, None);
         }
-        if alignment != 4 {
-            gl.pixel_store_i32(dir.alignment, 4);
+        if alignment != row_alignment {
+            gl.pixel_store_i32(dir.alignment, row_alignment);
         }
         for (&param, &value) in dir.others.iter().zip(&others) {
             if value != 0 {
@@ -77,7 +93,7 @@ fn with_defaults<R>(gl: &glow::Context, dir: &Direction, f: impl FnOnce() -> R) 
                 gl.pixel_store_i32(param, value);
             }
         }
-        if alignment != 4 {
+        if alignment != row_alignment {
             gl.pixel_store_i32(dir.alignment, alignment);
         }
         if let Some(buffer) = NonZeroU32::new(buffer) {
