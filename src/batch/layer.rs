@@ -1,5 +1,6 @@
-//! [`Layer`]: the group of one layer of a [`SpriteBatch`](super::SpriteBatch), sprites or
-//! shapes: its program, its texture (sprites) and how it blends ([`Blend`]).
+//! [`Layer`]: the group of one layer of a [`SpriteBatch`](super::SpriteBatch), sprites,
+//! shapes or text: its program, its texture (a sprite image or the glyph atlas) and how it
+//! blends ([`Blend`]).
 //!
 //! Both shaders output premultiplied colour, except for [`Blend::StraightAlpha`]: a
 //! texture of straight texels is premultiplied in the sprite shader (one multiply), one of
@@ -13,7 +14,9 @@ use std::rc::Rc;
 use glow::HasContext;
 
 use super::group::Group;
-use crate::backend::{validate_clean, validate_gl, AlphaMode, GlError, Program, Texture};
+use crate::backend::{
+    validate_clean, validate_gl, AlphaMode, CoverageTexture, GlError, Program, Texture,
+};
 
 /// How a sprite layer's pixels combine with what is drawn below them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -53,6 +56,16 @@ pub(super) enum LayerKind {
     Sprites,
     /// Shapes, drawn by the shape program.
     Shapes,
+    /// Labels, drawn by the text program from the glyph atlas.
+    Text,
+}
+
+/// What a layer binds to texture unit 0.
+pub(super) enum LayerTexture {
+    /// A sprite layer's image (or atlas) of RGBA texels.
+    Image(Rc<Texture>),
+    /// The glyph atlas of a text layer: coverage, which the atlas may grow between draws.
+    Coverage(Rc<CoverageTexture>),
 }
 
 /// The `int` uniforms of a layer's fragment shader that its group sets.
@@ -87,7 +100,7 @@ impl LayerUniforms {
 /// blend function (blending disabled again on unset).
 pub(super) struct Layer {
     pub(super) program: Rc<Program>,
-    pub(super) texture: Option<Rc<Texture>>,
+    pub(super) texture: Option<LayerTexture>,
     pub(super) blend: Rc<Cell<Blend>>,
     pub(super) uniforms: LayerUniforms,
 }
@@ -96,12 +109,19 @@ impl Group for Layer {
     fn set_state(&self, gl: &glow::Context) -> Result<(), GlError> {
         validate_clean(gl, "layer")?;
         self.program.use_program();
-        if let Some(texture) = &self.texture {
-            texture.bind(0)?;
-        }
+        let straight_texels = match &self.texture {
+            Some(LayerTexture::Image(texture)) => {
+                texture.bind(0)?;
+                texture.alpha() == AlphaMode::Straight
+            }
+            Some(LayerTexture::Coverage(texture)) => {
+                texture.bind(0);
+                false
+            }
+            None => false,
+        };
         let blend = self.blend.get();
         let straight = blend == Blend::StraightAlpha;
-        let straight_texels = self.texture.as_ref().map(|t| t.alpha()) == Some(AlphaMode::Straight);
         let premultiply = !straight && straight_texels;
         let (source, destination) = blend.factors();
         // SAFETY: the layer's program was just made current and the locations are its

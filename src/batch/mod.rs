@@ -6,7 +6,7 @@
 //!   hands out [`BatchList`]s from them.
 //! - A [`SpriteBatch`] draws a 2D scene through a batch: layers of textured, transformed
 //!   quads (one texture each) and layers of [`shapes`], ordered by z within each layer,
-//!   drawn by layer order through one [`Camera`].
+//!   drawn by layer order through one [`Camera`], and layers of [`text`] labels.
 //!
 //! [`VertexFormat`]: crate::backend::VertexFormat
 //! [`Primitive`]: crate::domain::Primitive
@@ -16,6 +16,7 @@ mod group;
 mod layer;
 pub mod shapes;
 mod sprite;
+pub mod text;
 mod vertex_batch;
 
 pub use camera::{Camera, View};
@@ -23,6 +24,7 @@ pub use group::{BatchId, Group, GroupId, ProgramGroup, StateGroup, TextureGroup}
 pub use layer::Blend;
 pub use shapes::{Shape, ShapeId, ShapeKind};
 pub use sprite::{Instances, Quads, Sprite, SpriteBatch, SpriteId, SpriteStore, Sprites};
+pub use text::{Font, Label, LabelId, TextError, TextStats};
 pub use vertex_batch::{
     Batch, BatchInstance, BatchList, DrawStats, FormatId, FormatKey, Placement,
 };
@@ -74,6 +76,15 @@ pub enum BatchError {
     /// A shape's geometry cannot be drawn (a NaN size, a circle of two segments, ...).
     #[error("shape geometry: {0}")]
     Geometry(#[from] shapes::GeometryError),
+    /// The group is not a text layer of this sprite batch.
+    #[error("{0:?} is not a text layer of this sprite batch")]
+    NotATextLayer(GroupId),
+    /// The label was removed (or never belonged to this sprite batch).
+    #[error("the label was removed or belongs to another sprite batch")]
+    UnknownLabel,
+    /// Text could not be laid out or rasterised (a bad size, a full atlas, ...).
+    #[error("text: {0}")]
+    Text(#[from] TextError),
 }
 
 impl From<GlError> for BatchError {

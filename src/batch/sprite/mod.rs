@@ -28,8 +28,9 @@ use std::rc::Rc;
 
 use super::camera::{set_view, Camera, VIEW_SHADER};
 use super::group::GroupId;
-use super::layer::{Blend, Layer, LayerKind, LayerUniforms};
+use super::layer::{Blend, Layer, LayerKind, LayerTexture, LayerUniforms};
 use super::shapes::ShapeStore;
+use super::text::TextStore;
 use super::vertex_batch::DrawStats;
 use super::{Batch, BatchError, Group};
 use crate::backend::{AtlasRegion, MultiDraw, Program, ShaderVersion, Texture, VertexFormat};
@@ -39,7 +40,7 @@ use crate::domain::{DomainId, ListId, Slots};
 /// split along the diagonal from the bottom right to the top left and with their vertices
 /// in the order the instanced store's triangle strip gives them: both stores then
 /// rasterise the same triangles the same way, to the last bit.
-const QUAD_INDICES: [u32; 6] = [0, 1, 3, 3, 1, 2];
+pub(in crate::batch) const QUAD_INDICES: [u32; 6] = [0, 1, 3, 3, 1, 2];
 
 /// The fragment shader of both stores: the atlas texel times the tint, as premultiplied
 /// colour (straight texels are premultiplied here), or straight for a layer that blends
@@ -353,14 +354,16 @@ pub struct SpriteBatch<S: SpriteStore = Quads> {
     props: Vec<Sprite>,
     /// The shapes, their program and format.
     pub(in crate::batch) shapes: ShapeStore,
+    /// The labels, their program, format and glyph atlas: made by the first text layer.
+    pub(in crate::batch) text: Option<TextStore>,
     /// `layers[i]` says what the batch's group of index `i` holds and its blend mode
     /// (shared with the layer's group), when that group is a layer of this sprite batch
     /// (groups added through [`batch_mut`](SpriteBatch::batch_mut) are not).
     layers: Vec<Option<(LayerKind, Rc<Cell<Blend>>)>>,
     /// Where each sprite layer sets the fragment shader's alpha handling.
     layer_uniforms: LayerUniforms,
-    viewport: [f32; 2],
-    camera: Camera,
+    pub(in crate::batch) viewport: [f32; 2],
+    pub(in crate::batch) camera: Camera,
 }
 
 impl SpriteBatch<Quads> {
@@ -429,6 +432,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
             sprites: Slots::new(DomainId::next()),
             props: Vec::new(),
             shapes,
+            text: None,
             layers: Vec::new(),
             layer_uniforms,
             camera: Camera::default(),
@@ -468,8 +472,8 @@ impl<S: SpriteStore> SpriteBatch<S> {
         self.look(self.camera, viewport)
     }
 
-    /// Looks at the sprites and shapes through `camera`: sets the view uniforms of both
-    /// programs and rewrites no vertex, so panning or zooming a scene of any size costs
+    /// Looks at the sprites, shapes and labels through `camera`: sets the view uniforms of
+    /// their programs and rewrites no vertex, so panning or zooming a scene of any size costs
     /// a few uniforms a frame.
     pub fn set_camera(&mut self, camera: Camera) -> Result<(), BatchError> {
         self.look(camera, self.viewport)
@@ -478,10 +482,16 @@ impl<S: SpriteStore> SpriteBatch<S> {
     /// Sets both programs' view uniforms, and keeps `camera` and `viewport` when both
     /// succeeded (a failure of the second restores the first).
     fn look(&mut self, camera: Camera, viewport: [f32; 2]) -> Result<(), BatchError> {
-        set_view(&self.program, &camera, viewport)?;
-        if let Err(error) = set_view(&self.shapes.program, &camera, viewport) {
-            let _ = set_view(&self.program, &self.camera, self.viewport);
-            return Err(error.into());
+        let text = self.text.as_ref().map(|t| &t.program);
+        let programs = [Some(&self.program), Some(&self.shapes.program), text];
+        let programs = programs.into_iter().flatten();
+        for (done, program) in programs.clone().enumerate() {
+            if let Err(error) = set_view(program, &camera, viewport) {
+                for program in programs.take(done) {
+                    let _ = set_view(program, &self.camera, self.viewport);
+                }
+                return Err(error.into());
+            }
         }
         (self.camera, self.viewport) = (camera, viewport);
         Ok(())
@@ -519,7 +529,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
         let mode = Rc::new(Cell::new(blend));
         let group = Layer {
             program: Rc::clone(&self.program),
-            texture: Some(texture),
+            texture: Some(LayerTexture::Image(texture)),
             blend: Rc::clone(&mode),
             uniforms: self.layer_uniforms,
         };
@@ -567,7 +577,10 @@ impl<S: SpriteStore> SpriteBatch<S> {
     }
 
     /// What a layer of this batch holds, with its blend mode.
-    fn layer_kind(&self, group: GroupId) -> Option<&(LayerKind, Rc<Cell<Blend>>)> {
+    pub(in crate::batch) fn layer_kind(
+        &self,
+        group: GroupId,
+    ) -> Option<&(LayerKind, Rc<Cell<Blend>>)> {
         if !self.batch.has_group(group) {
             return None;
         }
@@ -594,8 +607,11 @@ impl<S: SpriteStore> SpriteBatch<S> {
     ) -> Result<(), BatchError> {
         match self.layer_kind(group) {
             Some((found, _)) if *found == kind => Ok(()),
-            _ if kind == LayerKind::Shapes => Err(BatchError::NotAShapeLayer(group)),
-            _ => Err(BatchError::NotASpriteLayer(group)),
+            _ => Err(match kind {
+                LayerKind::Sprites => BatchError::NotASpriteLayer(group),
+                LayerKind::Shapes => BatchError::NotAShapeLayer(group),
+                LayerKind::Text => BatchError::NotATextLayer(group),
+            }),
         }
     }
 

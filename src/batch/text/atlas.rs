@@ -1,0 +1,377 @@
+//! [`GlyphAtlas`]: every glyph a sprite batch's labels have shown, rasterised once per
+//! (font, size, character) on first use and packed into one growing [`CoverageTexture`].
+//!
+//! - Glyphs are packed on shelves ([`Shelves`]) with [`PADDING`] texels between them, so
+//!   that linear filtering never reads a neighbour.
+//! - When a glyph does not fit, the texture doubles its shorter side (its height first)
+//!   up to `GL_MAX_TEXTURE_SIZE`, keeping every texel where it was: vertices address the
+//!   atlas in texels, which the shader divides by the texture's size, so no label is
+//!   rewritten and none breaks.
+//! - Each (font, size) is a [`Face`], which answers layout's [`Metrics`] from its glyphs,
+//!   with ASCII looked up by table and kerning of ASCII pairs cached.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use super::font::Font;
+use super::layout::{LineMetrics, Metrics};
+use super::TextError;
+use crate::backend::CoverageTexture;
+
+/// Texels of zero coverage between packed glyphs.
+pub(crate) const PADDING: u32 = 1;
+
+/// The atlas's side when a sprite batch first draws text.
+const INITIAL_SIDE: u32 = 256;
+
+/// Characters below this code point are found by table, the rest by hash.
+const TABLE_CHARS: usize = 128;
+
+/// Marks a table entry (of glyphs or kerning) not filled yet.
+const UNSET: u32 = u32::MAX;
+
+/// Where a face's glyph lies and how it is placed, in pixels (y up) and atlas texels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Glyph {
+    /// How far the pen moves after it.
+    pub advance: f32,
+    /// Its bitmap's bottom left corner relative to the pen on the baseline.
+    pub offset: [f32; 2],
+    /// Its bitmap's size; zero for a glyph with no ink (a space).
+    pub size: [u16; 2],
+    /// Its bitmap's top left texel in the atlas (row 0 of the bitmap is its top).
+    pub texel: [u16; 2],
+}
+
+/// One font at one size: its glyphs so far and its metrics.
+pub(crate) struct Face {
+    font: Font,
+    size: f32,
+    lines: LineMetrics,
+    /// Index in `glyphs` of each character below [`TABLE_CHARS`], or [`UNSET`].
+    table: [u32; TABLE_CHARS],
+    /// Index in `glyphs` of the other characters met.
+    others: HashMap<char, u32>,
+    glyphs: Vec<Glyph>,
+    /// Kerning of pairs of table characters, as `f32` bits, [`UNSET`] until asked.
+    kerning: Vec<Cell<u32>>,
+}
+
+impl Face {
+    fn new(font: Font, size: f32) -> Face {
+        Face {
+            lines: font.line_metrics(size),
+            font,
+            size,
+            table: [UNSET; TABLE_CHARS],
+            others: HashMap::new(),
+            glyphs: Vec::new(),
+            kerning: (0..TABLE_CHARS * TABLE_CHARS)
+                .map(|_| Cell::new(UNSET))
+                .collect(),
+        }
+    }
+
+    /// The glyph of `c`, if it was rasterised.
+    #[inline]
+    pub(crate) fn glyph(&self, c: char) -> Option<&Glyph> {
+        let index = match self.table.get(c as usize) {
+            Some(&index) => index,
+            None => *self.others.get(&c)?,
+        };
+        self.glyphs.get(index as usize)
+    }
+
+    fn insert(&mut self, c: char, glyph: Glyph) {
+        let index = self.glyphs.len() as u32;
+        self.glyphs.push(glyph);
+        match self.table.get_mut(c as usize) {
+            Some(slot) => *slot = index,
+            None => {
+                self.others.insert(c, index);
+            }
+        }
+    }
+}
+
+impl Metrics for Face {
+    #[inline]
+    fn advance(&self, c: char) -> f32 {
+        self.glyph(c).map_or(0.0, |g| g.advance)
+    }
+
+    #[inline]
+    fn kern(&self, left: char, right: char) -> f32 {
+        let (l, r) = (left as usize, right as usize);
+        if l >= TABLE_CHARS || r >= TABLE_CHARS {
+            return self
+                .font
+                .raw()
+                .horizontal_kern(left, right, self.size)
+                .unwrap_or(0.0);
+        }
+        let cell = &self.kerning[l * TABLE_CHARS + r];
+        if cell.get() == UNSET {
+            let kern = self.font.raw().horizontal_kern(left, right, self.size);
+            cell.set(kern.unwrap_or(0.0).to_bits());
+        }
+        f32::from_bits(cell.get())
+    }
+
+    fn lines(&self) -> LineMetrics {
+        self.lines
+    }
+}
+
+/// Identifies a face of an atlas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct FaceId(u32);
+
+/// Rectangles packed on shelves: rows of the height of their first rectangle, filled left
+/// to right, opened top to bottom. Pure bookkeeping.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Shelves {
+    width: u32,
+    height: u32,
+    /// Each shelf's top row, height and first free column. Invariant: shelves lie one
+    /// under the other from row 0, each `height + PADDING` rows apart.
+    shelves: Vec<Shelf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Shelf {
+    y: u32,
+    height: u32,
+    x: u32,
+}
+
+impl Shelves {
+    pub(crate) fn new(width: u32, height: u32) -> Shelves {
+        Shelves {
+            width,
+            height,
+            shelves: Vec::new(),
+        }
+    }
+
+    /// Places a `width` × `height` rectangle: on the first shelf tall enough (and not more
+    /// than a third taller) with room, else on a new shelf. `None` when it does not fit.
+    pub(crate) fn place(&mut self, width: u32, height: u32) -> Option<(u32, u32)> {
+        if width > self.width {
+            return None;
+        }
+        let fits = |s: &Shelf| {
+            s.height >= height && s.height <= height + height / 3 + 1 && s.x + width <= self.width
+        };
+        if let Some(shelf) = self.shelves.iter_mut().find(|s| fits(s)) {
+            let at = (shelf.x, shelf.y);
+            shelf.x += width + PADDING;
+            return Some(at);
+        }
+        let y = self.shelves.last().map_or(0, |s| s.y + s.height + PADDING);
+        if y + height > self.height {
+            return None;
+        }
+        self.shelves.push(Shelf {
+            y,
+            height,
+            x: width + PADDING,
+        });
+        Some((0, y))
+    }
+
+    /// Makes room for more: the space grows to `width` × `height` (not smaller than now),
+    /// and every placed rectangle stays where it is.
+    pub(crate) fn grow(&mut self, width: u32, height: u32) {
+        self.width = self.width.max(width);
+        self.height = self.height.max(height);
+    }
+
+    /// The size packed into.
+    pub(crate) fn size(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+}
+
+/// The glyphs of every face of a sprite batch's labels, in one coverage texture.
+pub(crate) struct GlyphAtlas {
+    texture: Rc<CoverageTexture>,
+    shelves: Shelves,
+    faces: Vec<Face>,
+    by_key: HashMap<(u32, u32), FaceId>,
+    /// How many times the texture grew.
+    grows: u64,
+    /// Glyphs rasterised so far.
+    rasterised: u64,
+}
+
+impl GlyphAtlas {
+    /// An empty atlas of [`INITIAL_SIDE`] texels square.
+    pub(crate) fn new(gl: &Rc<glow::Context>) -> Result<GlyphAtlas, TextError> {
+        let side = INITIAL_SIDE;
+        Ok(GlyphAtlas {
+            texture: Rc::new(CoverageTexture::new(gl, side, side)?),
+            shelves: Shelves::new(side, side),
+            faces: Vec::new(),
+            by_key: HashMap::new(),
+            grows: 0,
+            rasterised: 0,
+        })
+    }
+
+    /// The texture, shared with the text layers that bind it.
+    pub(crate) fn texture(&self) -> &Rc<CoverageTexture> {
+        &self.texture
+    }
+
+    /// How many times the texture grew, and how many glyphs were rasterised.
+    pub(crate) fn counts(&self) -> (u64, u64) {
+        (self.grows, self.rasterised)
+    }
+
+    /// The face of `font` at `size` pixels, made on first use. [`TextError::Size`] for a
+    /// size that is not a positive, finite number of pixels.
+    pub(crate) fn face(&mut self, font: &Font, size: f32) -> Result<FaceId, TextError> {
+        if !(size.is_finite() && size > 0.0 && size <= MAX_SIZE) {
+            return Err(TextError::Size(size));
+        }
+        let key = (font.id(), size.to_bits());
+        if let Some(&id) = self.by_key.get(&key) {
+            return Ok(id);
+        }
+        let id = FaceId(self.faces.len() as u32);
+        self.faces.push(Face::new(font.clone(), size));
+        self.by_key.insert(key, id);
+        Ok(id)
+    }
+
+    /// A face made by [`face`](Self::face).
+    pub(crate) fn get(&self, id: FaceId) -> &Face {
+        &self.faces[id.0 as usize]
+    }
+
+    /// Rasterises every character of `text` the face has not met yet, growing the texture
+    /// when one does not fit. On error, the glyphs added before it stay (each is whole);
+    /// no label changed.
+    pub(crate) fn prepare(&mut self, id: FaceId, text: &str) -> Result<(), TextError> {
+        for c in text.chars() {
+            if c != '\n' && self.faces[id.0 as usize].glyph(c).is_none() {
+                self.rasterise(id, c)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Rasterises `c` in face `id` and packs it.
+    fn rasterise(&mut self, id: FaceId, c: char) -> Result<(), TextError> {
+        let face = &self.faces[id.0 as usize];
+        let (metrics, coverage) = face.font.raw().rasterize(c, face.size);
+        let (w, h) = (metrics.width as u32, metrics.height as u32);
+        let mut glyph = Glyph {
+            advance: metrics.advance_width,
+            offset: [metrics.xmin as f32, metrics.ymin as f32],
+            size: [0, 0],
+            texel: [0, 0],
+        };
+        if w > 0 && h > 0 {
+            let (x, y) = self.pack(w, h)?;
+            self.texture.write((x, y), (w, h), &coverage)?;
+            glyph.size = [w as u16, h as u16];
+            glyph.texel = [x as u16, y as u16];
+        }
+        self.faces[id.0 as usize].insert(c, glyph);
+        self.rasterised += 1;
+        Ok(())
+    }
+
+    /// Room for a `w` × `h` bitmap, growing the texture until it fits. On error the
+    /// texture and packing are as they were.
+    fn pack(&mut self, w: u32, h: u32) -> Result<(u32, u32), TextError> {
+        let before = self.shelves.clone();
+        loop {
+            if let Some(at) = self.shelves.place(w, h) {
+                return Ok(at);
+            }
+            let (width, height) = self.shelves.size();
+            let max = self.texture.max_side().min(u32::from(u16::MAX));
+            let grown = match height <= width {
+                true => (width, (height * 2).min(max)),
+                false => ((width * 2).min(max), height),
+            };
+            if grown == (width, height) {
+                self.shelves = before;
+                return Err(TextError::AtlasFull { side: max });
+            }
+            if let Err(error) = self.texture.grow(grown.0, grown.1) {
+                self.shelves = before;
+                return Err(error.into());
+            }
+            self.shelves.grow(grown.0, grown.1);
+            self.grows += 1;
+        }
+    }
+}
+
+/// The largest size a label may have, in pixels per em: a glyph's bitmap then fits a
+/// texture of the smallest `GL_MAX_TEXTURE_SIZE` GL allows.
+pub(crate) const MAX_SIZE: f32 = 1024.0;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn overlap(a: (u32, u32, u32, u32), b: (u32, u32, u32, u32)) -> bool {
+        a.0 < b.0 + b.2 + PADDING
+            && b.0 < a.0 + a.2 + PADDING
+            && a.1 < b.1 + b.3 + PADDING
+            && b.1 < a.1 + a.3 + PADDING
+    }
+
+    #[test]
+    fn shelves_place_rectangles_apart_and_inside() {
+        let mut shelves = Shelves::new(64, 64);
+        let mut placed = Vec::new();
+        for i in 0..40u32 {
+            let (w, h) = (3 + i % 7, 4 + (i * 5) % 9);
+            if let Some((x, y)) = shelves.place(w, h) {
+                placed.push((x, y, w, h));
+            }
+        }
+        assert!(placed.len() > 20, "only {} placed", placed.len());
+        for (i, a) in placed.iter().enumerate() {
+            assert!(a.0 + a.2 <= 64 && a.1 + a.3 <= 64, "{a:?} leaves the space");
+            for b in &placed[i + 1..] {
+                assert!(!overlap(*a, *b), "{a:?} and {b:?} touch");
+            }
+        }
+    }
+
+    #[test]
+    fn a_full_space_refuses_and_growth_keeps_what_was_placed() {
+        let mut shelves = Shelves::new(16, 16);
+        let first = shelves.place(10, 10).unwrap();
+        assert_eq!(
+            shelves.place(10, 10),
+            None,
+            "a second 10x10 does not fit 16x16"
+        );
+        shelves.grow(16, 32);
+        let second = shelves.place(10, 10).unwrap();
+        assert_eq!(first, (0, 0));
+        assert_eq!(second, (0, 11));
+        shelves.grow(32, 32);
+        assert_eq!(
+            shelves.place(10, 10),
+            Some((11, 0)),
+            "the first shelf got wider"
+        );
+    }
+
+    #[test]
+    fn a_rectangle_wider_than_the_space_never_fits() {
+        let mut shelves = Shelves::new(8, 64);
+        assert_eq!(shelves.place(9, 1), None);
+        assert_eq!(shelves.place(8, 1), Some((0, 0)));
+    }
+}

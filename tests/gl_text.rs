@@ -1,0 +1,500 @@
+//! Labels on a real headless GL context, on GL core and GLES 3: ink inside the measured
+//! bounds, anchors and alignment where the layout maths puts them, wrapping where the
+//! layout says, text changing for thousands of frames without touching another label's
+//! pixels, atlas growth under live labels, writes of one attribute only, and failed atlas
+//! growth or list growth leaving the label as it was.
+
+mod common;
+
+use vertex_domain::backend::fault::{self, Site};
+use vertex_domain::backend::RenderTarget;
+use vertex_domain::batch::text::{Align, AnchorX, AnchorY};
+use vertex_domain::batch::{BatchError, Font, GroupId, Label, LabelId, SpriteBatch};
+use vertex_domain::headless::HeadlessContext;
+
+const WIDTH: u32 = 256;
+const HEIGHT: u32 = 128;
+
+/// A target, a sprite batch over it and one text layer.
+struct Scene {
+    target: RenderTarget,
+    batch: SpriteBatch,
+    layer: GroupId,
+    font: Font,
+}
+
+impl Scene {
+    fn new(ctx: &HeadlessContext) -> Scene {
+        let target = RenderTarget::new(ctx.gl(), WIDTH, HEIGHT).unwrap();
+        target.bind();
+        let mut batch = SpriteBatch::new(ctx.gl(), *ctx.multi_draw(), WIDTH, HEIGHT).unwrap();
+        let layer = batch.add_text_layer(0).unwrap();
+        Scene {
+            target,
+            batch,
+            layer,
+            font: Font::default_font(),
+        }
+    }
+
+    fn label(&self, text: &str, size: f32, x: f32, y: f32) -> Label {
+        Label::new(self.layer, text, &self.font, size, x, y)
+    }
+
+    fn add(&mut self, label: Label) -> LabelId {
+        self.batch.add_label(label).unwrap()
+    }
+
+    fn render(&mut self) -> Vec<u8> {
+        self.target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
+        self.batch.draw().unwrap();
+        self.target.read_pixels().unwrap()
+    }
+}
+
+/// The pixels with ink (any red) as `[left, bottom, right, top]` pixel edges, y up, and
+/// their count; `None` without ink.
+fn ink(pixels: &[u8]) -> Option<([f32; 4], usize)> {
+    let mut bounds = [
+        f32::INFINITY,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NEG_INFINITY,
+    ];
+    let mut count = 0;
+    for y in 0..HEIGHT {
+        for x in 0..WIDTH {
+            if common::pixel(pixels, WIDTH, x, y)[0] > 0 {
+                count += 1;
+                let (x, y) = (x as f32, y as f32);
+                bounds = [
+                    bounds[0].min(x),
+                    bounds[1].min(y),
+                    bounds[2].max(x + 1.0),
+                    bounds[3].max(y + 1.0),
+                ];
+            }
+        }
+    }
+    (count > 0).then_some((bounds, count))
+}
+
+/// The ink of `label` drawn alone.
+fn ink_of(ctx: &HeadlessContext, label: impl FnOnce(&Scene) -> Label) -> ([f32; 4], [f32; 4]) {
+    let mut scene = Scene::new(ctx);
+    let id = scene.add(label(&scene));
+    let bounds = scene.batch.label_bounds(id).unwrap();
+    let (ink, _) = ink(&scene.render()).expect("the label drew ink");
+    (ink, bounds)
+}
+
+fn assert_inside(ink: [f32; 4], bounds: [f32; 4], what: &str) {
+    // A pixel of slack: linear filtering of a glyph's edge texel can light the pixel that
+    // the bound crosses.
+    let inside = ink[0] >= bounds[0].floor() - 1.0
+        && ink[1] >= bounds[1].floor() - 1.0
+        && ink[2] <= bounds[2].ceil() + 1.0
+        && ink[3] <= bounds[3].ceil() + 1.0;
+    assert!(inside, "{what}: ink {ink:?} leaves the bounds {bounds:?}");
+}
+
+fn ink_lies_inside_the_measured_bounds(ctx: &HeadlessContext) {
+    let cases: [(&str, f32, f32, AnchorX, AnchorY); 5] = [
+        ("Hello, World!", 0.0, 20.0, AnchorX::Left, AnchorY::Baseline),
+        ("jumpy Qg|", 0.0, 24.0, AnchorX::Centre, AnchorY::Centre),
+        ("two\nlines", 0.0, 18.0, AnchorX::Right, AnchorY::Top),
+        ("Turned", 30.0, 22.0, AnchorX::Centre, AnchorY::Centre),
+        ("AVATAR WAVE", -15.0, 16.0, AnchorX::Left, AnchorY::Bottom),
+    ];
+    for (text, rotation, size, ax, ay) in cases {
+        let (ink, bounds) = ink_of(ctx, |s| {
+            s.label(text, size, 128.0, 64.0)
+                .rotated(rotation)
+                .anchored(ax, ay)
+        });
+        assert_inside(ink, bounds, text);
+        if rotation == 0.0 {
+            // And the bounds are tight: the ink spans most of them.
+            let (iw, bw) = (ink[2] - ink[0], bounds[2] - bounds[0]);
+            let (ih, bh) = (ink[3] - ink[1], bounds[3] - bounds[1]);
+            assert!(
+                iw > 0.85 * bw && ih > 0.6 * bh,
+                "{text}: ink {ink:?} in {bounds:?}"
+            );
+        }
+    }
+}
+
+fn anchors_and_alignment_place_the_block_where_the_maths_says(ctx: &HeadlessContext) {
+    let (size, x, y) = (20.0, 128.0, 64.0);
+    let font = Font::default_font();
+    let v = font.line_metrics(size);
+    let text = "Wide line\nnarrow";
+    for ax in [AnchorX::Left, AnchorX::Centre, AnchorX::Right] {
+        for ay in [
+            AnchorY::Baseline,
+            AnchorY::Top,
+            AnchorY::Centre,
+            AnchorY::Bottom,
+        ] {
+            let mut scene = Scene::new(ctx);
+            let id = scene.add(scene.label(text, size, x, y).anchored(ax, ay));
+            let lines = scene.batch.label_lines(id).unwrap().to_vec();
+            let width = lines.iter().map(|l| l.width).fold(0.0, f32::max);
+            // The block from the font's metrics alone.
+            let (top, bottom) = (v.ascent, v.descent - v.line_height());
+            let left = x - match ax {
+                AnchorX::Left => 0.0,
+                AnchorX::Centre => width / 2.0,
+                AnchorX::Right => width,
+            };
+            let baseline = y - match ay {
+                AnchorY::Baseline => 0.0,
+                AnchorY::Top => top,
+                AnchorY::Centre => (top + bottom) / 2.0,
+                AnchorY::Bottom => bottom,
+            };
+            let (ink, _) = ink(&scene.render()).unwrap();
+            let what =
+                format!("{ax:?} {ay:?}: ink {ink:?}, block left {left}, baseline {baseline}");
+            // 'W' starts a pixel or so right of the pen; 'e' ends about one short of the
+            // advance.
+            assert!((ink[0] - left).abs() <= 2.0, "{what}");
+            assert!((ink[2] - (left + width)).abs() <= 3.0, "{what}");
+            // Cap height of 'W' and 'l' below the ascent; 'rrow' has no descender, so the
+            // ink ends at the second baseline.
+            assert!(
+                ink[3] <= baseline + top + 1.0 && ink[3] >= baseline + top - 6.0,
+                "{what}"
+            );
+            let second = baseline - v.line_height();
+            assert!((ink[1] - second).abs() <= 1.5, "{what}");
+        }
+    }
+    // Alignment: each line's ink lines up by the left, the centre or the right.
+    for align in [Align::Left, Align::Centre, Align::Right] {
+        let line_ink =
+            |text: &str| ink_of(ctx, |s| s.label(text, size, 40.0, 70.0).aligned(align)).0;
+        let both = line_ink("MMMMMMMM\nMM");
+        let wide = line_ink("MMMMMMMM");
+        let (bw, ww) = (both[2] - both[0], wide[2] - wide[0]);
+        assert!(
+            (bw - ww).abs() <= 1.0,
+            "{align:?}: the wide line sets the width"
+        );
+        let mut scene = Scene::new(ctx);
+        let id = scene.add(scene.label("MMMMMMMM\nMM", size, 40.0, 70.0).aligned(align));
+        let lines = scene.batch.label_lines(id).unwrap().to_vec();
+        let slack = lines[0].width - lines[1].width;
+        let want = match align {
+            Align::Left => 0.0,
+            Align::Centre => slack / 2.0,
+            Align::Right => slack,
+        };
+        assert!((lines[1].x - want).abs() < 1e-3, "{align:?}: {lines:?}");
+        // The second line's ink, in the rows below the first line's descent.
+        let pixels = scene.render();
+        let split = (70.0 + v.descent).floor() as u32 - 1;
+        let mut left = f32::INFINITY;
+        for yy in 0..split {
+            for xx in 0..WIDTH {
+                if common::pixel(&pixels, WIDTH, xx, yy)[0] > 0 {
+                    left = left.min(xx as f32);
+                }
+            }
+        }
+        assert!(
+            (left - (40.0 + want)).abs() <= 2.0,
+            "{align:?}: second line starts at {left}, the maths says {}",
+            40.0 + want
+        );
+    }
+}
+
+fn a_wrapped_paragraph_breaks_where_the_layout_says(ctx: &HeadlessContext) {
+    let text = "the quick brown fox jumps over the lazy dog again and again";
+    let (size, wrap) = (14.0, 120.0);
+    let mut scene = Scene::new(ctx);
+    let id = scene.add(
+        scene
+            .label(text, size, 8.0, 120.0)
+            .wrapped(wrap)
+            .anchored(AnchorX::Left, AnchorY::Top),
+    );
+    let lines = scene.batch.label_lines(id).unwrap().to_vec();
+    assert!(lines.len() >= 4, "{lines:?}");
+    let shown: Vec<&str> = lines.iter().map(|l| &text[l.text.clone()]).collect();
+    assert_eq!(
+        shown.join(" "),
+        text,
+        "lines break at spaces and lose nothing"
+    );
+    // Each line fits, and would not have fitted with the next line's first word.
+    let measure = |s: &str| {
+        let mut probe = Scene::new(ctx);
+        let id = probe.add(probe.label(s, size, 0.0, 50.0));
+        probe.batch.label_lines(id).unwrap()[0].width
+    };
+    for (i, line) in lines.iter().enumerate() {
+        assert!(line.width <= wrap, "{:?} is {} wide", shown[i], line.width);
+        assert!((measure(shown[i]) - line.width).abs() < 1e-3);
+        if let Some(next) = shown.get(i + 1) {
+            let word = next.split(' ').next().unwrap();
+            let longer = format!("{} {word}", shown[i]);
+            assert!(measure(&longer) > wrap, "{longer:?} would have fitted");
+        }
+    }
+    // And the pixels break there: each line's ink sits in its own band, as wide as it.
+    let pixels = scene.render();
+    let v = Font::default_font().line_metrics(size);
+    for (i, line) in lines.iter().enumerate() {
+        let baseline = 120.0 + line.baseline;
+        let band =
+            ((baseline + v.descent).floor().max(0.0) as u32)..((baseline + v.ascent).ceil() as u32);
+        let mut right = f32::NEG_INFINITY;
+        for yy in band.clone() {
+            for xx in 0..WIDTH {
+                if common::pixel(&pixels, WIDTH, xx, yy)[0] > 0 {
+                    right = right.max(xx as f32 + 1.0);
+                }
+            }
+        }
+        assert!(
+            (right - (8.0 + line.width)).abs() <= 3.0,
+            "line {i} {:?}: ink ends at {right}, the layout at {}",
+            shown[i],
+            8.0 + line.width
+        );
+    }
+}
+
+/// The pixels of `pixels` inside `bounds` (grown by 2 pixels), as a flat list.
+fn region(pixels: &[u8], bounds: [f32; 4]) -> Vec<[u8; 4]> {
+    let clamp = |v: f32, max: u32| (v.max(0.0) as u32).min(max);
+    let (x0, y0) = (
+        clamp(bounds[0] - 2.0, WIDTH),
+        clamp(bounds[1] - 2.0, HEIGHT),
+    );
+    let (x1, y1) = (
+        clamp(bounds[2] + 2.0, WIDTH),
+        clamp(bounds[3] + 2.0, HEIGHT),
+    );
+    let mut out = Vec::new();
+    for y in y0..y1 {
+        for x in x0..x1 {
+            out.push(common::pixel(pixels, WIDTH, x, y));
+        }
+    }
+    out
+}
+
+fn text_changing_every_frame_keeps_other_labels_pixels(ctx: &HeadlessContext) {
+    let mut scene = Scene::new(ctx);
+    // The counter first, so that labels lie after its list and growth must move it.
+    let counter = scene.add(scene.label("0", 14.0, 8.0, 10.0));
+    let others: Vec<LabelId> = (0..4)
+        .map(|i| {
+            let text = ["Score", "Lives: 3", "LEVEL 12", "Paused?"][i];
+            let label = scene.label(text, 12.0 + 2.0 * i as f32, 8.0 + 60.0 * i as f32, 100.0);
+            scene.add(label.with_colour([255, 200, 100]))
+        })
+        .collect();
+    let first = scene.render();
+    let bounds: Vec<[f32; 4]> = others
+        .iter()
+        .map(|&id| scene.batch.label_bounds(id).unwrap())
+        .collect();
+    let before: Vec<_> = bounds.iter().map(|&b| region(&first, b)).collect();
+    let start = scene.batch.text_stats();
+    // The same text drawn fresh, to compare the counter with.
+    let mut reference = Scene::new(ctx);
+    let mut shown = reference.add(reference.label("0", 14.0, 8.0, 10.0));
+    let frames = 3000u64;
+    let mut changes = 0;
+    for f in 1..=frames {
+        // A counter: runs of one length (the unchanged first glyphs kept), then longer or
+        // shorter (the list grows, moving past its neighbour, or shrinks).
+        let digits = 1 + ((f / 97) % 9) as u32;
+        let text = format!("Score: {}", (f * 7919) % 10u64.pow(digits));
+        if scene.batch.label(counter).unwrap().text != text {
+            changes += 1;
+        }
+        scene.batch.set_label_text(counter, &text).unwrap();
+        if f % 100 == 0 {
+            let pixels = scene.render();
+            for (i, b) in bounds.iter().enumerate() {
+                assert_eq!(
+                    region(&pixels, *b),
+                    before[i],
+                    "label {i} changed at frame {f}"
+                );
+            }
+            reference.batch.remove_label(shown).unwrap();
+            shown = reference.add(reference.label(&text, 14.0, 8.0, 10.0));
+            let b = scene.batch.label_bounds(counter).unwrap();
+            let want = region(&reference.render(), b);
+            assert_eq!(
+                region(&pixels, b),
+                want,
+                "the counter shows {text:?} at frame {f}"
+            );
+        } else {
+            scene.batch.draw().unwrap();
+        }
+    }
+    let stats = scene.batch.text_stats();
+    let (relayouts, in_place, moved) = (
+        stats.relayouts - start.relayouts,
+        stats.in_place - start.in_place,
+        stats.moved - start.moved,
+    );
+    assert_eq!(relayouts, changes, "one relayout per change of text");
+    assert_eq!(in_place + moved, relayouts, "in place and moved add up");
+    assert!(in_place > 0 && moved > 0, "{stats:?}");
+    assert!(
+        stats.glyphs_written - start.glyphs_written < changes * 8,
+        "the unchanged first glyphs are kept: {stats:?}"
+    );
+}
+
+fn atlas_growth_keeps_live_labels_pixels(ctx: &HeadlessContext) {
+    let mut scene = Scene::new(ctx);
+    scene.add(scene.label("Keep me as I am", 18.0, 10.0, 80.0));
+    scene.add(scene.label("and me: 0123456789", 12.0, 10.0, 40.0));
+    let before = scene.render();
+    let start = scene.batch.text_stats();
+    // Many glyphs at large sizes, far off screen: the atlas must grow.
+    let alphabet: String = ('!'..='~').collect();
+    for size in [40.0, 48.0, 56.0, 64.0] {
+        scene.add(scene.label(&alphabet, size, 5000.0, 5000.0));
+    }
+    let grown = scene.batch.text_stats();
+    assert!(grown.atlas_grows > start.atlas_grows, "{grown:?}");
+    assert!(grown.atlas_size.0 * grown.atlas_size.1 > start.atlas_size.0 * start.atlas_size.1);
+    assert_eq!(scene.render(), before, "every live label draws as it did");
+    // A label made after the growth draws with the glyphs placed before it.
+    let late = scene.add(scene.label("Keep", 18.0, 10.0, 10.0));
+    let pixels = scene.render();
+    let b = scene.batch.label_bounds(late).unwrap();
+    let mut fresh = Scene::new(ctx);
+    fresh.add(fresh.label("Keep", 18.0, 10.0, 10.0));
+    assert_eq!(region(&pixels, b), region(&fresh.render(), b));
+}
+
+fn moving_or_recolouring_a_label_writes_only_that_attribute(ctx: &HeadlessContext) {
+    let mut scene = Scene::new(ctx);
+    let id = scene.add(scene.label("Moving text", 16.0, 10.0, 60.0));
+    scene.add(scene.label("Still", 16.0, 10.0, 20.0));
+    scene.batch.batch_mut().flush().unwrap();
+    let list = scene.batch.label_list(id).unwrap();
+    let vertices = scene.batch.batch_mut().vertex_count(list).unwrap() as u64;
+    assert_eq!(
+        vertices,
+        4 * 10,
+        "4 vertices a glyph with ink; the space has none"
+    );
+    let uploaded = |s: &Scene| s.batch.batch().buffer_stats().uploaded_bytes;
+    let before = uploaded(&scene);
+    scene.batch.set_label_position(id, 30.0, 70.0).unwrap();
+    scene.batch.batch_mut().flush().unwrap();
+    let moved = uploaded(&scene);
+    assert_eq!(moved - before, 8 * vertices, "the translation only");
+    scene.batch.set_label_colour(id, [10, 20, 30]).unwrap();
+    scene.batch.batch_mut().flush().unwrap();
+    assert_eq!(uploaded(&scene) - moved, 4 * vertices, "the colour only");
+    // A counter's last digit: only its glyph is written again.
+    let counter = scene.add(scene.label("Score: 120", 16.0, 10.0, 100.0));
+    let written = scene.batch.text_stats().glyphs_written;
+    scene.batch.set_label_text(counter, "Score: 121").unwrap();
+    assert_eq!(scene.batch.text_stats().glyphs_written - written, 1);
+    let label = scene.batch.label(id).unwrap();
+    assert_eq!((label.x, label.y, label.colour), (30.0, 70.0, [10, 20, 30]));
+}
+
+fn a_failed_atlas_growth_leaves_the_label_as_it_was(ctx: &HeadlessContext) {
+    let mut scene = Scene::new(ctx);
+    let id = scene.add(scene.label("before", 20.0, 10.0, 60.0));
+    let before = scene.render();
+    let (list, atlas) = (
+        scene.batch.label_list(id).unwrap(),
+        scene.batch.text_stats().atlas_size,
+    );
+    // A glyph wider than the atlas: the atlas must grow before the glyph's upload, and
+    // the growth's texture upload fails.
+    let change = |l: &mut Label| {
+        l.text = "W".to_owned();
+        l.size = 400.0;
+    };
+    fault::fail_at(Site::Texture, 0);
+    let error = scene.batch.update_label(id, change).unwrap_err();
+    assert!(!fault::disarm(), "no texture step ran");
+    assert!(matches!(error, BatchError::Text(_)), "{error}");
+    let label = scene.batch.label(id).unwrap();
+    assert_eq!((label.text.as_str(), label.size), ("before", 20.0));
+    assert_eq!(scene.batch.label_list(id).unwrap(), list);
+    assert_eq!(
+        scene.batch.text_stats().atlas_size,
+        atlas,
+        "the atlas did not grow"
+    );
+    assert_eq!(scene.render(), before, "every pixel as it was");
+    // Once nothing fails, the same change goes through.
+    scene.batch.update_label(id, change).unwrap();
+    let stats = scene.batch.text_stats();
+    assert!(
+        stats.atlas_grows > 0 && stats.atlas_size.0 > atlas.0,
+        "{stats:?}"
+    );
+    assert!(ink(&scene.render()).is_some());
+}
+
+fn a_failed_list_growth_leaves_the_label_as_it_was(ctx: &HeadlessContext) {
+    let mut scene = Scene::new(ctx);
+    let id = scene.add(scene.label("short", 14.0, 10.0, 60.0));
+    scene.add(scene.label("neighbour", 14.0, 10.0, 30.0));
+    let before = scene.render();
+    let list = scene.batch.label_list(id).unwrap();
+    let long = "x".repeat(4000);
+    fault::fail_at(Site::GrowCopy, 0);
+    let error = scene.batch.set_label_text(id, &long).unwrap_err();
+    assert!(!fault::disarm(), "the growth never copied");
+    assert!(matches!(error, BatchError::Domain(_)), "{error}");
+    assert_eq!(scene.batch.label(id).unwrap().text, "short");
+    assert_eq!(scene.batch.label_list(id).unwrap(), list);
+    assert_eq!(scene.render(), before, "every pixel as it was");
+    // Bad sizes are refused before anything changes.
+    let error = scene
+        .batch
+        .update_label(id, |l| l.size = f32::NAN)
+        .unwrap_err();
+    assert!(matches!(error, BatchError::Text(_)), "{error}");
+    assert_eq!(scene.render(), before);
+}
+
+macro_rules! on_both_apis {
+    ($($test:ident),* $(,)?) => {
+        mod gl_core {
+            $(#[test]
+            fn $test() {
+                super::$test(&super::common::context());
+            })*
+        }
+        mod gles3 {
+            $(#[test]
+            fn $test() {
+                super::$test(&super::common::context_gles());
+            })*
+        }
+    };
+}
+
+on_both_apis!(
+    ink_lies_inside_the_measured_bounds,
+    anchors_and_alignment_place_the_block_where_the_maths_says,
+    a_wrapped_paragraph_breaks_where_the_layout_says,
+    text_changing_every_frame_keeps_other_labels_pixels,
+    atlas_growth_keeps_live_labels_pixels,
+    moving_or_recolouring_a_label_writes_only_that_attribute,
+    a_failed_atlas_growth_leaves_the_label_as_it_was,
+    a_failed_list_growth_leaves_the_label_as_it_was,
+);
