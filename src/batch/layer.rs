@@ -75,6 +75,8 @@ pub(super) struct LayerUniforms {
     straight: glow::NativeUniformLocation,
     /// 1: the texels are straight and must be premultiplied (programs with a texture).
     premultiply: Option<glow::NativeUniformLocation>,
+    /// The coverage texture's size in texels (programs that read a glyph atlas).
+    atlas_size: Option<glow::NativeUniformLocation>,
 }
 
 impl LayerUniforms {
@@ -86,6 +88,16 @@ impl LayerUniforms {
                 true => Some(program.uniform_location("premultiply")?),
                 false => None,
             },
+            atlas_size: None,
+        })
+    }
+
+    /// The same, and the location of `program`'s `vec2 atlas_size`, which a layer of a
+    /// coverage texture sets to its size at every draw.
+    pub(super) fn with_atlas_size(self, program: &Program) -> Result<Self, GlError> {
+        Ok(LayerUniforms {
+            atlas_size: Some(program.uniform_location("atlas_size")?),
+            ..self
         })
     }
 }
@@ -96,7 +108,8 @@ impl LayerUniforms {
 /// ([`SpriteBatch::set_layer_blend`](super::SpriteBatch::set_layer_blend)).
 ///
 /// GL state touched: the current program (none again on unset), the active texture unit
-/// and its 2D binding (left bound), the layer uniforms of its program, `GL_BLEND` and the
+/// and its 2D binding (left bound), the layer uniforms of its program (with the atlas size
+/// for a coverage texture), `GL_BLEND` and the
 /// blend function (blending disabled again on unset).
 pub(super) struct Layer {
     pub(super) program: Rc<Program>,
@@ -116,6 +129,12 @@ impl Group for Layer {
             }
             Some(LayerTexture::Coverage(texture)) => {
                 texture.bind(0);
+                if let Some(location) = &self.uniforms.atlas_size {
+                    let (w, h) = texture.size();
+                    // SAFETY: the layer's program was just made current and the location
+                    // is its own.
+                    unsafe { gl.uniform_2_f32(Some(location), w as f32, h as f32) };
+                }
                 false
             }
             None => false,

@@ -48,8 +48,10 @@ const COLOUR: usize = 3;
 const QUAD_VERTICES: usize = 4;
 const QUAD_INDEX_COUNT: usize = 6;
 
+/// `atlas_size` is the atlas's size in texels, set by the layer at every draw: a uniform
+/// rather than `textureSize` in the vertex shader, which llvmpipe runs slowly per vertex.
 const VERTEX_SHADER: &str = "
-uniform sampler2D atlas;
+uniform vec2 atlas_size;
 in vec2 position;
 in vec2 translation;
 in vec2 tex_coords;
@@ -58,7 +60,7 @@ out vec2 v_tex_coords;
 out vec4 v_colour;
 void main() {
     gl_Position = clip(position + translation);
-    v_tex_coords = tex_coords / vec2(textureSize(atlas, 0));
+    v_tex_coords = tex_coords / atlas_size;
     v_colour = colour;
 }";
 
@@ -317,7 +319,7 @@ impl TextStore {
             ],
         )?;
         Ok(TextStore {
-            uniforms: LayerUniforms::of(&program, false)?,
+            uniforms: LayerUniforms::of(&program, false)?.with_atlas_size(&program)?,
             program: Rc::new(program),
             format_id: batch.format_id(&format),
             labels: Slots::new(DomainId::next()),
@@ -456,12 +458,18 @@ impl Writer {
         quads: usize,
     ) -> Result<Resized, BatchError> {
         let resized = batch.resize(list, quads * QUAD_VERTICES, quads * QUAD_INDEX_COUNT)?;
+        let indices = self.quad_indices(quads);
+        batch.write_indices(list, indices)?;
+        Ok(resized)
+    }
+
+    /// The indices of `quads` glyph quads, in scratch space.
+    fn quad_indices(&mut self, quads: usize) -> &[u32] {
         self.indices.clear();
         self.indices.extend(
             (0..quads as u32).flat_map(|q| QUAD_INDICES.map(|i| i + q * QUAD_VERTICES as u32)),
         );
-        batch.write_indices(list, &self.indices)?;
-        Ok(resized)
+        &self.indices
     }
 
     /// Gives `entry`'s list the quads of `next`, `label`'s layout in `face`: resized (in
@@ -539,19 +547,16 @@ impl<S: SpriteStore> SpriteBatch<S> {
         let store = (self.text.as_mut()).ok_or(BatchError::NotATextLayer(label.layer))?;
         let (writer, next) = (&mut store.writer, &mut store.next);
         let face = next.lay_out(&mut writer.atlas, &label)?;
+        let quads = next.quads.len();
         let list = self.batch.add_indexed_at(
             label.layer,
             store.format_id,
             Primitive::Triangles,
-            0,
-            &[],
+            quads * QUAD_VERTICES,
+            writer.quad_indices(quads),
             label.z,
         )?;
-        let written = writer
-            .size_for(&mut self.batch, list, next.quads.len())
-            .and_then(|_| {
-                writer.write_quads(&mut self.batch, list, (&label, face), &next.quads, 0)
-            });
+        let written = writer.write_quads(&mut self.batch, list, (&label, face), &next.quads, 0);
         if let Err(error) = written {
             self.batch.delete(list)?;
             return Err(error);
