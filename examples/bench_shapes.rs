@@ -13,13 +13,13 @@
 
 use std::time::{Duration, Instant};
 
-use glow::HasContext;
 use vertex_domain::backend::RenderTarget;
 use vertex_domain::batch::{GroupId, Quads, Shape, ShapeId, ShapeKind, SpriteBatch};
 use vertex_domain::headless::{HeadlessApi, HeadlessContext};
 
 /// The examples' shared harness: here, running the pyglet peer and reading its JSON.
 mod common;
+use common::bench::{finish, ms, print_table, thread_cpu, Args, Row};
 
 /// Framebuffer width, and the range of the shapes' base x.
 const WIDTH: u32 = 640;
@@ -71,31 +71,6 @@ struct Figures {
     uploaded_after: u64,
     /// Non-black pixels after the timed frames (a check that the shapes drew).
     lit_pixels: usize,
-}
-
-/// Milliseconds of `d`.
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-/// `glFinish` on the current context.
-fn finish(ctx: &HeadlessContext) {
-    // SAFETY: a plain command on the current context.
-    unsafe { ctx.gl().finish() };
-}
-
-/// This thread's user + system CPU time so far (`getrusage(RUSAGE_THREAD)`).
-fn thread_cpu() -> Duration {
-    // SAFETY: getrusage writes one rusage into the zeroed struct it is given.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_THREAD, &mut usage);
-        usage
-    };
-    let time = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-    };
-    time(usage.ru_utime) + time(usage.ru_stime)
 }
 
 /// Shape `i` of the trace in `layer`, as the peer's `spec` and `makers` make it: its kind,
@@ -287,25 +262,8 @@ fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
     f
 }
 
-/// `theirs / ours`, or "-" without both.
-fn ratio(ours: f64, theirs: Option<f64>) -> String {
-    match theirs {
-        Some(p) if ours > 0.0 => {
-            let r = p / ours;
-            if r >= 10.0 {
-                format!("{r:.0}x")
-            } else {
-                format!("{r:.2}x")
-            }
-        }
-        _ => "-".into(),
-    }
-}
-
 /// Prints the table of one N: our figures, pyglet's (`peer`, its JSON fields) where it ran.
 fn table(n: usize, frames: u32, ours: &Figures, peer: Option<&[(String, f64)]>) {
-    /// A row: its name, our value, the peer's JSON key ("-" for none), decimals to print.
-    type Row = (&'static str, f64, &'static str, usize);
     let rows: [Row; 19] = [
         ("create ms", ours.create, "create_ms", 2),
         ("update ms", ours.update, "update_ms", 3),
@@ -385,25 +343,7 @@ fn table(n: usize, frames: u32, ours: &Figures, peer: Option<&[(String, f64)]>) 
     println!(
         "\nN = {n} shapes of 10 kinds, one shape layer, 640x480; per-frame figures are means of {frames} frames after {WARMUP}"
     );
-    if peer.is_some() {
-        println!("| figure | vertex-domain | pyglet 2.1.19 | pyglet / vertex-domain |");
-        println!("|---|---|---|---|");
-    } else {
-        println!("| figure | vertex-domain |");
-        println!("|---|---|");
-    }
-    for (name, value, key, decimals) in rows {
-        let Some(fields) = peer else {
-            println!("| {name} | {value:.decimals$} |");
-            continue;
-        };
-        let theirs = common::field(fields, key);
-        let shown = theirs.map_or("-".to_owned(), |p| format!("{p:.decimals$}"));
-        println!(
-            "| {name} | {value:.decimals$} | {shown} | {} |",
-            ratio(value, theirs)
-        );
-    }
+    print_table(&rows, peer);
 }
 
 /// The notes under the tables.
@@ -426,60 +366,22 @@ fn main() {
     // Measure what a release build of a game does: no per-frame glGetError (the
     // dev-dependency's `fault-injection` feature would otherwise turn validation on).
     vertex_domain::backend::set_validation(false);
-    let mut counts = vec![10_000];
-    let mut frames = FRAMES;
-    let mut with_pyglet = false;
-    let mut args = std::env::args().skip(1);
-    let usage = "usage: [--counts 10000,...] [--frames 30] [--pyglet]";
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--counts" => {
-                counts = args
-                    .next()
-                    .map(|v| v.split(',').filter_map(|c| c.trim().parse().ok()).collect())
-                    .unwrap_or_default();
-            }
-            "--frames" => {
-                frames = args
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .filter(|&f| f > 0)
-                    .unwrap_or_else(|| {
-                        eprintln!("--frames takes a positive number; {usage}");
-                        std::process::exit(2)
-                    });
-            }
-            "--pyglet" => with_pyglet = true,
-            other => {
-                eprintln!("unknown argument {other}; {usage}");
-                std::process::exit(2);
-            }
-        }
-    }
-    if counts.is_empty() {
-        eprintln!("--counts takes a comma-separated list of numbers; {usage}");
-        std::process::exit(2);
-    }
+    let args = Args::parse(
+        vec![10_000],
+        FRAMES,
+        "usage: [--counts 10000,...] [--frames 30] [--pyglet]",
+    );
     let ctx = HeadlessContext::new(HeadlessApi::GlCore).unwrap_or_else(|e| {
         eprintln!("{e}");
         std::process::exit(1)
     });
     println!("{} | {}", ctx.version(), ctx.renderer());
-    let ours: Vec<(usize, Figures)> = counts.iter().map(|&n| (n, run(&ctx, n, frames))).collect();
-    let peer = if with_pyglet {
-        let list: Vec<String> = counts.iter().map(usize::to_string).collect();
-        let frames = frames.to_string();
-        common::pyglet(&["shapes", "--counts", &list.join(","), "--frames", &frames])
-    } else {
-        Vec::new()
-    };
-    for (n, figures) in &ours {
-        let fields = with_pyglet.then(|| {
-            peer.iter()
-                .find(|f| common::field(f, "count") == Some(*n as f64))
-                .map_or(&[][..], Vec::as_slice)
-        });
-        table(*n, frames, figures, fields);
+    let ours: Vec<Figures> = (args.counts.iter())
+        .map(|&n| run(&ctx, n, args.frames))
+        .collect();
+    let peer = args.peer("shapes");
+    for ((n, figures), fields) in args.counts.iter().zip(&ours).zip(&peer) {
+        table(*n, args.frames, figures, fields.as_deref());
     }
-    notes(with_pyglet);
+    notes(args.with_pyglet);
 }

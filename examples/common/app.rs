@@ -49,6 +49,11 @@ pub trait Demo: Sized {
     fn key(&mut self, _key: &Key) -> Result<()> {
         Ok(())
     }
+    /// The frame statistics, fresh every half second (and once early on): what the title
+    /// shows, for a scene that draws them in the window too.
+    fn show_stats(&mut self, _line: &str) -> Result<()> {
+        Ok(())
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -151,6 +156,9 @@ pub fn clear(gl: &glow::Context) {
 // ---------------------------------------------------------------------------------------
 // Statistics
 
+/// The frame after which statistics are first reported, however soon.
+const EARLY_REPORT_FRAMES: u64 = 10;
+
 /// Frame timing, reported every half second.
 pub struct Stats {
     pub frames: u64,
@@ -184,7 +192,10 @@ impl Stats {
         self.window_frames += 1;
         self.last_calls = calls;
         let elapsed = self.window_start.elapsed();
-        if elapsed < Duration::from_millis(500) {
+        // The first report comes after a few frames, so that a short headless run shows
+        // one too.
+        let early = self.frames == EARLY_REPORT_FRAMES;
+        if elapsed < Duration::from_millis(500) && !early {
             return None;
         }
         let fps = f64::from(self.window_frames) / elapsed.as_secs_f64();
@@ -299,7 +310,9 @@ fn run_headless<D: Demo>(options: &Options) -> Result<()> {
         let calls = scene.draw(ctx.gl())?;
         // SAFETY: a plain command on the current context.
         unsafe { ctx.gl().finish() };
-        stats.frame(D::NAME, started.elapsed(), calls, &scene.describe());
+        if let Some(line) = stats.frame(D::NAME, started.elapsed(), calls, &scene.describe()) {
+            scene.show_stats(&line)?;
+        }
     }
     println!("{}", stats.summary(&scene.describe()));
     let pixels = flip_rows(&target.read_pixels()?, width);
@@ -404,6 +417,7 @@ impl<D: Demo> App<D> {
         let what = running.scene.describe();
         if let Some(title) = self.stats.frame(D::NAME, now.elapsed(), calls, &what) {
             running.window.set_title(&title);
+            running.scene.show_stats(&title)?;
         }
         let last = self.options.frames.is_some_and(|k| self.stats.frames >= k);
         if last {

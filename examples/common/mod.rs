@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod bench;
 pub mod rng;
 
 /// Runs `benches/peer/run_pyglet.sh` with `args` and returns the numeric fields of every

@@ -1,0 +1,241 @@
+//! Text benchmark, side by side with pyglet: the trace of `benches/peer/pyglet_text.py`,
+//! N labels (1,000 by default) of 8 to 16 characters in DejaVu Sans at 12 px, every
+//! label's text changing every frame, like a HUD of counters.
+//!
+//! Label `i` sits at `((i % 10) * 128 + 4, ((i / 10) % 100) * 7 + 4)` in a 1280x720
+//! target, coloured `((i*37)%256, (i*91)%256, (i*53)%256)`, and frame `f` gives it the text
+//! `"{NAMES[i % 8]}: {(i * 7919 + f * (1 + i % 7) * 37) % 1000000:02}"`. Figures: create,
+//! then per frame the update (every `set_label_text`, formatting included), the submit
+//! (`draw`, which flushes the staged glyphs), `glFinish`, and the thread's CPU time.
+//!
+//! `cargo run --release --example bench_text -- [--counts 1000] [--frames 30] [--pyglet]`
+//! With `--pyglet`, `benches/peer/run_pyglet.sh text` runs pyglet 2.1.19 on the same
+//! trace in the same run, and the table shows both.
+
+use std::fmt::Write;
+use std::time::{Duration, Instant};
+
+use vertex_domain::backend::RenderTarget;
+use vertex_domain::batch::{Font, GroupId, Label, LabelId, SpriteBatch};
+use vertex_domain::headless::{HeadlessApi, HeadlessContext};
+
+/// The examples' shared harness: running the pyglet peer and reading its JSON, timing.
+mod common;
+use common::bench::{finish, ms, print_table, thread_cpu, Args, Row};
+
+const WIDTH: u32 = 1280;
+const HEIGHT: u32 = 720;
+/// Timed frames unless `--frames` says otherwise, as the peer's default.
+const FRAMES: u32 = 30;
+/// Untimed frames before the timed ones, numbered f = 1..WARMUP as the peer numbers them.
+const WARMUP: u32 = 2;
+const BLACK: [f32; 4] = [0.0, 0.0, 0.0, 1.0];
+/// The label size in pixels: pyglet's `font_size=12, dpi=72`.
+const SIZE: f32 = 12.0;
+const NAMES: [&str; 8] = [
+    "Score", "Gold", "Ammo", "Level", "Shield", "Health", "Energy", "Distance",
+];
+
+/// Label `i`'s text at frame `f`, written into `out`.
+fn text(out: &mut String, i: usize, f: u32) {
+    out.clear();
+    let value = (i as u64 * 7919 + u64::from(f) * (1 + i as u64 % 7) * 37) % 1_000_000;
+    let _ = write!(out, "{}: {value:02}", NAMES[i % NAMES.len()]);
+}
+
+/// What one N measured: times in ms (per-frame ones are means over the timed frames).
+#[derive(Debug, Default, Clone, Copy)]
+struct Figures {
+    create: f64,
+    update: f64,
+    submit: f64,
+    finish: f64,
+    thread_cpu: f64,
+    /// Characters of the last frame's texts.
+    glyphs: usize,
+    /// Glyph quads of the last frame (characters with ink; spaces have none).
+    quads: usize,
+    /// Text changes of the timed frames, and how the lists took them.
+    changes: u64,
+    in_place: u64,
+    moved: u64,
+    /// Glyphs written per frame: the unchanged first glyphs are kept.
+    glyphs_written: f64,
+    uploaded_per_frame: f64,
+    draw_calls: usize,
+    lit_pixels: usize,
+}
+
+/// Runs the trace at `n` labels for `frames` timed frames.
+fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
+    let target = RenderTarget::new(ctx.gl(), WIDTH, HEIGHT).expect("render target");
+    target.bind();
+    let mut batch =
+        SpriteBatch::new(ctx.gl(), *ctx.multi_draw(), WIDTH, HEIGHT).expect("sprite batch");
+    let layer = batch.add_text_layer(0).expect("text layer");
+    let font = Font::default_font();
+    let mut f = Figures::default();
+    let mut buffer = String::new();
+
+    target.clear(BLACK).expect("clear");
+    finish(ctx);
+    let started = Instant::now();
+    let ids: Vec<LabelId> = (0..n)
+        .map(|i| {
+            text(&mut buffer, i, 0);
+            batch
+                .add_label(label(layer, &font, i, &buffer))
+                .expect("add label")
+        })
+        .collect();
+    f.create = ms(started.elapsed());
+    batch.draw().expect("draw");
+    finish(ctx);
+
+    let (mut update, mut submit, mut finished, mut cpu) = <(Duration, _, _, Duration)>::default();
+    let mut uploaded = 0;
+    for fi in 0..WARMUP + frames {
+        let timed = fi >= WARMUP;
+        let frame = if timed { fi - WARMUP + 1 } else { fi + 1 };
+        if fi == WARMUP {
+            let stats = batch.text_stats();
+            f.changes = stats.relayouts;
+            (f.in_place, f.moved) = (stats.in_place, stats.moved);
+            f.glyphs_written = stats.glyphs_written as f64;
+        }
+        target.clear(BLACK).expect("clear");
+        finish(ctx);
+        let bytes0 = batch.batch().buffer_stats().uploaded_bytes;
+        let cpu0 = thread_cpu();
+        let t0 = Instant::now();
+        for (i, &id) in ids.iter().enumerate() {
+            text(&mut buffer, i, frame);
+            batch.set_label_text(id, &buffer).expect("set text");
+        }
+        let t1 = Instant::now();
+        let stats = batch.draw().expect("draw");
+        let t2 = Instant::now();
+        finish(ctx);
+        let t3 = Instant::now();
+        let cpu1 = thread_cpu();
+        if timed {
+            update += t1 - t0;
+            submit += t2 - t1;
+            finished += t3 - t2;
+            cpu += cpu1 - cpu0;
+            uploaded += batch.batch().buffer_stats().uploaded_bytes - bytes0;
+            f.draw_calls = stats.draw_calls;
+        }
+    }
+    let end = batch.text_stats();
+    f.changes = end.relayouts - f.changes;
+    (f.in_place, f.moved) = (end.in_place - f.in_place, end.moved - f.moved);
+    f.glyphs_written = (end.glyphs_written as f64 - f.glyphs_written) / f64::from(frames);
+    let per = |d: Duration| ms(d) / f64::from(frames);
+    (f.update, f.submit, f.finish) = (per(update), per(submit), per(finished));
+    f.thread_cpu = per(cpu);
+    f.uploaded_per_frame = uploaded as f64 / f64::from(frames);
+    for &id in &ids {
+        let label = batch.label(id).expect("label");
+        f.glyphs += label.text.chars().count();
+        let list = batch.label_list(id).expect("list");
+        f.quads += batch.batch_mut().vertex_count(list).expect("count") / 4;
+    }
+    let pixels = target.read_pixels().expect("read pixels");
+    f.lit_pixels = pixels
+        .chunks_exact(4)
+        .filter(|p| p[0] | p[1] | p[2] != 0)
+        .count();
+    f
+}
+
+/// Label `i` of the trace with `text`.
+fn label(layer: GroupId, font: &Font, i: usize, text: &str) -> Label {
+    let (x, y) = ((i % 10) * 128 + 4, ((i / 10) % 100) * 7 + 4);
+    let colour = [(i * 37) % 256, (i * 91) % 256, (i * 53) % 256].map(|c| c as u8);
+    Label::new(layer, text, font, SIZE, x as f32, y as f32).with_colour(colour)
+}
+
+/// Prints the table of one N: our figures, pyglet's (`peer`, its JSON fields) where it ran.
+fn table(n: usize, frames: u32, ours: &Figures, peer: Option<&[(String, f64)]>) {
+    let rows: [Row; 15] = [
+        ("create ms", ours.create, "create_ms", 2),
+        ("update ms (every text set)", ours.update, "update_ms", 3),
+        ("submit ms", ours.submit, "submit_ms", 3),
+        ("finish ms", ours.finish, "finish_ms", 3),
+        (
+            "frame ms (update + submit + finish)",
+            ours.update + ours.submit + ours.finish,
+            "frame_ms",
+            3,
+        ),
+        (
+            "thread CPU ms (per frame)",
+            ours.thread_cpu,
+            "thread_cpu_ms",
+            3,
+        ),
+        ("characters", ours.glyphs as f64, "glyphs", 0),
+        ("glyph quads (vertices / 4)", ours.quads as f64, "-", 0),
+        (
+            "text changes (timed frames)",
+            ours.changes as f64,
+            "changed_texts",
+            0,
+        ),
+        (
+            "  resized or rewritten in place",
+            ours.in_place as f64,
+            "-",
+            0,
+        ),
+        ("  moved by a GPU copy", ours.moved as f64, "-", 0),
+        ("glyphs written per frame", ours.glyphs_written, "-", 0),
+        ("bytes uploaded per frame", ours.uploaded_per_frame, "-", 0),
+        ("draw calls", ours.draw_calls as f64, "draw_calls", 0),
+        (
+            "lit pixels (check)",
+            ours.lit_pixels as f64,
+            "lit_pixels",
+            0,
+        ),
+    ];
+    println!(
+        "\nN = {n} labels, one text layer, {WIDTH}x{HEIGHT}; per-frame figures are means of {frames} frames after {WARMUP}"
+    );
+    print_table(&rows, peer);
+}
+
+fn notes(with_pyglet: bool) {
+    println!("\nNotes:");
+    println!("- Both run headless on the same machine and context kind; llvmpipe draws on the CPU: vertex work runs inside the draw call on this thread and rasterising in glFinish, so submit, finish, frame and thread CPU hold GPU work for both libraries.");
+    println!("- Our glyphs are kerned (DejaVu's kern table) and spaces take no quad; pyglet's FreeType path places each character by its rounded advance, without kerning, and gives every character a quad: the pictures differ by a pixel here and there, and lit pixels differ a little.");
+    println!("- Our update keeps each label's unchanged first glyphs and writes the rest; a label whose glyph count changed is resized in place when the space after it is free, else moved by a GPU copy.");
+    if with_pyglet {
+        println!("- pyglet's figures come from benches/peer/pyglet_text.py, run right after ours in the same process tree.");
+    }
+}
+
+/// Parses the flags, runs the trace at each N, runs the peer with `--pyglet`, prints the tables.
+fn main() {
+    // Measure what a release build of a game does: no per-frame glGetError.
+    vertex_domain::backend::set_validation(false);
+    let args = Args::parse(
+        vec![1000],
+        FRAMES,
+        "usage: [--counts 1000,...] [--frames 30] [--pyglet]",
+    );
+    let ctx = HeadlessContext::new(HeadlessApi::GlCore).unwrap_or_else(|e| {
+        eprintln!("{e}");
+        std::process::exit(1)
+    });
+    println!("{} | {}", ctx.version(), ctx.renderer());
+    let ours: Vec<Figures> = (args.counts.iter())
+        .map(|&n| run(&ctx, n, args.frames))
+        .collect();
+    let peer = args.peer("text");
+    for ((n, figures), fields) in args.counts.iter().zip(&ours).zip(&peer) {
+        table(*n, args.frames, figures, fields.as_deref());
+    }
+    notes(args.with_pyglet);
+}
