@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the main demo headless (EGL device, no display) and in a real window under Xvfb, and
-# the instancing and shapes demos headless, and checks that each last frame shows shapes (--check).
+# the instancing, shapes and text demos headless, and checks that each last frame shows shapes (--check).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +20,11 @@ echo "-- shapes, headless"
 cargo build --release --example shapes
 timeout 300 target/release/examples/shapes --headless --frames 20 \
     --screenshot target/ci-shapes.png --check
+
+echo "-- text, headless"
+cargo build --release --example text
+timeout 300 target/release/examples/text --headless --frames 20 \
+    --screenshot target/ci-text.png --check
 
 echo "-- window under Xvfb"
 # Xvfb, and the X11 client libraries winit loads at run time (a missing libxkbcommon-x11

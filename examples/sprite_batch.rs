@@ -12,12 +12,16 @@
 //! `--check` (fail unless the last frame shows sprites: used by CI).
 //!
 //! Keys in the window: Up or `+` adds 1,000 sprites, Down or `-` removes 1,000, Space pauses,
-//! Escape quits. Frame statistics are in the title.
+//! Escape quits. Frame statistics are drawn in the window's top left corner (a label in a text
+//! layer above the sprites) and shown in the title.
 
 use std::rc::Rc;
 
 use vertex_domain::backend::{AtlasBuilder, MultiDraw, TextureAtlas, TextureFilter};
-use vertex_domain::batch::{GroupId, Sprite, SpriteBatch, SpriteId};
+use vertex_domain::batch::text::{AnchorX, AnchorY};
+use vertex_domain::batch::{
+    Font, GroupId, Label, LabelId, Shape, ShapeId, ShapeKind, Sprite, SpriteBatch, SpriteId,
+};
 use winit::keyboard::{Key, NamedKey};
 
 mod common;
@@ -98,9 +102,15 @@ struct Scene {
     /// (layer, atlas index) for each layer, back to front.
     layers: Vec<(GroupId, usize)>,
     movers: Vec<Mover>,
+    /// The frame statistics, drawn above the sprites on a translucent backdrop.
+    stats: LabelId,
+    backdrop: ShapeId,
     rng: Rng,
     size: (f32, f32),
 }
+
+/// Where the statistics label's top left corner sits: this far in from the window's.
+const STATS_MARGIN: f32 = 10.0;
 
 impl Scene {
     fn create(gl: &Rc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Scene> {
@@ -115,10 +125,29 @@ impl Scene {
             let layer = sprites.add_layer(Rc::clone(atlases[atlas].texture()), order)?;
             layers.push((layer, atlas));
         }
+        let shade = sprites.add_shape_layer(3)?;
+        let backdrop = ShapeKind::Rectangle {
+            width: 1.0,
+            height: 1.0,
+        };
+        let mut backdrop = Shape::new(shade, backdrop, 0.0, 0.0).with_colour([0, 0, 0]);
+        backdrop.opacity = 170;
+        let backdrop = sprites.add_shape(backdrop)?;
+        let text = sprites.add_text_layer(4)?;
+        let stats = Label::new(text, "", &Font::default_font(), 15.0, STATS_MARGIN, 0.0)
+            .anchored(AnchorX::Left, AnchorY::Top)
+            .with_colour([255, 255, 255])
+            .wrapped(w as f32 - 2.0 * STATS_MARGIN);
+        let stats = sprites.add_label(Label {
+            y: h as f32 - STATS_MARGIN,
+            ..stats
+        })?;
         let mut scene = Scene {
             sprites,
             atlases,
             layers,
+            stats,
+            backdrop,
             movers: Vec::new(),
             rng: Rng(options.seed),
             size: (w as f32, h as f32),
@@ -214,7 +243,26 @@ impl Demo for Scene {
 
     fn resize(&mut self, width: u32, height: u32) -> Result<()> {
         self.size = (width as f32, height as f32);
-        Ok(self.sprites.set_viewport(width, height)?)
+        self.sprites.set_viewport(width, height)?;
+        let (w, h) = self.size;
+        Ok(self.sprites.update_label(self.stats, |l| {
+            l.y = h - STATS_MARGIN;
+            l.wrap_width = Some(w - 2.0 * STATS_MARGIN);
+        })?)
+    }
+
+    fn show_stats(&mut self, line: &str) -> Result<()> {
+        self.sprites.set_label_text(self.stats, line)?;
+        // The backdrop covers the label's bounds, a few pixels wider.
+        let [l, b, r, t] = self.sprites.label_bounds(self.stats)?;
+        let pad = 4.0;
+        Ok(self.sprites.update_shape(self.backdrop, |s| {
+            s.kind = ShapeKind::Rectangle {
+                width: r - l + 2.0 * pad,
+                height: t - b + 2.0 * pad,
+            };
+            (s.x, s.y) = (l - pad, b - pad);
+        })?)
     }
 
     fn describe(&self) -> String {

@@ -1,0 +1,205 @@
+//! Text on one [`SpriteBatch`]: a turning title, a wrapped paragraph whose alignment
+//! changes as it runs, anchors around a marked point, a wall of counters whose text
+//! changes every frame (their lists resized in place, or moved by a GPU copy), and the
+//! frame statistics drawn in the window. Every label is one vertex list, and the text
+//! layer draws in one call.
+//!
+//! ```text
+//! cargo run --release --example text                       # a window
+//! cargo run --release --example text -- --headless --screenshot text.png
+//! ```
+//!
+//! Options: `--labels N` (counters, default 120), `--frames K`, `--headless`,
+//! `--screenshot FILE.png`, `--size WxH` (default 800x600), `--seed S`, `--check`.
+
+use std::rc::Rc;
+
+use vertex_domain::backend::MultiDraw;
+use vertex_domain::batch::text::{Align, AnchorX, AnchorY};
+use vertex_domain::batch::{Font, GroupId, Label, LabelId, Shape, ShapeKind, SpriteBatch};
+
+mod common;
+use common::app::{self, Demo, Options, Result};
+use common::rng::Rng;
+
+const USAGE: &str = "usage: text [--labels N] [--frames K] [--headless] \
+[--screenshot FILE.png] [--size WxH] [--seed S] [--check]";
+
+const PARAGRAPH: &str = "A label's glyphs are one vertex list in a shared buffer. \
+When its text changes, the list is resized where it lies if the space after it is free, \
+or moved by a copy on the GPU, and only the glyphs that changed are written again.";
+
+/// A counter: its label and what it counts.
+struct Counter {
+    id: LabelId,
+    name: &'static str,
+    value: u64,
+    step: u64,
+}
+
+struct Scene {
+    batch: SpriteBatch,
+    title: LabelId,
+    paragraph: LabelId,
+    counters: Vec<Counter>,
+    stats: LabelId,
+    size: (f32, f32),
+    time: f32,
+}
+
+impl Scene {
+    fn create(gl: &Rc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Self> {
+        let (w, h) = options.size;
+        let mut batch = SpriteBatch::new(gl, multi_draw, w, h)?;
+        let marks = batch.add_shape_layer(0)?;
+        let text = batch.add_text_layer(1)?;
+        let (w, h) = (w as f32, h as f32);
+        let font = Font::default_font();
+        let title = batch.add_label(
+            Label::new(text, "vertex-domain text", &font, 40.0, w / 2.0, h - 48.0)
+                .anchored(AnchorX::Centre, AnchorY::Centre)
+                .with_colour([250, 210, 90]),
+        )?;
+        let paragraph = batch.add_label(
+            Label::new(text, PARAGRAPH, &font, 16.0, 24.0, h - 96.0)
+                .anchored(AnchorX::Left, AnchorY::Top)
+                .wrapped(w * 0.45)
+                .with_colour([220, 225, 235]),
+        )?;
+        // Anchors: a marked point for each of the nine anchors, and a label anchored at it.
+        let (px, py) = (w * 0.73, h - 165.0);
+        for (i, ax) in [AnchorX::Left, AnchorX::Centre, AnchorX::Right]
+            .into_iter()
+            .enumerate()
+        {
+            for (j, ay) in [AnchorY::Top, AnchorY::Centre, AnchorY::Bottom]
+                .into_iter()
+                .enumerate()
+            {
+                let (x, y) = (px + (i as f32 - 1.0) * 140.0, py + (1.0 - j as f32) * 45.0);
+                let dot = ShapeKind::Circle {
+                    radius: 2.5,
+                    segments: 12,
+                };
+                let dot = Shape::new(marks, dot, x, y).with_colour([255, 90, 90]);
+                batch.add_shape(dot)?;
+                let shade = [150 + 40 * i as u8, 210 - 40 * j as u8, 235];
+                batch.add_label(
+                    Label::new(text, format!("{ax:?} {ay:?}"), &font, 13.0, x, y)
+                        .anchored(ax, ay)
+                        .with_colour(shade),
+                )?;
+            }
+        }
+        let stats = batch.add_label(
+            Label::new(text, "measuring...", &font, 14.0, 12.0, 12.0)
+                .anchored(AnchorX::Left, AnchorY::Bottom)
+                .with_colour([150, 240, 150])
+                .wrapped(w - 24.0),
+        )?;
+        let mut scene = Scene {
+            batch,
+            title,
+            paragraph,
+            counters: Vec::new(),
+            stats,
+            size: (w, h),
+            time: 0.0,
+        };
+        scene.add_counters(text, &font, options.count, options.seed)?;
+        Ok(scene)
+    }
+
+    /// `n` counters in a grid below the paragraph, each counting at its own pace.
+    fn add_counters(&mut self, layer: GroupId, font: &Font, n: usize, seed: u64) -> Result<()> {
+        const NAMES: [&str; 8] = [
+            "Score", "Gold", "Ammo", "Level", "Shield", "Health", "Energy", "Distance",
+        ];
+        let mut rng = Rng(seed.max(1));
+        let columns = 8;
+        let (cell_w, cell_h) = (self.size.0 / columns as f32, 16.0);
+        for i in 0..n {
+            let (col, row) = ((i % columns) as f32, (i / columns) as f32);
+            let (x, y) = (8.0 + col * cell_w, self.size.1 - 290.0 - row * cell_h);
+            let name = NAMES[i % NAMES.len()];
+            let value = rng.below(1000);
+            let colour = [
+                120 + rng.below(136) as u8,
+                120 + rng.below(136) as u8,
+                120 + rng.below(136) as u8,
+            ];
+            let label = Label::new(layer, format!("{name}: {value}"), font, 12.0, x, y)
+                .with_colour(colour)
+                .at_z(i as f32);
+            let id = self.batch.add_label(label)?;
+            let step = 1 + rng.below(97);
+            self.counters.push(Counter {
+                id,
+                name,
+                value,
+                step,
+            });
+        }
+        Ok(())
+    }
+
+    fn advance(&mut self, dt: f32) -> Result<()> {
+        self.time += dt;
+        let t = self.time;
+        self.batch
+            .update_label(self.title, |l| l.rotation = 4.0 * (t * 0.8).sin())?;
+        let align = [Align::Left, Align::Centre, Align::Right][(t / 3.0) as usize % 3];
+        self.batch
+            .update_label(self.paragraph, |l| l.align = align)?;
+        let mut text = String::new();
+        for counter in &mut self.counters {
+            counter.value = (counter.value + counter.step) % 1_000_000;
+            text.clear();
+            use std::fmt::Write;
+            write!(text, "{}: {}", counter.name, counter.value)?;
+            self.batch.set_label_text(counter.id, &text)?;
+        }
+        Ok(())
+    }
+}
+
+impl Demo for Scene {
+    const NAME: &'static str = "vertex-domain text";
+
+    fn new(gl: &Rc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Scene> {
+        Scene::create(gl, multi_draw, options)
+    }
+
+    fn step(&mut self, dt: f32) -> Result<()> {
+        self.advance(dt)
+    }
+
+    fn draw(&mut self, _: &glow::Context) -> Result<usize> {
+        Ok(self.batch.draw()?.draw_calls)
+    }
+
+    fn resize(&mut self, width: u32, height: u32) -> Result<()> {
+        self.size = (width as f32, height as f32);
+        Ok(self.batch.set_viewport(width, height)?)
+    }
+
+    fn describe(&self) -> String {
+        let stats = self.batch.text_stats();
+        format!(
+            "{} labels, text changes {} in place + {} moved, atlas {}x{}",
+            self.batch.label_count(),
+            stats.in_place,
+            stats.moved,
+            stats.atlas_size.0,
+            stats.atlas_size.1
+        )
+    }
+
+    fn show_stats(&mut self, line: &str) -> Result<()> {
+        Ok(self.batch.set_label_text(self.stats, line)?)
+    }
+}
+
+fn main() {
+    app::main::<Scene>(Options::parse("--labels", 120), USAGE);
+}
