@@ -419,6 +419,37 @@ fn a_failed_move_to_another_layer_leaves_the_shape_as_it_was(ctx: &HeadlessConte
     assert_eq!(scene.batch.shape(id).unwrap().layer, above);
 }
 
+fn a_refused_z_leaves_the_shape_as_it_was(ctx: &HeadlessContext) {
+    let mut scene = Scene::new(ctx);
+    let kind = ShapeKind::Circle {
+        radius: 10.0,
+        segments: 8,
+    };
+    let id = scene
+        .batch
+        .add_shape(Shape::new(scene.layer, kind.clone(), 30.0, 30.0))
+        .unwrap();
+    let before = scene.render();
+    // A layer without a draw order refuses a z; the new geometry in the same call must
+    // not happen either.
+    let layer = scene.layer;
+    scene.batch.batch_mut().set_ordered(layer, false).unwrap();
+    let error = scene
+        .batch
+        .update_shape(id, |s| {
+            s.kind = ShapeKind::Circle {
+                radius: 20.0,
+                segments: 40,
+            };
+            s.z = 5.0;
+        })
+        .unwrap_err();
+    assert!(matches!(error, BatchError::Domain(_)), "{error}");
+    let shape = scene.batch.shape(id).unwrap();
+    assert_eq!((&shape.kind, shape.z), (&kind, 0.0));
+    assert_eq!(scene.render(), before);
+}
+
 macro_rules! on_both_apis {
     ($($test:ident),* $(,)?) => {
         mod gl_core {
@@ -442,4 +473,5 @@ on_both_apis!(
     shapes_draw_by_z_and_look_through_the_camera,
     a_failed_resize_leaves_the_shape_as_it_was,
     a_failed_move_to_another_layer_leaves_the_shape_as_it_was,
+    a_refused_z_leaves_the_shape_as_it_was,
 );

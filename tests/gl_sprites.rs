@@ -634,6 +634,26 @@ fn instanced_sprites_draw_the_pictures_of_quads_at_any_angle(ctx: &HeadlessConte
     twins.assert_same("any angle, after churn");
 }
 
+fn a_refused_z_leaves_the_sprite_as_it_was<S: Store>() {
+    let ctx = common::context();
+    let mut s = scene::<S>(&ctx);
+    let id = s.sprites.add(s.white(10.0, 10.0)).unwrap();
+    let before = s.render();
+    // A layer without a draw order refuses a z; the move in the same call must not happen
+    // either.
+    s.sprites.batch_mut().set_ordered(s.layer, false).unwrap();
+    let error = s
+        .sprites
+        .update(id, |sprite| {
+            (sprite.x, sprite.z) = (30.0, 2.0);
+        })
+        .unwrap_err();
+    assert!(matches!(error, BatchError::Domain(_)), "{error}");
+    let sprite = s.sprites.get(id).unwrap();
+    assert_eq!((sprite.x, sprite.z), (10.0, 0.0));
+    assert_eq!(s.render(), before);
+}
+
 common::on_gl_core_and_gles3!(
     instanced_sprites_draw_the_pictures_of_quads,
     instanced_sprites_draw_the_pictures_of_quads_at_any_angle,
@@ -651,4 +671,5 @@ for_both_stores!(
     a_centred_sprite_is_placed_and_anchored_at_its_middle,
     the_camera_pans_and_zooms_without_rewriting_a_vertex,
     resizing_the_viewport_keeps_pixel_coordinates,
+    a_refused_z_leaves_the_sprite_as_it_was,
 );

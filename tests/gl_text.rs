@@ -412,40 +412,88 @@ fn moving_or_recolouring_a_label_writes_only_that_attribute(ctx: &HeadlessContex
 }
 
 fn a_failed_atlas_growth_leaves_the_label_as_it_was(ctx: &HeadlessContext) {
+    // The first growth fails, or the third after two succeeded: either way the
+    // label is as it was, and the atlas is not stuck.
+    for skip in [0, 2] {
+        let mut scene = Scene::new(ctx);
+        let id = scene.add(scene.label("before", 20.0, 10.0, 60.0));
+        let before = scene.render();
+        let list = scene.batch.label_list(id).unwrap();
+        // A glyph wider than the atlas: the atlas must grow (twice or more) before the
+        // glyph's upload, and a growth's texture upload fails.
+        let change = |l: &mut Label| {
+            l.text = "W".to_owned();
+            l.size = 700.0;
+        };
+        fault::fail_at(Site::Texture, skip);
+        let error = scene.batch.update_label(id, change).unwrap_err();
+        assert!(!fault::disarm(), "skip {skip}: no texture step failed");
+        assert!(matches!(error, BatchError::Text(_)), "{error}");
+        let label = scene.batch.label(id).unwrap();
+        assert_eq!((label.text.as_str(), label.size), ("before", 20.0));
+        assert_eq!(scene.batch.label_list(id).unwrap(), list);
+        assert_eq!(scene.render(), before, "skip {skip}: every pixel as it was");
+        // Once nothing fails, the same change goes through.
+        scene.batch.update_label(id, change).unwrap();
+        let stats = scene.batch.text_stats();
+        assert!(stats.atlas_size.0 > 700, "{stats:?}");
+        assert!(ink(&scene.render()).is_some());
+    }
+}
+
+fn a_refused_z_leaves_the_label_as_it_was(ctx: &HeadlessContext) {
     let mut scene = Scene::new(ctx);
-    let id = scene.add(scene.label("before", 20.0, 10.0, 60.0));
+    let id = scene.add(scene.label("Score: 1", 16.0, 10.0, 60.0));
     let before = scene.render();
-    let (list, atlas) = (
-        scene.batch.label_list(id).unwrap(),
-        scene.batch.text_stats().atlas_size,
-    );
-    // A glyph wider than the atlas: the atlas must grow before the glyph's upload, and
-    // the growth's texture upload fails.
-    let change = |l: &mut Label| {
-        l.text = "W".to_owned();
-        l.size = 400.0;
-    };
-    fault::fail_at(Site::Texture, 0);
-    let error = scene.batch.update_label(id, change).unwrap_err();
-    assert!(!fault::disarm(), "no texture step ran");
-    assert!(matches!(error, BatchError::Text(_)), "{error}");
+    // A layer without a draw order refuses a z; the text change in the same call must
+    // not happen either.
+    scene
+        .batch
+        .batch_mut()
+        .set_ordered(scene.layer, false)
+        .unwrap();
+    let error = scene
+        .batch
+        .update_label(id, |l| {
+            l.text = "Score: 22".to_owned();
+            l.z = 3.0;
+        })
+        .unwrap_err();
+    assert!(matches!(error, BatchError::Domain(_)), "{error}");
     let label = scene.batch.label(id).unwrap();
-    assert_eq!((label.text.as_str(), label.size), ("before", 20.0));
-    assert_eq!(scene.batch.label_list(id).unwrap(), list);
+    assert_eq!((label.text.as_str(), label.z), ("Score: 1", 0.0));
+    assert_eq!(scene.render(), before);
+    scene.batch.set_label_text(id, "Score: 22").unwrap();
+}
+
+fn a_text_change_and_a_move_in_one_call_move_every_glyph(ctx: &HeadlessContext) {
+    let mut scene = Scene::new(ctx);
+    let id = scene.add(scene.label("Score: 12", 16.0, 10.0, 60.0));
+    scene
+        .batch
+        .update_label(id, |l| {
+            l.text = "Score: 13".to_owned();
+            (l.x, l.colour) = (50.0, [200, 100, 50]);
+        })
+        .unwrap();
+    let mut fresh = Scene::new(ctx);
+    let label = fresh.label("Score: 13", 16.0, 50.0, 60.0);
+    fresh.add(label.with_colour([200, 100, 50]));
     assert_eq!(
-        scene.batch.text_stats().atlas_size,
-        atlas,
-        "the atlas did not grow"
+        scene.render(),
+        fresh.render(),
+        "kept glyphs moved and recoloured too"
     );
-    assert_eq!(scene.render(), before, "every pixel as it was");
-    // Once nothing fails, the same change goes through.
-    scene.batch.update_label(id, change).unwrap();
-    let stats = scene.batch.text_stats();
-    assert!(
-        stats.atlas_grows > 0 && stats.atlas_size.0 > atlas.0,
-        "{stats:?}"
+    // A wrap width that is no width lays out as none, and moves still move.
+    let mut wrapped = Scene::new(ctx);
+    let id = wrapped.add(
+        wrapped
+            .label("Score: 13", 16.0, 10.0, 60.0)
+            .wrapped(f32::NAN),
     );
-    assert!(ink(&scene.render()).is_some());
+    wrapped.batch.set_label_position(id, 50.0, 60.0).unwrap();
+    wrapped.batch.set_label_colour(id, [200, 100, 50]).unwrap();
+    assert_eq!(wrapped.render(), fresh.render());
 }
 
 fn a_failed_list_growth_leaves_the_label_as_it_was(ctx: &HeadlessContext) {
@@ -497,4 +545,6 @@ on_both_apis!(
     moving_or_recolouring_a_label_writes_only_that_attribute,
     a_failed_atlas_growth_leaves_the_label_as_it_was,
     a_failed_list_growth_leaves_the_label_as_it_was,
+    a_refused_z_leaves_the_label_as_it_was,
+    a_text_change_and_a_move_in_one_call_move_every_glyph,
 );

@@ -5,8 +5,8 @@
 //! The texture is shared (`Rc`) between the atlas that writes it and the layer groups that
 //! bind it, so its GL name and size sit in cells: growth swaps in a new texture object
 //! behind the same `Rc`, and every group binds the new one from its next draw on.
-//! Coordinates in it are texels (the shaders divide by `textureSize`), so growth changes
-//! no vertex.
+//! Coordinates in it are texels (the shaders divide by its size, a uniform set at every
+//! draw), so growth changes no vertex.
 //!
 //! GL state touched: creation, writes and growth restore the `GL_TEXTURE_2D` binding of the
 //! active unit and the unpack state they change; [`bind`](CoverageTexture::bind) leaves its

@@ -352,6 +352,38 @@ impl<S: SpriteStore> SpriteBatch<S> {
         if new.layer != old.layer {
             self.check_layer_kind(new.layer, LayerKind::Shapes)?;
         }
+        // The new z first: CPU work, refused only by a layer without a draw order, and
+        // carried by a migration.
+        let rezoned = new.z.to_bits() != old.z.to_bits();
+        if rezoned {
+            self.batch.set_z(list, new.z)?;
+        }
+        match self.rewrite_shape(&old, list, &new) {
+            Ok(moved) => list = moved,
+            Err(error) => {
+                if rezoned {
+                    let _ = self.batch.set_z(list, old.z);
+                }
+                return Err(error);
+            }
+        }
+        let entry = self
+            .shapes
+            .shapes
+            .get_mut(id)
+            .map_err(|_| BatchError::UnknownShape)?;
+        *entry = (new, list);
+        Ok(())
+    }
+
+    /// Rewrites what changed from `old` to `new` in `list` and migrates it to `new`'s
+    /// layer, returning its handle there; on error `list` holds `old` as it was.
+    fn rewrite_shape(
+        &mut self,
+        old: &Shape,
+        list: BatchList,
+        new: &Shape,
+    ) -> Result<BatchList, BatchError> {
         let store = &mut self.shapes;
         let geometry = new.kind != old.kind;
         if geometry {
@@ -371,10 +403,10 @@ impl<S: SpriteStore> SpriteBatch<S> {
         let written = (|| {
             if geometry {
                 b.write_indices(list, &store.mesh.indices)?;
-                return store.write_all(b, list, &new);
+                return store.write_all(b, list, new);
             }
             if shaped {
-                store.write_positions(b, list, &new)?;
+                store.write_positions(b, list, new)?;
             }
             if (new.x, new.y) != (old.x, old.y) {
                 let count = store.mesh.positions.len();
@@ -382,34 +414,21 @@ impl<S: SpriteStore> SpriteBatch<S> {
             }
             let colours = (new.colour, new.border_colour, new.opacity);
             if colours != (old.colour, old.border_colour, old.opacity) {
-                store.write_colours(b, list, &new)?;
+                store.write_colours(b, list, new)?;
             }
             Ok(())
         })();
         if let Err(error) = written {
             // Staged writes of a live list only fail on a bug: put the old shape back.
-            let _ = self.restore_shape(list, &old);
+            let _ = self.restore_shape(list, old);
             return Err(error);
         }
-        if new.layer != old.layer {
-            match self.batch.migrate(list, new.layer) {
-                Ok(moved) => list = moved,
-                Err(error) => {
-                    let _ = self.restore_shape(list, &old);
-                    return Err(error);
-                }
-            }
+        if new.layer == old.layer {
+            return Ok(list);
         }
-        if new.z.to_bits() != old.z.to_bits() {
-            self.batch.set_z(list, new.z)?;
-        }
-        let entry = self
-            .shapes
-            .shapes
-            .get_mut(id)
-            .map_err(|_| BatchError::UnknownShape)?;
-        *entry = (new, list);
-        Ok(())
+        self.batch.migrate(list, new.layer).inspect_err(|_| {
+            let _ = self.restore_shape(list, old);
+        })
     }
 
     /// Puts `shape` back into `list`: its counts, indices and every attribute.

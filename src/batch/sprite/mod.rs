@@ -686,25 +686,32 @@ impl<S: SpriteStore> SpriteBatch<S> {
         }
         let mut entry = Entry::<S>::new(sprite, old.handle);
         let b = &mut self.batch;
-        if let Err(error) = S::write_all(b, entry.handle, &entry.sprite, &entry.cache) {
-            // Staged writes of a live sprite only fail on a bug; restore whatever went in.
+        // The new z first: CPU work, refused only by a layer without a draw order, and
+        // carried by a migration.
+        let rezoned = sprite.z.to_bits() != old.sprite.z.to_bits();
+        if rezoned {
+            S::set_z(b, old.handle, sprite.z)?;
+        }
+        let undo = |b: &mut Batch| {
+            // Staging the old values again cannot fail where staging the new ones just
+            // worked (or failed on a bug); the first error is the one to report.
             let _ = S::write_all(b, old.handle, &old.sprite, &old.cache);
+            if rezoned {
+                let _ = S::set_z(b, old.handle, old.sprite.z);
+            }
+        };
+        if let Err(error) = S::write_all(b, entry.handle, &entry.sprite, &entry.cache) {
+            undo(b);
             return Err(error);
         }
         if sprite.layer != old.sprite.layer {
             match self.store.migrate(b, old.handle, sprite.layer) {
                 Ok(handle) => entry.handle = handle,
                 Err(error) => {
-                    // Staging the old values again cannot fail where staging the new ones
-                    // just worked; the migration's error is the one to report.
-                    let _ = S::write_all(b, old.handle, &old.sprite, &old.cache);
+                    undo(b);
                     return Err(error);
                 }
             }
-        }
-        if sprite.z.to_bits() != old.sprite.z.to_bits() {
-            // A live sprite of a layer (every layer keeps a draw order) takes any z.
-            S::set_z(b, entry.handle, sprite.z)?;
         }
         self.set_entry(id, entry)
     }

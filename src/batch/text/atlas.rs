@@ -10,7 +10,7 @@
 //! - Each (font, size) is a [`Face`], which answers layout's [`Metrics`] from its glyphs,
 //!   with ASCII looked up by table and kerning of ASCII pairs cached.
 
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -54,8 +54,9 @@ pub(crate) struct Face {
     /// Index in `glyphs` of the other characters met.
     others: HashMap<char, u32>,
     glyphs: Vec<Glyph>,
-    /// Kerning of pairs of table characters, as `f32` bits, [`UNSET`] until asked.
-    kerning: Vec<Cell<u32>>,
+    /// Kerning of pairs of table characters, as `f32` bits, [`UNSET`] until asked; the
+    /// table itself (64 KiB) is made by the first pair asked.
+    kerning: OnceCell<Box<[Cell<u32>]>>,
 }
 
 impl Face {
@@ -67,9 +68,7 @@ impl Face {
             table: [UNSET; TABLE_CHARS],
             others: HashMap::new(),
             glyphs: Vec::new(),
-            kerning: (0..TABLE_CHARS * TABLE_CHARS)
-                .map(|_| Cell::new(UNSET))
-                .collect(),
+            kerning: OnceCell::new(),
         }
     }
 
@@ -111,7 +110,12 @@ impl Metrics for Face {
                 .horizontal_kern(left, right, self.size)
                 .unwrap_or(0.0);
         }
-        let cell = &self.kerning[l * TABLE_CHARS + r];
+        let table = self.kerning.get_or_init(|| {
+            (0..TABLE_CHARS * TABLE_CHARS)
+                .map(|_| Cell::new(UNSET))
+                .collect()
+        });
+        let cell = &table[l * TABLE_CHARS + r];
         if cell.get() == UNSET {
             let kern = self.font.raw().horizontal_kern(left, right, self.size);
             cell.set(kern.unwrap_or(0.0).to_bits());
@@ -285,36 +289,37 @@ impl GlyphAtlas {
         Ok(())
     }
 
-    /// Room for a `w` × `h` bitmap, growing the texture until it fits. On error the
-    /// texture and packing are as they were.
+    /// Room for a `w` × `h` bitmap, growing the texture until it fits. A bitmap larger
+    /// than the largest texture is refused before anything grows. On error no glyph moved
+    /// and the packing spans the texture as it is (a growth that succeeded before the
+    /// failing one stays: more room, nothing lost).
     fn pack(&mut self, w: u32, h: u32) -> Result<(u32, u32), TextError> {
-        let before = self.shelves.clone();
+        let max = self.texture.max_side().min(u32::from(u16::MAX));
+        if w > max || h > max {
+            return Err(TextError::AtlasFull { side: max });
+        }
         loop {
+            // `place` changes nothing when it finds no room.
             if let Some(at) = self.shelves.place(w, h) {
                 return Ok(at);
             }
             let (width, height) = self.shelves.size();
-            let max = self.texture.max_side().min(u32::from(u16::MAX));
             let grown = match height <= width {
                 true => (width, (height * 2).min(max)),
                 false => ((width * 2).min(max), height),
             };
             if grown == (width, height) {
-                self.shelves = before;
                 return Err(TextError::AtlasFull { side: max });
             }
-            if let Err(error) = self.texture.grow(grown.0, grown.1) {
-                self.shelves = before;
-                return Err(error.into());
-            }
+            self.texture.grow(grown.0, grown.1)?;
             self.shelves.grow(grown.0, grown.1);
             self.grows += 1;
         }
     }
 }
 
-/// The largest size a label may have, in pixels per em: a glyph's bitmap then fits a
-/// texture of the smallest `GL_MAX_TEXTURE_SIZE` GL allows.
+/// The largest size a label may have, in pixels per em (glyphs whose bitmaps do not fit
+/// the largest texture are refused with [`TextError::AtlasFull`]).
 pub(crate) const MAX_SIZE: f32 = 1024.0;
 
 #[cfg(test)]

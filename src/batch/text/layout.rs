@@ -96,6 +96,8 @@ pub(crate) struct Params {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Placed {
     pub c: char,
+    /// Its byte offset in the text.
+    pub at: usize,
     /// Pen x on its baseline, relative to the anchor.
     pub x: f32,
     /// Its baseline, relative to the anchor.
@@ -220,21 +222,25 @@ impl<M: Metrics> Breaker<'_, M> {
         if let Some((at, word)) = words.next() {
             self.word(at, word);
         }
+
         for (at, word) in words {
-            // The space before this word, unless the word then goes to the next line.
+            // The space before this word (at byte `at - 1`): placed when it fits with the
+            // word; else the line breaks there, unless there is nothing to break before
+            // (another space) or after (an empty line), and the space is dropped.
             let space = self.width_of(' ', self.last) + self.pen;
             let fits = self
                 .wrap
                 .map_or(true, |w| space + self.word_width(word, Some(' ')) <= w);
-            if fits || self.pen == 0.0 && self.glyph_start == self.out.glyphs.len() {
-                self.place(' ');
-            } else {
-                self.end_line(at - 1);
+            let empty_line = self.glyph_start == self.out.glyphs.len();
+            if fits {
+                self.place(' ', at - 1);
+            } else if !word.is_empty() && !empty_line {
+                self.end_line();
                 self.line_start = at;
             }
             self.word(at, word);
         }
-        self.end_line(start + paragraph.len());
+        self.end_line();
     }
 
     /// Places a word starting at byte `at`, breaking inside it only where it alone is wider
@@ -244,11 +250,11 @@ impl<M: Metrics> Breaker<'_, M> {
             if let Some(w) = self.wrap {
                 let crosses = self.pen + self.width_of(c, self.last) > w;
                 if crosses && self.out.glyphs.len() > self.glyph_start {
-                    self.end_line(at + offset);
+                    self.end_line();
                     self.line_start = at + offset;
                 }
             }
-            self.place(c);
+            self.place(c, at + offset);
         }
     }
 
@@ -267,13 +273,15 @@ impl<M: Metrics> Breaker<'_, M> {
         before.map_or(0.0, |b| self.metrics.kern(b, c)) + self.metrics.advance(c)
     }
 
-    /// Places `c` at the pen, after kerning against the last character.
-    fn place(&mut self, c: char) {
+    /// Places `c`, byte `at` of the text, at the pen, after kerning against the last
+    /// character.
+    fn place(&mut self, c: char, at: usize) {
         if let Some(before) = self.last {
             self.pen += self.metrics.kern(before, c);
         }
         self.out.glyphs.push(Placed {
             c,
+            at,
             x: self.pen,
             y: 0.0,
         });
@@ -281,21 +289,20 @@ impl<M: Metrics> Breaker<'_, M> {
         self.last = Some(c);
     }
 
-    /// Ends the current line at byte `end`: trailing spaces leave it, and its width is
-    /// the pen after its last other character.
-    fn end_line(&mut self, mut end: usize) {
+    /// Ends the current line: trailing spaces leave it, its text ends after its last
+    /// character, and its width is the pen after that character.
+    fn end_line(&mut self) {
         while self.out.glyphs.len() > self.glyph_start
             && self.out.glyphs.last().is_some_and(|g| g.c == ' ')
         {
             self.out.glyphs.pop();
-            end -= 1;
         }
-        let width = match self.out.glyphs[self.glyph_start..].last() {
-            Some(g) => g.x + self.metrics.advance(g.c),
-            None => 0.0,
+        let (end, width) = match self.out.glyphs[self.glyph_start..].last() {
+            Some(g) => (g.at + g.c.len_utf8(), g.x + self.metrics.advance(g.c)),
+            None => (self.line_start, 0.0),
         };
         self.out.lines.push(Line {
-            text: self.line_start..end.max(self.line_start),
+            text: self.line_start..end,
             x: 0.0,
             baseline: 0.0,
             width,
@@ -425,6 +432,23 @@ mod tests {
             assert_eq!(layout.glyphs[0].x, block[0]);
             assert_eq!(layout.glyphs[0].y, block[3] - 15.0);
         }
+    }
+
+    #[test]
+    fn spaces_at_a_break_belong_to_neither_line() {
+        for text in ["ab   cd", "ab    cd", "ab cd"] {
+            let layout = left(text, Some(35.0));
+            assert_eq!(line_texts(&layout, text), ["ab", "cd"], "{text:?}");
+            assert_eq!(layout.glyphs.len(), 4, "{text:?}");
+        }
+        let trailing = "ab    ";
+        let layout = left(trailing, Some(35.0));
+        assert_eq!(line_texts(&layout, trailing), ["ab"]);
+        // Without a break, spaces are glyphs like any other.
+        let indented = "  x";
+        let layout = left(indented, None);
+        assert_eq!(line_texts(&layout, indented), ["  x"]);
+        assert_eq!(layout.glyphs[2].x, 20.0);
     }
 
     #[test]

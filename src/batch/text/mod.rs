@@ -132,8 +132,8 @@ pub struct Label {
     pub anchor_y: AnchorY,
     /// How its lines line up.
     pub align: Align,
-    /// Lines break before a word that would cross this width, in pixels; `None`: only at
-    /// `'\n'`.
+    /// Lines break before a word that would cross this width, in pixels; `None` (or a
+    /// width that is not a positive, finite number): only at `'\n'`.
     pub wrap_width: Option<f32>,
     /// Clockwise turn about the anchor, in degrees, as sprites and shapes turn.
     pub rotation: f32,
@@ -218,9 +218,11 @@ impl Label {
         }
     }
 
+    /// How to lay it out; a wrap width that is not a positive, finite number means none
+    /// (so that such labels compare equal and lay out alike).
     fn params(&self) -> Params {
         Params {
-            wrap_width: self.wrap_width,
+            wrap_width: self.wrap_width.filter(|w| w.is_finite() && *w > 0.0),
             align: self.align,
             anchor_x: self.anchor_x,
             anchor_y: self.anchor_y,
@@ -236,15 +238,16 @@ impl Label {
 /// What a sprite batch's text has done so far.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TextStats {
-    /// Times a label was laid out again (its text, font, size, wrapping, alignment or
-    /// anchor changed): `in_place + moved`.
+    /// Times a label's glyphs were laid out and written again (its text, font, size,
+    /// wrapping, alignment, anchor, rotation or visibility changed): `in_place + moved`.
     pub relayouts: u64,
     /// Of those, the ones whose list stayed where it was: the same glyph count, or a
     /// resize into the free space after it (or a shrink).
     pub in_place: u64,
     /// Of those, the ones whose list moved to a region that fits, by a GPU copy.
     pub moved: u64,
-    /// Glyph quads written by relayouts (the unchanged first glyphs are not).
+    /// Glyph quads written by new labels and relayouts (a relayout's unchanged first
+    /// glyphs are not).
     pub glyphs_written: u64,
     /// Glyphs rasterised into the atlas.
     pub glyphs_rasterised: u64,
@@ -365,9 +368,9 @@ impl Next {
             (self.layout.glyphs.iter())
                 .filter(|g| face.glyph(g.c).is_some_and(|glyph| glyph.size[0] > 0))
                 .map(|g| Placed {
-                    c: g.c,
                     x: g.x.round(),
                     y: g.y.round(),
+                    ..*g
                 }),
         );
         Ok(face_id)
@@ -382,14 +385,16 @@ impl Next {
 }
 
 impl Writer {
-    /// Writes the attributes of `quads` from quad `first` on, for `label` in `face`.
+    /// Writes the glyphs of `quads` from quad `first` on, for `label` in `face`: their
+    /// positions and texels, and their translations and colours from quad `painted` on
+    /// (at most `first`: earlier when the label moved or changed colour as well).
     fn write_quads(
         &mut self,
         batch: &mut Batch,
         list: BatchList,
         (label, face): (&Label, FaceId),
         quads: &[Placed],
-        first: usize,
+        (first, painted): (usize, usize),
     ) -> Result<(), BatchError> {
         let tail = &quads[first..];
         let face = self.atlas.get(face);
@@ -414,11 +419,13 @@ impl Writer {
         let first_vertex = first * QUAD_VERTICES;
         batch.write_from(list, POSITION, first_vertex, &self.positions)?;
         batch.write_from(list, TEX_COORDS, first_vertex, &self.texels)?;
-        let count = self.texels.len();
-        self.write_translation(batch, list, first_vertex, count, (label.x, label.y))?;
-        self.write_colours(batch, list, first_vertex, count, label.rgba())?;
-        self.stats.glyphs_written += tail.len() as u64;
-        Ok(())
+        let painted = painted.min(first);
+        let (from, count) = (
+            painted * QUAD_VERTICES,
+            (quads.len() - painted) * QUAD_VERTICES,
+        );
+        self.write_translation(batch, list, from, count, (label.x, label.y))?;
+        self.write_colours(batch, list, from, count, label.rgba())
     }
 
     /// Writes `(x, y)` as the translation of the `count` vertices from `first` on.
@@ -473,9 +480,10 @@ impl Writer {
     }
 
     /// Gives `entry`'s list the quads of `next`, `label`'s layout in `face`: resized (in
-    /// place or moved, counted) when the count changed, and written from the first quad
-    /// that differs from what it draws (from the first when `rewrite_all`). On error the
-    /// list holds `entry` as it was.
+    /// place or moved by a GPU copy that carries the kept glyphs, counted) when the count
+    /// changed, and written from the first quad that differs from what it draws (from the
+    /// first when `rewrite_all`; translations and colours from the first as well when the
+    /// label moved or changed colour). On error the list holds `entry` as it was.
     fn relayout(
         &mut self,
         batch: &mut Batch,
@@ -489,15 +497,21 @@ impl Writer {
             true => Resized::InPlace,
             false => self.size_for(batch, list, new.len())?,
         };
-        let kept = match rewrite_all || old.len() != new.len() || face != entry.face {
+        // A resize keeps the first min(old, new) glyphs: the common prefix is still there.
+        let kept = match rewrite_all || face != entry.face {
             true => 0,
             false => old.iter().zip(new).take_while(|(a, b)| a == b).count(),
         };
-        if let Err(error) = self.write_quads(batch, list, (label, face), new, kept) {
+        let was = &entry.label;
+        let repaint = (label.x, label.y) != (was.x, was.y) || label.rgba() != was.rgba();
+        let painted = if repaint { 0 } else { kept };
+        let written = self.write_quads(batch, list, (label, face), new, (kept, painted));
+        if let Err(error) = written {
             // Staged writes of a live list only fail on a bug: put the old label back.
             let _ = self.restore(batch, entry);
             return Err(error);
         }
+        self.stats.glyphs_written += (new.len() - kept) as u64;
         self.stats.relayouts += 1;
         match resized {
             Resized::InPlace => self.stats.in_place += 1,
@@ -510,7 +524,7 @@ impl Writer {
     fn restore(&mut self, batch: &mut Batch, entry: &Entry) -> Result<(), BatchError> {
         self.size_for(batch, entry.list, entry.quads.len())?;
         let label = (&entry.label, entry.face);
-        self.write_quads(batch, entry.list, label, &entry.quads, 0)
+        self.write_quads(batch, entry.list, label, &entry.quads, (0, 0))
     }
 }
 
@@ -556,11 +570,13 @@ impl<S: SpriteStore> SpriteBatch<S> {
             writer.quad_indices(quads),
             label.z,
         )?;
-        let written = writer.write_quads(&mut self.batch, list, (&label, face), &next.quads, 0);
+        let written =
+            writer.write_quads(&mut self.batch, list, (&label, face), &next.quads, (0, 0));
         if let Err(error) = written {
             self.batch.delete(list)?;
             return Err(error);
         }
+        writer.stats.glyphs_written += quads as u64;
         let mut entry = Entry {
             list,
             face,
@@ -654,9 +670,10 @@ impl<S: SpriteStore> SpriteBatch<S> {
         }
     }
 
-    /// Changes a label's text: lays it out again and writes the glyphs from the first one
-    /// that changed, resizing its list (in place, or moved by a GPU copy) when the glyph
-    /// count changed. The same text writes nothing.
+    /// Changes a label's text: lays it out again and writes its glyphs from the first one
+    /// whose place or shape changed (with left alignment and anchors, the first changed
+    /// character), resizing its list (in place, or moved by a GPU copy that carries the
+    /// glyphs kept) when the glyph count changed. The same text writes nothing.
     pub fn set_label_text(&mut self, id: LabelId, text: &str) -> Result<(), BatchError> {
         if self.text_entry(id)?.label.text == text {
             return Ok(());
@@ -690,7 +707,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
 
     /// Updates a label's properties through `f` and rewrites what changed: its layout when
     /// its text, font, size, wrapping, alignment or anchor changed (the unchanged first
-    /// glyphs kept), all its positions when its rotation or visibility changed, its
+    /// glyphs kept), all its glyphs when its rotation or visibility changed, its
     /// translation alone for a move, its colours alone for a colour or opacity. A change
     /// of layer migrates it, a change of z reorders it. On error the label keeps its
     /// properties, list and data.
@@ -717,39 +734,52 @@ impl<S: SpriteStore> SpriteBatch<S> {
             label.rotation.to_bits() != old.rotation.to_bits() || label.visible != old.visible;
         let (writer, next, b) = (&mut store.writer, &mut store.next, &mut self.batch);
         let (list, count) = (entry.list, entry.quads.len() * QUAD_VERTICES);
-        let mut face = entry.face;
-        if relaid || turned {
-            face = next.lay_out(&mut writer.atlas, &label)?;
-            writer.relayout(b, entry, (&label, face), next, turned)?;
-        } else {
-            let written = (|| {
-                if (label.x, label.y) != (old.x, old.y) {
-                    writer.write_translation(b, list, 0, count, (label.x, label.y))?;
-                }
-                if label.rgba() != old.rgba() {
-                    writer.write_colours(b, list, 0, count, label.rgba())?;
-                }
-                Ok(())
-            })();
-            if let Err(error) = written {
-                let _ = writer.restore(b, entry);
-                return Err(error);
-            }
+        // The new z first: CPU work, refused only by a layer without a draw order, and
+        // carried by a migration.
+        let rezoned = label.z.to_bits() != old.z.to_bits();
+        if rezoned {
+            b.set_z(list, label.z)?;
         }
-        let mut moved = list;
-        if layer != old.layer {
-            match b.migrate(list, layer) {
-                Ok(to) => moved = to,
-                Err(error) => {
+        let written = (|| {
+            let mut face = entry.face;
+            if relaid || turned {
+                face = next.lay_out(&mut writer.atlas, &label)?;
+                writer.relayout(b, entry, (&label, face), next, turned)?;
+            } else {
+                let painted = (|| {
+                    if (label.x, label.y) != (old.x, old.y) {
+                        writer.write_translation(b, list, 0, count, (label.x, label.y))?;
+                    }
+                    if label.rgba() != old.rgba() {
+                        writer.write_colours(b, list, 0, count, label.rgba())?;
+                    }
+                    Ok(())
+                })();
+                if let Err(error) = painted {
                     let _ = writer.restore(b, entry);
                     return Err(error);
                 }
             }
-        }
-        if label.z.to_bits() != old.z.to_bits() {
-            // A live list of a layer (every layer keeps a draw order) takes any z.
-            b.set_z(moved, label.z)?;
-        }
+            if layer == old.layer {
+                return Ok((face, list));
+            }
+            match b.migrate(list, layer) {
+                Ok(moved) => Ok((face, moved)),
+                Err(error) => {
+                    let _ = writer.restore(b, entry);
+                    Err(error)
+                }
+            }
+        })();
+        let (face, moved) = match written {
+            Ok(done) => done,
+            Err(error) => {
+                if rezoned {
+                    let _ = b.set_z(list, old.z);
+                }
+                return Err(error);
+            }
+        };
         let entry = (store.labels.get_mut(id)).map_err(|_| BatchError::UnknownLabel)?;
         if relaid || turned {
             next.swap_into(entry);
