@@ -13,15 +13,14 @@
 //! binding.
 
 use std::cell::{Cell, RefCell};
-use std::num::NonZeroU32;
 use std::rc::Rc;
 
 use glow::HasContext;
 
 use super::fault::{inject, Site};
 use super::pixels::with_byte_unpacking;
-use super::texture::max_texture_size;
-use super::{check_gl, GlError};
+use super::texture::{create_2d, max_texture_size, with_bound};
+use super::{check_gl, GlError, TextureFilter};
 
 /// A growable `R8` texture with a copy of its texels in memory.
 ///
@@ -92,14 +91,12 @@ impl CoverageTexture {
             return Ok(());
         }
         let gl = &self.gl;
-        // SAFETY: `coverage` holds exactly `width * height` bytes (checked) and unpacking
-        // reads one byte a texel with rows back to back and no unpack buffer
-        // (`with_byte_unpacking`), so GL reads exactly that slice, into a rectangle inside
-        // the texture (checked). The previous binding is restored.
-        unsafe {
-            let previous = gl.get_parameter_i32(glow::TEXTURE_BINDING_2D) as u32;
-            gl.bind_texture(glow::TEXTURE_2D, Some(self.raw.get()));
-            with_byte_unpacking(gl, || {
+        with_bound(gl, self.raw.get(), || {
+            // SAFETY: `coverage` holds exactly `width * height` bytes (checked) and
+            // unpacking reads one byte a texel with rows back to back and no unpack buffer
+            // (`with_byte_unpacking`), so GL reads exactly that slice, into a rectangle
+            // inside the bound texture (checked).
+            with_byte_unpacking(gl, || unsafe {
                 gl.tex_sub_image_2d(
                     glow::TEXTURE_2D,
                     0,
@@ -111,12 +108,8 @@ impl CoverageTexture {
                     glow::UNSIGNED_BYTE,
                     glow::PixelUnpackData::Slice(Some(coverage)),
                 )
-            });
-            gl.bind_texture(
-                glow::TEXTURE_2D,
-                NonZeroU32::new(previous).map(glow::NativeTexture),
-            );
-        }
+            })
+        });
         inject(gl, Site::Texture);
         check_gl(gl, "CoverageTexture::write")?;
         let mut texels = self.texels.borrow_mut();
@@ -212,52 +205,21 @@ fn texel_count(
     Ok(width as usize * height as usize)
 }
 
-/// A new `R8` texture holding `texels` (`width * height` bytes); deleted again on error.
+/// A new `R8` texture holding `texels` (`width * height` bytes), linearly filtered;
+/// deleted again on error.
 fn upload(
     gl: &glow::Context,
     width: u32,
     height: u32,
     texels: &[u8],
 ) -> Result<glow::NativeTexture, GlError> {
-    // SAFETY: creating and filling a texture on the current context; `texels` holds
-    // `width * height` bytes (the callers size it so) and unpacking reads one byte a texel
-    // with rows back to back and no unpack buffer, so GL reads exactly that slice. The
-    // previous binding is restored.
-    let raw = unsafe {
-        let raw = gl.create_texture().map_err(|message| GlError::Create {
-            object: "texture",
-            message,
-        })?;
-        let previous = gl.get_parameter_i32(glow::TEXTURE_BINDING_2D) as u32;
-        gl.bind_texture(glow::TEXTURE_2D, Some(raw));
-        for (param, value) in [
-            (glow::TEXTURE_MIN_FILTER, glow::LINEAR as i32),
-            (glow::TEXTURE_MAG_FILTER, glow::LINEAR as i32),
-            (glow::TEXTURE_WRAP_S, glow::CLAMP_TO_EDGE as i32),
-            (glow::TEXTURE_WRAP_T, glow::CLAMP_TO_EDGE as i32),
-            (glow::TEXTURE_MAX_LEVEL, 0),
-        ] {
-            gl.tex_parameter_i32(glow::TEXTURE_2D, param, value);
-        }
-        with_byte_unpacking(gl, || {
-            gl.tex_image_2d(
-                glow::TEXTURE_2D,
-                0,
-                glow::R8 as i32,
-                width as i32,
-                height as i32,
-                0,
-                glow::RED,
-                glow::UNSIGNED_BYTE,
-                glow::PixelUnpackData::Slice(Some(texels)),
-            )
-        });
-        gl.bind_texture(
-            glow::TEXTURE_2D,
-            NonZeroU32::new(previous).map(glow::NativeTexture),
-        );
-        raw
-    };
+    let raw = create_2d(
+        gl,
+        (width, height),
+        TextureFilter::Linear,
+        (glow::R8, glow::RED),
+        texels,
+    )?;
     inject(gl, Site::Texture);
     if let Err(error) = check_gl(gl, "CoverageTexture storage") {
         // SAFETY: the texture was just created on this context and nothing refers to it.

@@ -48,11 +48,6 @@ pub(crate) fn with_tight_packing<R>(gl: &glow::Context, f: impl FnOnce() -> R) -
     with_defaults(gl, &PACK, RGBA8_ALIGNMENT, f)
 }
 
-/// Runs `f` with tightly packed client-memory unpacking (for texture uploads).
-pub(crate) fn with_tight_unpacking<R>(gl: &glow::Context, f: impl FnOnce() -> R) -> R {
-    with_defaults(gl, &UNPACK, RGBA8_ALIGNMENT, f)
-}
-
 /// Runs `f` with client-memory unpacking of one byte a texel and rows of any width packed
 /// back to back (`GL_UNPACK_ALIGNMENT` 1, for single-channel uploads).
 pub(crate) fn with_byte_unpacking<R>(gl: &glow::Context, f: impl FnOnce() -> R) -> R {

@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use glow::HasContext;
 
-use super::pixels::{rgba8_len, with_tight_unpacking};
+use super::pixels::{rgba8_len, with_byte_unpacking};
 use super::{check_gl, GlError};
 
 /// How a texture is sampled when minified or magnified.
@@ -103,45 +103,13 @@ impl Texture {
                 ),
             });
         }
-        // SAFETY: creating and filling a texture on the current context. `pixels` holds
-        // exactly `width * height * 4` bytes (checked above) and unpacking is tight with no
-        // unpack buffer bound (`with_tight_unpacking`), so GL reads exactly that slice. The
-        // previous binding is restored.
-        let raw = unsafe {
-            let raw = gl.create_texture().map_err(|message| GlError::Create {
-                object: "texture",
-                message,
-            })?;
-            let previous = gl.get_parameter_i32(glow::TEXTURE_BINDING_2D) as u32;
-            gl.bind_texture(glow::TEXTURE_2D, Some(raw));
-            for (param, value) in [
-                (glow::TEXTURE_MIN_FILTER, filter.gl()),
-                (glow::TEXTURE_MAG_FILTER, filter.gl()),
-                (glow::TEXTURE_WRAP_S, glow::CLAMP_TO_EDGE as i32),
-                (glow::TEXTURE_WRAP_T, glow::CLAMP_TO_EDGE as i32),
-                (glow::TEXTURE_MAX_LEVEL, 0),
-            ] {
-                gl.tex_parameter_i32(glow::TEXTURE_2D, param, value);
-            }
-            with_tight_unpacking(&gl, || {
-                gl.tex_image_2d(
-                    glow::TEXTURE_2D,
-                    0,
-                    glow::RGBA8 as i32,
-                    width as i32,
-                    height as i32,
-                    0,
-                    glow::RGBA,
-                    glow::UNSIGNED_BYTE,
-                    glow::PixelUnpackData::Slice(Some(pixels)),
-                )
-            });
-            gl.bind_texture(
-                glow::TEXTURE_2D,
-                NonZeroU32::new(previous).map(glow::NativeTexture),
-            );
-            raw
-        };
+        let raw = create_2d(
+            &gl,
+            (width, height),
+            filter,
+            (glow::RGBA8, glow::RGBA),
+            pixels,
+        )?;
         // SAFETY: a plain query on the current context.
         let max_units = unsafe { gl.get_parameter_i32(glow::MAX_COMBINED_TEXTURE_IMAGE_UNITS) };
         let texture = Texture {
@@ -216,6 +184,88 @@ impl Drop for Texture {
     fn drop(&mut self) {
         // SAFETY: the texture belongs to this context, which must be current (type docs).
         unsafe { self.gl.delete_texture(self.raw) };
+    }
+}
+
+/// A new 2D texture of `width` × `height` texels, one level, clamped to its edges and
+/// sampled by `filter`, with storage `internal` (`GL_RGBA8`, `GL_R8`) filled from `texels`
+/// of `format` (`GL_RGBA` or `GL_RED`, a byte a channel). Checks nothing of GL's errors:
+/// the caller does, and deletes the texture on one.
+///
+/// Fails with [`GlError::InvalidArgument`] when `texels` is not exactly the texture's
+/// bytes, and with [`GlError::Create`].
+///
+/// GL state touched: none left changed (the `GL_TEXTURE_2D` binding of the active unit,
+/// the pixel-unpack buffer binding and unpack pixel-store state are restored).
+pub(super) fn create_2d(
+    gl: &glow::Context,
+    (width, height): (u32, u32),
+    filter: TextureFilter,
+    (internal, format): (u32, u32),
+    texels: &[u8],
+) -> Result<glow::NativeTexture, GlError> {
+    let channels = if format == glow::RGBA { 4 } else { 1 };
+    let expected = (width as usize * height as usize).checked_mul(channels);
+    if expected != Some(texels.len()) {
+        return Err(GlError::InvalidArgument {
+            operation: "create_2d",
+            message: format!("{} bytes given for {width}x{height} texels", texels.len()),
+        });
+    }
+    // SAFETY: creating and filling a texture on the current context. `texels` holds
+    // exactly the texture's bytes (checked above) and unpacking reads them back to back
+    // with no unpack buffer bound (`with_byte_unpacking`), so GL reads exactly that slice.
+    unsafe {
+        let raw = gl.create_texture().map_err(|message| GlError::Create {
+            object: "texture",
+            message,
+        })?;
+        with_bound(gl, raw, || {
+            for (param, value) in [
+                (glow::TEXTURE_MIN_FILTER, filter.gl()),
+                (glow::TEXTURE_MAG_FILTER, filter.gl()),
+                (glow::TEXTURE_WRAP_S, glow::CLAMP_TO_EDGE as i32),
+                (glow::TEXTURE_WRAP_T, glow::CLAMP_TO_EDGE as i32),
+                (glow::TEXTURE_MAX_LEVEL, 0),
+            ] {
+                gl.tex_parameter_i32(glow::TEXTURE_2D, param, value);
+            }
+            with_byte_unpacking(gl, || {
+                gl.tex_image_2d(
+                    glow::TEXTURE_2D,
+                    0,
+                    internal as i32,
+                    width as i32,
+                    height as i32,
+                    0,
+                    format,
+                    glow::UNSIGNED_BYTE,
+                    glow::PixelUnpackData::Slice(Some(texels)),
+                )
+            });
+        });
+        Ok(raw)
+    }
+}
+
+/// Runs `f` with `raw` bound to `GL_TEXTURE_2D` of the active unit, then binds back what
+/// was bound there.
+pub(super) fn with_bound<R>(
+    gl: &glow::Context,
+    raw: glow::NativeTexture,
+    f: impl FnOnce() -> R,
+) -> R {
+    // SAFETY: a query and bindings of a texture of the current context (`raw`, or the one
+    // that was bound); the previous binding is restored.
+    unsafe {
+        let previous = gl.get_parameter_i32(glow::TEXTURE_BINDING_2D) as u32;
+        gl.bind_texture(glow::TEXTURE_2D, Some(raw));
+        let result = f();
+        gl.bind_texture(
+            glow::TEXTURE_2D,
+            NonZeroU32::new(previous).map(glow::NativeTexture),
+        );
+        result
     }
 }
 
