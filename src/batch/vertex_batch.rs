@@ -551,6 +551,23 @@ impl Batch {
             .write_from(list.list, attribute, first, data)?)
     }
 
+    /// Stages `value` as the list's `attribute` at each of its `count` vertices from `first`
+    /// on (its last vertex being `first + count - 1`), filled into `scratch`, which the
+    /// caller keeps so that filling allocates nothing once warm. As
+    /// [`write_from`](Self::write_from).
+    pub(crate) fn write_filled<T: AttributeData + Copy>(
+        &mut self,
+        list: BatchList,
+        attribute: impl AttributeKey,
+        (first, count): (usize, usize),
+        value: T,
+        scratch: &mut Vec<T>,
+    ) -> Result<(), BatchError> {
+        scratch.clear();
+        scratch.resize(count, value);
+        self.write_from(list, attribute, first, scratch)
+    }
+
     /// Stages raw bytes of the list's `attribute`, checked by length only.
     pub fn write_bytes(
         &mut self,

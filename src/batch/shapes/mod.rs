@@ -213,9 +213,7 @@ impl ShapeStore {
         count: usize,
         (x, y): (f32, f32),
     ) -> Result<(), BatchError> {
-        self.positions.clear();
-        self.positions.resize(count, [x, y]);
-        batch.write(list, TRANSLATION, &self.positions)
+        batch.write_filled(list, TRANSLATION, (0, count), [x, y], &mut self.positions)
     }
 
     /// Writes the colours of the scratch mesh's vertices for `shape`.

@@ -437,9 +437,8 @@ impl Writer {
         count: usize,
         (x, y): (f32, f32),
     ) -> Result<(), BatchError> {
-        self.positions.clear();
-        self.positions.resize(count, [x, y]);
-        batch.write_from(list, TRANSLATION, first, &self.positions)
+        let scratch = &mut self.positions;
+        batch.write_filled(list, TRANSLATION, (first, count), [x, y], scratch)
     }
 
     /// Writes `rgba` as the colour of the `count` vertices from `first` on.
@@ -451,9 +450,7 @@ impl Writer {
         count: usize,
         rgba: [u8; 4],
     ) -> Result<(), BatchError> {
-        self.colours.clear();
-        self.colours.resize(count, rgba);
-        batch.write_from(list, COLOUR, first, &self.colours)
+        batch.write_filled(list, COLOUR, (first, count), rgba, &mut self.colours)
     }
 
     /// Sizes `list` for `quads` glyph quads and writes their indices. On error the list
