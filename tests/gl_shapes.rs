@@ -450,24 +450,7 @@ fn a_refused_z_leaves_the_shape_as_it_was(ctx: &HeadlessContext) {
     assert_eq!(scene.render(), before);
 }
 
-macro_rules! on_both_apis {
-    ($($test:ident),* $(,)?) => {
-        mod gl_core {
-            $(#[test]
-            fn $test() {
-                super::$test(&super::common::context());
-            })*
-        }
-        mod gles3 {
-            $(#[test]
-            fn $test() {
-                super::$test(&super::common::context_gles());
-            })*
-        }
-    };
-}
-
-on_both_apis!(
+common::on_gl_core_and_gles3!(
     every_kind_covers_its_analytic_outline,
     changing_geometry_resizes_the_list_in_place_or_moves_it,
     shapes_draw_by_z_and_look_through_the_camera,

@@ -519,24 +519,7 @@ fn a_failed_list_growth_leaves_the_label_as_it_was(ctx: &HeadlessContext) {
     assert_eq!(scene.render(), before);
 }
 
-macro_rules! on_both_apis {
-    ($($test:ident),* $(,)?) => {
-        mod gl_core {
-            $(#[test]
-            fn $test() {
-                super::$test(&super::common::context());
-            })*
-        }
-        mod gles3 {
-            $(#[test]
-            fn $test() {
-                super::$test(&super::common::context_gles());
-            })*
-        }
-    };
-}
-
-on_both_apis!(
+common::on_gl_core_and_gles3!(
     ink_lies_inside_the_measured_bounds,
     anchors_and_alignment_place_the_block_where_the_maths_says,
     a_wrapped_paragraph_breaks_where_the_layout_says,
