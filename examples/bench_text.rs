@@ -17,11 +17,11 @@ use std::time::{Duration, Instant};
 
 use vertex_domain::backend::RenderTarget;
 use vertex_domain::batch::{Font, GroupId, Label, LabelId, SpriteBatch};
-use vertex_domain::headless::{HeadlessApi, HeadlessContext};
+use vertex_domain::headless::HeadlessContext;
 
 /// The examples' shared harness: running the pyglet peer and reading its JSON, timing.
 mod common;
-use common::bench::{finish, ms, print_table, thread_cpu, Args, Row};
+use common::bench::{finish, ms, print_table, side_by_side, thread_cpu, Row};
 
 const WIDTH: u32 = 1280;
 const HEIGHT: u32 = 720;
@@ -216,26 +216,8 @@ fn notes(with_pyglet: bool) {
     }
 }
 
-/// Parses the flags, runs the trace at each N, runs the peer with `--pyglet`, prints the tables.
+/// Runs the trace at each N beside the peer with `--pyglet`, and prints the tables.
 fn main() {
-    // Measure what a release build of a game does: no per-frame glGetError.
-    vertex_domain::backend::set_validation(false);
-    let args = Args::parse(
-        vec![1000],
-        FRAMES,
-        "usage: [--counts 1000,...] [--frames 30] [--pyglet]",
-    );
-    let ctx = HeadlessContext::new(HeadlessApi::GlCore).unwrap_or_else(|e| {
-        eprintln!("{e}");
-        std::process::exit(1)
-    });
-    println!("{} | {}", ctx.version(), ctx.renderer());
-    let ours: Vec<Figures> = (args.counts.iter())
-        .map(|&n| run(&ctx, n, args.frames))
-        .collect();
-    let peer = args.peer("text");
-    for ((n, figures), fields) in args.counts.iter().zip(&ours).zip(&peer) {
-        table(*n, args.frames, figures, fields.as_deref());
-    }
-    notes(args.with_pyglet);
+    let usage = "usage: [--counts 1000,...] [--frames 30] [--pyglet]";
+    side_by_side((vec![1000], FRAMES, usage), "text", run, table, notes);
 }

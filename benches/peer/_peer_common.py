@@ -1,15 +1,17 @@
 """Shared helpers for the pyglet peer benchmarks (headless EGL window, timers,
 draw-call counting, sampled deletion with extrapolation).
 
-Imported by pyglet_domain.py and pyglet_sprites.py; not a benchmark itself.
+Imported by every peer script; not a benchmark itself.
 """
 from __future__ import annotations
 
 import bisect
+import ctypes
 import gc
 import json
 import os
 import platform
+import resource
 import sys
 import time
 
@@ -54,6 +56,53 @@ def timed_draw(window, batch) -> tuple[float, float]:
     t1 = now()
     gl.glFinish()
     return t1 - t0, now() - t1
+
+
+def timed_frames(window, batch, update, warmup: int, frames: int, before=None) -> dict:
+    """Runs `warmup` untimed frames (f = 1..warmup), then `frames` timed ones (f =
+    1..frames). Each: window.clear() + glFinish untimed, `before(f)` untimed on timed
+    frames when given, then update(f), batch.draw() inside a GL_TIME_ELAPSED query, and
+    glFinish. Returns the means per timed frame in ms: update_ms, submit_ms, finish_ms,
+    frame_ms (their sum), gpu_ms (the query) and thread_cpu_ms (getrusage(RUSAGE_THREAD)
+    user + system over the frame)."""
+    upd = sub = fin = gpu = cpu = 0.0
+    query = gl.GLuint()
+    gl.glGenQueries(1, ctypes.byref(query))
+    elapsed = gl.GLuint64()
+    for fi in range(warmup + frames):
+        timed = fi >= warmup
+        f = fi - warmup + 1 if timed else fi + 1
+        window.clear()
+        gl.glFinish()
+        if timed and before is not None:
+            before(f)
+        th0 = resource.getrusage(resource.RUSAGE_THREAD)
+        t0 = now()
+        update(f)
+        t1 = now()
+        gl.glBeginQuery(gl.GL_TIME_ELAPSED, query)
+        batch.draw()
+        gl.glEndQuery(gl.GL_TIME_ELAPSED)
+        t2 = now()
+        gl.glFinish()
+        t3 = now()
+        th1 = resource.getrusage(resource.RUSAGE_THREAD)
+        gl.glGetQueryObjectui64v(query, gl.GL_QUERY_RESULT, ctypes.byref(elapsed))
+        if timed:
+            upd += t1 - t0
+            sub += t2 - t1
+            fin += t3 - t2
+            gpu += elapsed.value / 1e9
+            cpu += (th1.ru_utime + th1.ru_stime) - (th0.ru_utime + th0.ru_stime)
+    gl.glDeleteQueries(1, ctypes.byref(query))
+    return {
+        'update_ms': ms(upd / frames),
+        'submit_ms': ms(sub / frames),
+        'finish_ms': ms(fin / frames),
+        'frame_ms': ms((upd + sub + fin) / frames),
+        'gpu_ms': ms(gpu / frames),
+        'thread_cpu_ms': ms(cpu / frames),
+    }
 
 
 def gl_description() -> dict:

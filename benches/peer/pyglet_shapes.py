@@ -38,10 +38,8 @@ Run through run_pyglet.sh (sets up the venv and headless mode):
 from __future__ import annotations
 
 import argparse
-import ctypes
 import gc
 import os
-import resource
 import sys
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -141,33 +139,7 @@ def run_one(n: int, window, env: dict) -> dict:
     domains = len({id(s._vertex_list.domain) for s in items})  # noqa: SLF001
 
     live = [(s, bx, by) for s, (_k, bx, by, _c, _r) in zip(items, specs)]
-    upd = sub = fin = gpu = cpu = 0.0
-    query = gl.GLuint()
-    gl.glGenQueries(1, ctypes.byref(query))
-    elapsed = gl.GLuint64()
-    for fi in range(args.warmup + args.frames):
-        f = fi + 1 if fi < args.warmup else fi - args.warmup + 1
-        window.clear()
-        gl.glFinish()
-        th0 = resource.getrusage(resource.RUSAGE_THREAD)
-        t0 = pc.now()
-        move_all(live, f)
-        t1 = pc.now()
-        gl.glBeginQuery(gl.GL_TIME_ELAPSED, query)
-        batch.draw()
-        gl.glEndQuery(gl.GL_TIME_ELAPSED)
-        t2 = pc.now()
-        gl.glFinish()
-        t3 = pc.now()
-        th1 = resource.getrusage(resource.RUSAGE_THREAD)
-        gl.glGetQueryObjectui64v(query, gl.GL_QUERY_RESULT, ctypes.byref(elapsed))
-        if fi >= args.warmup:
-            upd += t1 - t0
-            sub += t2 - t1
-            fin += t3 - t2
-            gpu += elapsed.value / 1e9
-            cpu += (th1.ru_utime + th1.ru_stime) - (th0.ru_utime + th0.ru_stime)
-    gl.glDeleteQueries(1, ctypes.byref(query))
+    per_frame = pc.timed_frames(window, batch, lambda f: move_all(live, f), args.warmup, args.frames)
     fr = args.frames
     lit = lit_pixels()
     draws = pc.count_draw_calls(batch)
@@ -194,12 +166,7 @@ def run_one(n: int, window, env: dict) -> dict:
     r.update({
         'frames': fr,
         'create_ms': pc.ms(create),
-        'update_ms': pc.ms(upd / fr),
-        'submit_ms': pc.ms(sub / fr),
-        'finish_ms': pc.ms(fin / fr),
-        'frame_ms': pc.ms((upd + sub + fin) / fr),
-        'gpu_ms': pc.ms(gpu / fr),
-        'thread_cpu_ms': pc.ms(cpu / fr),
+        **per_frame,
         'draw_calls': draws['calls'],
         'draw_ranges': draws['subdraws'],
         'domains': domains,

@@ -37,10 +37,8 @@ Run through run_pyglet.sh (sets up the venv and headless mode):
 from __future__ import annotations
 
 import argparse
-import ctypes
 import gc
 import os
-import resource
 import sys
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -125,37 +123,14 @@ def run_one(n: int, window, env: dict, screenshot: str | None) -> dict:
     batch.draw()
     gl.glFinish()
 
-    upd = sub = fin = gpu = cpu = 0.0
     changed = 0
-    query = gl.GLuint()
-    gl.glGenQueries(1, ctypes.byref(query))
-    elapsed = gl.GLuint64()
-    for fi in range(args.warmup + args.frames):
-        timed = fi >= args.warmup
-        f = fi - args.warmup + 1 if timed else fi + 1
-        window.clear()
-        gl.glFinish()
-        if timed:
-            changed += sum(1 for i, label in enumerate(labels) if label.text != text(i, f))
-        th0 = resource.getrusage(resource.RUSAGE_THREAD)
-        t0 = pc.now()
-        set_texts(labels, f)
-        t1 = pc.now()
-        gl.glBeginQuery(gl.GL_TIME_ELAPSED, query)
-        batch.draw()
-        gl.glEndQuery(gl.GL_TIME_ELAPSED)
-        t2 = pc.now()
-        gl.glFinish()
-        t3 = pc.now()
-        th1 = resource.getrusage(resource.RUSAGE_THREAD)
-        gl.glGetQueryObjectui64v(query, gl.GL_QUERY_RESULT, ctypes.byref(elapsed))
-        if timed:
-            upd += t1 - t0
-            sub += t2 - t1
-            fin += t3 - t2
-            gpu += elapsed.value / 1e9
-            cpu += (th1.ru_utime + th1.ru_stime) - (th0.ru_utime + th0.ru_stime)
-    gl.glDeleteQueries(1, ctypes.byref(query))
+
+    def count_changes(f: int) -> None:
+        nonlocal changed
+        changed += sum(1 for i, label in enumerate(labels) if label.text != text(i, f))
+
+    per_frame = pc.timed_frames(window, batch, lambda f: set_texts(labels, f), args.warmup,
+                                args.frames, before=count_changes)
     fr = args.frames
 
     img = read_framebuffer()
@@ -173,12 +148,7 @@ def run_one(n: int, window, env: dict, screenshot: str | None) -> dict:
     r.update({
         'frames': fr,
         'create_ms': pc.ms(create),
-        'update_ms': pc.ms(upd / fr),
-        'submit_ms': pc.ms(sub / fr),
-        'finish_ms': pc.ms(fin / fr),
-        'frame_ms': pc.ms((upd + sub + fin) / fr),
-        'gpu_ms': pc.ms(gpu / fr),
-        'thread_cpu_ms': pc.ms(cpu / fr),
+        **per_frame,
         'draw_calls': draws['calls'],
         'draw_ranges': draws['subdraws'],
         'glyphs': sum(len(label.text) for label in labels),

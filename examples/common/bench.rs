@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use glow::HasContext;
-use vertex_domain::headless::HeadlessContext;
+use vertex_domain::headless::{HeadlessApi, HeadlessContext};
 
 /// `d` in milliseconds.
 pub fn ms(d: Duration) -> f64 {
@@ -140,4 +140,34 @@ pub fn print_table(rows: &[Row], peer: Option<&[(String, f64)]>) {
             ratio(value, theirs)
         );
     }
+}
+
+/// The whole of a side-by-side benchmark: parses the flags (counts defaulting to `counts`,
+/// `frames` timed frames), turns GL error checks off as a release game runs, runs the
+/// trace at each count on a headless GL core context, runs the pyglet peer `peer` with
+/// `--pyglet`, and prints each count's table, then the notes.
+pub fn side_by_side<F>(
+    (counts, frames, usage): (Vec<usize>, u32, &str),
+    peer: &str,
+    run: impl Fn(&HeadlessContext, usize, u32) -> F,
+    table: impl Fn(usize, u32, &F, Option<&[(String, f64)]>),
+    notes: impl FnOnce(bool),
+) {
+    // Measure what a release build of a game does: no per-frame glGetError (the
+    // dev-dependency's `fault-injection` feature would otherwise turn validation on).
+    vertex_domain::backend::set_validation(false);
+    let args = Args::parse(counts, frames, usage);
+    let ctx = HeadlessContext::new(HeadlessApi::GlCore).unwrap_or_else(|e| {
+        eprintln!("{e}");
+        std::process::exit(1)
+    });
+    println!("{} | {}", ctx.version(), ctx.renderer());
+    let ours: Vec<F> = (args.counts.iter())
+        .map(|&n| run(&ctx, n, args.frames))
+        .collect();
+    let fields = args.peer(peer);
+    for ((n, figures), fields) in args.counts.iter().zip(&ours).zip(&fields) {
+        table(*n, args.frames, figures, fields.as_deref());
+    }
+    notes(args.with_pyglet);
 }
