@@ -9,7 +9,7 @@ mod common;
 use vertex_domain::backend::fault::{self, Site};
 use vertex_domain::backend::RenderTarget;
 use vertex_domain::batch::text::{Align, AnchorX, AnchorY};
-use vertex_domain::batch::{BatchError, Font, GroupId, Label, LabelId, SpriteBatch};
+use vertex_domain::batch::{BatchError, Camera, Font, GroupId, Label, LabelId, SpriteBatch};
 use vertex_domain::headless::HeadlessContext;
 
 const WIDTH: u32 = 256;
@@ -519,6 +519,52 @@ fn a_failed_list_growth_leaves_the_label_as_it_was(ctx: &HeadlessContext) {
     assert_eq!(scene.render(), before);
 }
 
+fn labels_draw_by_z_and_look_through_the_camera(ctx: &HeadlessContext) {
+    let mut scene = Scene::new(ctx);
+    // Two blocks of ink over each other: the red one added first but at a higher z.
+    let block = "\u{2588}\u{2588}\u{2588}";
+    let red = scene
+        .label(block, 30.0, 60.0, 50.0)
+        .with_colour([255, 0, 0]);
+    let red = scene.add(red.at_z(1.0));
+    let green = scene
+        .label(block, 30.0, 70.0, 55.0)
+        .with_colour([0, 255, 0]);
+    scene.add(green);
+    let pixels = scene.render();
+    let [l, b, r, t] = scene.batch.label_bounds(red).unwrap();
+    let (cx, cy) = (((l + r) / 2.0) as u32, ((b + t) / 2.0) as u32);
+    assert_eq!(
+        common::pixel(&pixels, WIDTH, cx, cy),
+        [255, 0, 0, 255],
+        "the higher z on top"
+    );
+    scene.batch.set_label_z(red, -1.0).unwrap();
+    let pixels = scene.render();
+    assert_eq!(
+        common::pixel(&pixels, WIDTH, cx, cy),
+        [0, 255, 0, 255],
+        "now below"
+    );
+    // The camera pans every layer's labels without rewriting a vertex.
+    let (before, uploaded) = (
+        ink(&scene.render()).unwrap().0,
+        scene.batch.batch().buffer_stats().uploaded_bytes,
+    );
+    let camera = Camera {
+        pan: [20.0, -10.0],
+        ..Camera::default()
+    };
+    scene.batch.set_camera(camera).unwrap();
+    let after = ink(&scene.render()).unwrap().0;
+    assert_eq!(
+        [after[0] - before[0], after[1] - before[1]],
+        [-20.0, 10.0],
+        "the view moved by the pan"
+    );
+    assert_eq!(scene.batch.batch().buffer_stats().uploaded_bytes, uploaded);
+}
+
 common::on_gl_core_and_gles3!(
     ink_lies_inside_the_measured_bounds,
     anchors_and_alignment_place_the_block_where_the_maths_says,
@@ -530,4 +576,5 @@ common::on_gl_core_and_gles3!(
     a_failed_list_growth_leaves_the_label_as_it_was,
     a_refused_z_leaves_the_label_as_it_was,
     a_text_change_and_a_move_in_one_call_move_every_glyph,
+    labels_draw_by_z_and_look_through_the_camera,
 );
