@@ -43,7 +43,7 @@ fn run(ctx: &HeadlessContext, quads: usize) -> Figures {
     .expect("valid format");
     let target = RenderTarget::new(ctx.gl(), 640, 480).expect("render target");
     target.bind();
-    let mut domain = IndexedVertexDomain::new(ctx.gl(), *ctx.multi_draw(), format, 16, 16)
+    let mut domain = IndexedVertexDomain::new(ctx.gl(), ctx.multi_draw(), format, 16, 16)
         .expect("indexed domain");
     let tex: [[f32; 2]; 4] = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]];
     let colour = [[255u8, 255, 255, 255]; 4];

@@ -165,8 +165,8 @@ fn move_all(batch: &mut SpriteBatch<Quads>, live: &[(usize, ShapeId)], f: u32) {
 fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
     let target = RenderTarget::new(ctx.gl(), WIDTH, HEIGHT).expect("render target");
     target.bind();
-    let mut batch = SpriteBatch::<Quads>::new(ctx.gl(), *ctx.multi_draw(), WIDTH, HEIGHT)
-        .expect("sprite batch");
+    let mut batch =
+        SpriteBatch::<Quads>::new(ctx.gl(), ctx.multi_draw(), WIDTH, HEIGHT).expect("sprite batch");
     let layer = batch.add_shape_layer(0).expect("shape layer");
     let shapes: Vec<Shape> = (0..n).map(|i| shape(layer, i)).collect();
     let mut f = Figures::default();

@@ -32,7 +32,7 @@
 //! With `--pyglet`, `benches/peer/run_pyglet.sh sprites` runs pyglet 2.1.19 on the same
 //! workload in the same run and its figures print beside ours.
 
-use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use glow::HasContext;
@@ -83,14 +83,14 @@ trait Store: SpriteStore + Sized {
 impl Store for Quads {
     const BARE: bool = true;
     fn batch(ctx: &HeadlessContext) -> SpriteBatch<Self> {
-        SpriteBatch::new(ctx.gl(), *ctx.multi_draw(), WIDTH, HEIGHT).expect("sprite batch")
+        SpriteBatch::new(ctx.gl(), ctx.multi_draw(), WIDTH, HEIGHT).expect("sprite batch")
     }
 }
 
 impl Store for Instances {
     const BARE: bool = false;
     fn batch(ctx: &HeadlessContext) -> SpriteBatch<Self> {
-        SpriteBatch::instanced(ctx.gl(), *ctx.multi_draw(), WIDTH, HEIGHT).expect("sprite batch")
+        SpriteBatch::instanced(ctx.gl(), ctx.multi_draw(), WIDTH, HEIGHT).expect("sprite batch")
     }
 }
 
@@ -180,7 +180,7 @@ impl<S: Store> Scene<S> {
             .set_stream_config(stream)
             .expect("stream path");
         let layer = sprites
-            .add_layer(Rc::clone(atlas.texture()), 0)
+            .add_layer(Arc::clone(atlas.texture()), 0)
             .expect("layer");
         let mut rng = Rng(0x5EED ^ n as u64);
         let positions = scattered(&mut rng, n);
@@ -597,7 +597,7 @@ mod bare {
 
     /// GL objects of one upload, deleted on drop (with the context current).
     pub struct Sprites {
-        gl: std::rc::Rc<glow::Context>,
+        gl: std::sync::Arc<glow::Context>,
         vao: glow::VertexArray,
         buffers: Vec<glow::Buffer>,
         indices: i32,
@@ -606,7 +606,7 @@ mod bare {
     impl Sprites {
         /// Uploads 16x16 quads at `positions` showing texture coordinates `uv`, untinted.
         pub fn new(
-            gl: &std::rc::Rc<glow::Context>,
+            gl: &std::sync::Arc<glow::Context>,
             positions: &[(f32, f32)],
             uv: [f32; 4],
         ) -> Self {

@@ -71,7 +71,7 @@ fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
     let target = RenderTarget::new(ctx.gl(), WIDTH, HEIGHT).expect("render target");
     target.bind();
     let mut batch =
-        SpriteBatch::new(ctx.gl(), *ctx.multi_draw(), WIDTH, HEIGHT).expect("sprite batch");
+        SpriteBatch::new(ctx.gl(), ctx.multi_draw(), WIDTH, HEIGHT).expect("sprite batch");
     let layer = batch.add_text_layer(0).expect("text layer");
     let font = Font::default_font();
     let mut f = Figures::default();

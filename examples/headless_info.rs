@@ -4,7 +4,7 @@
 //!
 //! Run: `cargo run --example headless_info -- --screenshot /tmp/multidraw.png`
 
-use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Instant;
 
 use glow::HasContext;
@@ -84,7 +84,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// Draws a red and a green quad (from one buffer, one multi-draw) on blue.
 fn draw_two_quads(
-    gl: &Rc<glow::Context>,
+    gl: &Arc<glow::Context>,
     ctx: &HeadlessContext,
 ) -> Result<(u32, u32, Vec<u8>), GlError> {
     let version = ShaderVersion::for_context(gl);

@@ -17,7 +17,7 @@
 //! deletion moves its mesh's last instance into the hole), `P` switches the draw path, Space
 //! pauses, Escape quits.
 
-use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use glow::HasContext;
@@ -174,7 +174,7 @@ impl Extra {
 
 impl Scene {
     fn create(
-        gl: &Rc<glow::Context>,
+        gl: &Arc<glow::Context>,
         multi_draw: MultiDraw,
         options: &Options,
         extra: &Extra,
@@ -191,7 +191,7 @@ impl Scene {
         .build()?;
         let mut domain = InstancedIndexedVertexDomain::new(
             gl,
-            multi_draw,
+            multi_draw.clone(),
             mesh_format(),
             instance_format(),
             1024,
@@ -293,7 +293,7 @@ impl Scene {
 impl Demo for Scene {
     const NAME: &'static str = "vertex-domain instancing";
 
-    fn new(gl: &Rc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Scene> {
+    fn new(gl: &Arc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Scene> {
         Scene::create(gl, multi_draw, options, &Extra::parse(options)?)
     }
 
@@ -374,7 +374,7 @@ fn time_path(
         meshes,
         bench: true,
     };
-    let mut scene = Scene::create(ctx.gl(), *ctx.multi_draw(), options, &extra)?;
+    let mut scene = Scene::create(ctx.gl(), ctx.multi_draw(), options, &extra)?;
     let gl = ctx.gl();
     let (mut submit, mut frame, mut calls) = (Duration::ZERO, Duration::ZERO, 0);
     for k in 0..FRAMES + 2 {

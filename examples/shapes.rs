@@ -11,7 +11,7 @@
 //! Options: `--shapes N` (swarm size, default 400), `--frames K`, `--headless`,
 //! `--screenshot FILE.png`, `--size WxH` (default 800x600), `--seed S`, `--check`.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use vertex_domain::backend::MultiDraw;
 use vertex_domain::batch::{Blend, Camera, GroupId, Shape, ShapeId, ShapeKind, SpriteBatch};
@@ -141,7 +141,7 @@ fn hue(h: f32) -> [u8; 3] {
 }
 
 impl Scene {
-    fn create(gl: &Rc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Self> {
+    fn create(gl: &Arc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Self> {
         let (w, h) = options.size;
         let mut batch = SpriteBatch::new(gl, multi_draw, w, h)?;
         let solid = batch.add_shape_layer(0)?;
@@ -250,7 +250,7 @@ impl Scene {
 impl Demo for Scene {
     const NAME: &'static str = "vertex-domain shapes";
 
-    fn new(gl: &Rc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Scene> {
+    fn new(gl: &Arc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Scene> {
         Scene::create(gl, multi_draw, options)
     }
 

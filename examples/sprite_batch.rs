@@ -15,7 +15,7 @@
 //! Escape quits. Frame statistics are drawn in the window's top left corner (a label in a text
 //! layer above the sprites) and shown in the title.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use vertex_domain::backend::{AtlasBuilder, MultiDraw, TextureAtlas, TextureFilter};
 use vertex_domain::batch::text::{AnchorX, AnchorY};
@@ -57,7 +57,7 @@ fn edge(d: f32) -> f32 {
 }
 
 /// Two atlases of generated shapes: (circle, ring, square) and (star, diamond).
-fn atlases(gl: &Rc<glow::Context>) -> Result<[TextureAtlas; 2]> {
+fn atlases(gl: &Arc<glow::Context>) -> Result<[TextureAtlas; 2]> {
     let r = |x: f32, y: f32| (x * x + y * y).sqrt();
     let mut round = AtlasBuilder::new();
     round.add(IMAGE, IMAGE, &image(|x, y| edge(r(x, y) - 0.9)))?;
@@ -113,7 +113,7 @@ struct Scene {
 const STATS_MARGIN: f32 = 10.0;
 
 impl Scene {
-    fn create(gl: &Rc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Scene> {
+    fn create(gl: &Arc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Scene> {
         if let Some(other) = options.rest.first() {
             return Err(format!("unknown argument {other}").into());
         }
@@ -122,7 +122,7 @@ impl Scene {
         let atlases = atlases(gl)?;
         let mut layers = Vec::new();
         for (order, atlas) in [(0, 0), (1, 1), (2, 0)] {
-            let layer = sprites.add_layer(Rc::clone(atlases[atlas].texture()), order)?;
+            let layer = sprites.add_layer(Arc::clone(atlases[atlas].texture()), order)?;
             layers.push((layer, atlas));
         }
         let shade = sprites.add_shape_layer(3)?;
@@ -229,7 +229,7 @@ fn hue(h: f32) -> [u8; 3] {
 impl Demo for Scene {
     const NAME: &'static str = "vertex-domain sprites";
 
-    fn new(gl: &Rc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Scene> {
+    fn new(gl: &Arc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Scene> {
         Scene::create(gl, multi_draw, options)
     }
 

@@ -12,7 +12,7 @@
 //! Options: `--labels N` (counters, default 120), `--frames K`, `--headless`,
 //! `--screenshot FILE.png`, `--size WxH` (default 800x600), `--seed S`, `--check`.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use vertex_domain::backend::MultiDraw;
 use vertex_domain::batch::text::{Align, AnchorX, AnchorY};
@@ -48,7 +48,7 @@ struct Scene {
 }
 
 impl Scene {
-    fn create(gl: &Rc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Self> {
+    fn create(gl: &Arc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Self> {
         let (w, h) = options.size;
         let mut batch = SpriteBatch::new(gl, multi_draw, w, h)?;
         let marks = batch.add_shape_layer(0)?;
@@ -166,7 +166,7 @@ impl Scene {
 impl Demo for Scene {
     const NAME: &'static str = "vertex-domain text";
 
-    fn new(gl: &Rc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Scene> {
+    fn new(gl: &Arc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Scene> {
         Scene::create(gl, multi_draw, options)
     }
 

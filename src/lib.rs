@@ -21,12 +21,12 @@
 //!
 //! Every fallible call returns a `Result` whose error type says what went wrong, and either
 //! completes or leaves every list, its data and its handle as they were. Every constructor
-//! takes the GL context the same way, as `&Rc<glow::Context>`; [`glow`] is re-exported.
+//! takes the GL context the same way, as `&Arc<glow::Context>`; [`glow`] is re-exported.
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
 /// The [`glow`] this crate is built on, so that a game uses the same one (its context type
-/// is the one every constructor here takes, as `&Rc<glow::Context>`) without pinning a
+/// is the one every constructor here takes, as `&Arc<glow::Context>`) without pinning a
 /// second copy in its own manifest.
 pub use glow;
 
@@ -41,3 +41,33 @@ pub mod headless;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// Natively glow's context is `Send + Sync`, and so every object of the crate that holds it
+/// is `Send`: a scene can live inside an egui paint callback (which must be `Send + Sync`,
+/// so behind a `Mutex`) or move to the thread where the context is current.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod send {
+    use super::{backend, batch, domain};
+
+    fn send<T: Send>() {}
+
+    #[test]
+    fn every_gl_owning_type_is_send_where_glows_context_is() {
+        send::<glow::Context>();
+        send::<backend::GlBuffer>();
+        send::<backend::Stream>();
+        send::<backend::Program>();
+        send::<backend::Texture>();
+        send::<backend::TextureAtlas>();
+        send::<backend::CoverageTexture>();
+        send::<backend::RenderTarget>();
+        send::<backend::MultiDraw>();
+        send::<domain::VertexDomain>();
+        send::<domain::IndexedVertexDomain>();
+        send::<domain::InstancedVertexDomain>();
+        send::<domain::InstancedIndexedVertexDomain>();
+        send::<batch::Batch>();
+        send::<batch::SpriteBatch>();
+        send::<batch::Font>();
+    }
+}

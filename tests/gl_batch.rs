@@ -4,8 +4,7 @@
 
 mod common;
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use vertex_domain::backend::{Attribute, ComponentType, GlError, RenderTarget, VertexFormat};
 use vertex_domain::batch::{Batch, BatchError, GroupId, ProgramGroup, StateGroup};
@@ -13,18 +12,18 @@ use vertex_domain::domain::{DomainError, Primitive};
 
 use common::format;
 
-type Log = Rc<RefCell<Vec<String>>>;
+type Log = Arc<Mutex<Vec<String>>>;
 
 /// A group that records when its state is set and unset.
 fn logging(log: &Log, name: &'static str) -> StateGroup {
-    let (set_log, unset_log) = (Rc::clone(log), Rc::clone(log));
+    let (set_log, unset_log) = (Arc::clone(log), Arc::clone(log));
     StateGroup::new(
         move |_| {
-            set_log.borrow_mut().push(format!("+{name}"));
+            set_log.lock().unwrap().push(format!("+{name}"));
             Ok::<(), GlError>(())
         },
         move |_| {
-            unset_log.borrow_mut().push(format!("-{name}"));
+            unset_log.lock().unwrap().push(format!("-{name}"));
             Ok(())
         },
     )
@@ -36,7 +35,7 @@ fn groups_draw_by_order_children_inside_parents_and_hidden_subtrees_are_skipped(
     let target = RenderTarget::new(ctx.gl(), 8, 8).unwrap();
     target.bind();
     let log = Log::default();
-    let mut batch = Batch::new(ctx.gl(), *ctx.multi_draw());
+    let mut batch = Batch::new(ctx.gl(), ctx.multi_draw());
     let a = batch.add_group(logging(&log, "a"), 1, None).unwrap();
     let b = batch.add_group(logging(&log, "b"), 0, None).unwrap();
     let c = batch.add_group(logging(&log, "c"), 5, Some(a)).unwrap();
@@ -46,23 +45,23 @@ fn groups_draw_by_order_children_inside_parents_and_hidden_subtrees_are_skipped(
     }
     let stats = batch.draw().unwrap();
     assert_eq!(
-        *log.borrow(),
+        *log.lock().unwrap(),
         ["+b", "-b", "+a", "+d", "-d", "+c", "-c", "-a"]
     );
     assert_eq!((stats.groups, stats.domains, stats.draw_calls), (4, 4, 4));
 
-    log.borrow_mut().clear();
+    log.lock().unwrap().clear();
     batch.set_visible(a, false).unwrap();
     let stats = batch.draw().unwrap();
-    assert_eq!(*log.borrow(), ["+b", "-b"]);
+    assert_eq!(*log.lock().unwrap(), ["+b", "-b"]);
     assert_eq!(stats.domains, 1);
 
-    log.borrow_mut().clear();
+    log.lock().unwrap().clear();
     batch.set_visible(a, true).unwrap();
     batch.set_order(b, 2).unwrap();
     batch.draw().unwrap();
     assert_eq!(
-        *log.borrow(),
+        *log.lock().unwrap(),
         ["+a", "+d", "-d", "+c", "-c", "-a", "+b", "-b"]
     );
 }
@@ -71,7 +70,7 @@ fn groups_draw_by_order_children_inside_parents_and_hidden_subtrees_are_skipped(
 fn lists_share_a_domain_only_with_the_same_group_format_primitive_and_indexing() {
     let ctx = common::context();
     let log = Log::default();
-    let mut batch = Batch::new(ctx.gl(), *ctx.multi_draw());
+    let mut batch = Batch::new(ctx.gl(), ctx.multi_draw());
     let g = batch.add_group(logging(&log, "g"), 0, None).unwrap();
     let h = batch.add_group(logging(&log, "h"), 0, None).unwrap();
     for _ in 0..10 {
@@ -99,7 +98,7 @@ fn empty_domains_are_pruned_and_the_draw_list_is_rebuilt_only_after_a_change() {
     let target = RenderTarget::new(ctx.gl(), 8, 8).unwrap();
     target.bind();
     let log = Log::default();
-    let mut batch = Batch::new(ctx.gl(), *ctx.multi_draw());
+    let mut batch = Batch::new(ctx.gl(), ctx.multi_draw());
     let g = batch.add_group(logging(&log, "g"), 0, None).unwrap();
     let keep = batch.add(g, &format(), Primitive::Points, 4).unwrap();
     let lines = batch.add(g, &format(), Primitive::Lines, 2).unwrap();
@@ -130,8 +129,8 @@ fn empty_domains_are_pruned_and_the_draw_list_is_rebuilt_only_after_a_change() {
 #[test]
 fn an_unknown_group_is_refused() {
     let ctx = common::context();
-    let mut batch = Batch::new(ctx.gl(), *ctx.multi_draw());
-    let mut other = Batch::new(ctx.gl(), *ctx.multi_draw());
+    let mut batch = Batch::new(ctx.gl(), ctx.multi_draw());
+    let mut other = Batch::new(ctx.gl(), ctx.multi_draw());
     let log = Log::default();
     let g = other.add_group(logging(&log, "g"), 0, None).unwrap();
     assert_eq!(
@@ -146,7 +145,7 @@ fn an_unknown_group_is_refused() {
 fn a_list_migrates_to_another_group_with_its_data() {
     let ctx = common::context();
     let log = Log::default();
-    let mut batch = Batch::new(ctx.gl(), *ctx.multi_draw());
+    let mut batch = Batch::new(ctx.gl(), ctx.multi_draw());
     let g = batch.add_group(logging(&log, "g"), 0, None).unwrap();
     let h = batch.add_group(logging(&log, "h"), 0, None).unwrap();
     let list = batch
@@ -164,8 +163,8 @@ fn the_later_group_draws_on_top() {
     let ctx = common::context();
     let target = RenderTarget::new(ctx.gl(), 16, 16).unwrap();
     target.bind();
-    let mut batch = Batch::new(ctx.gl(), *ctx.multi_draw());
-    let program = Rc::new(common::colour_program(ctx.gl()));
+    let mut batch = Batch::new(ctx.gl(), ctx.multi_draw());
+    let program = Arc::new(common::colour_program(ctx.gl()));
     let root = batch
         .add_group(ProgramGroup::new(program), 0, None)
         .unwrap();
@@ -204,7 +203,7 @@ fn the_later_group_draws_on_top() {
 
 /// A program for instanced squares: the mesh's `corner` (location 0) moved by the instance's
 /// `offset` (location 2), in the instance's `tint` (location 3).
-fn instance_program(gl: &Rc<glow::Context>) -> vertex_domain::backend::Program {
+fn instance_program(gl: &Arc<glow::Context>) -> vertex_domain::backend::Program {
     let version = vertex_domain::backend::ShaderVersion::for_context(gl);
     let vertex = version.source(
         "in vec2 corner;\nin vec2 offset;\nin vec4 tint;\nout vec4 v_colour;\n\
@@ -226,19 +225,19 @@ fn instanced_meshes_draw_in_their_groups_place_and_instances_move_between_groups
     let gl = ctx.gl();
     let target = RenderTarget::new(gl, 16, 16).unwrap();
     target.bind();
-    let mut batch = Batch::new(gl, *ctx.multi_draw());
+    let mut batch = Batch::new(gl, ctx.multi_draw());
     let colours = batch
         .add_group(
-            ProgramGroup::new(Rc::new(common::colour_program(gl))),
+            ProgramGroup::new(Arc::new(common::colour_program(gl))),
             0,
             None,
         )
         .unwrap();
     let instanced = batch
-        .add_group(ProgramGroup::new(Rc::new(instance_program(gl))), 1, None)
+        .add_group(ProgramGroup::new(Arc::new(instance_program(gl))), 1, None)
         .unwrap();
     let other = batch
-        .add_group(ProgramGroup::new(Rc::new(instance_program(gl))), 2, None)
+        .add_group(ProgramGroup::new(Arc::new(instance_program(gl))), 2, None)
         .unwrap();
     // A red full-screen list in the first group.
     let red = batch
@@ -343,7 +342,7 @@ fn a_batch_list_resizes_in_place_keeping_its_data_handle_and_neighbours() {
     let ctx = common::context();
     let target = RenderTarget::new(ctx.gl(), 8, 8).unwrap();
     target.bind();
-    let mut batch = Batch::new(ctx.gl(), *ctx.multi_draw());
+    let mut batch = Batch::new(ctx.gl(), ctx.multi_draw());
     let group = batch
         .add_group(logging(&Log::default(), "g"), 0, None)
         .unwrap();
@@ -395,7 +394,7 @@ fn a_batch_list_resizes_in_place_keeping_its_data_handle_and_neighbours() {
 #[test]
 fn an_indexed_batch_list_resizes_and_takes_new_indices() {
     let ctx = common::context();
-    let mut batch = Batch::new(ctx.gl(), *ctx.multi_draw());
+    let mut batch = Batch::new(ctx.gl(), ctx.multi_draw());
     let group = batch
         .add_group(logging(&Log::default(), "g"), 0, None)
         .unwrap();

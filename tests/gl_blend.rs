@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use vertex_domain::backend::{AlphaMode, AtlasBuilder, RenderTarget, TextureAtlas, TextureFilter};
 use vertex_domain::batch::{Blend, Instances, Sprite, SpriteBatch, SpriteStore};
@@ -13,10 +13,10 @@ use vertex_domain::headless::HeadlessContext;
 const SIZE: u32 = 64;
 
 type Make<S> =
-    fn(&Rc<glow::Context>, vertex_domain::backend::MultiDraw, u32, u32) -> SpriteBatch<S>;
+    fn(&Arc<glow::Context>, vertex_domain::backend::MultiDraw, u32, u32) -> SpriteBatch<S>;
 
 fn quads(
-    gl: &Rc<glow::Context>,
+    gl: &Arc<glow::Context>,
     md: vertex_domain::backend::MultiDraw,
     w: u32,
     h: u32,
@@ -25,7 +25,7 @@ fn quads(
 }
 
 fn instanced(
-    gl: &Rc<glow::Context>,
+    gl: &Arc<glow::Context>,
     md: vertex_domain::backend::MultiDraw,
     w: u32,
     h: u32,
@@ -47,7 +47,7 @@ fn blended<S: SpriteStore>(
     let mut builder = AtlasBuilder::new();
     builder.add(4, 4, &[255u8; 64]).unwrap();
     let atlas = builder.build(ctx.gl(), TextureFilter::Nearest).unwrap();
-    let mut sprites = make(ctx.gl(), *ctx.multi_draw(), SIZE, SIZE);
+    let mut sprites = make(ctx.gl(), ctx.multi_draw(), SIZE, SIZE);
     let layer = sprites
         .add_blended_layer(atlas.texture().clone(), 0, blend)
         .unwrap();
@@ -120,7 +120,7 @@ fn fringe<S: SpriteStore>(
 ) -> (u8, usize) {
     let target = RenderTarget::new(ctx.gl(), SIZE, SIZE).unwrap();
     target.bind();
-    let mut sprites = make(ctx.gl(), *ctx.multi_draw(), SIZE, SIZE);
+    let mut sprites = make(ctx.gl(), ctx.multi_draw(), SIZE, SIZE);
     let layer = sprites
         .add_blended_layer(atlas.texture().clone(), 0, blend)
         .unwrap();
@@ -179,7 +179,7 @@ fn a_layer_changes_its_blend_mode_and_a_foreign_group_has_none() {
     let mut builder = AtlasBuilder::new();
     builder.add(4, 4, &[255u8; 64]).unwrap();
     let atlas = builder.build(ctx.gl(), TextureFilter::Nearest).unwrap();
-    let mut sprites = quads(ctx.gl(), *ctx.multi_draw(), SIZE, SIZE);
+    let mut sprites = quads(ctx.gl(), ctx.multi_draw(), SIZE, SIZE);
     let layer = sprites.add_layer(atlas.texture().clone(), 0).unwrap();
     assert_eq!(sprites.layer_blend(layer), Ok(Blend::Alpha));
     sprites.set_layer_blend(layer, Blend::Additive).unwrap();

@@ -13,11 +13,11 @@ use vertex_domain::headless::HeadlessContext;
 use common::format;
 
 fn domain(ctx: &HeadlessContext, capacity: usize) -> VertexDomain {
-    VertexDomain::new(ctx.gl(), *ctx.multi_draw(), format(), capacity).unwrap()
+    VertexDomain::new(ctx.gl(), ctx.multi_draw(), format(), capacity).unwrap()
 }
 
 fn indexed(ctx: &HeadlessContext, capacity: usize) -> IndexedVertexDomain {
-    IndexedVertexDomain::new(ctx.gl(), *ctx.multi_draw(), format(), capacity, capacity).unwrap()
+    IndexedVertexDomain::new(ctx.gl(), ctx.multi_draw(), format(), capacity, capacity).unwrap()
 }
 
 fn positions(n: usize, seed: f32) -> Vec<[f32; 2]> {
@@ -311,7 +311,7 @@ fn migration_between_formats_is_refused_and_keeps_the_list(ctx: &HeadlessContext
     let mut a = domain(ctx, 16);
     let other_format =
         VertexFormat::new(vec![Attribute::new("position", 0, 3, ComponentType::F32)]).unwrap();
-    let mut b = VertexDomain::new(ctx.gl(), *ctx.multi_draw(), other_format, 16).unwrap();
+    let mut b = VertexDomain::new(ctx.gl(), ctx.multi_draw(), other_format, 16).unwrap();
     let list = a.create(3).unwrap();
     a.write(list, 0, &positions(3, 1.0)).unwrap();
     assert!(matches!(
@@ -324,7 +324,7 @@ fn migration_between_formats_is_refused_and_keeps_the_list(ctx: &HeadlessContext
 
 fn a_location_the_context_lacks_is_refused(ctx: &HeadlessContext) {
     let format = VertexFormat::new(vec![Attribute::new("p", 4096, 2, ComponentType::F32)]).unwrap();
-    let error = VertexDomain::new(ctx.gl(), *ctx.multi_draw(), format, 16).unwrap_err();
+    let error = VertexDomain::new(ctx.gl(), ctx.multi_draw(), format, 16).unwrap_err();
     assert!(matches!(
         error,
         DomainError::Format(FormatError::LocationOutOfRange { location: 4096, .. })

@@ -37,7 +37,7 @@ fn indexed_quads_draw_where_they_are_and_vanish_when_deleted(ctx: &HeadlessConte
     target.bind();
     let program = common::colour_program(ctx.gl());
     program.use_program();
-    let mut domain = IndexedVertexDomain::new(ctx.gl(), *ctx.multi_draw(), format(), 4, 6).unwrap();
+    let mut domain = IndexedVertexDomain::new(ctx.gl(), ctx.multi_draw(), format(), 4, 6).unwrap();
     let quads = [(-1.0, RED), (-0.25, GREEN), (0.5, BLUE)].map(|(x, colour)| {
         let list = domain.create(4, 6).unwrap();
         domain
@@ -148,8 +148,8 @@ fn indexed_quads_draw_in_place_on_gles3() {
 #[test]
 fn strips_stay_separate_with_native_and_fallback_multi_draw() {
     let ctx = common::context();
-    plain_strips_draw_as_separate_lists(&ctx, *ctx.multi_draw());
+    plain_strips_draw_as_separate_lists(&ctx, ctx.multi_draw());
     plain_strips_draw_as_separate_lists(&ctx, MultiDraw::single_draws());
     let gles = common::context_gles();
-    plain_strips_draw_as_separate_lists(&gles, *gles.multi_draw());
+    plain_strips_draw_as_separate_lists(&gles, gles.multi_draw());
 }

@@ -5,8 +5,8 @@
 
 mod common;
 
-use std::cell::Cell;
-use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::Arc;
 
 use glow::HasContext;
 use vertex_domain::backend::fault::{self, Site};
@@ -29,7 +29,7 @@ fn corners(x0: f32, x1: f32, y0: f32, y1: f32) -> [[f32; 2]; 4] {
 }
 
 fn a_failed_indexed_resize_keeps_the_list_and_its_slots(ctx: &HeadlessContext) {
-    let mut d = IndexedVertexDomain::new(ctx.gl(), *ctx.multi_draw(), format(), 8, 16).unwrap();
+    let mut d = IndexedVertexDomain::new(ctx.gl(), ctx.multi_draw(), format(), 8, 16).unwrap();
     let a = d.create(4, 6).unwrap();
     let b = d.create(4, 6).unwrap();
     d.write(a, "position", &corners(-1.0, 0.0, -1.0, 1.0))
@@ -86,7 +86,7 @@ fn full_green_domain(ctx: &HeadlessContext) -> (RenderTarget, Program, VertexDom
     let target = RenderTarget::new(ctx.gl(), 8, 8).unwrap();
     target.bind();
     let program = common::colour_program(ctx.gl());
-    let mut d = VertexDomain::new(ctx.gl(), *ctx.multi_draw(), format(), 6).unwrap();
+    let mut d = VertexDomain::new(ctx.gl(), ctx.multi_draw(), format(), 6).unwrap();
     let quad = d.create(6).unwrap();
     d.write(quad, "position", &common::FULL_SCREEN).unwrap();
     d.write(quad, "colour", &[GREEN; 6]).unwrap();
@@ -153,7 +153,7 @@ fn a_vertex_array_left_unsure_by_a_failed_growth_is_repointed_before_the_next_dr
 fn a_list_that_is_not_whole_primitives_cannot_garble_its_neighbours(ctx: &HeadlessContext) {
     let target = RenderTarget::new(ctx.gl(), 4, 4).unwrap();
     target.bind();
-    let mut d = VertexDomain::new(ctx.gl(), *ctx.multi_draw(), format(), 16).unwrap();
+    let mut d = VertexDomain::new(ctx.gl(), ctx.multi_draw(), format(), 16).unwrap();
     let whole = d.create(6).unwrap();
     let partial = d.create(4).unwrap(); // lines, but not triangles
     d.create(3).unwrap(); // triangles, but not lines
@@ -183,9 +183,9 @@ fn a_list_that_is_not_whole_primitives_cannot_garble_its_neighbours(ctx: &Headle
     d.resize(partial, 3).unwrap();
     assert!(d.draw(Primitive::Triangles).is_ok());
 
-    let mut batch = Batch::new(ctx.gl(), *ctx.multi_draw());
+    let mut batch = Batch::new(ctx.gl(), ctx.multi_draw());
     let group = batch
-        .add_group(ProgramGroup::new(Rc::new(program)), 0, None)
+        .add_group(ProgramGroup::new(Arc::new(program)), 0, None)
         .unwrap();
     for (mode, count) in [(Primitive::Triangles, 4), (Primitive::Lines, 3)] {
         assert_eq!(
@@ -234,7 +234,7 @@ fn integer_attributes_reach_the_shader_as_integers(ctx: &HeadlessContext) {
     );
     let target = RenderTarget::new(gl, 4, 4).unwrap();
     target.bind();
-    let mut d = VertexDomain::new(gl, *ctx.multi_draw(), format, 6).unwrap();
+    let mut d = VertexDomain::new(gl, ctx.multi_draw(), format, 6).unwrap();
     let quad = d.create(6).unwrap();
     d.write(quad, "position", &common::FULL_SCREEN).unwrap();
     d.write(quad, "id", &[-7i32; 6]).unwrap();
@@ -249,7 +249,7 @@ fn integer_attributes_reach_the_shader_as_integers(ctx: &HeadlessContext) {
 }
 
 fn values_of_the_wrong_component_type_or_count_are_refused_in_vertices(ctx: &HeadlessContext) {
-    let mut d = VertexDomain::new(ctx.gl(), *ctx.multi_draw(), format(), 16).unwrap();
+    let mut d = VertexDomain::new(ctx.gl(), ctx.multi_draw(), format(), 16).unwrap();
     let list = d.create(4).unwrap();
     d.write(list, "colour", &[RED; 4]).unwrap();
     // 4 f32 colours are 64 bytes, which 16 u8 colours would also be: refused by type.
@@ -283,7 +283,7 @@ fn an_error_queued_by_earlier_gl_code_is_reported_as_theirs_and_changes_nothing(
     ctx: &HeadlessContext,
 ) {
     let gl = ctx.gl();
-    let mut d = IndexedVertexDomain::new(gl, *ctx.multi_draw(), format(), 4, 6).unwrap();
+    let mut d = IndexedVertexDomain::new(gl, ctx.multi_draw(), format(), 4, 6).unwrap();
     let list = d.create(4, 6).unwrap();
     d.write(list, "colour", &[RED; 4]).unwrap();
     let regions = d.vertex_allocator().allocated_regions();
@@ -319,7 +319,7 @@ fn a_failed_sprite_move_to_another_layer_leaves_the_sprite_as_it_was(ctx: &Headl
     let atlas = builder
         .build(gl, vertex_domain::backend::TextureFilter::Nearest)
         .unwrap();
-    let mut sprites = SpriteBatch::new(gl, *ctx.multi_draw(), 32, 32).unwrap();
+    let mut sprites = SpriteBatch::new(gl, ctx.multi_draw(), 32, 32).unwrap();
     let below = sprites.add_layer(atlas.texture().clone(), 0).unwrap();
     let above = sprites.add_layer(atlas.texture().clone(), 1).unwrap();
     let id = sprites
@@ -361,28 +361,28 @@ fn a_group_whose_state_fails_is_skipped_and_the_rest_of_the_batch_still_draws(
     let gl = ctx.gl();
     let target = RenderTarget::new(gl, 8, 8).unwrap();
     target.bind();
-    let program = Rc::new(common::colour_program(gl));
-    let mut batch = Batch::new(gl, *ctx.multi_draw());
+    let program = Arc::new(common::colour_program(gl));
+    let mut batch = Batch::new(gl, ctx.multi_draw());
     let root = batch
         .add_group(ProgramGroup::new(program), 0, None)
         .unwrap();
-    let fail = Rc::new(Cell::new(true));
-    let failing = Rc::clone(&fail);
-    let unset = Rc::new(Cell::new(0));
-    let unset_count = Rc::clone(&unset);
+    let fail = Arc::new(AtomicBool::new(true));
+    let failing = Arc::clone(&fail);
+    let unset = Arc::new(AtomicI32::new(0));
+    let unset_count = Arc::clone(&unset);
     let broken = StateGroup::new(
         move |gl| {
             // SAFETY: plain state changes; the invalid capability only raises an error.
             unsafe {
                 gl.enable(glow::BLEND);
-                if failing.get() {
+                if failing.load(Ordering::Relaxed) {
                     gl.enable(0);
                 }
             }
             check_gl(gl, "broken group")
         },
         move |gl| {
-            unset_count.set(unset_count.get() + 1);
+            unset_count.fetch_add(1, Ordering::Relaxed);
             // SAFETY: a plain state change on the current context.
             unsafe { gl.disable(glow::BLEND) };
             Ok(())
@@ -434,9 +434,13 @@ fn a_group_whose_state_fails_is_skipped_and_the_rest_of_the_batch_still_draws(
         };
         assert!(!blend, "the failed group's blending was left on");
         assert_eq!(current, 0, "the program group was left set");
-        assert_eq!(unset.get(), frame + 1, "the failed group was not unset");
+        assert_eq!(
+            unset.load(Ordering::Relaxed),
+            frame + 1,
+            "the failed group was not unset"
+        );
     }
-    fail.set(false);
+    fail.store(false, Ordering::Relaxed);
     target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
     batch.draw().unwrap();
     assert_eq!(common::pixel(&target.read_pixels().unwrap(), 8, 1, 4), RED);
@@ -458,13 +462,13 @@ common::on_gl_core_and_gles3!(
 fn ids_and_lists_of_another_batch_are_refused_and_only_sprite_layers_take_sprites() {
     let ctx = common::context();
     let gl = ctx.gl();
-    let program = Rc::new(common::colour_program(gl));
+    let program = Arc::new(common::colour_program(gl));
     let (mut a, mut b) = (
-        Batch::new(gl, *ctx.multi_draw()),
-        Batch::new(gl, *ctx.multi_draw()),
+        Batch::new(gl, ctx.multi_draw()),
+        Batch::new(gl, ctx.multi_draw()),
     );
     let group_a = a
-        .add_group(ProgramGroup::new(Rc::clone(&program)), 0, None)
+        .add_group(ProgramGroup::new(Arc::clone(&program)), 0, None)
         .unwrap();
     let group_b = b.add_group(ProgramGroup::new(program), 0, None).unwrap();
     // Both are the first group of their batch: the same index, and still not confused.
@@ -485,7 +489,7 @@ fn ids_and_lists_of_another_batch_are_refused_and_only_sprite_layers_take_sprite
     );
     assert_eq!(a.delete(list_b), Err(BatchError::WrongBatch));
 
-    let mut sprites = SpriteBatch::new(gl, *ctx.multi_draw(), 16, 16).unwrap();
+    let mut sprites = SpriteBatch::new(gl, ctx.multi_draw(), 16, 16).unwrap();
     let mut builder = vertex_domain::backend::AtlasBuilder::new();
     builder.add(1, 1, &[255; 4]).unwrap();
     let atlas = builder
@@ -516,7 +520,7 @@ fn a_deleted_list_is_reported_deleted_even_into_its_own_group_or_after_its_domai
     let ctx = common::context();
     let target = RenderTarget::new(ctx.gl(), 4, 4).unwrap();
     target.bind();
-    let mut batch = Batch::new(ctx.gl(), *ctx.multi_draw());
+    let mut batch = Batch::new(ctx.gl(), ctx.multi_draw());
     let a = batch
         .add_group(StateGroup::new(|_| Ok(()), |_| Ok(())), 0, None)
         .unwrap();

@@ -12,7 +12,7 @@ mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use vertex_domain::backend::{
     AtlasBuilder, MultiDraw, RenderTarget, StreamConfig, StreamPath, TextureFilter,
@@ -71,7 +71,7 @@ fn heap_events(f: impl FnOnce()) -> u64 {
 }
 
 fn frames_allocate_nothing<S: SpriteStore>(
-    make: fn(&Rc<glow::Context>, MultiDraw, u32, u32) -> SpriteBatch<S>,
+    make: fn(&Arc<glow::Context>, MultiDraw, u32, u32) -> SpriteBatch<S>,
 ) {
     let ctx = common::context();
     let target = RenderTarget::new(ctx.gl(), 64, 64).unwrap();
@@ -80,7 +80,7 @@ fn frames_allocate_nothing<S: SpriteStore>(
     builder.add(4, 4, &[255u8; 64]).unwrap();
     let atlas = builder.build(ctx.gl(), TextureFilter::Nearest).unwrap();
     for path in StreamPath::ALL {
-        let mut batch = make(ctx.gl(), *ctx.multi_draw(), 64, 64);
+        let mut batch = make(ctx.gl(), ctx.multi_draw(), 64, 64);
         batch
             .batch_mut()
             .set_stream_config(StreamConfig::on(path))

@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use glow::HasContext;
 
@@ -38,7 +38,7 @@ fn instance_format() -> VertexFormat {
     .unwrap()
 }
 
-fn program(gl: &Rc<glow::Context>) -> Program {
+fn program(gl: &Arc<glow::Context>) -> Program {
     let version = ShaderVersion::for_context(gl);
     let vertex = version.source(
         "in vec2 position;\nin mat4 transform;\nin vec4 tint;\nout vec4 v_tint;\n\
@@ -283,13 +283,13 @@ fn paths(multi_draw: &MultiDraw) -> Vec<InstanceDraw> {
 }
 
 fn plain_instanced_meshes_draw_their_instances_by_every_path(ctx: &HeadlessContext) {
-    let multi_draw = *ctx.multi_draw();
+    let multi_draw = ctx.multi_draw();
     let expected = if ctx.gl().version().is_embedded { 1 } else { 3 };
     assert_eq!(paths(&multi_draw).len(), expected, "{multi_draw:?}");
     for path in paths(&multi_draw) {
         let mut domain = InstancedVertexDomain::new(
             ctx.gl(),
-            multi_draw,
+            multi_draw.clone(),
             mesh_format(),
             instance_format(),
             8,
@@ -309,11 +309,11 @@ fn plain_instanced_meshes_draw_their_instances_by_every_path(ctx: &HeadlessConte
 }
 
 fn indexed_instanced_meshes_draw_their_instances_by_every_path(ctx: &HeadlessContext) {
-    let multi_draw = *ctx.multi_draw();
+    let multi_draw = ctx.multi_draw();
     for path in paths(&multi_draw) {
         let mut domain = InstancedIndexedVertexDomain::new(
             ctx.gl(),
-            multi_draw,
+            multi_draw.clone(),
             mesh_format(),
             instance_format(),
             8,
@@ -368,7 +368,7 @@ fn instances_migrate_between_domains_with_their_records(ctx: &HeadlessContext) {
     let new = || {
         let mut domain = InstancedVertexDomain::new(
             ctx.gl(),
-            *ctx.multi_draw(),
+            ctx.multi_draw(),
             mesh_format(),
             instance_format(),
             8,

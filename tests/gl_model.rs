@@ -99,7 +99,7 @@ fn every_error_leaves_every_list_intact_through_a_ring_that_wraps_every_few_fram
         ring_grows: false,
         ..on(StreamPath::Ring)
     };
-    let s = run_streamed(&ctx, *ctx.multi_draw(), small, 3, 0x5EED_0004, "small ring");
+    let s = run_streamed(&ctx, ctx.multi_draw(), small, 3, 0x5EED_0004, "small ring");
     assert!(
         s.ring_wraps * 4 > s.frames / 8,
         "the ring wrapped only {} times in {} frames",
@@ -115,7 +115,7 @@ fn every_error_leaves_every_list_intact_through_an_orphaned_staging_buffer() {
     let ctx = common::context_gles();
     let s = run_streamed(
         &ctx,
-        *ctx.multi_draw(),
+        ctx.multi_draw(),
         on(StreamPath::Orphan),
         3,
         0x5EED_0005,
@@ -130,7 +130,7 @@ fn every_error_leaves_every_list_intact_through_sub_data() {
     let ctx = common::context();
     let s = run_streamed(
         &ctx,
-        *ctx.multi_draw(),
+        ctx.multi_draw(),
         on(StreamPath::SubData),
         3,
         0x5EED_0006,
@@ -145,7 +145,7 @@ fn every_error_leaves_every_list_intact_through_a_mapped_span() {
     let ctx = common::context();
     let s = run_streamed(
         &ctx,
-        *ctx.multi_draw(),
+        ctx.multi_draw(),
         on(StreamPath::Map),
         3,
         0x5EED_0007,
@@ -158,7 +158,7 @@ fn every_error_leaves_every_list_intact_through_a_mapped_span() {
 #[test]
 fn every_error_leaves_every_list_intact_on_gl_core() {
     let ctx = common::context();
-    let s = run(&ctx, *ctx.multi_draw(), 0x5EED_0001, "GL core");
+    let s = run(&ctx, ctx.multi_draw(), 0x5EED_0001, "GL core");
     assert!(
         s.staged_bytes > 0 && s.direct_bytes > 0,
         "the ring path: {s:?}"
@@ -169,7 +169,7 @@ fn every_error_leaves_every_list_intact_on_gl_core() {
 #[test]
 fn every_error_leaves_every_list_intact_on_gles3() {
     let ctx = common::context_gles();
-    run(&ctx, *ctx.multi_draw(), 0x5EED_0002, "GLES 3");
+    run(&ctx, ctx.multi_draw(), 0x5EED_0002, "GLES 3");
 }
 
 #[test]

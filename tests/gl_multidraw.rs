@@ -104,7 +104,7 @@ fn draw_elements(ctx: &HeadlessContext, multi_draw: &MultiDraw) -> (Vec<u8>, usi
 fn draw_arrays_native_is_one_call_drawing_both_ranges() {
     let ctx = common::context();
     assert!(ctx.multi_draw().is_native_arrays());
-    let (pixels, calls) = draw_arrays(&ctx, ctx.multi_draw());
+    let (pixels, calls) = draw_arrays(&ctx, &ctx.multi_draw());
     assert_two_quads(&pixels, "native draw_arrays");
     assert_eq!(calls, 1);
 }
@@ -112,7 +112,7 @@ fn draw_arrays_native_is_one_call_drawing_both_ranges() {
 #[test]
 fn draw_arrays_fallback_is_one_call_per_range_with_the_same_pixels() {
     let ctx = common::context();
-    let (native, _) = draw_arrays(&ctx, ctx.multi_draw());
+    let (native, _) = draw_arrays(&ctx, &ctx.multi_draw());
     let (pixels, calls) = draw_arrays(&ctx, &MultiDraw::single_draws());
     assert_two_quads(&pixels, "fallback draw_arrays");
     assert_eq!(calls, 2);
@@ -123,7 +123,7 @@ fn draw_arrays_fallback_is_one_call_per_range_with_the_same_pixels() {
 fn draw_elements_native_is_one_call_drawing_both_ranges() {
     let ctx = common::context();
     assert!(ctx.multi_draw().is_native_elements());
-    let (pixels, calls) = draw_elements(&ctx, ctx.multi_draw());
+    let (pixels, calls) = draw_elements(&ctx, &ctx.multi_draw());
     assert_two_quads(&pixels, "native draw_elements");
     assert_eq!(calls, 1);
 }
@@ -144,7 +144,7 @@ fn gles_draws_the_same_with_its_loaded_and_fallback_paths() {
     } else {
         2
     };
-    let (pixels, calls) = draw_arrays(&ctx, ctx.multi_draw());
+    let (pixels, calls) = draw_arrays(&ctx, &ctx.multi_draw());
     assert_two_quads(&pixels, "GLES draw_arrays");
     assert_eq!(calls, expected_calls);
     let (pixels, calls) = draw_arrays(&ctx, &MultiDraw::single_draws());
@@ -156,7 +156,7 @@ fn gles_draws_the_same_with_its_loaded_and_fallback_paths() {
     } else {
         2
     };
-    let (pixels, calls) = draw_elements(&ctx, ctx.multi_draw());
+    let (pixels, calls) = draw_elements(&ctx, &ctx.multi_draw());
     assert_two_quads(&pixels, "GLES draw_elements");
     assert_eq!(calls, expected_calls);
     let (pixels, calls) = draw_elements(&ctx, &MultiDraw::single_draws());
@@ -167,7 +167,7 @@ fn gles_draws_the_same_with_its_loaded_and_fallback_paths() {
 #[test]
 fn empty_ranges_issue_no_call() {
     let ctx = common::context();
-    for md in [*ctx.multi_draw(), MultiDraw::single_draws()] {
+    for md in [ctx.multi_draw(), MultiDraw::single_draws()] {
         // SAFETY: no range is drawn.
         unsafe {
             assert_eq!(md.draw_arrays(ctx.gl(), glow::TRIANGLES, &[], &[]), Ok(0));
@@ -182,7 +182,7 @@ fn empty_ranges_issue_no_call() {
 #[test]
 fn mismatched_lengths_are_an_error_not_a_draw() {
     let ctx = common::context();
-    for md in [*ctx.multi_draw(), MultiDraw::single_draws()] {
+    for md in [ctx.multi_draw(), MultiDraw::single_draws()] {
         // SAFETY: mismatched slices are refused before anything is drawn.
         let err = unsafe { md.draw_arrays(ctx.gl(), glow::TRIANGLES, &[0, 3], &[3]) }.unwrap_err();
         assert!(matches!(err, GlError::InvalidArgument { .. }), "{err}");
@@ -213,7 +213,7 @@ fn a_gl_error_during_a_multi_draw_is_reported() {
     program.use_program();
     // SAFETY: binding a vertex array of the current context.
     unsafe { gl.bind_vertex_array(Some(geometry.vao)) };
-    for md in [*ctx.multi_draw(), MultiDraw::single_draws()] {
+    for md in [ctx.multi_draw(), MultiDraw::single_draws()] {
         // A negative count is GL_INVALID_VALUE.
         // SAFETY: GL refuses the negative count before reading any vertex.
         let err = unsafe { md.draw_arrays(gl, glow::TRIANGLES, &[0], &[-3]) }.unwrap_err();

@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use vertex_domain::backend::{AtlasBuilder, MultiDraw, RenderTarget, TextureFilter};
 use vertex_domain::batch::{Instances, Sprite, SpriteBatch, SpriteId, SpriteStore};
@@ -18,13 +18,13 @@ const CELL: u32 = 16;
 const CELLS: usize = 16;
 const BACKGROUND: [u8; 4] = [0, 0, 0, 255];
 
-type Make<S> = fn(&Rc<glow::Context>, MultiDraw, u32, u32) -> SpriteBatch<S>;
+type Make<S> = fn(&Arc<glow::Context>, MultiDraw, u32, u32) -> SpriteBatch<S>;
 
-fn quads(gl: &Rc<glow::Context>, md: MultiDraw, w: u32, h: u32) -> SpriteBatch {
+fn quads(gl: &Arc<glow::Context>, md: MultiDraw, w: u32, h: u32) -> SpriteBatch {
     SpriteBatch::new(gl, md, w, h).unwrap()
 }
 
-fn instanced(gl: &Rc<glow::Context>, md: MultiDraw, w: u32, h: u32) -> SpriteBatch<Instances> {
+fn instanced(gl: &Arc<glow::Context>, md: MultiDraw, w: u32, h: u32) -> SpriteBatch<Instances> {
     SpriteBatch::instanced(gl, md, w, h).unwrap()
 }
 
@@ -81,7 +81,7 @@ impl<S: SpriteStore> Scene<S> {
         let mut builder = AtlasBuilder::new();
         builder.add(4, 4, &[255u8; 64]).unwrap();
         let atlas = builder.build(ctx.gl(), TextureFilter::Nearest).unwrap();
-        let mut sprites = make(ctx.gl(), *ctx.multi_draw(), SIZE, SIZE);
+        let mut sprites = make(ctx.gl(), ctx.multi_draw(), SIZE, SIZE);
         let layer = sprites.add_layer(atlas.texture().clone(), 0).unwrap();
         let region = atlas.regions()[0];
         Scene {

@@ -128,7 +128,7 @@ impl Scene {
     fn new(ctx: &HeadlessContext) -> Scene {
         let target = RenderTarget::new(ctx.gl(), SIZE, SIZE).unwrap();
         target.bind();
-        let mut batch = SpriteBatch::new(ctx.gl(), *ctx.multi_draw(), SIZE, SIZE).unwrap();
+        let mut batch = SpriteBatch::new(ctx.gl(), ctx.multi_draw(), SIZE, SIZE).unwrap();
         let layer = batch.add_shape_layer(0).unwrap();
         Scene {
             target,

@@ -29,7 +29,7 @@ impl Store for Quads {
     /// The 4 corners again.
     const SHAPE_BYTES: u64 = 4 * 2 * 4;
     fn batch(ctx: &HeadlessContext, width: u32, height: u32) -> SpriteBatch<Self> {
-        SpriteBatch::new(ctx.gl(), *ctx.multi_draw(), width, height).unwrap()
+        SpriteBatch::new(ctx.gl(), ctx.multi_draw(), width, height).unwrap()
     }
 }
 
@@ -41,7 +41,7 @@ impl Store for Instances {
     /// The origin (2 floats) and the transformed axes (4 floats).
     const SHAPE_BYTES: u64 = 6 * 4;
     fn batch(ctx: &HeadlessContext, width: u32, height: u32) -> SpriteBatch<Self> {
-        SpriteBatch::instanced(ctx.gl(), *ctx.multi_draw(), width, height).unwrap()
+        SpriteBatch::instanced(ctx.gl(), ctx.multi_draw(), width, height).unwrap()
     }
 }
 
@@ -438,7 +438,7 @@ impl Twins {
         let linear = builder.build(ctx.gl(), TextureFilter::Linear).unwrap();
         let mut quads = Quads::batch(ctx, TWIN_SIZE, TWIN_SIZE);
         let mut instances = Instances::batch(ctx, TWIN_SIZE, TWIN_SIZE);
-        let mut layer = |texture: &std::rc::Rc<vertex_domain::backend::Texture>, order| {
+        let mut layer = |texture: &std::sync::Arc<vertex_domain::backend::Texture>, order| {
             (
                 quads.add_layer(texture.clone(), order).unwrap(),
                 instances.add_layer(texture.clone(), order).unwrap(),

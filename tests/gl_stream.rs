@@ -13,8 +13,8 @@ mod common;
 
 use std::cell::Cell;
 use std::ffi::{c_void, CStr};
-use std::rc::Rc;
 use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::Arc;
 
 use vertex_domain::backend::fault;
 use vertex_domain::backend::{
@@ -50,7 +50,7 @@ fn drawn_domain(
 ) -> (VertexDomain, ListId<Arrays>, RenderTarget) {
     let target = RenderTarget::new(ctx.gl(), 16, 16).unwrap();
     target.bind();
-    let mut d = VertexDomain::new(ctx.gl(), *ctx.multi_draw(), vec4_format(), VERTICES).unwrap();
+    let mut d = VertexDomain::new(ctx.gl(), ctx.multi_draw(), vec4_format(), VERTICES).unwrap();
     d.set_stream_config(config).unwrap();
     let list = d.create(VERTICES).unwrap();
     d.write(list, 0, &values(0)).unwrap();
@@ -206,7 +206,7 @@ fn a_frame_larger_than_a_ring_that_may_not_grow_goes_through_in_chunks() {
 /// A sprite batch of `S` with `n` sprites, drawn once.
 fn sprites<S: SpriteStore>(
     ctx: &HeadlessContext,
-    make: fn(&Rc<glow::Context>, MultiDraw, u32, u32) -> SpriteBatch<S>,
+    make: fn(&Arc<glow::Context>, MultiDraw, u32, u32) -> SpriteBatch<S>,
     n: usize,
     config: StreamConfig,
 ) -> (
@@ -217,7 +217,7 @@ fn sprites<S: SpriteStore>(
     let mut builder = AtlasBuilder::new();
     builder.add(4, 4, &[255u8; 4 * 4 * 4]).unwrap();
     let atlas = builder.build(ctx.gl(), TextureFilter::Nearest).unwrap();
-    let mut batch = make(ctx.gl(), *ctx.multi_draw(), 64, 64);
+    let mut batch = make(ctx.gl(), ctx.multi_draw(), 64, 64);
     batch.batch_mut().set_stream_config(config).unwrap();
     let layer = batch.add_layer(atlas.texture().clone(), 0).unwrap();
     let ids = (0..n)
@@ -230,12 +230,12 @@ fn sprites<S: SpriteStore>(
     (batch, ids, atlas)
 }
 
-fn quads(gl: &Rc<glow::Context>, md: MultiDraw, w: u32, h: u32) -> SpriteBatch {
+fn quads(gl: &Arc<glow::Context>, md: MultiDraw, w: u32, h: u32) -> SpriteBatch {
     SpriteBatch::new(gl, md, w, h).unwrap()
 }
 
 fn instances(
-    gl: &Rc<glow::Context>,
+    gl: &Arc<glow::Context>,
     md: MultiDraw,
     w: u32,
     h: u32,
@@ -244,7 +244,7 @@ fn instances(
 }
 
 fn moving_sprites_of_a_drawn_batch_never_write_into_buffers_in_use<S: SpriteStore>(
-    make: fn(&Rc<glow::Context>, MultiDraw, u32, u32) -> SpriteBatch<S>,
+    make: fn(&Arc<glow::Context>, MultiDraw, u32, u32) -> SpriteBatch<S>,
 ) {
     let ctx = common::context();
     let target = RenderTarget::new(ctx.gl(), 64, 64).unwrap();
@@ -296,7 +296,7 @@ fn sprites_created_into_freshly_grown_buffers_are_written_directly() {
 #[test]
 fn a_buffer_nothing_has_reached_grows_without_a_copy() {
     let ctx = common::context();
-    let mut d = VertexDomain::new(ctx.gl(), *ctx.multi_draw(), vec4_format(), 4).unwrap();
+    let mut d = VertexDomain::new(ctx.gl(), ctx.multi_draw(), vec4_format(), 4).unwrap();
     let first = d.create(4).unwrap();
     d.write(first, 0, &[[1.0f32; 4]; 4]).unwrap();
     let _ = d.create(60).unwrap();
@@ -326,7 +326,7 @@ fn every_path_carries_the_same_bytes_on_both_apis() {
         target.bind();
         for path in StreamPath::ALL {
             let mut d =
-                IndexedVertexDomain::new(ctx.gl(), *ctx.multi_draw(), common::format(), 8, 8)
+                IndexedVertexDomain::new(ctx.gl(), ctx.multi_draw(), common::format(), 8, 8)
                     .unwrap();
             d.set_stream_config(StreamConfig::on(path)).unwrap();
             assert_eq!(d.stream().path(), path);
@@ -373,7 +373,7 @@ fn the_best_path_on_mesa_is_the_ring_and_a_domain_reports_it() {
             "{}",
             ctx.version()
         );
-        let d = VertexDomain::new(ctx.gl(), *ctx.multi_draw(), vec4_format(), 4).unwrap();
+        let d = VertexDomain::new(ctx.gl(), ctx.multi_draw(), vec4_format(), 4).unwrap();
         assert_eq!(d.stream().path(), StreamPath::Ring);
     }
 }
@@ -456,10 +456,10 @@ counting! {
 }
 
 /// A glow context on `ctx`'s GL context whose queries are counted in [`QUERIES`].
-fn counting_gl(ctx: &HeadlessContext) -> Rc<glow::Context> {
+fn counting_gl(ctx: &HeadlessContext) -> Arc<glow::Context> {
     // SAFETY: the loader returns the driver's entry points of the current context, or
     // shims with the same signatures that forward to them.
-    Rc::new(unsafe { glow::Context::from_loader_function_cstr(|name| counting_loader(ctx, name)) })
+    Arc::new(unsafe { glow::Context::from_loader_function_cstr(|name| counting_loader(ctx, name)) })
 }
 
 fn queries() -> u64 {
@@ -484,7 +484,7 @@ fn frame_queries<S: SpriteStore>(
 }
 
 fn a_frame_with_validation_off_calls_no_gl_query<S: SpriteStore>(
-    make: fn(&Rc<glow::Context>, MultiDraw, u32, u32) -> SpriteBatch<S>,
+    make: fn(&Arc<glow::Context>, MultiDraw, u32, u32) -> SpriteBatch<S>,
 ) {
     let ctx = common::context();
     let gl = counting_gl(&ctx);
@@ -497,7 +497,7 @@ fn a_frame_with_validation_off_calls_no_gl_query<S: SpriteStore>(
         let mut builder = AtlasBuilder::new();
         builder.add(4, 4, &[255u8; 64]).unwrap();
         let atlas = builder.build(&gl, TextureFilter::Nearest).unwrap();
-        let mut batch = make(&gl, md, 64, 64);
+        let mut batch = make(&gl, md.clone(), 64, 64);
         batch
             .batch_mut()
             .set_stream_config(StreamConfig::on(path))

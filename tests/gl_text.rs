@@ -27,7 +27,7 @@ impl Scene {
     fn new(ctx: &HeadlessContext) -> Scene {
         let target = RenderTarget::new(ctx.gl(), WIDTH, HEIGHT).unwrap();
         target.bind();
-        let mut batch = SpriteBatch::new(ctx.gl(), *ctx.multi_draw(), WIDTH, HEIGHT).unwrap();
+        let mut batch = SpriteBatch::new(ctx.gl(), ctx.multi_draw(), WIDTH, HEIGHT).unwrap();
         let layer = batch.add_text_layer(0).unwrap();
         Scene {
             target,

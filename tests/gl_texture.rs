@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use glow::HasContext;
 use vertex_domain::backend::{
@@ -18,7 +18,7 @@ fn pattern(tag: u8, w: u32, h: u32) -> Vec<u8> {
 }
 
 /// Reads a texture back exactly by attaching it to a framebuffer.
-fn read_texture(gl: &Rc<glow::Context>, texture: &Texture) -> Vec<u8> {
+fn read_texture(gl: &Arc<glow::Context>, texture: &Texture) -> Vec<u8> {
     let (w, h) = texture.size();
     let mut out = vec![0u8; (w * h * 4) as usize];
     // SAFETY: test scaffolding on the current context; `out` is exactly w*h*4 bytes and
@@ -55,7 +55,7 @@ fn read_texture(gl: &Rc<glow::Context>, texture: &Texture) -> Vec<u8> {
 
 /// Draws a full-target quad sampling `uv` = `[u0, v0, u1, v1]` of the texture bound to
 /// unit 0 into a fresh `w` x `h` target and returns its pixels.
-fn sample(gl: &Rc<glow::Context>, texture: &Texture, uv: [f32; 4], w: u32, h: u32) -> Vec<u8> {
+fn sample(gl: &Arc<glow::Context>, texture: &Texture, uv: [f32; 4], w: u32, h: u32) -> Vec<u8> {
     let target = RenderTarget::new(gl, w, h).unwrap();
     target.clear([0.0; 4]).unwrap();
     let program = common::texture_program(gl);
@@ -148,7 +148,7 @@ fn an_upload_ignores_caller_unpack_state_and_restores_it() {
     assert_eq!(read_texture(gl, &texture), data);
 }
 
-fn build_atlas(gl: &Rc<glow::Context>, sizes: &[(u32, u32)]) -> TextureAtlas {
+fn build_atlas(gl: &Arc<glow::Context>, sizes: &[(u32, u32)]) -> TextureAtlas {
     let mut builder = AtlasBuilder::new();
     for (i, &(w, h)) in sizes.iter().enumerate() {
         assert_eq!(builder.add(w, h, &pattern(i as u8 + 1, w, h)).unwrap(), i);

@@ -4,7 +4,7 @@
 
 use std::error::Error;
 use std::num::NonZeroU32;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use glow::HasContext;
@@ -35,7 +35,7 @@ pub trait Demo: Sized {
     /// The window title's first words, and the name in messages.
     const NAME: &'static str;
     /// The scene, on a current context, for `options`.
-    fn new(gl: &Rc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Self>;
+    fn new(gl: &Arc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Self>;
     /// Advances by `dt` seconds.
     fn step(&mut self, dt: f32) -> Result<()>;
     /// Draws a frame (the framebuffer is cleared to [`BACKGROUND`]); returns the GL draw
@@ -300,7 +300,7 @@ fn run_headless<D: Demo>(options: &Options) -> Result<()> {
     let (width, height) = options.size;
     let target = RenderTarget::new(ctx.gl(), width, height)?;
     target.bind();
-    let mut scene = D::new(ctx.gl(), *ctx.multi_draw(), options)?;
+    let mut scene = D::new(ctx.gl(), ctx.multi_draw(), options)?;
     let mut stats = Stats::new();
     let frames = options.frames.unwrap_or(60);
     for _ in 0..frames {
@@ -326,7 +326,7 @@ fn run_headless<D: Demo>(options: &Options) -> Result<()> {
 /// objects go while the context is still alive and current.
 struct Running<D> {
     scene: D,
-    gl: Rc<glow::Context>,
+    gl: Arc<glow::Context>,
     surface: Surface<WindowSurface>,
     context: PossiblyCurrentContext,
     window: Window,
@@ -376,14 +376,14 @@ impl<D: Demo> App<D> {
         // Uncapped frames show the real cost; a driver may refuse, which is fine.
         let _ = surface.set_swap_interval(&context, SwapInterval::DontWait);
         // SAFETY: the context is current and the loader is the display's.
-        let gl = Rc::new(unsafe {
+        let gl = Arc::new(unsafe {
             glow::Context::from_loader_function_cstr(|name| display.get_proc_address(name))
         });
         // SAFETY: the same loader, for the same current context.
         let multi_draw = unsafe { MultiDraw::load(&gl, |name| display.get_proc_address(name)) };
         let size = window.inner_size();
         self.options.size = (size.width.max(1), size.height.max(1));
-        let scene = D::new(&gl, multi_draw, &self.options)?;
+        let scene = D::new(&gl, multi_draw.clone(), &self.options)?;
         // SAFETY: a plain state change on the current context.
         unsafe { gl.viewport(0, 0, size.width as i32, size.height as i32) };
         println!(

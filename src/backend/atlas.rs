@@ -5,7 +5,7 @@
 //! Packing is pure CPU work; the atlas is composed in memory and uploaded once. GL state
 //! touched: only through [`Texture::new_rgba8`] (none left changed).
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::pixels::rgba8_len;
 use super::texture::max_texture_size;
@@ -115,10 +115,10 @@ impl AtlasBuilder {
     /// the maximum size, and with the errors of [`Texture::new_rgba8`].
     pub fn build(
         &self,
-        gl: &Rc<glow::Context>,
+        gl: &Arc<glow::Context>,
         filter: TextureFilter,
     ) -> Result<TextureAtlas, GlError> {
-        let gl = Rc::clone(gl);
+        let gl = Arc::clone(gl);
         if self.images.is_empty() {
             return Err(GlError::InvalidArgument {
                 operation: "AtlasBuilder::build",
@@ -171,7 +171,7 @@ impl AtlasBuilder {
             })
             .collect();
         Ok(TextureAtlas {
-            texture: Rc::new(texture),
+            texture: Arc::new(texture),
             regions,
         })
     }
@@ -190,13 +190,13 @@ fn premultiply(pixels: &mut [u8]) {
 /// One texture holding several images, and where each lies.
 #[derive(Debug)]
 pub struct TextureAtlas {
-    texture: Rc<Texture>,
+    texture: Arc<Texture>,
     regions: Vec<AtlasRegion>,
 }
 
 impl TextureAtlas {
     /// The atlas texture, shared, so that groups (such as a sprite layer) can hold it.
-    pub fn texture(&self) -> &Rc<Texture> {
+    pub fn texture(&self) -> &Arc<Texture> {
         &self.texture
     }
 

@@ -22,7 +22,7 @@
 //! GL state touched: only the `GL_COPY_READ_BUFFER` and `GL_COPY_WRITE_BUFFER` bindings, which
 //! are left unbound. Neither is part of vertex array state, so no VAO is disturbed.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use glow::HasContext;
 
@@ -73,7 +73,7 @@ impl std::ops::Add for BufferStats {
 ///
 /// Owns its GL buffer and deletes it on drop: the context must be current then.
 pub struct GlBuffer {
-    gl: Rc<glow::Context>,
+    gl: Arc<glow::Context>,
     raw: glow::Buffer,
     capacity: usize,
     /// The whole contents, `capacity` bytes: what GL holds after the next flush.
@@ -93,7 +93,7 @@ pub struct GlBuffer {
 /// A larger buffer made by [`GlBuffer::prepare_grow`], holding a GPU copy of the old one's
 /// contents. Pass it to [`GlBuffer::commit_grow`]; dropping it instead deletes it.
 pub struct GrownBuffer {
-    gl: Rc<glow::Context>,
+    gl: Arc<glow::Context>,
     raw: glow::Buffer,
     capacity: usize,
     copied: usize,
@@ -118,6 +118,60 @@ impl Drop for GrownBuffer {
             unsafe { self.gl.delete_buffer(self.raw) };
         }
     }
+}
+
+/// Bytes `offset..offset + len` of `raw`, read by mapping the range (natively).
+#[cfg(not(target_arch = "wasm32"))]
+fn read_back(
+    gl: &glow::Context,
+    raw: glow::Buffer,
+    offset: usize,
+    len: usize,
+) -> Result<Vec<u8>, GlError> {
+    // SAFETY: binding a live buffer; the range lies inside it (checked by the caller).
+    let ptr = unsafe {
+        gl.bind_buffer(glow::COPY_READ_BUFFER, Some(raw));
+        gl.map_buffer_range(
+            glow::COPY_READ_BUFFER,
+            offset as i32,
+            len as i32,
+            glow::MAP_READ_BIT,
+        )
+    };
+    let result = if ptr.is_null() {
+        check_gl(gl, "glMapBufferRange (read)").and(Err(GlError::MapFailed { offset, len }))
+    } else {
+        // SAFETY: `ptr` maps `len` readable bytes, valid until the unmap below.
+        let bytes = unsafe { std::slice::from_raw_parts(ptr, len) }.to_vec();
+        // SAFETY: the buffer bound to COPY_READ_BUFFER is mapped.
+        unsafe { gl.unmap_buffer(glow::COPY_READ_BUFFER) };
+        inject(gl, Site::Read);
+        check_gl(gl, "glMapBufferRange (read)").map(|()| bytes)
+    };
+    // SAFETY: unbinding is always valid.
+    unsafe { gl.bind_buffer(glow::COPY_READ_BUFFER, None) };
+    result
+}
+
+/// Bytes `offset..offset + len` of `raw`, copied out by `getBufferSubData` (WebGL2 cannot
+/// map).
+#[cfg(target_arch = "wasm32")]
+fn read_back(
+    gl: &glow::Context,
+    raw: glow::Buffer,
+    offset: usize,
+    len: usize,
+) -> Result<Vec<u8>, GlError> {
+    let mut bytes = vec![0; len];
+    // SAFETY: binding a live buffer; the range lies inside it (checked by the caller) and
+    // the destination is exactly `len` bytes.
+    unsafe {
+        gl.bind_buffer(glow::COPY_READ_BUFFER, Some(raw));
+        gl.get_buffer_sub_data(glow::COPY_READ_BUFFER, offset as i32, &mut bytes);
+        gl.bind_buffer(glow::COPY_READ_BUFFER, None);
+    }
+    inject(gl, Site::Read);
+    check_gl(gl, "getBufferSubData (read)").map(|()| bytes)
 }
 
 /// Checks a byte size against [`MAX_BUFFER_BYTES`].
@@ -161,8 +215,8 @@ impl GlBuffer {
     ///
     /// Fails with [`GlError::TooLarge`] above [`MAX_BUFFER_BYTES`], or with the GL error
     /// (`GL_OUT_OF_MEMORY`) if the driver cannot allocate it.
-    pub fn new(gl: &Rc<glow::Context>, capacity: usize) -> Result<Self, GlError> {
-        let gl = Rc::clone(gl);
+    pub fn new(gl: &Arc<glow::Context>, capacity: usize) -> Result<Self, GlError> {
+        let gl = Arc::clone(gl);
         let raw = create_raw(&gl, capacity)?;
         // SAFETY: unbinding is always valid.
         unsafe { gl.bind_buffer(glow::COPY_WRITE_BUFFER, None) };
@@ -224,7 +278,7 @@ impl GlBuffer {
         let gl = &self.gl;
         let raw = create_raw(gl, new_capacity)?;
         let grown = GrownBuffer {
-            gl: Rc::clone(gl),
+            gl: Arc::clone(gl),
             raw,
             capacity: new_capacity,
             copied: if self.holds_data { self.capacity } else { 0 },
@@ -256,7 +310,7 @@ impl GlBuffer {
     /// Fails with [`GlError::InvalidArgument`], changing nothing and deleting `grown`, when
     /// `grown` was not prepared from this buffer (in its current state) on its context.
     pub fn commit_grow(&mut self, mut grown: GrownBuffer, stream: &Stream) -> Result<(), GlError> {
-        if grown.source != self.raw || !Rc::ptr_eq(&grown.gl, &self.gl) {
+        if grown.source != self.raw || !Arc::ptr_eq(&grown.gl, &self.gl) {
             return Err(GlError::InvalidArgument {
                 operation: "GlBuffer::commit_grow",
                 message: "the grown buffer was prepared from another buffer".to_owned(),
@@ -357,8 +411,8 @@ impl GlBuffer {
     }
 
     /// Reads bytes `offset..offset + len` back from GL (flushing staged writes through
-    /// `stream` first), by mapping the range for reading. For `read` APIs and tests, not
-    /// for frames: it waits for the GPU.
+    /// `stream` first), by mapping the range for reading (by `getBufferSubData` in the
+    /// browser). For `read` APIs and tests, not for frames: it waits for the GPU.
     pub fn read(
         &mut self,
         offset: usize,
@@ -372,29 +426,7 @@ impl GlBuffer {
         }
         let gl = &self.gl;
         check_clean(gl, "GlBuffer::read")?;
-        // SAFETY: binding a live buffer; the range lies inside it (checked above).
-        let ptr = unsafe {
-            gl.bind_buffer(glow::COPY_READ_BUFFER, Some(self.raw));
-            gl.map_buffer_range(
-                glow::COPY_READ_BUFFER,
-                offset as i32,
-                len as i32,
-                glow::MAP_READ_BIT,
-            )
-        };
-        let result = if ptr.is_null() {
-            check_gl(gl, "glMapBufferRange (read)").and(Err(GlError::MapFailed { offset, len }))
-        } else {
-            // SAFETY: `ptr` maps `len` readable bytes, valid until the unmap below.
-            let bytes = unsafe { std::slice::from_raw_parts(ptr, len) }.to_vec();
-            // SAFETY: the buffer bound to COPY_READ_BUFFER is mapped.
-            unsafe { gl.unmap_buffer(glow::COPY_READ_BUFFER) };
-            inject(gl, Site::Read);
-            check_gl(gl, "glMapBufferRange (read)").map(|()| bytes)
-        };
-        // SAFETY: unbinding is always valid.
-        unsafe { gl.bind_buffer(glow::COPY_READ_BUFFER, None) };
-        result
+        read_back(gl, self.raw, offset, len)
     }
 
     /// Copies `len` bytes from `src` to `dst` inside this buffer on the GPU (and in the

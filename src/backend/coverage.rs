@@ -2,9 +2,11 @@
 //! byte of coverage a texel, written a rectangle at a time, with a copy of every texel kept
 //! in memory so that growth can fill the larger texture without reading GL back.
 //!
-//! The texture is shared (`Rc`) between the atlas that writes it and the layer groups that
-//! bind it, so its GL name and size sit in cells: growth swaps in a new texture object
-//! behind the same `Rc`, and every group binds the new one from its next draw on.
+//! The texture is shared (`Arc`) between the atlas that writes it and the layer groups that
+//! bind it, so its GL name, size and texels sit behind a lock: growth swaps in a new texture
+//! object behind the same `Arc`, and every group binds the new one from its next draw on.
+//! (The lock is never contended: GL calls happen on the one thread where the context is
+//! current. It is there so that the texture, like the context, may move between threads.)
 //! Coordinates in it are texels (the shaders divide by its size, a uniform set at every
 //! draw), so growth changes no vertex.
 //!
@@ -12,8 +14,7 @@
 //! active unit and the unpack state they change; [`bind`](CoverageTexture::bind) leaves its
 //! binding.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use glow::HasContext;
 
@@ -28,12 +29,18 @@ use super::{check_gl, GlError, TextureFilter};
 /// whenever it is used.
 #[derive(Debug)]
 pub struct CoverageTexture {
-    gl: Rc<glow::Context>,
-    raw: Cell<glow::NativeTexture>,
+    gl: Arc<glow::Context>,
+    state: Mutex<State>,
+}
+
+/// What growth replaces.
+#[derive(Debug)]
+struct State {
+    raw: glow::Texture,
     /// `(width, height)` in texels.
-    size: Cell<(u32, u32)>,
+    size: (u32, u32),
     /// Every texel, row after row: what GL holds. Invariant: `width * height` bytes.
-    texels: RefCell<Vec<u8>>,
+    texels: Vec<u8>,
 }
 
 impl CoverageTexture {
@@ -42,20 +49,28 @@ impl CoverageTexture {
     ///
     /// Fails with [`GlError::InvalidArgument`] for a zero side or one past
     /// `GL_MAX_TEXTURE_SIZE`, and with GL's errors; nothing is leaked on failure.
-    pub fn new(gl: &Rc<glow::Context>, width: u32, height: u32) -> Result<Self, GlError> {
+    pub fn new(gl: &Arc<glow::Context>, width: u32, height: u32) -> Result<Self, GlError> {
         let texels = vec![0; texel_count(gl, width, height, "CoverageTexture::new")?];
         let raw = upload(gl, width, height, &texels)?;
         Ok(CoverageTexture {
-            gl: Rc::clone(gl),
-            raw: Cell::new(raw),
-            size: Cell::new((width, height)),
-            texels: RefCell::new(texels),
+            gl: Arc::clone(gl),
+            state: Mutex::new(State {
+                raw,
+                size: (width, height),
+                texels,
+            }),
         })
+    }
+
+    /// The state, locked. A panic while it was held (none of its updates can leave it
+    /// half-done) does not poison it.
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The size in texels, `(width, height)`.
     pub fn size(&self) -> (u32, u32) {
-        self.size.get()
+        self.state().size
     }
 
     /// The largest side GL allows, `GL_MAX_TEXTURE_SIZE`.
@@ -75,7 +90,8 @@ impl CoverageTexture {
         (width, height): (u32, u32),
         coverage: &[u8],
     ) -> Result<(), GlError> {
-        let (tw, th) = self.size();
+        let mut state = self.state();
+        let (tw, th) = state.size;
         let inside = u64::from(x) + u64::from(width) <= u64::from(tw)
             && u64::from(y) + u64::from(height) <= u64::from(th);
         if !inside || coverage.len() != width as usize * height as usize {
@@ -91,7 +107,7 @@ impl CoverageTexture {
             return Ok(());
         }
         let gl = &self.gl;
-        with_bound(gl, self.raw.get(), || {
+        with_bound(gl, state.raw, || {
             // SAFETY: `coverage` holds exactly `width * height` bytes (checked) and
             // unpacking reads one byte a texel with rows back to back and no unpack buffer
             // (`with_byte_unpacking`), so GL reads exactly that slice, into a rectangle
@@ -112,7 +128,7 @@ impl CoverageTexture {
         });
         inject(gl, Site::Texture);
         check_gl(gl, "CoverageTexture::write")?;
-        let mut texels = self.texels.borrow_mut();
+        let texels = &mut state.texels;
         let row = tw as usize;
         for (r, src) in coverage.chunks_exact(width as usize).enumerate() {
             let start = (y as usize + r) * row + x as usize;
@@ -129,7 +145,8 @@ impl CoverageTexture {
     /// On error (a side past `GL_MAX_TEXTURE_SIZE`, GL out of memory) the texture keeps
     /// its size, object and texels.
     pub fn grow(&self, width: u32, height: u32) -> Result<(), GlError> {
-        let (old_width, old_height) = self.size();
+        let mut state = self.state();
+        let (old_width, old_height) = state.size;
         if width < old_width || height < old_height {
             return Err(GlError::InvalidArgument {
                 operation: "CoverageTexture::grow",
@@ -137,27 +154,25 @@ impl CoverageTexture {
             });
         }
         let mut grown = vec![0; texel_count(&self.gl, width, height, "CoverageTexture::grow")?];
-        let texels = self.texels.borrow();
-        for (r, src) in texels.chunks_exact(old_width as usize).enumerate() {
+        for (r, src) in state.texels.chunks_exact(old_width as usize).enumerate() {
             let start = r * width as usize;
             grown[start..start + old_width as usize].copy_from_slice(src);
         }
-        drop(texels);
         let raw = upload(&self.gl, width, height, &grown)?;
-        let old = self.raw.replace(raw);
+        let old = std::mem::replace(&mut state.raw, raw);
         // SAFETY: the old texture belongs to this context, which is current, and nothing
         // refers to it any more (groups bind `raw` afresh at every draw).
         unsafe { self.gl.delete_texture(old) };
-        self.size.set((width, height));
-        *self.texels.borrow_mut() = grown;
+        state.size = (width, height);
+        state.texels = grown;
         Ok(())
     }
 
     /// The coverage of texel `(x, y)`, from the copy in memory; `None` outside.
     pub fn texel(&self, x: u32, y: u32) -> Option<u8> {
-        let (width, height) = self.size();
-        (x < width && y < height)
-            .then(|| self.texels.borrow()[y as usize * width as usize + x as usize])
+        let state = self.state();
+        let (width, height) = state.size;
+        (x < width && y < height).then(|| state.texels[y as usize * width as usize + x as usize])
     }
 
     /// Binds the texture to `GL_TEXTURE_2D` of texture unit `unit`.
@@ -169,20 +184,20 @@ impl CoverageTexture {
         // raises GL_INVALID_ENUM, which the layer's error check reports.
         unsafe {
             self.gl.active_texture(glow::TEXTURE0 + unit);
-            self.gl.bind_texture(glow::TEXTURE_2D, Some(self.raw.get()));
+            self.gl.bind_texture(glow::TEXTURE_2D, Some(self.raw()));
         }
     }
 
     /// The GL texture name now (growth replaces it).
-    pub fn raw(&self) -> glow::NativeTexture {
-        self.raw.get()
+    pub fn raw(&self) -> glow::Texture {
+        self.state().raw
     }
 }
 
 impl Drop for CoverageTexture {
     fn drop(&mut self) {
         // SAFETY: the texture belongs to this context, which must be current (type docs).
-        unsafe { self.gl.delete_texture(self.raw.get()) };
+        unsafe { self.gl.delete_texture(self.raw()) };
     }
 }
 
@@ -212,7 +227,7 @@ fn upload(
     width: u32,
     height: u32,
     texels: &[u8],
-) -> Result<glow::NativeTexture, GlError> {
+) -> Result<glow::Texture, GlError> {
     let raw = create_2d(
         gl,
         (width, height),

@@ -1,10 +1,12 @@
 //! The GL backend: GL objects created and destroyed through [`glow`].
 //!
-//! Every type here that owns a GL object holds an `Rc<glow::Context>` and deletes its object
-//! in `Drop`. That makes lifetimes explicit and leak-free, with one rule for the caller: **the
-//! context must be current on this thread whenever one of these values is used or dropped**.
-//! The `Rc` also makes every GL-owning type `!Send`, so none can wander to a thread where the
-//! context is not current.
+//! Every type here that owns a GL object holds an `Arc<glow::Context>` (the handle eframe,
+//! egui_glow and three-d hand out, taken as it is) and deletes its object in `Drop`. That
+//! makes lifetimes explicit and leak-free, with one rule for the caller: **the context must be
+//! current on the calling thread whenever one of these values is used or dropped**. Natively
+//! glow's context is `Send + Sync`, so these types are `Send` ([`MaybeSend`]): a scene may
+//! live in an egui paint callback, which egui runs where its context is current. In the
+//! browser nothing is `Send`.
 //!
 //! GL errors are checked at the boundaries (after each public operation that can fail) with
 //! [`check_gl`], never silently ignored. An operation that ends in such a check first runs
@@ -27,6 +29,7 @@ mod format;
 mod multidraw;
 mod pixels;
 mod program;
+mod send;
 mod stream;
 mod target;
 mod texture;
@@ -43,9 +46,10 @@ pub use format::{
 pub(crate) use multidraw::Precheck;
 pub use multidraw::{InstanceDraw, MultiDraw};
 pub use program::{ActiveAttribute, Program, ProgramBuilder, ShaderVersion};
+pub use send::MaybeSend;
 pub(crate) use stream::Busy;
 pub use stream::{
-    Stream, StreamConfig, StreamPath, StreamStats, DEFAULT_RING_BYTES, MAX_RING_BYTES,
+    Stream, StreamConfig, StreamPath, StreamStats, DEFAULT_RING_BYTES, MAX_RING_BYTES, WEB_DEFAULT,
 };
 pub use target::RenderTarget;
 pub use texture::{AlphaMode, Texture, TextureFilter};

@@ -1,7 +1,8 @@
-//! [`MultiDraw`]: the `glMultiDrawArrays`/`glMultiDrawElements` entry points that glow 0.18
-//! does not expose, loaded through the same loader that built the glow context, with a loop of
-//! single draws as the fallback where the driver has no multi-draw (GLES 3.0 without
-//! `GL_EXT_multi_draw_arrays`, WebGL2).
+//! [`MultiDraw`]: the `glMultiDrawArrays`/`glMultiDrawElements` entry points that glow
+//! does not expose, loaded through the same loader that built the glow context (natively) or
+//! taken from WebGL2's `WEBGL_multi_draw` extension (in the browser), with a loop of single
+//! draws as the fallback where the context has no multi-draw (GLES 3.0 without
+//! `GL_EXT_multi_draw_arrays`, WebGL2 without the extension).
 //!
 //! GL state touched by the draws: none is changed. They read the bound program, vertex array,
 //! element array buffer (for [`MultiDraw::draw_elements`]) and framebuffer, and raise GL
@@ -70,17 +71,22 @@ pub enum InstanceDraw {
 
 /// The multi-draw entry points of one GL context, or the single-draw fallback.
 ///
-/// Load it once per context with [`MultiDraw::load`] (the `headless` feature's
-/// `HeadlessContext` does this for you) and use it only with that context, current on the
-/// calling thread. (On Mesa and most drivers the pointers are the same for every context of
-/// one API, but GL does not promise that.)
-#[derive(Clone, Copy, Default)]
+/// Load it once per context with [`MultiDraw::load`] natively, or
+/// [`MultiDraw::from_webgl2`] in the browser (the `headless` feature's `HeadlessContext`
+/// does this for you), and use it only with that context, current on the calling thread.
+/// (On Mesa and most drivers the pointers are the same for every context of one API, but GL
+/// does not promise that.) [`MultiDraw::default`] is the single-draw fallback, right for any
+/// context.
+#[derive(Clone, Default)]
 pub struct MultiDraw {
     arrays: Option<MultiDrawArraysFn>,
     elements: Option<MultiDrawElementsFn>,
     arrays_indirect: Option<MultiDrawArraysIndirectFn>,
     elements_indirect: Option<MultiDrawElementsIndirectFn>,
     base_instance: bool,
+    /// WebGL2's `WEBGL_multi_draw`, where the browser offers it.
+    #[cfg(target_arch = "wasm32")]
+    web: Option<web_sys::WebglMultiDraw>,
 }
 
 impl MultiDraw {
@@ -163,22 +169,38 @@ impl MultiDraw {
         multi_draw
     }
 
-    /// A `MultiDraw` that always issues one `glDrawArrays`/`glDrawElements` per range: the
-    /// path of GLES 3.0 and WebGL2, and a way to test that path on any context.
-    pub const fn single_draws() -> MultiDraw {
+    /// The multi-draw of a WebGL2 context: `WEBGL_multi_draw` where the browser offers it
+    /// (one `multiDrawArraysWEBGL` / `multiDrawElementsWEBGL` per domain), single draws
+    /// where it does not. WebGL2 has no base instance here (the
+    /// `WEBGL_draw_instanced_base_vertex_base_instance` draft is not used), so instanced
+    /// domains draw by [`InstanceDraw::Repoint`].
+    ///
+    /// GL state touched: none (enabling an extension changes no drawing state).
+    #[cfg(target_arch = "wasm32")]
+    pub fn from_webgl2(webgl: &web_sys::WebGl2RenderingContext) -> MultiDraw {
+        use wasm_bindgen::JsCast;
+        let web = webgl
+            .get_extension("WEBGL_multi_draw")
+            .ok()
+            .flatten()
+            .map(|extension| extension.unchecked_into::<web_sys::WebglMultiDraw>());
         MultiDraw {
-            arrays: None,
-            elements: None,
-            arrays_indirect: None,
-            elements_indirect: None,
-            base_instance: false,
+            web,
+            ..MultiDraw::single_draws()
         }
+    }
+
+    /// A `MultiDraw` that always issues one `glDrawArrays`/`glDrawElements` per range: the
+    /// path of GLES 3.0 and of WebGL2 without `WEBGL_multi_draw`, and a way to test that
+    /// path on any context.
+    pub fn single_draws() -> MultiDraw {
+        MultiDraw::default()
     }
 
     /// This `MultiDraw` without base instance or indirect multi-draw, so that instanced
     /// domains draw by [`InstanceDraw::Repoint`] as on GLES 3: a way to test that path on
     /// any context.
-    pub const fn without_base_instance(self) -> MultiDraw {
+    pub fn without_base_instance(self) -> MultiDraw {
         MultiDraw {
             arrays_indirect: None,
             elements_indirect: None,
@@ -245,14 +267,24 @@ impl MultiDraw {
         Ok(())
     }
 
-    /// Whether [`MultiDraw::draw_arrays`] uses the driver's `glMultiDrawArrays`.
+    /// Whether [`MultiDraw::draw_arrays`] draws every range in one call: the driver's
+    /// `glMultiDrawArrays`, or `multiDrawArraysWEBGL` in the browser.
     pub fn is_native_arrays(&self) -> bool {
-        self.arrays.is_some()
+        self.arrays.is_some() || self.has_web()
     }
 
-    /// Whether [`MultiDraw::draw_elements`] uses the driver's `glMultiDrawElements`.
+    /// Whether [`MultiDraw::draw_elements`] draws every range in one call: the driver's
+    /// `glMultiDrawElements`, or `multiDrawElementsWEBGL` in the browser.
     pub fn is_native_elements(&self) -> bool {
-        self.elements.is_some()
+        self.elements.is_some() || self.has_web()
+    }
+
+    /// Whether WebGL2's `WEBGL_multi_draw` was found (always `false` natively).
+    pub fn has_web(&self) -> bool {
+        #[cfg(target_arch = "wasm32")]
+        return self.web.is_some();
+        #[cfg(not(target_arch = "wasm32"))]
+        false
     }
 
     /// Draws `counts[i]` vertices starting at vertex `firsts[i]` for every `i`, from the
@@ -317,6 +349,24 @@ impl MultiDraw {
                 unsafe { multi_draw_arrays(mode, firsts.as_ptr(), counts.as_ptr(), n) };
                 inject(gl, Site::Draw);
                 validate_gl(gl, "glMultiDrawArrays")?;
+                Ok(1)
+            }
+            #[cfg(target_arch = "wasm32")]
+            None if self.web.is_some() => {
+                if let Some(web) = &self.web {
+                    // The extension checks every range against the bound buffers itself
+                    // (WebGL is memory safe) and reports a bad one as a GL error.
+                    web.multi_draw_arrays_webgl_with_js_i32_array_and_js_i32_array(
+                        mode,
+                        &js_sys::Int32Array::from(firsts),
+                        0,
+                        &js_sys::Int32Array::from(counts),
+                        0,
+                        n,
+                    );
+                }
+                inject(gl, Site::Draw);
+                validate_gl(gl, "multiDrawArraysWEBGL")?;
                 Ok(1)
             }
             None => {
@@ -413,6 +463,22 @@ impl MultiDraw {
                         ),
                     })?);
                 }
+                #[cfg(target_arch = "wasm32")]
+                if let Some(web) = &self.web {
+                    // WebGL checks every range against the bound buffers itself.
+                    web.multi_draw_elements_webgl_with_js_i32_array_and_js_i32_array(
+                        mode,
+                        &js_sys::Int32Array::from(counts),
+                        0,
+                        index_type,
+                        &js_sys::Int32Array::from(&offsets[..]),
+                        0,
+                        n,
+                    );
+                    inject(gl, Site::Draw);
+                    validate_gl(gl, "multiDrawElementsWEBGL")?;
+                    return Ok(1);
+                }
                 for (&count, &offset) in counts.iter().zip(&offsets) {
                     // SAFETY: an element array buffer is bound, so `offset` is a byte offset into
                     // it, and the range and its indices lie inside the buffers (this
@@ -434,6 +500,7 @@ impl std::fmt::Debug for MultiDraw {
             .field("elements", &self.elements.is_some())
             .field("indirect", &self.arrays_indirect.is_some())
             .field("base_instance", &self.base_instance)
+            .field("webgl_multi_draw", &self.has_web())
             .finish()
     }
 }

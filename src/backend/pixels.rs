@@ -9,8 +9,6 @@
 //! 0), an RGBA8 rectangle of `w * h` pixels occupies exactly `w * h * 4` client bytes, which is
 //! what makes passing a slice of that length sound.
 
-use std::num::NonZeroU32;
-
 use glow::HasContext;
 
 /// The pixel-store parameters for one direction.
@@ -68,10 +66,10 @@ fn with_defaults<R>(
     // SAFETY: state queries and pixel-store/binding calls with valid enums on the current
     // context; the saved values are restored unchanged.
     unsafe {
-        let buffer = gl.get_parameter_i32(dir.buffer_binding) as u32;
+        let buffer = gl.get_parameter_buffer(dir.buffer_binding);
         let alignment = gl.get_parameter_i32(dir.alignment);
         let others = dir.others.map(|p| gl.get_parameter_i32(p));
-        if buffer != 0 {
+        if buffer.is_some() {
             gl.bind_buffer(dir.buffer_target, None);
         }
         if alignment != row_alignment {
@@ -91,8 +89,8 @@ fn with_defaults<R>(
         if alignment != row_alignment {
             gl.pixel_store_i32(dir.alignment, alignment);
         }
-        if let Some(buffer) = NonZeroU32::new(buffer) {
-            gl.bind_buffer(dir.buffer_target, Some(glow::NativeBuffer(buffer)));
+        if buffer.is_some() {
+            gl.bind_buffer(dir.buffer_target, buffer);
         }
         result
     }

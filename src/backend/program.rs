@@ -5,7 +5,7 @@
 //! GL state touched: see each method. Compiling and linking change no bindings;
 //! [`Program::use_program`] and the uniform setters make the program current.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use glow::HasContext;
 
@@ -68,24 +68,20 @@ pub struct ActiveAttribute {
 /// A linked GLSL program of a vertex and a fragment shader.
 ///
 /// It owns the GL program and deletes it when dropped. The context it was made with must be
-/// current on this thread whenever it is used or dropped (see [`crate::backend`]); the `Rc`
-/// makes it `!Send`:
-///
-/// ```compile_fail
-/// fn assert_send<T: Send>() {}
-/// assert_send::<vertex_domain::backend::Program>();
-/// ```
+/// current on this thread whenever it is used or dropped (see [`crate::backend`]). Like glow's
+/// context it is `Send` natively: it may move to another thread, and be used there while
+/// the context is current there.
 #[derive(Debug)]
 pub struct Program {
-    gl: Rc<glow::Context>,
-    raw: glow::NativeProgram,
+    gl: Arc<glow::Context>,
+    raw: glow::Program,
 }
 
 /// Builds a [`Program`], binding attribute locations by name before linking.
 #[derive(Debug)]
 #[must_use = "call build() to compile and link"]
 pub struct ProgramBuilder<'a> {
-    gl: Rc<glow::Context>,
+    gl: Arc<glow::Context>,
     vertex: &'a str,
     fragment: &'a str,
     bindings: Vec<(String, u32)>,
@@ -181,7 +177,7 @@ fn compile(
     kind: u32,
     stage: &'static str,
     source: &str,
-) -> Result<glow::NativeShader, GlError> {
+) -> Result<glow::Shader, GlError> {
     // SAFETY: creating and compiling a shader on the current context; it is deleted on
     // failure and otherwise handed to the caller, who deletes it.
     unsafe {
@@ -205,7 +201,7 @@ impl Program {
     /// attribute locations the linker (or layout qualifiers) choose. See
     /// [`ProgramBuilder::build`] for the errors.
     pub fn new(
-        gl: &Rc<glow::Context>,
+        gl: &Arc<glow::Context>,
         vertex_src: &str,
         fragment_src: &str,
     ) -> Result<Program, GlError> {
@@ -214,12 +210,12 @@ impl Program {
 
     /// Starts a program whose attribute locations can be bound by name before linking.
     pub fn builder<'a>(
-        gl: &Rc<glow::Context>,
+        gl: &Arc<glow::Context>,
         vertex_src: &'a str,
         fragment_src: &'a str,
     ) -> ProgramBuilder<'a> {
         ProgramBuilder {
-            gl: Rc::clone(gl),
+            gl: Arc::clone(gl),
             vertex: vertex_src,
             fragment: fragment_src,
             bindings: Vec::new(),
@@ -270,7 +266,7 @@ impl Program {
     /// Fails with [`GlError::UnknownUniform`] when the program has none: a misspelt name, or
     /// a uniform the linker dropped because the shader never reads it. (GL itself answers
     /// -1, and setting through -1 silently does nothing.)
-    pub fn uniform_location(&self, name: &str) -> Result<glow::NativeUniformLocation, GlError> {
+    pub fn uniform_location(&self, name: &str) -> Result<glow::UniformLocation, GlError> {
         // SAFETY: a query on a linked program of the current context.
         unsafe { self.gl.get_uniform_location(self.raw, name) }
             .ok_or_else(|| GlError::UnknownUniform(name.to_owned()))
@@ -289,7 +285,7 @@ impl Program {
     /// GL state touched: makes this program current (left so) and sets the uniform.
     pub fn set_mat4(
         &self,
-        location: &glow::NativeUniformLocation,
+        location: &glow::UniformLocation,
         columns: &[f32; 16],
     ) -> Result<(), GlError> {
         self.begin_uniform("Program::set_mat4")?;
@@ -306,7 +302,7 @@ impl Program {
     /// GL state touched: makes this program current (left so) and sets the uniform.
     pub fn set_mat2(
         &self,
-        location: &glow::NativeUniformLocation,
+        location: &glow::UniformLocation,
         columns: &[f32; 4],
     ) -> Result<(), GlError> {
         self.begin_uniform("Program::set_mat2")?;
@@ -323,7 +319,7 @@ impl Program {
     /// GL state touched: makes this program current (left so) and sets the uniform.
     pub fn set_vec4(
         &self,
-        location: &glow::NativeUniformLocation,
+        location: &glow::UniformLocation,
         value: [f32; 4],
     ) -> Result<(), GlError> {
         self.begin_uniform("Program::set_vec4")?;
@@ -340,7 +336,7 @@ impl Program {
     /// GL state touched: makes this program current (left so) and sets the uniform.
     pub fn set_vec2(
         &self,
-        location: &glow::NativeUniformLocation,
+        location: &glow::UniformLocation,
         value: [f32; 2],
     ) -> Result<(), GlError> {
         self.begin_uniform("Program::set_vec2")?;
@@ -352,11 +348,7 @@ impl Program {
     /// Sets an `int` (or sampler) uniform.
     ///
     /// GL state touched: makes this program current (left so) and sets the uniform.
-    pub fn set_int(
-        &self,
-        location: &glow::NativeUniformLocation,
-        value: i32,
-    ) -> Result<(), GlError> {
+    pub fn set_int(&self, location: &glow::UniformLocation, value: i32) -> Result<(), GlError> {
         self.begin_uniform("Program::set_int")?;
         // SAFETY: the program is current.
         unsafe { self.gl.uniform_1_i32(Some(location), value) };
@@ -366,11 +358,7 @@ impl Program {
     /// Sets a `float` uniform.
     ///
     /// GL state touched: makes this program current (left so) and sets the uniform.
-    pub fn set_float(
-        &self,
-        location: &glow::NativeUniformLocation,
-        value: f32,
-    ) -> Result<(), GlError> {
+    pub fn set_float(&self, location: &glow::UniformLocation, value: f32) -> Result<(), GlError> {
         self.begin_uniform("Program::set_float")?;
         // SAFETY: the program is current.
         unsafe { self.gl.uniform_1_f32(Some(location), value) };
@@ -378,12 +366,12 @@ impl Program {
     }
 
     /// The GL program name.
-    pub fn raw(&self) -> glow::NativeProgram {
+    pub fn raw(&self) -> glow::Program {
         self.raw
     }
 
     /// The context this program belongs to.
-    pub fn gl(&self) -> &Rc<glow::Context> {
+    pub fn gl(&self) -> &Arc<glow::Context> {
         &self.gl
     }
 }

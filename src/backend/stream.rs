@@ -1,8 +1,10 @@
 //! [`Stream`]: how staged bytes reach GL buffers that queued draws may still be reading.
 
 use std::collections::VecDeque;
-use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
+
+use web_time::Instant;
 
 use glow::HasContext;
 
@@ -56,32 +58,43 @@ pub enum StreamPath {
     /// One `glMapBufferRange` of the destination's dirty span (invalidating it when one span
     /// covers it), the spans copied in.
     Map,
+    /// A staging buffer re-specified and filled by one `glBufferData` at each upload, then
+    /// copied on the GPU, with bytes no queued command touches written by
+    /// `glBufferSubData`: the staging path that never maps, for WebGL2 (which has no
+    /// `mapBufferRange`). Works on every context.
+    Respecify,
 }
 
 impl StreamPath {
     /// Every path, in order of preference.
-    pub const ALL: [StreamPath; 4] = [
+    pub const ALL: [StreamPath; 5] = [
         StreamPath::Ring,
         StreamPath::Orphan,
         StreamPath::SubData,
         StreamPath::Map,
+        StreamPath::Respecify,
     ];
 
     /// The path a stream takes on `gl` when none is chosen: the ring where the context has
-    /// buffer storage, else the orphaned staging buffer.
+    /// buffer storage, else the orphaned staging buffer; in the browser, [`WEB_DEFAULT`].
     pub fn best(gl: &glow::Context) -> StreamPath {
-        if StreamPath::Ring.is_supported(gl) {
+        if cfg!(target_arch = "wasm32") {
+            WEB_DEFAULT
+        } else if StreamPath::Ring.is_supported(gl) {
             StreamPath::Ring
         } else {
             StreamPath::Orphan
         }
     }
 
-    /// Whether `gl` can take this path.
+    /// Whether `gl` can take this path. In the browser only the paths that never map
+    /// ([`SubData`](Self::SubData) and [`Respecify`](Self::Respecify)) can.
     pub fn is_supported(self, gl: &glow::Context) -> bool {
         match self {
+            StreamPath::SubData | StreamPath::Respecify => true,
+            _ if cfg!(target_arch = "wasm32") => false,
             StreamPath::Ring => has_buffer_storage(gl),
-            StreamPath::Orphan | StreamPath::SubData | StreamPath::Map => true,
+            StreamPath::Orphan | StreamPath::Map => true,
         }
     }
 
@@ -92,14 +105,31 @@ impl StreamPath {
             StreamPath::Orphan => "orphan",
             StreamPath::SubData => "subdata",
             StreamPath::Map => "map",
+            StreamPath::Respecify => "respecify",
         }
     }
 
     /// Whether this path stages bytes and copies them on the GPU.
     fn stages(self) -> bool {
-        matches!(self, StreamPath::Ring | StreamPath::Orphan)
+        matches!(
+            self,
+            StreamPath::Ring | StreamPath::Orphan | StreamPath::Respecify
+        )
+    }
+
+    /// Whether this path maps buffers (WebGL2 cannot).
+    fn maps(self) -> bool {
+        matches!(
+            self,
+            StreamPath::Ring | StreamPath::Orphan | StreamPath::Map
+        )
     }
 }
+
+/// The path streams take in the browser: `glBufferSubData` straight into the destination.
+/// Measured against [`StreamPath::Respecify`] in headless Chromium (`examples/web`'s
+/// benchmark), sub-data was the faster of the two.
+pub const WEB_DEFAULT: StreamPath = StreamPath::SubData;
 
 /// Whether `gl` has `glBufferStorage` with persistent mappings.
 fn has_buffer_storage(gl: &glow::Context) -> bool {
@@ -156,6 +186,12 @@ impl StreamConfig {
     /// lacks what that path needs.
     pub fn resolve(&self, gl: &glow::Context) -> Result<StreamPath, GlError> {
         let path = self.path_on(gl);
+        if !path.is_supported(gl) && path.maps() && cfg!(target_arch = "wasm32") {
+            return Err(GlError::Unsupported(format!(
+                "the {} stream path maps buffers, which WebGL2 cannot",
+                path.name()
+            )));
+        }
         if !path.is_supported(gl) {
             return Err(GlError::Unsupported(format!(
                 "the {} stream path needs glBufferStorage (GL 4.4, GL_ARB_buffer_storage or \
@@ -354,12 +390,14 @@ impl Ring {
 /// Owns its staging buffers and fences and deletes them on drop: the context must be
 /// current then.
 pub struct Stream {
-    gl: Rc<glow::Context>,
+    gl: Arc<glow::Context>,
     config: StreamConfig,
     path: StreamPath,
     ring: Option<Ring>,
-    /// The orphaned staging buffer and the size it is re-specified with.
+    /// The orphaned (or re-specified) staging buffer and the size it is re-specified with.
     orphan: Option<(glow::Buffer, usize)>,
+    /// Scratch: a batch packed for [`StreamPath::Respecify`]'s one `glBufferData`.
+    packed: Vec<u8>,
     /// The frame now being written, from 1.
     frame: u64,
     /// Whether this frame staged bytes, so that [`end_frame`](Self::end_frame) fences it.
@@ -376,8 +414,8 @@ pub struct Stream {
 impl Stream {
     /// A stream on `gl`. Creates no GL object until its first upload. Fails with
     /// [`GlError::Unsupported`] when the configured path needs what `gl` lacks.
-    pub fn new(gl: &Rc<glow::Context>, config: StreamConfig) -> Result<Self, GlError> {
-        let gl = Rc::clone(gl);
+    pub fn new(gl: &Arc<glow::Context>, config: StreamConfig) -> Result<Self, GlError> {
+        let gl = Arc::clone(gl);
         let path = config.resolve(&gl)?;
         Ok(Stream {
             gl,
@@ -385,6 +423,7 @@ impl Stream {
             path,
             ring: None,
             orphan: None,
+            packed: Vec::new(),
             frame: 1,
             staged_this_frame: false,
             fences: VecDeque::with_capacity(MAX_FENCES),
@@ -485,11 +524,15 @@ impl Stream {
     ) -> Result<Busy, GlError> {
         let idle = self.idle_from(busy);
         let result = match self.path {
-            StreamPath::Ring | StreamPath::Orphan => {
+            StreamPath::Ring | StreamPath::Orphan | StreamPath::Respecify => {
                 let below = spans.iter().filter_map(|s| clip(s.start, s.end.min(idle)));
                 let above = spans.iter().filter_map(|s| clip(s.start.max(idle), s.end));
-                self.write_in_place(dst, mirror, above, false, idle)
-                    .and_then(|()| self.stage(dst, mirror, below))
+                let direct = if self.path == StreamPath::Respecify {
+                    self.sub_data(dst, mirror, above, idle)
+                } else {
+                    self.write_in_place(dst, mirror, above, false, idle)
+                };
+                direct.and_then(|()| self.stage(dst, mirror, below))
             }
             StreamPath::SubData => self.sub_data(dst, mirror, spans.iter().copied(), idle),
             StreamPath::Map => self.write_in_place(dst, mirror, spans.iter().copied(), true, idle),
@@ -563,7 +606,8 @@ impl Stream {
         result
     }
 
-    /// One `glBufferSubData` into `dst` per span.
+    /// One `glBufferSubData` into `dst` per span. Spans at or past `idle` count as direct
+    /// bytes (nothing queued reads them), the others as in-place writes.
     fn sub_data(
         &mut self,
         dst: glow::Buffer,
@@ -583,8 +627,14 @@ impl Stream {
                     &mirror[span.start..span.end],
                 );
             }
-            self.stats.in_place_bytes += span.len() as u64;
-            self.stats.in_use_writes += u64::from(span.start < idle);
+            if span.start < idle {
+                self.stats.in_place_bytes += span.len() as u64;
+                self.stats.in_use_writes += 1;
+            } else if self.path == StreamPath::SubData {
+                self.stats.in_place_bytes += span.len() as u64;
+            } else {
+                self.stats.direct_bytes += span.len() as u64;
+            }
         }
         // SAFETY: unbinding is always valid.
         unsafe { gl.bind_buffer(glow::COPY_WRITE_BUFFER, None) };
@@ -673,6 +723,7 @@ impl Stream {
                 ring.head = at + bytes;
                 (ring.raw, at)
             }
+            StreamPath::Respecify => (self.respecify_fill(mirror, batch, bytes)?, 0),
             _ => (self.orphan_fill(mirror, batch, bytes)?, 0),
         };
         let gl = &self.gl;
@@ -710,7 +761,7 @@ impl Stream {
         batch: &[Span],
         bytes: usize,
     ) -> Result<glow::Buffer, GlError> {
-        let gl = Rc::clone(&self.gl);
+        let gl = Arc::clone(&self.gl);
         let (raw, size) = match self.orphan {
             Some((raw, size)) if size >= bytes => (raw, size),
             _ => {
@@ -758,6 +809,45 @@ impl Stream {
         // SAFETY: unbinding is always valid.
         unsafe { gl.bind_buffer(glow::COPY_READ_BUFFER, None) };
         result
+    }
+
+    /// Re-specifies the staging buffer (creating it the first time) with the batch, packed,
+    /// as its data: one `glBufferData`, which hands out fresh storage and never maps.
+    /// Returns its name.
+    fn respecify_fill(
+        &mut self,
+        mirror: &[u8],
+        batch: &[Span],
+        bytes: usize,
+    ) -> Result<glow::Buffer, GlError> {
+        let raw = match self.orphan {
+            Some((raw, _)) => raw,
+            None => {
+                // SAFETY: plain object creation on the current context.
+                let raw =
+                    unsafe { self.gl.create_buffer() }.map_err(|message| GlError::Create {
+                        object: "staging buffer",
+                        message,
+                    })?;
+                self.orphan = Some((raw, 0));
+                raw
+            }
+        };
+        self.packed.clear();
+        self.packed.reserve(bytes);
+        for span in batch {
+            self.packed.extend_from_slice(&mirror[span.start..span.end]);
+        }
+        let gl = &self.gl;
+        // SAFETY: `raw` is our staging buffer; re-specifying it orphans the old storage,
+        // which queued copies keep alive; the slice is read during the call only.
+        unsafe {
+            gl.bind_buffer(glow::COPY_READ_BUFFER, Some(raw));
+            gl.buffer_data_u8_slice(glow::COPY_READ_BUFFER, &self.packed, glow::STREAM_DRAW);
+            gl.bind_buffer(glow::COPY_READ_BUFFER, None);
+        }
+        self.orphan = Some((raw, bytes));
+        Ok(raw)
     }
 
     /// Free ring space for `len` bytes: reclaims the space of signalled frames, waits for
@@ -876,7 +966,16 @@ impl Stream {
     /// when [`MAX_FENCES`] are outstanding.
     fn fence(&mut self, frame: u64) -> Result<(), GlError> {
         if self.fences.len() >= MAX_FENCES {
-            self.wait(0)?;
+            if self.path == StreamPath::Ring || !cfg!(target_arch = "wasm32") {
+                self.wait(0)?;
+            } else {
+                // WebGL cannot block on a fence (its client wait timeout is 0), and a fence
+                // signals only once the page yields to the browser. Only the ring needs its
+                // fences to reuse space; on the other paths the oldest is forgotten, not
+                // retired: its buffers stay counted as busy, so nothing is written where a
+                // queued draw may read.
+                self.forget_oldest();
+            }
         }
         // SAFETY: a plain sync object creation on the current context.
         let fence = unsafe { self.gl.fence_sync(glow::SYNC_GPU_COMMANDS_COMPLETE, 0) }.map_err(
@@ -940,6 +1039,14 @@ impl Stream {
         result?;
         self.retire_through(i);
         Ok(())
+    }
+
+    /// Deletes the oldest fence without retiring its frame.
+    fn forget_oldest(&mut self) {
+        if let Some((_, fence)) = self.fences.pop_front() {
+            // SAFETY: the fence is ours and no longer used.
+            unsafe { self.gl.delete_sync(fence) };
+        }
     }
 
     /// Deletes fences `0..=i`, whose frames are complete, and frees their ring space.
@@ -1065,6 +1172,14 @@ impl Drop for Stream {
         }
     }
 }
+
+// SAFETY: natively a stream's only non-`Send` fields are the ring's mapping (`*mut u8`) and
+// the fences (`GLsync` pointers). Both are objects of the GL context, which is itself
+// `Send + Sync` natively; they are read and written only through `&mut self`, with that
+// context current on the calling thread, whichever thread that is. (In the browser the
+// context is not `Send`, and neither is a stream.)
+#[cfg(not(target_arch = "wasm32"))]
+unsafe impl Send for Stream {}
 
 impl std::fmt::Debug for Stream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -3,8 +3,7 @@
 //!
 //! GL state touched: see each method. Creation restores every binding it changes.
 
-use std::num::NonZeroU32;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use glow::HasContext;
 
@@ -15,17 +14,13 @@ use super::{check_gl, GlError};
 ///
 /// It owns a GL framebuffer and renderbuffer and deletes them when dropped. The context it
 /// was made with must be current on this thread whenever it is used or dropped (see
-/// [`crate::backend`]); the `Rc` makes it `!Send`:
-///
-/// ```compile_fail
-/// fn assert_send<T: Send>() {}
-/// assert_send::<vertex_domain::backend::RenderTarget>();
-/// ```
+/// [`crate::backend`]). Like glow's context it is `Send` natively: it may move to another
+/// thread, and be used there while the context is current there.
 #[derive(Debug)]
 pub struct RenderTarget {
-    gl: Rc<glow::Context>,
-    framebuffer: glow::NativeFramebuffer,
-    color: glow::NativeRenderbuffer,
+    gl: Arc<glow::Context>,
+    framebuffer: glow::Framebuffer,
+    color: glow::Renderbuffer,
     width: u32,
     height: u32,
 }
@@ -40,8 +35,8 @@ impl RenderTarget {
     ///
     /// GL state touched: none left changed (the framebuffer and renderbuffer bindings are
     /// restored). The contents start undefined; clear them.
-    pub fn new(gl: &Rc<glow::Context>, width: u32, height: u32) -> Result<RenderTarget, GlError> {
-        let gl = Rc::clone(gl);
+    pub fn new(gl: &Arc<glow::Context>, width: u32, height: u32) -> Result<RenderTarget, GlError> {
+        let gl = Arc::clone(gl);
         // SAFETY: a plain query on the current context.
         let max = unsafe { gl.get_parameter_i32(glow::MAX_RENDERBUFFER_SIZE) }.max(0) as u32;
         if width == 0 || height == 0 || width > max || height > max {
@@ -88,7 +83,7 @@ impl RenderTarget {
         gl: &glow::Context,
         width: u32,
         height: u32,
-    ) -> Result<(glow::NativeFramebuffer, glow::NativeRenderbuffer), GlError> {
+    ) -> Result<(glow::Framebuffer, glow::Renderbuffer), GlError> {
         // SAFETY: forwarded from the caller: the context is current.
         unsafe {
             let color = gl
@@ -198,7 +193,7 @@ impl RenderTarget {
         // no pack buffer bound (ensured by `with_tight_packing`), GL writes exactly
         // `width * height * 4` bytes, the length of `pixels`. The binding is restored.
         unsafe {
-            let previous = gl.get_parameter_i32(glow::READ_FRAMEBUFFER_BINDING) as u32;
+            let previous = gl.get_parameter_framebuffer(glow::READ_FRAMEBUFFER_BINDING);
             gl.bind_framebuffer(glow::READ_FRAMEBUFFER, Some(self.framebuffer));
             with_tight_packing(gl, || {
                 gl.read_pixels(
@@ -211,10 +206,7 @@ impl RenderTarget {
                     glow::PixelPackData::Slice(Some(&mut pixels)),
                 )
             });
-            gl.bind_framebuffer(
-                glow::READ_FRAMEBUFFER,
-                NonZeroU32::new(previous).map(glow::NativeFramebuffer),
-            );
+            gl.bind_framebuffer(glow::READ_FRAMEBUFFER, previous);
         }
         check_gl(gl, "RenderTarget::read_pixels")?;
         Ok(pixels)
@@ -226,12 +218,12 @@ impl RenderTarget {
     }
 
     /// The GL framebuffer name, for attaching more or blitting.
-    pub fn raw(&self) -> glow::NativeFramebuffer {
+    pub fn raw(&self) -> glow::Framebuffer {
         self.framebuffer
     }
 
     /// The context this target belongs to.
-    pub fn gl(&self) -> &Rc<glow::Context> {
+    pub fn gl(&self) -> &Arc<glow::Context> {
         &self.gl
     }
 }
@@ -249,9 +241,9 @@ impl Drop for RenderTarget {
 
 /// The framebuffer and renderbuffer bindings, saved around creation.
 struct SavedBindings {
-    draw: u32,
-    read: u32,
-    renderbuffer: u32,
+    draw: Option<glow::Framebuffer>,
+    read: Option<glow::Framebuffer>,
+    renderbuffer: Option<glow::Renderbuffer>,
 }
 
 impl SavedBindings {
@@ -259,9 +251,9 @@ impl SavedBindings {
         // SAFETY: plain queries on the current context.
         unsafe {
             SavedBindings {
-                draw: gl.get_parameter_i32(glow::DRAW_FRAMEBUFFER_BINDING) as u32,
-                read: gl.get_parameter_i32(glow::READ_FRAMEBUFFER_BINDING) as u32,
-                renderbuffer: gl.get_parameter_i32(glow::RENDERBUFFER_BINDING) as u32,
+                draw: gl.get_parameter_framebuffer(glow::DRAW_FRAMEBUFFER_BINDING),
+                read: gl.get_parameter_framebuffer(glow::READ_FRAMEBUFFER_BINDING),
+                renderbuffer: gl.get_parameter_renderbuffer(glow::RENDERBUFFER_BINDING),
             }
         }
     }
@@ -269,18 +261,9 @@ impl SavedBindings {
     fn restore(&self, gl: &glow::Context) {
         // SAFETY: rebinding names that were bound before (or 0) on the current context.
         unsafe {
-            gl.bind_framebuffer(
-                glow::DRAW_FRAMEBUFFER,
-                NonZeroU32::new(self.draw).map(glow::NativeFramebuffer),
-            );
-            gl.bind_framebuffer(
-                glow::READ_FRAMEBUFFER,
-                NonZeroU32::new(self.read).map(glow::NativeFramebuffer),
-            );
-            gl.bind_renderbuffer(
-                glow::RENDERBUFFER,
-                NonZeroU32::new(self.renderbuffer).map(glow::NativeRenderbuffer),
-            );
+            gl.bind_framebuffer(glow::DRAW_FRAMEBUFFER, self.draw);
+            gl.bind_framebuffer(glow::READ_FRAMEBUFFER, self.read);
+            gl.bind_renderbuffer(glow::RENDERBUFFER, self.renderbuffer);
         }
     }
 }

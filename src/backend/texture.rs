@@ -3,8 +3,7 @@
 //!
 //! GL state touched: see each method. Creation restores every binding it changes.
 
-use std::num::NonZeroU32;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use glow::HasContext;
 
@@ -43,17 +42,13 @@ pub enum AlphaMode {
 /// A 2D texture with RGBA8 storage, no mipmaps, clamped to its edges.
 ///
 /// It owns the GL texture and deletes it when dropped. The context it was made with must be
-/// current on this thread whenever it is used or dropped (see [`crate::backend`]); the `Rc`
-/// makes it `!Send`:
-///
-/// ```compile_fail
-/// fn assert_send<T: Send>() {}
-/// assert_send::<vertex_domain::backend::Texture>();
-/// ```
+/// current on this thread whenever it is used or dropped (see [`crate::backend`]). Like glow's
+/// context it is `Send` natively: it may move to another thread, and be used there while
+/// the context is current there.
 #[derive(Debug)]
 pub struct Texture {
-    gl: Rc<glow::Context>,
-    raw: glow::NativeTexture,
+    gl: Arc<glow::Context>,
+    raw: glow::Texture,
     width: u32,
     height: u32,
     /// What the texels' colour channels hold.
@@ -76,13 +71,13 @@ impl Texture {
     /// GL state touched: none left changed (the `GL_TEXTURE_2D` binding of the active unit,
     /// the pixel-unpack buffer binding and unpack pixel-store state are restored).
     pub fn new_rgba8(
-        gl: &Rc<glow::Context>,
+        gl: &Arc<glow::Context>,
         width: u32,
         height: u32,
         pixels: &[u8],
         filter: TextureFilter,
     ) -> Result<Texture, GlError> {
-        let gl = Rc::clone(gl);
+        let gl = Arc::clone(gl);
         let max = max_texture_size(&gl);
         if width == 0 || height == 0 || width > max || height > max {
             return Err(GlError::InvalidArgument {
@@ -170,12 +165,12 @@ impl Texture {
     }
 
     /// The GL texture name, for attaching it to a framebuffer or other raw GL use.
-    pub fn raw(&self) -> glow::NativeTexture {
+    pub fn raw(&self) -> glow::Texture {
         self.raw
     }
 
     /// The context this texture belongs to.
-    pub fn gl(&self) -> &Rc<glow::Context> {
+    pub fn gl(&self) -> &Arc<glow::Context> {
         &self.gl
     }
 }
@@ -203,7 +198,7 @@ pub(super) fn create_2d(
     filter: TextureFilter,
     (internal, format): (u32, u32),
     texels: &[u8],
-) -> Result<glow::NativeTexture, GlError> {
+) -> Result<glow::Texture, GlError> {
     let channels = if format == glow::RGBA { 4 } else { 1 };
     let expected = (width as usize * height as usize).checked_mul(channels);
     if expected != Some(texels.len()) {
@@ -250,21 +245,14 @@ pub(super) fn create_2d(
 
 /// Runs `f` with `raw` bound to `GL_TEXTURE_2D` of the active unit, then binds back what
 /// was bound there.
-pub(super) fn with_bound<R>(
-    gl: &glow::Context,
-    raw: glow::NativeTexture,
-    f: impl FnOnce() -> R,
-) -> R {
+pub(super) fn with_bound<R>(gl: &glow::Context, raw: glow::Texture, f: impl FnOnce() -> R) -> R {
     // SAFETY: a query and bindings of a texture of the current context (`raw`, or the one
     // that was bound); the previous binding is restored.
     unsafe {
-        let previous = gl.get_parameter_i32(glow::TEXTURE_BINDING_2D) as u32;
+        let previous = gl.get_parameter_texture(glow::TEXTURE_BINDING_2D);
         gl.bind_texture(glow::TEXTURE_2D, Some(raw));
         let result = f();
-        gl.bind_texture(
-            glow::TEXTURE_2D,
-            NonZeroU32::new(previous).map(glow::NativeTexture),
-        );
+        gl.bind_texture(glow::TEXTURE_2D, previous);
         result
     }
 }

@@ -8,11 +8,11 @@
 //! alpha blending for sprites) and [`StateGroup`] (any pair of closures).
 
 use std::fmt;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use glow::HasContext;
 
-use crate::backend::{validate_clean, validate_gl, GlError, Program, Texture};
+use crate::backend::{validate_clean, validate_gl, GlError, MaybeSend, Program, Texture};
 
 /// GL state that a [`Batch`](super::Batch) sets before drawing a group's lists and children,
 /// and unsets after.
@@ -20,7 +20,9 @@ use crate::backend::{validate_clean, validate_gl, GlError, Program, Texture};
 /// An implementation reports its own GL errors (ending in [`check_gl`](crate::backend::check_gl), as the ready groups
 /// do): an error it leaves queued is found by the next checked call of the draw and
 /// reported as [`GlError::QueuedBefore`] there.
-pub trait Group {
+///
+/// A group is [`MaybeSend`]: `Send` natively, so that a batch is `Send` like glow's context.
+pub trait Group: MaybeSend {
     /// Sets this group's state. Called once per draw of the group.
     fn set_state(&self, gl: &glow::Context) -> Result<(), GlError>;
 
@@ -54,17 +56,17 @@ impl BatchId {
 ///
 /// GL state touched: the current program (set, then unset to none).
 pub struct ProgramGroup {
-    program: Rc<Program>,
+    program: Arc<Program>,
 }
 
 impl ProgramGroup {
     /// A group that makes `program` current.
-    pub fn new(program: Rc<Program>) -> Self {
+    pub fn new(program: Arc<Program>) -> Self {
         ProgramGroup { program }
     }
 
     /// The program.
-    pub fn program(&self) -> &Rc<Program> {
+    pub fn program(&self) -> &Arc<Program> {
         &self.program
     }
 }
@@ -89,14 +91,14 @@ impl Group for ProgramGroup {
 /// GL state touched: the active texture unit and its 2D binding (left bound), `GL_BLEND`
 /// and the blend function (blending disabled again on unset).
 pub struct TextureGroup {
-    texture: Rc<Texture>,
+    texture: Arc<Texture>,
     unit: u32,
     blend: bool,
 }
 
 impl TextureGroup {
     /// A group binding `texture` to unit `unit`, with alpha blending if `blend`.
-    pub fn new(texture: Rc<Texture>, unit: u32, blend: bool) -> Self {
+    pub fn new(texture: Arc<Texture>, unit: u32, blend: bool) -> Self {
         TextureGroup {
             texture,
             unit,
@@ -105,7 +107,7 @@ impl TextureGroup {
     }
 
     /// The texture.
-    pub fn texture(&self) -> &Rc<Texture> {
+    pub fn texture(&self) -> &Arc<Texture> {
         &self.texture
     }
 }
@@ -134,7 +136,11 @@ impl Group for TextureGroup {
 }
 
 /// The set-state callback of a [`StateGroup`].
-type StateFn = Box<dyn Fn(&glow::Context) -> Result<(), GlError>>;
+/// A [`StateGroup`] closure: [`MaybeSend`] like every group.
+trait StateClosure: Fn(&glow::Context) -> Result<(), GlError> + MaybeSend {}
+impl<F: Fn(&glow::Context) -> Result<(), GlError> + MaybeSend> StateClosure for F {}
+
+type StateFn = Box<dyn StateClosure>;
 
 /// A group made of two closures, for state no ready group covers.
 pub struct StateGroup {
@@ -145,8 +151,8 @@ pub struct StateGroup {
 impl StateGroup {
     /// A group calling `set` before its lists draw and `unset` after.
     pub fn new(
-        set: impl Fn(&glow::Context) -> Result<(), GlError> + 'static,
-        unset: impl Fn(&glow::Context) -> Result<(), GlError> + 'static,
+        set: impl Fn(&glow::Context) -> Result<(), GlError> + MaybeSend + 'static,
+        unset: impl Fn(&glow::Context) -> Result<(), GlError> + MaybeSend + 'static,
     ) -> Self {
         StateGroup {
             set: Box::new(set),

@@ -8,8 +8,8 @@
 //! pair of GL factors on premultiplied colour, and linear filtering at a sprite's
 //! transparent edge mixes colour with nothing instead of with black.
 
-use std::cell::Cell;
-use std::rc::Rc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Arc;
 
 use glow::HasContext;
 
@@ -48,6 +48,40 @@ impl Blend {
     }
 }
 
+/// A layer's blend mode, shared between the sprite batch (which changes it) and the
+/// layer's group (which reads it at each draw). An atomic rather than a cell only so that
+/// a batch may move between threads, as glow's context may.
+#[derive(Debug)]
+pub(super) struct SharedBlend(AtomicU8);
+
+impl SharedBlend {
+    const MODES: [Blend; 4] = [
+        Blend::Alpha,
+        Blend::StraightAlpha,
+        Blend::Additive,
+        Blend::Multiply,
+    ];
+
+    /// A shared `blend`.
+    pub(super) fn new(blend: Blend) -> Arc<SharedBlend> {
+        Arc::new(SharedBlend(AtomicU8::new(Self::index(blend))))
+    }
+
+    fn index(blend: Blend) -> u8 {
+        Self::MODES.iter().position(|&m| m == blend).unwrap_or(0) as u8
+    }
+
+    /// The mode now.
+    pub(super) fn get(&self) -> Blend {
+        Self::MODES[usize::from(self.0.load(Ordering::Relaxed)) % Self::MODES.len()]
+    }
+
+    /// Changes the mode.
+    pub(super) fn set(&self, blend: Blend) {
+        self.0.store(Self::index(blend), Ordering::Relaxed);
+    }
+}
+
 /// What a layer of a [`SpriteBatch`](super::SpriteBatch) holds, with its blend mode:
 /// sprites of one texture, or shapes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,20 +97,20 @@ pub(super) enum LayerKind {
 /// What a layer binds to texture unit 0.
 pub(super) enum LayerTexture {
     /// A sprite layer's image (or atlas) of RGBA texels.
-    Image(Rc<Texture>),
+    Image(Arc<Texture>),
     /// The glyph atlas of a text layer: coverage, which the atlas may grow between draws.
-    Coverage(Rc<CoverageTexture>),
+    Coverage(Arc<CoverageTexture>),
 }
 
 /// The `int` uniforms of a layer's fragment shader that its group sets.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(super) struct LayerUniforms {
     /// 1: output straight colour ([`Blend::StraightAlpha`]).
-    straight: glow::NativeUniformLocation,
+    straight: glow::UniformLocation,
     /// 1: the texels are straight and must be premultiplied (programs with a texture).
-    premultiply: Option<glow::NativeUniformLocation>,
+    premultiply: Option<glow::UniformLocation>,
     /// The coverage texture's size in texels (programs that read a glyph atlas).
-    atlas_size: Option<glow::NativeUniformLocation>,
+    atlas_size: Option<glow::UniformLocation>,
 }
 
 impl LayerUniforms {
@@ -112,9 +146,9 @@ impl LayerUniforms {
 /// for a coverage texture), `GL_BLEND` and the
 /// blend function (blending disabled again on unset).
 pub(super) struct Layer {
-    pub(super) program: Rc<Program>,
+    pub(super) program: Arc<Program>,
     pub(super) texture: Option<LayerTexture>,
-    pub(super) blend: Rc<Cell<Blend>>,
+    pub(super) blend: Arc<SharedBlend>,
     pub(super) uniforms: LayerUniforms,
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::group::{BatchId, Group, GroupId};
 use super::BatchError;
@@ -157,7 +157,7 @@ pub struct DrawStats {
 /// Owns GL objects: use and drop it while its context is current.
 pub struct Batch {
     id: BatchId,
-    gl: Rc<glow::Context>,
+    gl: Arc<glow::Context>,
     multi_draw: MultiDraw,
     groups: Vec<GroupNode>,
     /// Every format seen, in first-seen order; a key's `format` indexes it.
@@ -180,10 +180,10 @@ pub struct Batch {
 
 impl Batch {
     /// An empty batch drawing through `gl`, with `multi_draw`'s entry points.
-    pub fn new(gl: &Rc<glow::Context>, multi_draw: MultiDraw) -> Self {
+    pub fn new(gl: &Arc<glow::Context>, multi_draw: MultiDraw) -> Self {
         Batch {
             id: BatchId::next(),
-            gl: Rc::clone(gl),
+            gl: Arc::clone(gl),
             multi_draw,
             groups: Vec::new(),
             formats: Vec::new(),
@@ -200,7 +200,7 @@ impl Batch {
     }
 
     /// The GL context.
-    pub fn gl(&self) -> &Rc<glow::Context> {
+    pub fn gl(&self) -> &Arc<glow::Context> {
         &self.gl
     }
 
@@ -350,7 +350,7 @@ impl Batch {
             .map(|id| (self.formats[id.index as usize].clone(), INITIAL_INSTANCES));
         let mut domain = DomainCore::new(
             &self.gl,
-            self.multi_draw,
+            self.multi_draw.clone(),
             format,
             INITIAL_VERTICES,
             index_capacity,

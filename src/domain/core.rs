@@ -6,7 +6,7 @@
 //! GPU copies into free space, and only then commit the allocations and the handle table,
 //! which cannot fail. CPU-only work (staging indices) comes last.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::handle::{DomainId, ListId, Slots};
 use super::instances::InstanceTable;
@@ -92,7 +92,7 @@ impl DomainCore {
     /// `index_capacity` indices when given, and an instance part of `instances.0` with room
     /// for `instances.1` instances when given.
     pub(crate) fn new(
-        gl: &Rc<glow::Context>,
+        gl: &Arc<glow::Context>,
         multi_draw: MultiDraw,
         format: VertexFormat,
         vertex_capacity: usize,
@@ -551,7 +551,7 @@ impl DomainCore {
                 to: to.format().clone(),
             });
         }
-        if !Rc::ptr_eq(self.store.gl(), to.store.gl()) {
+        if !Arc::ptr_eq(self.store.gl(), to.store.gl()) {
             return Err(DomainError::ContextMismatch);
         }
         if self.is_indexed() != to.is_indexed() || self.is_instanced() != to.is_instanced() {

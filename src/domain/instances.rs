@@ -20,7 +20,7 @@
 //! Every call completes or changes nothing, in the order of the [module docs](super): plan,
 //! grow, copy into free space, then commit.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::core::{drawn, DomainCore, Entry};
 use super::handle::{DomainId, InstanceId, ListId, Slots};
@@ -412,7 +412,7 @@ impl DomainCore {
         if self.store.instance.as_ref().map(|p| p.format()) != other.instance_format() {
             return Err(DomainError::KindMismatch);
         }
-        if !Rc::ptr_eq(self.store.gl(), other.store.gl()) {
+        if !Arc::ptr_eq(self.store.gl(), other.store.gl()) {
             return Err(DomainError::ContextMismatch);
         }
         let z = self.carried_z(id);
@@ -552,7 +552,7 @@ impl DomainCore {
         mode: Primitive,
         only: Option<ListId<AnyMesh>>,
     ) -> Result<usize, DomainError> {
-        let gl = Rc::clone(self.store.gl());
+        let gl = Arc::clone(self.store.gl());
         validate_clean(&gl, "Domain::draw (instances)")?;
         self.lay_out_instances()?;
         self.store.flush()?;
@@ -678,7 +678,7 @@ impl DomainCore {
         meshes: &[(Entry, MeshRun)],
         indexed: bool,
     ) -> Result<(), DomainError> {
-        let gl = Rc::clone(self.store.gl());
+        let gl = Arc::clone(self.store.gl());
         let table = self.instances.as_mut().ok_or(DomainError::NotInstanced)?;
         let commands = &mut table.next_commands;
         commands.clear();

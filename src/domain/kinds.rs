@@ -8,7 +8,7 @@
 //! for both kinds of a family.
 
 use std::marker::PhantomData;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::core::DomainCore;
 use super::handle::{Arrays, DomainId, Indexed, IndexedInstanced, InstanceId, Instanced, ListId};
@@ -73,7 +73,7 @@ mod sealed {
 /// Owns GL objects (buffers and a VAO): use and drop it while its context is current.
 ///
 /// ```no_run
-/// # fn demo(gl: std::rc::Rc<glow::Context>, multi_draw: vertex_domain::backend::MultiDraw)
+/// # fn demo(gl: std::sync::Arc<glow::Context>, multi_draw: vertex_domain::backend::MultiDraw)
 /// # -> Result<(), vertex_domain::domain::DomainError> {
 /// use vertex_domain::backend::{Attribute, ComponentType, VertexFormat};
 /// use vertex_domain::domain::{Primitive, VertexDomain};
@@ -112,7 +112,7 @@ pub type IndexedVertexDomain = Domain<Indexed>;
 /// slot; the moved instance keeps its [`InstanceId`].
 ///
 /// ```no_run
-/// # fn demo(gl: std::rc::Rc<glow::Context>, multi_draw: vertex_domain::backend::MultiDraw)
+/// # fn demo(gl: std::sync::Arc<glow::Context>, multi_draw: vertex_domain::backend::MultiDraw)
 /// # -> Result<(), vertex_domain::domain::DomainError> {
 /// use vertex_domain::backend::{Attribute, ComponentType, VertexFormat};
 /// use vertex_domain::domain::{InstancedVertexDomain, Primitive};
@@ -358,7 +358,7 @@ impl Domain<Arrays> {
     /// `multi_draw` holds the context's `glMultiDraw*` entry points (or falls back to one
     /// draw per range). Fails on a format location the context does not have, or a GL error.
     pub fn new(
-        gl: &Rc<glow::Context>,
+        gl: &Arc<glow::Context>,
         multi_draw: MultiDraw,
         format: VertexFormat,
         capacity: usize,
@@ -371,7 +371,7 @@ impl Domain<Indexed> {
     /// Creates a domain with room for `vertex_capacity` vertices and `index_capacity`
     /// indices (both grow as needed).
     pub fn new(
-        gl: &Rc<glow::Context>,
+        gl: &Arc<glow::Context>,
         multi_draw: MultiDraw,
         format: VertexFormat,
         vertex_capacity: usize,
@@ -387,7 +387,7 @@ impl Domain<Instanced> {
     /// and instances of `instance_format` with room for `instance_capacity` (all grow as
     /// needed). The two formats must not share a location.
     pub fn new(
-        gl: &Rc<glow::Context>,
+        gl: &Arc<glow::Context>,
         multi_draw: MultiDraw,
         mesh_format: VertexFormat,
         instance_format: VertexFormat,
@@ -412,7 +412,7 @@ impl Domain<IndexedInstanced> {
     /// `instance_format`, with room for the given vertices, indices and instances (all
     /// grow as needed). The two formats must not share a location.
     pub fn new(
-        gl: &Rc<glow::Context>,
+        gl: &Arc<glow::Context>,
         multi_draw: MultiDraw,
         mesh_format: VertexFormat,
         instance_format: VertexFormat,

@@ -20,7 +20,7 @@
 //! committed and the allocators' capacities raised. A failure at any step deletes the
 //! prepared buffers and points the VAO back at the buffers it had.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use glow::HasContext;
 
@@ -130,7 +130,7 @@ pub(crate) struct AttributePart {
 
 impl AttributePart {
     fn new(
-        gl: &Rc<glow::Context>,
+        gl: &Arc<glow::Context>,
         format: VertexFormat,
         capacity: usize,
         divisor: u32,
@@ -452,7 +452,7 @@ struct Names {
 /// Invariants: every buffer holds its part's allocator capacity; the VAO names the current
 /// buffers, with the instance attributes starting `instance_base` slots in.
 pub(crate) struct Store {
-    gl: Rc<glow::Context>,
+    gl: Arc<glow::Context>,
     pub(crate) vertex: AttributePart,
     pub(crate) index: Option<IndexPart>,
     pub(crate) instance: Option<AttributePart>,
@@ -474,7 +474,7 @@ impl Store {
     /// `instances.1` instances of format `instances.0`, when given) and the VAO. Nothing is
     /// leaked on failure: every object made so far is deleted.
     pub(crate) fn new(
-        gl: &Rc<glow::Context>,
+        gl: &Arc<glow::Context>,
         format: VertexFormat,
         vertex_capacity: usize,
         index_capacity: Option<usize>,
@@ -522,7 +522,7 @@ impl Store {
         })?;
         // From here on, dropping `store` deletes the VAO and every buffer.
         let store = Store {
-            gl: Rc::clone(gl),
+            gl: Arc::clone(gl),
             vertex,
             index,
             instance,
@@ -536,7 +536,7 @@ impl Store {
         Ok(store)
     }
 
-    pub(crate) fn gl(&self) -> &Rc<glow::Context> {
+    pub(crate) fn gl(&self) -> &Arc<glow::Context> {
         &self.gl
     }
 

@@ -24,7 +24,7 @@ fn make(api: HeadlessApi) -> HeadlessContext {
     }
 }
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use glow::HasContext;
 use vertex_domain::backend::{Attribute, ComponentType, Program, ShaderVersion, VertexFormat};
@@ -64,17 +64,17 @@ pub(crate) use on_gl_core_and_gles3;
 /// A vertex array with one interleaved vertex buffer (and an optional element buffer),
 /// deleted on drop. Test scaffolding: the crate's own buffers live elsewhere.
 pub struct Geometry {
-    gl: Rc<glow::Context>,
-    pub vao: glow::NativeVertexArray,
-    vbo: glow::NativeBuffer,
-    ebo: Option<glow::NativeBuffer>,
+    gl: Arc<glow::Context>,
+    pub vao: glow::VertexArray,
+    vbo: glow::Buffer,
+    ebo: Option<glow::Buffer>,
 }
 
 impl Geometry {
     /// Uploads `vertices` (floats, `components` per attribute, attribute `i` at location `i`,
     /// interleaved) and optional u32 `indices`; leaves the vertex array bound.
     pub fn new(
-        gl: &Rc<glow::Context>,
+        gl: &Arc<glow::Context>,
         vertices: &[f32],
         components: &[i32],
         indices: Option<&[u32]>,
@@ -140,7 +140,7 @@ impl Drop for Geometry {
 
 /// A program drawing `position` (vec2, location 0) in the per-vertex `colour` (vec4,
 /// location 1), in the GLSL dialect of `gl`.
-pub fn colour_program(gl: &Rc<glow::Context>) -> Program {
+pub fn colour_program(gl: &Arc<glow::Context>) -> Program {
     let version = ShaderVersion::for_context(gl);
     let vertex = version.source(
         "in vec2 position;\nin vec4 colour;\nout vec4 v_colour;\n\
@@ -157,7 +157,7 @@ pub fn colour_program(gl: &Rc<glow::Context>) -> Program {
 
 /// A program drawing `position` (vec2, location 0) with texture coordinates `uv` (vec2,
 /// location 1) sampled from `image` on unit 0.
-pub fn texture_program(gl: &Rc<glow::Context>) -> Program {
+pub fn texture_program(gl: &Arc<glow::Context>) -> Program {
     let version = ShaderVersion::for_context(gl);
     let vertex = version.source(
         "in vec2 position;\nin vec2 uv;\nout vec2 v_uv;\n\

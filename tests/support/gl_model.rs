@@ -27,7 +27,8 @@
 #![allow(dead_code)]
 
 use std::cell::Cell;
-use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use glow::HasContext;
 use vertex_domain::backend::fault::{self, Site};
@@ -146,7 +147,7 @@ impl<K> ListModel<K> {
 /// The part of the domain API that differs between kinds, for one model over both.
 trait ModelKind: DomainKind + Sized + 'static {
     const NAME: &'static str;
-    fn new_domain(gl: &Rc<glow::Context>, md: MultiDraw) -> Domain<Self>;
+    fn new_domain(gl: &Arc<glow::Context>, md: MultiDraw) -> Domain<Self>;
     fn create(d: &mut Domain<Self>, v: usize, i: usize) -> Result<ListId<Self>, DomainError>;
     fn resize(
         d: &mut Domain<Self>,
@@ -162,7 +163,7 @@ trait ModelKind: DomainKind + Sized + 'static {
 
 impl ModelKind for Arrays {
     const NAME: &'static str = "plain";
-    fn new_domain(gl: &Rc<glow::Context>, md: MultiDraw) -> Domain<Self> {
+    fn new_domain(gl: &Arc<glow::Context>, md: MultiDraw) -> Domain<Self> {
         streamed(Domain::<Arrays>::new(gl, md, format(), INITIAL_CAPACITY).unwrap())
     }
     fn create(d: &mut Domain<Self>, v: usize, _: usize) -> Result<ListId<Self>, DomainError> {
@@ -192,7 +193,7 @@ impl ModelKind for Arrays {
 
 impl ModelKind for Indexed {
     const NAME: &'static str = "indexed";
-    fn new_domain(gl: &Rc<glow::Context>, md: MultiDraw) -> Domain<Self> {
+    fn new_domain(gl: &Arc<glow::Context>, md: MultiDraw) -> Domain<Self> {
         streamed(
             Domain::<Indexed>::new(gl, md, format(), INITIAL_CAPACITY, INITIAL_CAPACITY).unwrap(),
         )
@@ -275,7 +276,7 @@ fn streams<K: DomainKind>(domains: &[Domain<K>]) -> StreamStats {
 
 /// Two domains of one kind and the model of their lists.
 struct Domains<K: ModelKind> {
-    gl: Rc<glow::Context>,
+    gl: Arc<glow::Context>,
     multi_draw: MultiDraw,
     domains: [Domain<K>; 2],
     lists: [Vec<ListModel<K>>; 2],
@@ -323,11 +324,11 @@ fn vertex_count<S: Source>(src: &mut S) -> Option<usize> {
 }
 
 impl<K: ModelKind> Domains<K> {
-    fn new(gl: &Rc<glow::Context>, md: MultiDraw) -> Self {
+    fn new(gl: &Arc<glow::Context>, md: MultiDraw) -> Self {
         Domains {
             gl: gl.clone(),
-            multi_draw: md,
-            domains: [K::new_domain(gl, md), K::new_domain(gl, md)],
+            multi_draw: md.clone(),
+            domains: [K::new_domain(gl, md.clone()), K::new_domain(gl, md)],
             lists: [Vec::new(), Vec::new()],
             stale: Vec::new(),
         }
@@ -543,7 +544,7 @@ impl<K: ModelKind> Domains<K> {
             if self.lists[d].is_empty() && src.chance(30)? {
                 let old = std::mem::replace(
                     &mut self.domains[d],
-                    K::new_domain(&self.gl, self.multi_draw),
+                    K::new_domain(&self.gl, self.multi_draw.clone()),
                 );
                 DROPPED.with(|s| s.set(s.get() + old.stream().stats()));
             }
@@ -739,7 +740,7 @@ fn bytes_of<T: bytemuck::Pod>(value: T) -> Vec<u8> {
 /// The pixel program: `position`, `colour`, and the integer `id`, whose lowest bit tints
 /// blue (so an integer attribute that reaches the shader as anything but its value changes
 /// the picture). Additive blending is set by the caller.
-fn colour_program(gl: &Rc<glow::Context>) -> Program {
+fn colour_program(gl: &Arc<glow::Context>) -> Program {
     let version = ShaderVersion::for_context(gl);
     let vertex = version.source(
         "in vec2 position;\nin vec4 colour;\nin int id;\nout vec4 v_colour;\n\
@@ -867,7 +868,7 @@ struct BatchWorld {
     batch: Batch,
     groups: [GroupId; 2],
     /// Set to make group 1's state fail (a real GL error raised and checked in it).
-    fail_group: Rc<Cell<bool>>,
+    fail_group: Arc<AtomicBool>,
     lists: Vec<BatchModel>,
     stale: Vec<BatchList>,
     /// Another batch, for foreign ids and lists.
@@ -879,22 +880,22 @@ struct BatchWorld {
 }
 
 impl BatchWorld {
-    fn new(gl: &Rc<glow::Context>, md: MultiDraw, program: Rc<Program>) -> Self {
-        let mut batch = Batch::new(gl, md);
+    fn new(gl: &Arc<glow::Context>, md: MultiDraw, program: Arc<Program>) -> Self {
+        let mut batch = Batch::new(gl, md.clone());
         batch.set_stream_config(stream_config()).unwrap();
         let root = batch
-            .add_group(ProgramGroup::new(Rc::clone(&program)), 0, None)
+            .add_group(ProgramGroup::new(Arc::clone(&program)), 0, None)
             .unwrap();
         let blend = || StateGroup::new(additive, no_blend);
         let first = batch.add_group(blend(), 0, Some(root)).unwrap();
-        let fail_group = Rc::new(Cell::new(false));
-        let fail = Rc::clone(&fail_group);
+        let fail_group = Arc::new(AtomicBool::new(false));
+        let fail = Arc::clone(&fail_group);
         let second = batch
             .add_group(
                 StateGroup::new(
                     move |gl| {
                         additive(gl)?;
-                        if fail.get() {
+                        if fail.load(Ordering::Relaxed) {
                             // SAFETY: an invalid capability only raises GL_INVALID_ENUM.
                             unsafe { gl.enable(0) };
                         }
@@ -906,7 +907,7 @@ impl BatchWorld {
                 Some(root),
             )
             .unwrap();
-        let mut foreign = Batch::new(gl, md);
+        let mut foreign = Batch::new(gl, md.clone());
         let foreign_group = foreign
             .add_group(ProgramGroup::new(program), 0, None)
             .unwrap();
@@ -1186,7 +1187,7 @@ impl BatchWorld {
     fn check_pixels(&mut self, target: &RenderTarget, program: &Program, failing: bool) {
         let gl = target.gl();
         target.clear([0.0, 0.0, 0.0, 0.0]).unwrap();
-        self.fail_group.set(failing);
+        self.fail_group.store(failing, Ordering::Relaxed);
         match self.batch.draw() {
             Ok(_) => assert!(!failing),
             Err(BatchError::GroupState { group, .. }) => {
@@ -1195,7 +1196,7 @@ impl BatchWorld {
             }
             Err(error) => panic!("batch draw: {error}"),
         }
-        self.fail_group.set(false);
+        self.fail_group.store(false, Ordering::Relaxed);
         let drawn = target.read_pixels().unwrap();
         target.clear([0.0, 0.0, 0.0, 0.0]).unwrap();
         program.use_program();
@@ -1240,14 +1241,14 @@ struct SpriteWorld {
     stale: Vec<SpriteId>,
 }
 
-fn sprite_atlas(gl: &Rc<glow::Context>) -> TextureAtlas {
+fn sprite_atlas(gl: &Arc<glow::Context>) -> TextureAtlas {
     let mut builder = AtlasBuilder::new();
     builder.add(4, 4, &[255u8; 4 * 4 * 4]).unwrap();
     builder.build(gl, TextureFilter::Nearest).unwrap()
 }
 
 fn layered(
-    gl: &Rc<glow::Context>,
+    gl: &Arc<glow::Context>,
     md: MultiDraw,
     atlas: &TextureAtlas,
 ) -> (SpriteBatch, [GroupId; 2]) {
@@ -1271,10 +1272,10 @@ fn cell_centre(cell: usize) -> (f32, f32) {
 }
 
 impl SpriteWorld {
-    fn new(gl: &Rc<glow::Context>, md: MultiDraw) -> Self {
+    fn new(gl: &Arc<glow::Context>, md: MultiDraw) -> Self {
         let atlas = sprite_atlas(gl);
-        let (sprites, layers) = layered(gl, md, &atlas);
-        let (shadow, shadow_layers) = layered(gl, md, &atlas);
+        let (sprites, layers) = layered(gl, md.clone(), &atlas);
+        let (shadow, shadow_layers) = layered(gl, md.clone(), &atlas);
         SpriteWorld {
             atlas,
             sprites,
@@ -1534,7 +1535,7 @@ fn instance_format() -> VertexFormat {
 
 /// The instanced pixel program: what [`colour_program`] draws for a vertex at
 /// `position + offset` with the instance's colour and id.
-fn instance_program(gl: &Rc<glow::Context>) -> Program {
+fn instance_program(gl: &Arc<glow::Context>) -> Program {
     let version = ShaderVersion::for_context(gl);
     let vertex = version.source(
         "in vec2 position;\nin vec2 offset;\nin vec4 colour;\nin int id;\nout vec4 v_colour;\n\
@@ -1578,14 +1579,14 @@ const MAX_INSTANCES: usize = 12;
 /// The part of the instanced API that differs between the two instanced kinds.
 trait InstanceKind: InstancedKind + Sized + 'static {
     const NAME: &'static str;
-    fn new_domain(gl: &Rc<glow::Context>, md: MultiDraw) -> Domain<Self>;
+    fn new_domain(gl: &Arc<glow::Context>, md: MultiDraw) -> Domain<Self>;
     /// Creates a mesh of `positions` (a triangle list), with `0..n` as indices if indexed.
     fn create(d: &mut Domain<Self>, positions: &[[f32; 2]]) -> Result<ListId<Self>, DomainError>;
 }
 
 impl InstanceKind for Instanced {
     const NAME: &'static str = "instanced";
-    fn new_domain(gl: &Rc<glow::Context>, md: MultiDraw) -> Domain<Self> {
+    fn new_domain(gl: &Arc<glow::Context>, md: MultiDraw) -> Domain<Self> {
         let (mesh, each) = (mesh_format(), instance_format());
         streamed(InstancedVertexDomain::new(gl, md, mesh, each, INITIAL_CAPACITY, 4).unwrap())
     }
@@ -1598,7 +1599,7 @@ impl InstanceKind for Instanced {
 
 impl InstanceKind for IndexedInstanced {
     const NAME: &'static str = "indexed instanced";
-    fn new_domain(gl: &Rc<glow::Context>, md: MultiDraw) -> Domain<Self> {
+    fn new_domain(gl: &Arc<glow::Context>, md: MultiDraw) -> Domain<Self> {
         let (mesh, each) = (mesh_format(), instance_format());
         let capacity = INITIAL_CAPACITY;
         streamed(
@@ -1616,7 +1617,7 @@ impl InstanceKind for IndexedInstanced {
 
 /// Two instanced domains of one kind (instances migrate between them) and their model.
 struct InstanceWorld<K: InstanceKind> {
-    gl: Rc<glow::Context>,
+    gl: Arc<glow::Context>,
     multi_draw: MultiDraw,
     domains: [Domain<K>; 2],
     meshes: [Vec<MeshModel<K>>; 2],
@@ -1626,11 +1627,14 @@ struct InstanceWorld<K: InstanceKind> {
 }
 
 impl<K: InstanceKind> InstanceWorld<K> {
-    fn new(gl: &Rc<glow::Context>, multi_draw: MultiDraw) -> Self {
+    fn new(gl: &Arc<glow::Context>, multi_draw: MultiDraw) -> Self {
         InstanceWorld {
             gl: gl.clone(),
-            multi_draw,
-            domains: [K::new_domain(gl, multi_draw), K::new_domain(gl, multi_draw)],
+            multi_draw: multi_draw.clone(),
+            domains: [
+                K::new_domain(gl, multi_draw.clone()),
+                K::new_domain(gl, multi_draw),
+            ],
             meshes: [Vec::new(), Vec::new()],
             stale: Vec::new(),
             stale_meshes: Vec::new(),
@@ -2045,10 +2049,10 @@ enum Provoked {
 
 /// Every target and its model; see the module docs.
 pub struct World {
-    gl: Rc<glow::Context>,
+    gl: Arc<glow::Context>,
     multi_draw: MultiDraw,
     target: RenderTarget,
-    program: Rc<Program>,
+    program: Arc<Program>,
     plain: Domains<Arrays>,
     indexed: Domains<Indexed>,
     batch: BatchWorld,
@@ -2077,19 +2081,19 @@ impl World {
 
     /// A world on the current context `gl`, drawing with `multi_draw` (the context's, or
     /// [`MultiDraw::single_draws`]).
-    pub fn new(gl: &Rc<glow::Context>, multi_draw: MultiDraw) -> World {
+    pub fn new(gl: &Arc<glow::Context>, multi_draw: MultiDraw) -> World {
         let target = RenderTarget::new(gl, SIZE, SIZE).unwrap();
         target.bind();
-        let program = Rc::new(colour_program(gl));
+        let program = Arc::new(colour_program(gl));
         World {
             gl: gl.clone(),
-            multi_draw,
+            multi_draw: multi_draw.clone(),
             target,
-            plain: Domains::new(gl, multi_draw),
-            indexed: Domains::new(gl, multi_draw),
-            batch: BatchWorld::new(gl, multi_draw, Rc::clone(&program)),
-            sprites: SpriteWorld::new(gl, multi_draw),
-            instanced: InstanceWorld::new(gl, multi_draw),
+            plain: Domains::new(gl, multi_draw.clone()),
+            indexed: Domains::new(gl, multi_draw.clone()),
+            batch: BatchWorld::new(gl, multi_draw.clone(), Arc::clone(&program)),
+            sprites: SpriteWorld::new(gl, multi_draw.clone()),
+            instanced: InstanceWorld::new(gl, multi_draw.clone()),
             indexed_instanced: InstanceWorld::new(gl, multi_draw),
             instance_program: instance_program(gl),
             program,
@@ -2123,7 +2127,7 @@ impl World {
                 Provoked::Cap
             }
             _ => {
-                self.batch.fail_group.set(true);
+                self.batch.fail_group.store(true, Ordering::Relaxed);
                 Provoked::FailingGroup
             }
         })
@@ -2167,7 +2171,7 @@ impl World {
                 self.instanced.cap(false);
                 self.indexed_instanced.cap(false);
             }
-            Provoked::FailingGroup => self.batch.fail_group.set(false),
+            Provoked::FailingGroup => self.batch.fail_group.store(false, Ordering::Relaxed),
             Provoked::Fault | Provoked::Nothing => {}
         }
         assert_eq!(
@@ -2186,7 +2190,7 @@ impl World {
             // undone, and the half-updated model is not checked.
             fault::disarm();
             clear_gl_errors(&self.gl);
-            self.batch.fail_group.set(false);
+            self.batch.fail_group.store(false, Ordering::Relaxed);
         }
         stepped
     }
@@ -2343,7 +2347,7 @@ impl World {
         compare("indexed", &mut self.indexed, gl, target, program);
         let failing = src.chance(25)?;
         self.batch.check_pixels(target, program, failing);
-        self.sprites.check_pixels(target, self.multi_draw);
+        self.sprites.check_pixels(target, self.multi_draw.clone());
         let instanced = &self.instance_program;
         self.instanced.check_pixels(target, instanced, program);
         self.indexed_instanced

@@ -20,11 +20,10 @@
 
 pub mod geometry;
 
-use std::cell::Cell;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::camera::VIEW_SHADER;
-use super::layer::{Blend, Layer, LayerKind, LayerUniforms};
+use super::layer::{Blend, Layer, LayerKind, LayerUniforms, SharedBlend};
 use super::sprite::SpriteStore;
 use super::{Batch, BatchError, BatchList, FormatId, GroupId, SpriteBatch};
 use crate::backend::{ComponentType, Program, ShaderVersion, VertexFormat};
@@ -135,7 +134,7 @@ impl Shape {
 /// What a sprite batch keeps for its shapes: their program, format and lists, and scratch
 /// space that keeps writes from allocating once warm.
 pub(in crate::batch) struct ShapeStore {
-    pub(crate) program: Rc<Program>,
+    pub(crate) program: Arc<Program>,
     pub(in crate::batch) uniforms: LayerUniforms,
     format_id: FormatId,
     shapes: Slots<(Shape, BatchList)>,
@@ -147,7 +146,7 @@ pub(in crate::batch) struct ShapeStore {
 impl ShapeStore {
     /// The shape program, compiled for `gl`'s GLSL dialect, and its format in `batch`.
     pub(crate) fn new(batch: &mut Batch) -> Result<Self, BatchError> {
-        let gl = Rc::clone(batch.gl());
+        let gl = Arc::clone(batch.gl());
         let version = ShaderVersion::for_context(&gl);
         let vertex = version.source(&format!("{VIEW_SHADER}{VERTEX_SHADER}"));
         let fragment = version.source(FRAGMENT_SHADER);
@@ -159,7 +158,7 @@ impl ShapeStore {
         let format = VertexFormat::from_program(&program, &[("colour", ComponentType::U8, true)])?;
         Ok(ShapeStore {
             uniforms: LayerUniforms::of(&program, false)?,
-            program: Rc::new(program),
+            program: Arc::new(program),
             format_id: batch.format_id(&format),
             shapes: Slots::new(DomainId::next()),
             mesh: Mesh::default(),
@@ -169,12 +168,12 @@ impl ShapeStore {
     }
 
     /// The layer group of a new shape layer blending by `blend`.
-    pub(in crate::batch) fn layer(&self, blend: &Rc<Cell<Blend>>) -> Layer {
+    pub(in crate::batch) fn layer(&self, blend: &Arc<SharedBlend>) -> Layer {
         Layer {
-            program: Rc::clone(&self.program),
+            program: Arc::clone(&self.program),
             texture: None,
-            blend: Rc::clone(blend),
-            uniforms: self.uniforms,
+            blend: Arc::clone(blend),
+            uniforms: self.uniforms.clone(),
         }
     }
 
@@ -268,7 +267,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
         order: i32,
         blend: Blend,
     ) -> Result<GroupId, BatchError> {
-        let mode = Rc::new(Cell::new(blend));
+        let mode = SharedBlend::new(blend);
         let group = self.shapes.layer(&mode);
         self.add_layer_group(group, order, LayerKind::Shapes, mode)
     }

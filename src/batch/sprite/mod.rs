@@ -22,13 +22,11 @@ mod quads;
 pub use instances::Instances;
 pub use quads::Quads;
 
-use std::cell::Cell;
-
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::camera::{set_view, Camera, VIEW_SHADER};
 use super::group::GroupId;
-use super::layer::{Blend, Layer, LayerKind, LayerTexture, LayerUniforms};
+use super::layer::{Blend, Layer, LayerKind, LayerTexture, LayerUniforms, SharedBlend};
 use super::shapes::ShapeStore;
 use super::text::TextStore;
 use super::vertex_batch::DrawStats;
@@ -346,7 +344,7 @@ impl<S: sealed::Store> Entry<S> {
 /// objects: use and drop it while its context is current.
 pub struct SpriteBatch<S: SpriteStore = Quads> {
     pub(in crate::batch) batch: Batch,
-    program: Rc<Program>,
+    program: Arc<Program>,
     store: S,
     sprites: Slots<Hot<S>>,
     /// Every live sprite's properties (its position as last set apart), by its slot in
@@ -359,7 +357,7 @@ pub struct SpriteBatch<S: SpriteStore = Quads> {
     /// `layers[i]` says what the batch's group of index `i` holds and its blend mode
     /// (shared with the layer's group), when that group is a layer of this sprite batch
     /// (groups added through [`batch_mut`](SpriteBatch::batch_mut) are not).
-    layers: Vec<Option<(LayerKind, Rc<Cell<Blend>>)>>,
+    layers: Vec<Option<(LayerKind, Arc<SharedBlend>)>>,
     /// Where each sprite layer sets the fragment shader's alpha handling.
     layer_uniforms: LayerUniforms,
     pub(in crate::batch) viewport: [f32; 2],
@@ -370,7 +368,7 @@ impl SpriteBatch<Quads> {
     /// A sprite batch of 4-vertex sprites ([`Quads`]) with its shader program compiled for
     /// `gl`'s GLSL dialect, drawing into a viewport of `width` × `height` pixels.
     pub fn new(
-        gl: &Rc<glow::Context>,
+        gl: &Arc<glow::Context>,
         multi_draw: MultiDraw,
         width: u32,
         height: u32,
@@ -391,7 +389,7 @@ impl SpriteBatch<Instances> {
     /// A sprite batch of instanced sprites ([`Instances`]): one record per sprite, expanded
     /// by the vertex shader. Otherwise as [`SpriteBatch::new`].
     pub fn instanced(
-        gl: &Rc<glow::Context>,
+        gl: &Arc<glow::Context>,
         multi_draw: MultiDraw,
         width: u32,
         height: u32,
@@ -408,7 +406,7 @@ impl SpriteBatch<Instances> {
 
 impl<S: SpriteStore> SpriteBatch<S> {
     fn with_store(
-        gl: &Rc<glow::Context>,
+        gl: &Arc<glow::Context>,
         multi_draw: MultiDraw,
         width: u32,
         height: u32,
@@ -419,7 +417,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
             version.source(FRAGMENT_SHADER),
         );
         let builder = Program::builder(gl, &vertex, &fragment);
-        let program = Rc::new(S::bind_attributes(builder).build()?);
+        let program = Arc::new(S::bind_attributes(builder).build()?);
         program.set_int(&program.uniform_location("image")?, 0)?;
         let layer_uniforms = LayerUniforms::of(&program, true)?;
         let mut batch = Batch::new(gl, multi_draw);
@@ -451,7 +449,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
     /// The shader program sprites draw with, for uniforms of one's own. Its `viewport`,
     /// `view` and `view_offset` uniforms are the batch's ([`set_viewport`](Self::set_viewport),
     /// [`set_camera`](Self::set_camera)); its `image` sampler reads unit 0.
-    pub fn program(&self) -> &Rc<Program> {
+    pub fn program(&self) -> &Arc<Program> {
         &self.program
     }
 
@@ -515,23 +513,23 @@ impl<S: SpriteStore> SpriteBatch<S> {
 
     /// Adds a layer: sprites of `texture`, blended over what is below ([`Blend::Alpha`]),
     /// drawn among layers by ascending `order`.
-    pub fn add_layer(&mut self, texture: Rc<Texture>, order: i32) -> Result<GroupId, BatchError> {
+    pub fn add_layer(&mut self, texture: Arc<Texture>, order: i32) -> Result<GroupId, BatchError> {
         self.add_blended_layer(texture, order, Blend::Alpha)
     }
 
     /// Adds a layer that blends by `blend`; otherwise as [`add_layer`](Self::add_layer).
     pub fn add_blended_layer(
         &mut self,
-        texture: Rc<Texture>,
+        texture: Arc<Texture>,
         order: i32,
         blend: Blend,
     ) -> Result<GroupId, BatchError> {
-        let mode = Rc::new(Cell::new(blend));
+        let mode = SharedBlend::new(blend);
         let group = Layer {
-            program: Rc::clone(&self.program),
+            program: Arc::clone(&self.program),
             texture: Some(LayerTexture::Image(texture)),
-            blend: Rc::clone(&mode),
-            uniforms: self.layer_uniforms,
+            blend: Arc::clone(&mode),
+            uniforms: self.layer_uniforms.clone(),
         };
         self.add_layer_group(group, order, LayerKind::Sprites, mode)
     }
@@ -542,7 +540,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
         group: impl Group + 'static,
         order: i32,
         kind: LayerKind,
-        mode: Rc<Cell<Blend>>,
+        mode: Arc<SharedBlend>,
     ) -> Result<GroupId, BatchError> {
         let layer = self.batch.add_group(group, order, None)?;
         self.batch.set_ordered(layer, true)?;
@@ -569,7 +567,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
     }
 
     /// The shared blend mode of a layer of this batch, sprites or shapes.
-    fn layer_mode(&self, layer: GroupId) -> Result<&Rc<Cell<Blend>>, BatchError> {
+    fn layer_mode(&self, layer: GroupId) -> Result<&Arc<SharedBlend>, BatchError> {
         match self.layer_kind(layer) {
             Some((_, mode)) => Ok(mode),
             None => Err(BatchError::NotASpriteLayer(layer)),
@@ -580,7 +578,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
     pub(in crate::batch) fn layer_kind(
         &self,
         group: GroupId,
-    ) -> Option<&(LayerKind, Rc<Cell<Blend>>)> {
+    ) -> Option<&(LayerKind, Arc<SharedBlend>)> {
         if !self.batch.has_group(group) {
             return None;
         }

@@ -12,7 +12,7 @@
 
 use std::cell::{Cell, OnceCell};
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::font::Font;
 use super::layout::{LineMetrics, Metrics};
@@ -200,7 +200,7 @@ impl Shelves {
 
 /// The glyphs of every face of a sprite batch's labels, in one coverage texture.
 pub(crate) struct GlyphAtlas {
-    texture: Rc<CoverageTexture>,
+    texture: Arc<CoverageTexture>,
     shelves: Shelves,
     faces: Vec<Face>,
     by_key: HashMap<(u32, u32), FaceId>,
@@ -212,10 +212,10 @@ pub(crate) struct GlyphAtlas {
 
 impl GlyphAtlas {
     /// An empty atlas of [`INITIAL_SIDE`] texels square.
-    pub(crate) fn new(gl: &Rc<glow::Context>) -> Result<GlyphAtlas, TextError> {
+    pub(crate) fn new(gl: &Arc<glow::Context>) -> Result<GlyphAtlas, TextError> {
         let side = INITIAL_SIDE;
         Ok(GlyphAtlas {
-            texture: Rc::new(CoverageTexture::new(gl, side, side)?),
+            texture: Arc::new(CoverageTexture::new(gl, side, side)?),
             shelves: Shelves::new(side, side),
             faces: Vec::new(),
             by_key: HashMap::new(),
@@ -225,7 +225,7 @@ impl GlyphAtlas {
     }
 
     /// The texture, shared with the text layers that bind it.
-    pub(crate) fn texture(&self) -> &Rc<CoverageTexture> {
+    pub(crate) fn texture(&self) -> &Arc<CoverageTexture> {
         &self.texture
     }
 

@@ -1,7 +1,7 @@
 //! [`Font`]: a TrueType or OpenType font, parsed once by [`fontdue`] and shared by every
 //! label that uses it, and the built-in [`Font::default_font`] (DejaVu Sans).
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::layout::LineMetrics;
 use super::TextError;
@@ -15,7 +15,7 @@ const DEFAULT_FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf
 /// into its glyph atlas.
 #[derive(Clone)]
 pub struct Font {
-    inner: Rc<Inner>,
+    inner: Arc<Inner>,
 }
 
 struct Inner {
@@ -32,7 +32,7 @@ impl Font {
         let font = fontdue::Font::from_bytes(bytes, settings)
             .map_err(|reason| TextError::Font(reason.to_owned()))?;
         Ok(Font {
-            inner: Rc::new(Inner {
+            inner: Arc::new(Inner {
                 id: crate::domain::process_unique(),
                 font,
             }),
@@ -89,7 +89,7 @@ impl Font {
 impl PartialEq for Font {
     /// The same parsed font (clones of one [`Font`]).
     fn eq(&self, other: &Font) -> bool {
-        Rc::ptr_eq(&self.inner, &other.inner)
+        Arc::ptr_eq(&self.inner, &other.inner)
     }
 }
 

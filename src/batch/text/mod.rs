@@ -24,11 +24,10 @@ mod atlas;
 mod font;
 pub mod layout;
 
-use std::cell::Cell;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::camera::VIEW_SHADER;
-use super::layer::{Blend, Layer, LayerKind, LayerTexture, LayerUniforms};
+use super::layer::{Blend, Layer, LayerKind, LayerTexture, LayerUniforms, SharedBlend};
 use super::sprite::{SpriteStore, QUAD_INDICES};
 use super::{Batch, BatchError, BatchList, FormatId, GroupId, SpriteBatch};
 use crate::backend::{ComponentType, GlError, Program, ShaderVersion, VertexFormat};
@@ -291,7 +290,7 @@ struct Writer {
 /// What a sprite batch keeps for its labels: their program, format and lists, what writes
 /// them, and the next layout.
 pub(in crate::batch) struct TextStore {
-    pub(in crate::batch) program: Rc<Program>,
+    pub(in crate::batch) program: Arc<Program>,
     uniforms: LayerUniforms,
     format_id: FormatId,
     labels: Slots<Entry>,
@@ -303,7 +302,7 @@ impl TextStore {
     /// The text program, compiled for `batch`'s GLSL dialect, its format, and an empty
     /// atlas.
     fn new(batch: &mut Batch) -> Result<Self, BatchError> {
-        let gl = Rc::clone(batch.gl());
+        let gl = Arc::clone(batch.gl());
         let version = ShaderVersion::for_context(&gl);
         let vertex = version.source(&format!("{VIEW_SHADER}{VERTEX_SHADER}"));
         let fragment = version.source(FRAGMENT_SHADER);
@@ -323,7 +322,7 @@ impl TextStore {
         )?;
         Ok(TextStore {
             uniforms: LayerUniforms::of(&program, false)?.with_atlas_size(&program)?,
-            program: Rc::new(program),
+            program: Arc::new(program),
             format_id: batch.format_id(&format),
             labels: Slots::new(DomainId::next()),
             writer: Writer {
@@ -339,14 +338,14 @@ impl TextStore {
     }
 
     /// The group of a new text layer blending by `blend`.
-    fn layer(&self, blend: &Rc<Cell<Blend>>) -> Layer {
+    fn layer(&self, blend: &Arc<SharedBlend>) -> Layer {
         Layer {
-            program: Rc::clone(&self.program),
-            texture: Some(LayerTexture::Coverage(Rc::clone(
+            program: Arc::clone(&self.program),
+            texture: Some(LayerTexture::Coverage(Arc::clone(
                 self.writer.atlas.texture(),
             ))),
-            blend: Rc::clone(blend),
-            uniforms: self.uniforms,
+            blend: Arc::clone(blend),
+            uniforms: self.uniforms.clone(),
         }
     }
 
@@ -545,7 +544,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
             super::camera::set_view(&store.program, &self.camera, self.viewport)?;
             self.text = Some(store);
         }
-        let mode = Rc::new(Cell::new(blend));
+        let mode = SharedBlend::new(blend);
         let group = self.text_store()?.layer(&mode);
         self.add_layer_group(group, order, LayerKind::Text, mode)
     }

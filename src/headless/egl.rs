@@ -1,20 +1,8 @@
-//! [`HeadlessContext`]: a real GL context with no display server, through EGL's device
-//! platform (glutin, EGL only), for this crate's tests and for users' CI.
-//!
-//! The recipe: enumerate the EGL devices (`EGL_EXT_device_enumeration`), prefer Mesa's
-//! software device (`EGL_MESA_device_software`, llvmpipe) and fall back to the others in
-//! order, open an EGL display on it (`EGL_EXT_platform_device`), pick a config with no surface
-//! type (a device display has no window or pbuffer configs to offer), create a desktop core 3.3
-//! or GLES 3.0 context and make it current *surfaceless* (`EGL_KHR_surfaceless_context`).
-//! There is no default framebuffer: render into a framebuffer object, for example a
-//! [`RenderTarget`](crate::backend::RenderTarget).
-//!
-//! GL state touched: creating a context makes it current on the calling thread (replacing
-//! whatever context was current there); dropping it releases it if it is still current.
+//! The native [`HeadlessContext`]: EGL's device platform through glutin.
 
 use std::ffi::{c_void, CStr};
 use std::fmt;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use glow::HasContext;
 use glutin::api::egl::context::PossiblyCurrentContext;
@@ -24,21 +12,8 @@ use glutin::config::{Api, ConfigSurfaceTypes, ConfigTemplateBuilder};
 use glutin::context::{ContextApi, ContextAttributesBuilder, GlProfile, Version};
 use glutin::prelude::*;
 
+use super::{HeadlessApi, INSTALL_HINT};
 use crate::backend::{check_gl, GlError, MultiDraw};
-
-/// What to install when no usable EGL is found; part of every context-creation error.
-pub const INSTALL_HINT: &str = "a headless GL context needs libEGL with Mesa's EGL device \
-    platform: on Debian/Ubuntu install `libegl1 libgl1-mesa-dri` (apt-get install libegl1 \
-    libgl1-mesa-dri); on Fedora `mesa-libEGL mesa-dri-drivers`";
-
-/// Which GL API a [`HeadlessContext`] speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum HeadlessApi {
-    /// Desktop OpenGL, core profile, version 3.3 requested (Mesa's llvmpipe answers 4.5).
-    GlCore,
-    /// OpenGL ES, version 3.0 requested (Mesa's llvmpipe answers 3.2).
-    Gles3,
-}
 
 /// A GL context with no window and no display server, current on the thread that created it.
 ///
@@ -49,12 +24,14 @@ pub enum HeadlessApi {
 ///   another context on the same thread makes that one current instead; call
 ///   [`HeadlessContext::make_current`] to switch back before using this one's GL objects.
 /// - GL objects made with [`HeadlessContext::gl`] (buffers, programs, textures, render
-///   targets of this crate, which hold an `Rc` of it) must be dropped **before** the
+///   targets of this crate, which hold an `Arc` of it) must be dropped **before** the
 ///   `HeadlessContext`, while it is current: once it is dropped, the GL context is destroyed
 ///   and their names are gone with it. Keep the context in a variable declared before them,
 ///   so that it drops after them.
-/// - It is `!Send` (an EGL context is current per thread, and [`Rc`] is not `Send`): make one
-///   per thread. Several contexts in one process, and one per test thread, work.
+/// - It is `!Send` (an EGL context is current per thread, and glutin's context handle is not
+///   `Send`): make one per thread. Several contexts in one process, and one per test
+///   thread, work. The GL objects made on it are `Send`, like glow's context, but may only be
+///   used where the context is current.
 ///
 /// ```compile_fail
 /// fn assert_send<T: Send>() {}
@@ -76,7 +53,7 @@ pub enum HeadlessApi {
 pub struct HeadlessContext {
     // Fields drop in declaration order: the glow handle and its loaded function pointers
     // first, then the EGL context (released in `Drop` first if current), then the display.
-    gl: Rc<glow::Context>,
+    gl: Arc<glow::Context>,
     multi_draw: MultiDraw,
     api: HeadlessApi,
     renderer: String,
@@ -181,7 +158,7 @@ impl HeadlessContext {
         check_gl(&gl, "HeadlessContext::new").map_err(|err| err.to_string())?;
 
         Ok(HeadlessContext {
-            gl: Rc::new(gl),
+            gl: Arc::new(gl),
             multi_draw,
             api,
             renderer,
@@ -192,9 +169,9 @@ impl HeadlessContext {
         })
     }
 
-    /// The glow context. Clone the `Rc` into GL-owning types; see the type's rules for when
-    /// it may be used.
-    pub fn gl(&self) -> &Rc<glow::Context> {
+    /// The glow context. GL-owning types clone the `Arc`; see the type's rules for when it
+    /// may be used.
+    pub fn gl(&self) -> &Arc<glow::Context> {
         &self.gl
     }
 
@@ -210,9 +187,10 @@ impl HeadlessContext {
         self.display.get_proc_address(name)
     }
 
-    /// The multi-draw entry points loaded for this context.
-    pub fn multi_draw(&self) -> &MultiDraw {
-        &self.multi_draw
+    /// The multi-draw entry points loaded for this context (a copy: constructors take it by
+    /// value).
+    pub fn multi_draw(&self) -> MultiDraw {
+        self.multi_draw.clone()
     }
 
     /// `GL_RENDERER`, such as `llvmpipe (LLVM 15.0.6, 256 bits)`.
