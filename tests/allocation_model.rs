@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Differential property test: random operation sequences, misuse included, run through the
 //! [`Allocator`](vertex_domain::allocation::Allocator) and through a deliberately plain
 //! reference model (a sorted `Vec` of aggregate blocks, walked linearly; shared with the fuzz

@@ -1,5 +1,9 @@
-//! One test per rule of the allocator's contract (issue 2), pyglet's failure cases included.
+//! One test per rule of the allocator's contract, pyglet's failure cases included.
 
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 use vertex_domain::allocation::{AllocError, Allocator};
 
 /// Shorthand for the aggregate regions as `(start, size)` pairs.

@@ -3,6 +3,8 @@
 //! change, migration between groups, and overlap order in pixels.
 
 mod common;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use std::sync::{Arc, Mutex};
 
@@ -34,6 +36,9 @@ fn groups_draw_by_order_children_inside_parents_and_hidden_subtrees_are_skipped(
     let ctx = common::context();
     let target = RenderTarget::new(ctx.gl(), 8, 8).unwrap();
     target.bind();
+    // The groups set no program; WebGL draws nothing without one.
+    let program = common::colour_program(ctx.gl());
+    program.use_program();
     let log = Log::default();
     let mut batch = Batch::new(ctx.gl(), ctx.multi_draw());
     let a = batch.add_group(logging(&log, "a"), 1, None).unwrap();
@@ -97,6 +102,9 @@ fn empty_domains_are_pruned_and_the_draw_list_is_rebuilt_only_after_a_change() {
     let ctx = common::context();
     let target = RenderTarget::new(ctx.gl(), 8, 8).unwrap();
     target.bind();
+    // The groups set no program; WebGL draws nothing without one.
+    let program = common::colour_program(ctx.gl());
+    program.use_program();
     let log = Log::default();
     let mut batch = Batch::new(ctx.gl(), ctx.multi_draw());
     let g = batch.add_group(logging(&log, "g"), 0, None).unwrap();
@@ -342,6 +350,9 @@ fn a_batch_list_resizes_in_place_keeping_its_data_handle_and_neighbours() {
     let ctx = common::context();
     let target = RenderTarget::new(ctx.gl(), 8, 8).unwrap();
     target.bind();
+    // The groups set no program; WebGL draws nothing without one.
+    let program = common::colour_program(ctx.gl());
+    program.use_program();
     let mut batch = Batch::new(ctx.gl(), ctx.multi_draw());
     let group = batch
         .add_group(logging(&Log::default(), "g"), 0, None)

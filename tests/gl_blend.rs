@@ -3,6 +3,8 @@
 //! linear filtering meets transparent padding.
 
 mod common;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use std::sync::Arc;
 

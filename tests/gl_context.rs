@@ -1,5 +1,6 @@
 //! The headless EGL context: creation on desktop GL core and GLES 3, several per process and
-//! per thread, and what it reports.
+//! per thread, and what it reports. (The browser's WebGL2 context: `web_context.rs`.)
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -2,6 +2,8 @@
 //! lists are not drawn, and a resized list draws its new shape. On GL core and GLES 3.
 
 mod common;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use vertex_domain::backend::{MultiDraw, RenderTarget};
 use vertex_domain::domain::{IndexedVertexDomain, Primitive, VertexDomain};

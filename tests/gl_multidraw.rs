@@ -2,6 +2,8 @@
 //! two (fallback), with a third quad between them in the buffer that must not be drawn.
 
 mod common;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use glow::HasContext;
 use vertex_domain::backend::{GlError, MultiDraw, RenderTarget};

@@ -5,6 +5,8 @@
 //! order.
 
 mod common;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use std::sync::Arc;
 
@@ -232,6 +234,8 @@ fn adding_on_top_and_moving_never_lay_the_layer_out_again<S: SpriteStore>(
 }
 
 mod gl_core {
+    #[cfg(target_arch = "wasm32")]
+    use super::test;
     use super::*;
 
     #[test]
@@ -256,6 +260,7 @@ mod gl_core {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 mod gles3 {
     use super::*;
 

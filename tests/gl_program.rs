@@ -2,6 +2,8 @@
 //! attribute locations bind and query by name, uniforms reach the pixels.
 
 mod common;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use vertex_domain::backend::{GlError, Program, RenderTarget, ShaderVersion};
 
@@ -13,10 +15,12 @@ const FRAGMENT_BODY: &str =
 #[test]
 fn shader_version_follows_the_context() {
     let gl_ctx = common::context();
-    assert_eq!(
-        ShaderVersion::for_context(gl_ctx.gl()),
+    let expected = if common::WEB {
+        ShaderVersion::Glsl300Es // WebGL2 speaks GLSL ES 3.00
+    } else {
         ShaderVersion::Glsl330Core
-    );
+    };
+    assert_eq!(ShaderVersion::for_context(gl_ctx.gl()), expected);
     assert_eq!(ShaderVersion::Glsl330Core.header(), "#version 330 core");
     drop(gl_ctx);
     let es = common::context_gles();

@@ -49,13 +49,15 @@ impl Store for Instances {
 macro_rules! for_both_stores {
     ($($name:ident),* $(,)?) => {
         mod quads {
-            $(#[test]
+            $(#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+            #[cfg_attr(not(target_arch = "wasm32"), test)]
             fn $name() {
                 super::$name::<vertex_domain::batch::Quads>()
             })*
         }
         mod instances {
-            $(#[test]
+            $(#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+            #[cfg_attr(not(target_arch = "wasm32"), test)]
             fn $name() {
                 super::$name::<vertex_domain::batch::Instances>()
             })*

@@ -10,10 +10,9 @@
 //! real fence.
 
 mod common;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use std::cell::Cell;
-use std::ffi::{c_void, CStr};
-use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::Arc;
 
 use vertex_domain::backend::fault;
@@ -50,6 +49,9 @@ fn drawn_domain(
 ) -> (VertexDomain, ListId<Arrays>, RenderTarget) {
     let target = RenderTarget::new(ctx.gl(), 16, 16).unwrap();
     target.bind();
+    // WebGL draws nothing without a program; any that reads location 0 as floats will do
+    // (deleting the current program only marks it for deletion).
+    common::colour_program(ctx.gl()).use_program();
     let mut d = VertexDomain::new(ctx.gl(), ctx.multi_draw(), vec4_format(), VERTICES).unwrap();
     d.set_stream_config(config).unwrap();
     let list = d.create(VERTICES).unwrap();
@@ -86,6 +88,7 @@ impl Drop for HeldFences {
 }
 
 #[test]
+#[cfg(not(target_arch = "wasm32"))] // WebGL2 has no staging ring
 fn a_frame_k_ahead_of_a_busy_gpu_grows_the_ring_instead_of_waiting() {
     let ctx = common::context();
     // Room for two frames: the third needs the first one's space, which is K = 2 frames old.
@@ -111,6 +114,7 @@ fn a_frame_k_ahead_of_a_busy_gpu_grows_the_ring_instead_of_waiting() {
 }
 
 #[test]
+#[cfg(not(target_arch = "wasm32"))] // WebGL2 has no staging ring
 fn a_frame_k_plus_one_ahead_of_a_busy_gpu_waits_on_the_oldest_fence() {
     let ctx = common::context();
     // Room for three frames and no growth: the fourth needs the first one's space, which
@@ -149,6 +153,7 @@ fn a_frame_k_plus_one_ahead_of_a_busy_gpu_waits_on_the_oldest_fence() {
 }
 
 #[test]
+#[cfg(not(target_arch = "wasm32"))] // WebGL2 has no staging ring
 fn a_ring_that_wraps_every_three_frames_never_waits_for_a_frame_k_or_fewer_old() {
     let ctx = common::context();
     let config = StreamConfig {
@@ -179,6 +184,7 @@ fn a_ring_that_wraps_every_three_frames_never_waits_for_a_frame_k_or_fewer_old()
 }
 
 #[test]
+#[cfg(not(target_arch = "wasm32"))] // WebGL2 has no staging ring
 fn a_frame_larger_than_a_ring_that_may_not_grow_goes_through_in_chunks() {
     let ctx = common::context();
     let config = StreamConfig {
@@ -249,7 +255,13 @@ fn moving_sprites_of_a_drawn_batch_never_write_into_buffers_in_use<S: SpriteStor
     let ctx = common::context();
     let target = RenderTarget::new(ctx.gl(), 64, 64).unwrap();
     target.bind();
-    for path in [StreamPath::Ring, StreamPath::Orphan, StreamPath::SubData] {
+    let paths = [
+        StreamPath::Ring,
+        StreamPath::Orphan,
+        StreamPath::Respecify,
+        StreamPath::SubData,
+    ];
+    for path in paths.into_iter().filter(|p| p.is_supported(ctx.gl())) {
         let (mut batch, ids, _atlas) = sprites(&ctx, make, 2000, StreamConfig::on(path));
         let before = batch.batch().stream_stats();
         for frame in 1..=3 {
@@ -285,7 +297,13 @@ fn sprites_created_into_freshly_grown_buffers_are_written_directly() {
     let ctx = common::context();
     let target = RenderTarget::new(ctx.gl(), 64, 64).unwrap();
     target.bind();
-    let (batch, _, _atlas) = sprites(&ctx, quads, 10_000, StreamConfig::default());
+    // The best staging path: the ring natively, re-specified staging in the browser.
+    let config = if common::WEB {
+        StreamConfig::on(StreamPath::Respecify)
+    } else {
+        StreamConfig::default()
+    };
+    let (batch, _, _atlas) = sprites(&ctx, quads, 10_000, config);
     let s = batch.batch().stream_stats();
     // The buffers grew while the sprites were added, so no draw had read them: all but
     // the part the last growth copied is written in place, unsynchronized.
@@ -322,9 +340,16 @@ fn a_buffer_nothing_has_reached_grows_without_a_copy() {
 #[test]
 fn every_path_carries_the_same_bytes_on_both_apis() {
     for ctx in [common::context(), common::context_gles()] {
+        // Both were made up front: the second is current until the first is made so.
+        ctx.make_current().unwrap();
         let target = RenderTarget::new(ctx.gl(), 16, 16).unwrap();
         target.bind();
-        for path in StreamPath::ALL {
+        let program = common::colour_program(ctx.gl());
+        program.use_program();
+        for path in StreamPath::ALL
+            .into_iter()
+            .filter(|p| p.is_supported(ctx.gl()))
+        {
             let mut d =
                 IndexedVertexDomain::new(ctx.gl(), ctx.multi_draw(), common::format(), 8, 8)
                     .unwrap();
@@ -365,6 +390,7 @@ fn every_path_carries_the_same_bytes_on_both_apis() {
 }
 
 #[test]
+#[cfg(not(target_arch = "wasm32"))] // WebGL2 has no staging ring
 fn the_best_path_on_mesa_is_the_ring_and_a_domain_reports_it() {
     for ctx in [common::context(), common::context_gles()] {
         assert_eq!(
@@ -403,136 +429,147 @@ fn a_draw_error_with_validation_off_is_reported_by_the_next_checked_step() {
 // ---------------------------------------------------------------------------------------
 // No `glGet*` on the frame path: a second glow context on the same GL context, loaded
 // through shims that count the query calls and forward them to the driver.
+// (Native only: it loads a second glow context through EGL's loader.)
+#[cfg(not(target_arch = "wasm32"))]
+mod no_queries_on_the_frame_path {
+    use std::cell::Cell;
+    use std::ffi::{c_void, CStr};
+    use std::sync::atomic::{AtomicPtr, Ordering};
 
-thread_local! {
-    /// Query calls made through the counting context on this thread.
-    static QUERIES: Cell<u64> = const { Cell::new(0) };
-}
+    use super::*;
 
-macro_rules! counting {
-    ($( $gl:literal => $shim:ident, $real:ident: fn($($arg:ident: $ty:ty),*) $(-> $ret:ty)?; )*) => {
-        $(
-            static $real: AtomicPtr<c_void> = AtomicPtr::new(std::ptr::null_mut());
+    thread_local! {
+        /// Query calls made through the counting context on this thread.
+        static QUERIES: Cell<u64> = const { Cell::new(0) };
+    }
 
-            extern "system" fn $shim($($arg: $ty),*) $(-> $ret)? {
-                QUERIES.with(|q| q.set(q.get() + 1));
-                // SAFETY: `$real` holds the driver's entry point of this very function,
-                // stored by `counting_loader` before glow could call the shim.
-                let real: extern "system" fn($($ty),*) $(-> $ret)? =
-                    unsafe { std::mem::transmute($real.load(Ordering::Relaxed)) };
-                real($($arg),*)
-            }
-        )*
-
-        /// The driver's entry point for `name`, or a counting shim in front of it.
-        fn counting_loader(ctx: &HeadlessContext, name: &CStr) -> *const c_void {
-            let real = ctx.get_proc_address(name);
+    macro_rules! counting {
+        ($( $gl:literal => $shim:ident, $real:ident: fn($($arg:ident: $ty:ty),*) $(-> $ret:ty)?; )*) => {
             $(
-                if name.to_bytes() == $gl.as_bytes() {
-                    $real.store(real as *mut c_void, Ordering::Relaxed);
-                    return $shim as *const c_void;
+                static $real: AtomicPtr<c_void> = AtomicPtr::new(std::ptr::null_mut());
+
+                extern "system" fn $shim($($arg: $ty),*) $(-> $ret)? {
+                    QUERIES.with(|q| q.set(q.get() + 1));
+                    // SAFETY: `$real` holds the driver's entry point of this very function,
+                    // stored by `counting_loader` before glow could call the shim.
+                    let real: extern "system" fn($($ty),*) $(-> $ret)? =
+                        unsafe { std::mem::transmute($real.load(Ordering::Relaxed)) };
+                    real($($arg),*)
                 }
             )*
-            real
-        }
-    };
-}
 
-counting! {
-    "glGetError" => get_error, REAL_GET_ERROR: fn() -> u32;
-    "glGetIntegerv" => get_integerv, REAL_GET_INTEGERV: fn(p: u32, v: *mut i32);
-    "glGetInteger64v" => get_integer64v, REAL_GET_INTEGER64V: fn(p: u32, v: *mut i64);
-    "glGetIntegeri_v" => get_integeri_v, REAL_GET_INTEGERI_V: fn(p: u32, i: u32, v: *mut i32);
-    "glGetBooleanv" => get_booleanv, REAL_GET_BOOLEANV: fn(p: u32, v: *mut u8);
-    "glGetFloatv" => get_floatv, REAL_GET_FLOATV: fn(p: u32, v: *mut f32);
-    "glGetString" => get_string, REAL_GET_STRING: fn(p: u32) -> *const u8;
-    "glGetStringi" => get_stringi, REAL_GET_STRINGI: fn(p: u32, i: u32) -> *const u8;
-    "glGetBufferParameteriv" => get_buffer_parameteriv, REAL_GET_BUFFER_PARAMETERIV: fn(t: u32, p: u32, v: *mut i32);
-    "glGetSynciv" => get_synciv, REAL_GET_SYNCIV: fn(s: *const c_void, p: u32, n: i32, l: *mut i32, v: *mut i32);
-    "glGetProgramiv" => get_programiv, REAL_GET_PROGRAMIV: fn(o: u32, p: u32, v: *mut i32);
-    "glGetUniformLocation" => get_uniform_location, REAL_GET_UNIFORM_LOCATION: fn(o: u32, n: *const u8) -> i32;
-    "glGetVertexAttribiv" => get_vertex_attribiv, REAL_GET_VERTEX_ATTRIBIV: fn(i: u32, p: u32, v: *mut i32);
-    "glGetTexParameteriv" => get_tex_parameteriv, REAL_GET_TEX_PARAMETERIV: fn(t: u32, p: u32, v: *mut i32);
-}
-
-/// A glow context on `ctx`'s GL context whose queries are counted in [`QUERIES`].
-fn counting_gl(ctx: &HeadlessContext) -> Arc<glow::Context> {
-    // SAFETY: the loader returns the driver's entry points of the current context, or
-    // shims with the same signatures that forward to them.
-    Arc::new(unsafe { glow::Context::from_loader_function_cstr(|name| counting_loader(ctx, name)) })
-}
-
-fn queries() -> u64 {
-    QUERIES.with(Cell::get)
-}
-
-/// The queries made by three frames of moving every sprite of `batch` and drawing it.
-fn frame_queries<S: SpriteStore>(
-    batch: &mut SpriteBatch<S>,
-    ids: &[vertex_domain::batch::SpriteId],
-) -> u64 {
-    let before = queries();
-    for frame in 0..3 {
-        for (i, &id) in ids.iter().enumerate() {
-            batch
-                .set_position(id, (frame + i) as f32 % 60.0, 2.0)
-                .unwrap();
-        }
-        batch.draw().unwrap();
+            /// The driver's entry point for `name`, or a counting shim in front of it.
+            fn counting_loader(ctx: &HeadlessContext, name: &CStr) -> *const c_void {
+                let real = ctx.get_proc_address(name);
+                $(
+                    if name.to_bytes() == $gl.as_bytes() {
+                        $real.store(real as *mut c_void, Ordering::Relaxed);
+                        return $shim as *const c_void;
+                    }
+                )*
+                real
+            }
+        };
     }
-    queries() - before
-}
 
-fn a_frame_with_validation_off_calls_no_gl_query<S: SpriteStore>(
-    make: fn(&Arc<glow::Context>, MultiDraw, u32, u32) -> SpriteBatch<S>,
-) {
-    let ctx = common::context();
-    let gl = counting_gl(&ctx);
-    // SAFETY: the multi-draw entry points of the current context, through its loader.
-    let md = unsafe { MultiDraw::load(&gl, |name| ctx.get_proc_address(name)) };
-    let target = RenderTarget::new(&gl, 64, 64).unwrap();
-    target.bind();
-    let was = validation();
-    for path in StreamPath::ALL {
-        let mut builder = AtlasBuilder::new();
-        builder.add(4, 4, &[255u8; 64]).unwrap();
-        let atlas = builder.build(&gl, TextureFilter::Nearest).unwrap();
-        let mut batch = make(&gl, md.clone(), 64, 64);
-        batch
-            .batch_mut()
-            .set_stream_config(StreamConfig::on(path))
-            .unwrap();
-        let layer = batch.add_layer(atlas.texture().clone(), 0).unwrap();
-        let ids: Vec<_> = (0..500)
-            .map(|i| {
+    counting! {
+        "glGetError" => get_error, REAL_GET_ERROR: fn() -> u32;
+        "glGetIntegerv" => get_integerv, REAL_GET_INTEGERV: fn(p: u32, v: *mut i32);
+        "glGetInteger64v" => get_integer64v, REAL_GET_INTEGER64V: fn(p: u32, v: *mut i64);
+        "glGetIntegeri_v" => get_integeri_v, REAL_GET_INTEGERI_V: fn(p: u32, i: u32, v: *mut i32);
+        "glGetBooleanv" => get_booleanv, REAL_GET_BOOLEANV: fn(p: u32, v: *mut u8);
+        "glGetFloatv" => get_floatv, REAL_GET_FLOATV: fn(p: u32, v: *mut f32);
+        "glGetString" => get_string, REAL_GET_STRING: fn(p: u32) -> *const u8;
+        "glGetStringi" => get_stringi, REAL_GET_STRINGI: fn(p: u32, i: u32) -> *const u8;
+        "glGetBufferParameteriv" => get_buffer_parameteriv, REAL_GET_BUFFER_PARAMETERIV: fn(t: u32, p: u32, v: *mut i32);
+        "glGetSynciv" => get_synciv, REAL_GET_SYNCIV: fn(s: *const c_void, p: u32, n: i32, l: *mut i32, v: *mut i32);
+        "glGetProgramiv" => get_programiv, REAL_GET_PROGRAMIV: fn(o: u32, p: u32, v: *mut i32);
+        "glGetUniformLocation" => get_uniform_location, REAL_GET_UNIFORM_LOCATION: fn(o: u32, n: *const u8) -> i32;
+        "glGetVertexAttribiv" => get_vertex_attribiv, REAL_GET_VERTEX_ATTRIBIV: fn(i: u32, p: u32, v: *mut i32);
+        "glGetTexParameteriv" => get_tex_parameteriv, REAL_GET_TEX_PARAMETERIV: fn(t: u32, p: u32, v: *mut i32);
+    }
+
+    /// A glow context on `ctx`'s GL context whose queries are counted in [`QUERIES`].
+    fn counting_gl(ctx: &HeadlessContext) -> Arc<glow::Context> {
+        // SAFETY: the loader returns the driver's entry points of the current context, or
+        // shims with the same signatures that forward to them.
+        Arc::new(unsafe {
+            glow::Context::from_loader_function_cstr(|name| counting_loader(ctx, name))
+        })
+    }
+
+    fn queries() -> u64 {
+        QUERIES.with(Cell::get)
+    }
+
+    /// The queries made by three frames of moving every sprite of `batch` and drawing it.
+    fn frame_queries<S: SpriteStore>(
+        batch: &mut SpriteBatch<S>,
+        ids: &[vertex_domain::batch::SpriteId],
+    ) -> u64 {
+        let before = queries();
+        for frame in 0..3 {
+            for (i, &id) in ids.iter().enumerate() {
                 batch
-                    .add(Sprite::new(layer, atlas.regions()[0], i as f32 % 60.0, 1.0))
-                    .unwrap()
-            })
-            .collect();
-        // Warm up: the first frames create the staging ring and grow what they need.
-        set_validation(false);
-        frame_queries(&mut batch, &ids);
-        assert_eq!(
-            frame_queries(&mut batch, &ids),
-            0,
-            "{path:?}: queries with validation off"
-        );
-        set_validation(true);
-        assert!(
-            frame_queries(&mut batch, &ids) > 0,
-            "{path:?}: validation checks errors"
-        );
-        set_validation(was);
+                    .set_position(id, (frame + i) as f32 % 60.0, 2.0)
+                    .unwrap();
+            }
+            batch.draw().unwrap();
+        }
+        queries() - before
     }
-}
 
-#[test]
-fn a_quad_sprite_frame_with_validation_off_calls_no_gl_query() {
-    a_frame_with_validation_off_calls_no_gl_query(quads);
-}
+    fn a_frame_with_validation_off_calls_no_gl_query<S: SpriteStore>(
+        make: fn(&Arc<glow::Context>, MultiDraw, u32, u32) -> SpriteBatch<S>,
+    ) {
+        let ctx = common::context();
+        let gl = counting_gl(&ctx);
+        // SAFETY: the multi-draw entry points of the current context, through its loader.
+        let md = unsafe { MultiDraw::load(&gl, |name| ctx.get_proc_address(name)) };
+        let target = RenderTarget::new(&gl, 64, 64).unwrap();
+        target.bind();
+        let was = validation();
+        for path in StreamPath::ALL {
+            let mut builder = AtlasBuilder::new();
+            builder.add(4, 4, &[255u8; 64]).unwrap();
+            let atlas = builder.build(&gl, TextureFilter::Nearest).unwrap();
+            let mut batch = make(&gl, md.clone(), 64, 64);
+            batch
+                .batch_mut()
+                .set_stream_config(StreamConfig::on(path))
+                .unwrap();
+            let layer = batch.add_layer(atlas.texture().clone(), 0).unwrap();
+            let ids: Vec<_> = (0..500)
+                .map(|i| {
+                    batch
+                        .add(Sprite::new(layer, atlas.regions()[0], i as f32 % 60.0, 1.0))
+                        .unwrap()
+                })
+                .collect();
+            // Warm up: the first frames create the staging ring and grow what they need.
+            set_validation(false);
+            frame_queries(&mut batch, &ids);
+            assert_eq!(
+                frame_queries(&mut batch, &ids),
+                0,
+                "{path:?}: queries with validation off"
+            );
+            set_validation(true);
+            assert!(
+                frame_queries(&mut batch, &ids) > 0,
+                "{path:?}: validation checks errors"
+            );
+            set_validation(was);
+        }
+    }
 
-#[test]
-fn an_instanced_sprite_frame_with_validation_off_calls_no_gl_query() {
-    a_frame_with_validation_off_calls_no_gl_query(instances);
+    #[test]
+    fn a_quad_sprite_frame_with_validation_off_calls_no_gl_query() {
+        a_frame_with_validation_off_calls_no_gl_query(quads);
+    }
+
+    #[test]
+    fn an_instanced_sprite_frame_with_validation_off_calls_no_gl_query() {
+        a_frame_with_validation_off_calls_no_gl_query(instances);
+    }
 }

@@ -2,6 +2,8 @@
 //! bindings and pixel-store state left as documented.
 
 mod common;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use glow::HasContext;
 use vertex_domain::backend::{GlError, RenderTarget};
@@ -76,11 +78,21 @@ fn bind_sets_the_viewport_and_read_pixels_restores_state() {
         assert_eq!(pixels.len(), 3 * 5 * 4);
         assert!(pixels.chunks_exact(4).all(|p| p == [0, 255, 0, 255]));
         assert_eq!(gl.get_parameter_i32(glow::PACK_ALIGNMENT), 8);
-        assert_eq!(
-            gl.get_parameter_i32(glow::READ_FRAMEBUFFER_BINDING) as u32,
-            a.raw().0.get()
-        );
+        // In the browser glow cannot read an empty binding back, so read_pixels leaves the
+        // read framebuffer unbound there instead of restoring it (`backend::bindings`).
+        if !common::WEB {
+            assert_eq!(
+                gl.get_parameter_framebuffer(glow::READ_FRAMEBUFFER_BINDING),
+                Some(a.raw())
+            );
+        }
         a.unbind();
-        assert_eq!(gl.get_parameter_i32(glow::DRAW_FRAMEBUFFER_BINDING), 0);
+        if !common::WEB {
+            // (glow cannot read WebGL's empty binding back.)
+            assert_eq!(
+                gl.get_parameter_framebuffer(glow::DRAW_FRAMEBUFFER_BINDING),
+                None
+            );
+        }
     }
 }

@@ -2,6 +2,8 @@
 //! by sampling in a draw; atlas regions do not overlap and their UVs sample their image.
 
 mod common;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use std::sync::Arc;
 

@@ -75,6 +75,9 @@ impl std::ops::Add for BufferStats {
 pub struct GlBuffer {
     gl: Arc<glow::Context>,
     raw: glow::Buffer,
+    /// Whether it holds indices (WebGL2 types a buffer by its first binding, and an index
+    /// buffer must first be bound as `GL_ELEMENT_ARRAY_BUFFER`; growth keeps the kind).
+    index: bool,
     capacity: usize,
     /// The whole contents, `capacity` bytes: what GL holds after the next flush.
     mirror: Vec<u8>,
@@ -174,6 +177,23 @@ fn read_back(
     check_gl(gl, "getBufferSubData (read)").map(|()| bytes)
 }
 
+/// Gives a fresh buffer WebGL2's element-array type, by binding it first as
+/// `GL_ELEMENT_ARRAY_BUFFER` with no vertex array bound (so that no vertex array's index
+/// binding changes). Natively GL has no buffer types, and this does nothing.
+///
+/// GL state touched in the browser: no vertex array and no element array buffer are bound on
+/// return.
+pub(super) fn type_as_index(gl: &glow::Context, raw: glow::Buffer) {
+    if cfg!(target_arch = "wasm32") {
+        // SAFETY: binding a fresh buffer of this context with the default vertex array.
+        unsafe {
+            gl.bind_vertex_array(None);
+            gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(raw));
+            gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, None);
+        }
+    }
+}
+
 /// Checks a byte size against [`MAX_BUFFER_BYTES`].
 fn check_size(bytes: usize) -> Result<i32, GlError> {
     i32::try_from(bytes).map_err(|_| GlError::TooLarge {
@@ -183,8 +203,9 @@ fn check_size(bytes: usize) -> Result<i32, GlError> {
 }
 
 /// Creates a buffer of `capacity` bytes with undefined contents, bound to
-/// `GL_COPY_WRITE_BUFFER` on return.
-fn create_raw(gl: &glow::Context, capacity: usize) -> Result<glow::Buffer, GlError> {
+/// `GL_COPY_WRITE_BUFFER` on return. An `index` buffer is first bound as
+/// `GL_ELEMENT_ARRAY_BUFFER` in the browser ([`type_as_index`]).
+fn create_raw(gl: &glow::Context, capacity: usize, index: bool) -> Result<glow::Buffer, GlError> {
     let size = check_size(capacity)?;
     check_clean(gl, "glBufferData (allocate)")?;
     // SAFETY: plain object creation on the current context.
@@ -192,6 +213,9 @@ fn create_raw(gl: &glow::Context, capacity: usize) -> Result<glow::Buffer, GlErr
         object: "buffer",
         message,
     })?;
+    if index {
+        type_as_index(gl, raw);
+    }
     // SAFETY: `raw` is a fresh buffer name; the size is non-negative and no data is read.
     unsafe {
         gl.bind_buffer(glow::COPY_WRITE_BUFFER, Some(raw));
@@ -216,13 +240,26 @@ impl GlBuffer {
     /// Fails with [`GlError::TooLarge`] above [`MAX_BUFFER_BYTES`], or with the GL error
     /// (`GL_OUT_OF_MEMORY`) if the driver cannot allocate it.
     pub fn new(gl: &Arc<glow::Context>, capacity: usize) -> Result<Self, GlError> {
+        Self::of_kind(gl, capacity, false)
+    }
+
+    /// [`new`](Self::new), for a buffer of indices: in the browser, WebGL2 lets a buffer
+    /// hold indices only if its first binding was `GL_ELEMENT_ARRAY_BUFFER`.
+    ///
+    /// GL state touched in the browser: no vertex array is bound on return.
+    pub fn new_index(gl: &Arc<glow::Context>, capacity: usize) -> Result<Self, GlError> {
+        Self::of_kind(gl, capacity, true)
+    }
+
+    fn of_kind(gl: &Arc<glow::Context>, capacity: usize, index: bool) -> Result<Self, GlError> {
         let gl = Arc::clone(gl);
-        let raw = create_raw(&gl, capacity)?;
+        let raw = create_raw(&gl, capacity, index)?;
         // SAFETY: unbinding is always valid.
         unsafe { gl.bind_buffer(glow::COPY_WRITE_BUFFER, None) };
         Ok(GlBuffer {
             gl,
             raw,
+            index,
             capacity,
             mirror: vec![0; capacity],
             dirty: DirtySet::new(capacity),
@@ -276,7 +313,7 @@ impl GlBuffer {
             return Ok(None);
         }
         let gl = &self.gl;
-        let raw = create_raw(gl, new_capacity)?;
+        let raw = create_raw(gl, new_capacity, self.index)?;
         let grown = GrownBuffer {
             gl: Arc::clone(gl),
             raw,
@@ -401,7 +438,7 @@ impl GlBuffer {
         }
         validate_clean(&self.gl, "GlBuffer::flush")?;
         self.dirty.spans(MERGE_GAP_BYTES, &mut self.spans);
-        self.busy = stream.upload(self.raw, &self.mirror, &self.spans, self.busy)?;
+        self.busy = stream.upload(self.raw, self.index, &self.mirror, &self.spans, self.busy)?;
         let bytes: usize = self.spans.iter().map(Span::len).sum();
         self.stats.uploaded_bytes += bytes as u64;
         self.stats.flushes += 1;

@@ -20,6 +20,7 @@
 //! the GPU has queued (see [`stream`](Stream) for the paths).
 
 mod atlas;
+mod bindings;
 mod buffer;
 mod coverage;
 mod dirty;

@@ -72,7 +72,7 @@ pub enum InstanceDraw {
 /// The multi-draw entry points of one GL context, or the single-draw fallback.
 ///
 /// Load it once per context with [`MultiDraw::load`] natively, or
-/// [`MultiDraw::from_webgl2`] in the browser (the `headless` feature's `HeadlessContext`
+/// `MultiDraw::from_webgl2` in the browser (the `headless` feature's `HeadlessContext`
 /// does this for you), and use it only with that context, current on the calling thread.
 /// (On Mesa and most drivers the pointers are the same for every context of one API, but GL
 /// does not promise that.) [`MultiDraw::default`] is the single-draw fallback, right for any

@@ -11,6 +11,8 @@
 
 use glow::HasContext;
 
+use super::bindings;
+
 /// The pixel-store parameters for one direction.
 struct Direction {
     buffer_target: u32,
@@ -66,7 +68,7 @@ fn with_defaults<R>(
     // SAFETY: state queries and pixel-store/binding calls with valid enums on the current
     // context; the saved values are restored unchanged.
     unsafe {
-        let buffer = gl.get_parameter_buffer(dir.buffer_binding);
+        let buffer = bindings::buffer(gl, dir.buffer_binding);
         let alignment = gl.get_parameter_i32(dir.alignment);
         let others = dir.others.map(|p| gl.get_parameter_i32(p));
         if buffer.is_some() {

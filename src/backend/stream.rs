@@ -8,6 +8,7 @@ use web_time::Instant;
 
 use glow::HasContext;
 
+use super::buffer::type_as_index;
 use super::dirty::Span;
 use super::error::{validate_gl, GlError};
 use super::fault::{fences_held, inject, Site};
@@ -394,8 +395,12 @@ pub struct Stream {
     config: StreamConfig,
     path: StreamPath,
     ring: Option<Ring>,
-    /// The orphaned (or re-specified) staging buffer and the size it is re-specified with.
+    /// The orphaned staging buffer and the size it is re-specified with.
     orphan: Option<(glow::Buffer, usize)>,
+    /// [`StreamPath::Respecify`]'s staging buffers: one for vertex data, one typed for
+    /// indices.
+    respecified: Option<glow::Buffer>,
+    index_staging: Option<glow::Buffer>,
     /// Scratch: a batch packed for [`StreamPath::Respecify`]'s one `glBufferData`.
     packed: Vec<u8>,
     /// The frame now being written, from 1.
@@ -423,6 +428,8 @@ impl Stream {
             path,
             ring: None,
             orphan: None,
+            respecified: None,
+            index_staging: None,
             packed: Vec::new(),
             frame: 1,
             staged_this_frame: false,
@@ -513,11 +520,14 @@ impl Stream {
 
     /// Sends the `spans` of `mirror` (the buffer's CPU copy) to `dst`, whose queued work
     /// reaches as `busy` says, by this stream's path. Returns the buffer's new [`Busy`].
+    /// `index` says that `dst` holds indices: WebGL2 copies into an index buffer only from
+    /// another, so [`StreamPath::Respecify`] stages indices in a staging buffer of their own.
     /// On error the caller keeps the spans dirty and sends them again later: every path
     /// writes from the mirror, so a repeat is harmless.
     pub(crate) fn upload(
         &mut self,
         dst: glow::Buffer,
+        index: bool,
         mirror: &[u8],
         spans: &[Span],
         mut busy: Busy,
@@ -532,7 +542,7 @@ impl Stream {
                 } else {
                     self.write_in_place(dst, mirror, above, false, idle)
                 };
-                direct.and_then(|()| self.stage(dst, mirror, below))
+                direct.and_then(|()| self.stage(dst, index, mirror, below))
             }
             StreamPath::SubData => self.sub_data(dst, mirror, spans.iter().copied(), idle),
             StreamPath::Map => self.write_in_place(dst, mirror, spans.iter().copied(), true, idle),
@@ -646,6 +656,7 @@ impl Stream {
     fn stage(
         &mut self,
         dst: glow::Buffer,
+        index: bool,
         mirror: &[u8],
         spans: impl Iterator<Item = Span>,
     ) -> Result<(), GlError> {
@@ -668,7 +679,7 @@ impl Stream {
                 bytes += take;
                 start += take;
                 if bytes == chunk {
-                    result = self.stage_batch(dst, mirror, &batch, bytes);
+                    result = self.stage_batch(dst, index, mirror, &batch, bytes);
                     batch.clear();
                     bytes = 0;
                     if result.is_err() {
@@ -678,7 +689,7 @@ impl Stream {
             }
         }
         if result.is_ok() && bytes > 0 {
-            result = self.stage_batch(dst, mirror, &batch, bytes);
+            result = self.stage_batch(dst, index, mirror, &batch, bytes);
         }
         self.batch = batch;
         result
@@ -698,6 +709,7 @@ impl Stream {
     fn stage_batch(
         &mut self,
         dst: glow::Buffer,
+        index: bool,
         mirror: &[u8],
         batch: &[Span],
         bytes: usize,
@@ -723,7 +735,7 @@ impl Stream {
                 ring.head = at + bytes;
                 (ring.raw, at)
             }
-            StreamPath::Respecify => (self.respecify_fill(mirror, batch, bytes)?, 0),
+            StreamPath::Respecify => (self.respecify_fill(index, mirror, batch, bytes)?, 0),
             _ => (self.orphan_fill(mirror, batch, bytes)?, 0),
         };
         let gl = &self.gl;
@@ -813,15 +825,22 @@ impl Stream {
 
     /// Re-specifies the staging buffer (creating it the first time) with the batch, packed,
     /// as its data: one `glBufferData`, which hands out fresh storage and never maps.
-    /// Returns its name.
+    /// Batches for an `index` buffer go through a staging buffer of their own, typed for
+    /// indices ([`type_as_index`]). Returns its name.
     fn respecify_fill(
         &mut self,
+        index: bool,
         mirror: &[u8],
         batch: &[Span],
         bytes: usize,
     ) -> Result<glow::Buffer, GlError> {
-        let raw = match self.orphan {
-            Some((raw, _)) => raw,
+        let slot = if index {
+            &mut self.index_staging
+        } else {
+            &mut self.respecified
+        };
+        let raw = match *slot {
+            Some(raw) => raw,
             None => {
                 // SAFETY: plain object creation on the current context.
                 let raw =
@@ -829,7 +848,10 @@ impl Stream {
                         object: "staging buffer",
                         message,
                     })?;
-                self.orphan = Some((raw, 0));
+                if index {
+                    type_as_index(&self.gl, raw);
+                }
+                *slot = Some(raw);
                 raw
             }
         };
@@ -846,7 +868,6 @@ impl Stream {
             gl.buffer_data_u8_slice(glow::COPY_READ_BUFFER, &self.packed, glow::STREAM_DRAW);
             gl.bind_buffer(glow::COPY_READ_BUFFER, None);
         }
-        self.orphan = Some((raw, bytes));
         Ok(raw)
     }
 
@@ -956,7 +977,9 @@ impl Stream {
     /// Deletes the ring and the orphaned staging buffer, if any.
     fn drop_staging(&mut self) {
         self.drop_ring();
-        if let Some((raw, _)) = self.orphan.take() {
+        let respecified = [self.respecified.take(), self.index_staging.take()];
+        let orphan = self.orphan.take().map(|(raw, _)| raw);
+        for raw in respecified.into_iter().chain([orphan]).flatten() {
             // SAFETY: the staging buffer is ours; queued copies keep its storage alive.
             unsafe { self.gl.delete_buffer(raw) };
         }

@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use glow::HasContext;
 
+use super::bindings;
+
 use super::pixels::{rgba8_len, with_tight_packing};
 use super::{check_gl, GlError};
 
@@ -193,7 +195,7 @@ impl RenderTarget {
         // no pack buffer bound (ensured by `with_tight_packing`), GL writes exactly
         // `width * height * 4` bytes, the length of `pixels`. The binding is restored.
         unsafe {
-            let previous = gl.get_parameter_framebuffer(glow::READ_FRAMEBUFFER_BINDING);
+            let previous = bindings::framebuffer(gl, glow::READ_FRAMEBUFFER_BINDING);
             gl.bind_framebuffer(glow::READ_FRAMEBUFFER, Some(self.framebuffer));
             with_tight_packing(gl, || {
                 gl.read_pixels(
@@ -248,13 +250,10 @@ struct SavedBindings {
 
 impl SavedBindings {
     fn save(gl: &glow::Context) -> SavedBindings {
-        // SAFETY: plain queries on the current context.
-        unsafe {
-            SavedBindings {
-                draw: gl.get_parameter_framebuffer(glow::DRAW_FRAMEBUFFER_BINDING),
-                read: gl.get_parameter_framebuffer(glow::READ_FRAMEBUFFER_BINDING),
-                renderbuffer: gl.get_parameter_renderbuffer(glow::RENDERBUFFER_BINDING),
-            }
+        SavedBindings {
+            draw: bindings::framebuffer(gl, glow::DRAW_FRAMEBUFFER_BINDING),
+            read: bindings::framebuffer(gl, glow::READ_FRAMEBUFFER_BINDING),
+            renderbuffer: bindings::renderbuffer(gl),
         }
     }
 

@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use glow::HasContext;
 
+use super::bindings;
+
 use super::pixels::{rgba8_len, with_byte_unpacking};
 use super::{check_gl, GlError};
 
@@ -249,7 +251,7 @@ pub(super) fn with_bound<R>(gl: &glow::Context, raw: glow::Texture, f: impl FnOn
     // SAFETY: a query and bindings of a texture of the current context (`raw`, or the one
     // that was bound); the previous binding is restored.
     unsafe {
-        let previous = gl.get_parameter_texture(glow::TEXTURE_BINDING_2D);
+        let previous = bindings::texture_2d(gl);
         gl.bind_texture(glow::TEXTURE_2D, Some(raw));
         let result = f();
         gl.bind_texture(glow::TEXTURE_2D, previous);

@@ -505,7 +505,7 @@ impl Store {
             .map(|capacity| {
                 let bytes = buffer_bytes(capacity, INDEX_SIZE, MAX_BUFFER_BYTES)?;
                 Ok::<_, DomainError>(IndexPart {
-                    buffer: GlBuffer::new(gl, bytes)?,
+                    buffer: GlBuffer::new_index(gl, bytes)?,
                     allocator: Allocator::new(capacity),
                     relative: vec![0; capacity],
                 })

@@ -1,17 +1,32 @@
-//! Shared helpers of the GL integration tests: a real headless context (never a mock), and a
-//! panic naming what to install when there is none, so that GL tests fail instead of skipping.
+//! Shared helpers of the GL integration tests: a real context (never a mock) and a panic
+//! naming what to install when there is none, so that GL tests fail instead of skipping.
+//!
+//! The same tests run natively on a headless EGL context (GL core and GLES 3) and in the
+//! browser on a WebGL2 canvas (`.ci/web-test.sh`: wasm-bindgen-test in headless Chromium).
+//! In the browser, `context()` and `context_gles()` both give WebGL2, and
+//! `on_gl_core_and_gles3!` runs each body once, on WebGL2.
 #![allow(dead_code)]
 
 use vertex_domain::headless::{HeadlessApi, HeadlessContext};
 
-/// A desktop GL core context current on this thread; panics with the install hint if EGL is
-/// unusable.
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// A desktop GL core context current on this thread (WebGL2 in the browser); panics with
+/// the install hint if there is none.
 pub fn context() -> HeadlessContext {
+    #[cfg(target_arch = "wasm32")]
+    return make(HeadlessApi::WebGl2);
+    #[cfg(not(target_arch = "wasm32"))]
     make(HeadlessApi::GlCore)
 }
 
-/// A GLES 3 context current on this thread; panics with the install hint if EGL is unusable.
+/// A GLES 3 context current on this thread (WebGL2 in the browser); panics with the install
+/// hint if there is none.
 pub fn context_gles() -> HeadlessContext {
+    #[cfg(target_arch = "wasm32")]
+    return make(HeadlessApi::WebGl2);
+    #[cfg(not(target_arch = "wasm32"))]
     make(HeadlessApi::Gles3)
 }
 
@@ -23,6 +38,9 @@ fn make(api: HeadlessApi) -> HeadlessContext {
         }
     }
 }
+
+/// Whether the tests run in the browser, on WebGL2.
+pub const WEB: bool = cfg!(target_arch = "wasm32");
 
 use std::sync::Arc;
 
@@ -40,8 +58,10 @@ pub fn format() -> VertexFormat {
 }
 
 /// Runs each named test body, a `fn(&HeadlessContext)` of the including file, once on GL
-/// core (module `gl_core`) and once on GLES 3 (module `gles3`).
+/// core (module `gl_core`) and once on GLES 3 (module `gles3`); in the browser once, on
+/// WebGL2 (module `webgl2`).
 #[allow(unused_macros)]
+#[cfg(not(target_arch = "wasm32"))]
 macro_rules! on_gl_core_and_gles3 {
     ($($name:ident),* $(,)?) => {
         mod gl_core {
@@ -54,6 +74,22 @@ macro_rules! on_gl_core_and_gles3 {
             $(#[test]
             fn $name() {
                 super::$name(&super::common::context_gles())
+            })*
+        }
+    };
+}
+
+/// Runs each named test body, a `fn(&HeadlessContext)` of the including file, once on GL
+/// core (module `gl_core`) and once on GLES 3 (module `gles3`); in the browser once, on
+/// WebGL2 (module `webgl2`).
+#[allow(unused_macros)]
+#[cfg(target_arch = "wasm32")]
+macro_rules! on_gl_core_and_gles3 {
+    ($($name:ident),* $(,)?) => {
+        mod webgl2 {
+            $(#[wasm_bindgen_test::wasm_bindgen_test]
+            fn $name() {
+                super::$name(&super::common::context())
             })*
         }
     };

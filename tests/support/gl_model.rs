@@ -254,6 +254,9 @@ thread_local! {
 /// Makes the worlds created next on this thread stream their writes by `config`.
 pub fn use_stream(config: StreamConfig) {
     STREAM.with(|s| s.set(config));
+    // A new run: in the browser every test runs on the one thread, so the statistics of
+    // an earlier run's dropped domains must not count here.
+    DROPPED.with(|s| s.set(StreamStats::default()));
 }
 
 fn stream_config() -> StreamConfig {
@@ -2262,6 +2265,14 @@ impl World {
             _ => src.below(100)?,
         };
         self.batch.unprovoked = provoked == Provoked::Nothing;
+        // Every draw has a program, as in a game (WebGL refuses to draw without one): the
+        // instance program for instanced domains, else the colour program, which reads
+        // locations 0 and 1 as floats, as every other format here stores them.
+        if target >= 8 {
+            self.instance_program.use_program();
+        } else {
+            self.program.use_program();
+        }
         let outcome = match target {
             0 | 1 => self.plain.step(src, roll),
             2 | 3 => self.indexed.step(src, roll),
