@@ -27,10 +27,9 @@ use vertex_domain::backend::{
 };
 use vertex_domain::domain::{IndexedMesh, InstanceId, InstancedIndexedVertexDomain, Primitive};
 use vertex_domain::headless::{HeadlessApi, HeadlessContext};
-use winit::keyboard::{Key, NamedKey};
 
 mod common;
-use common::app::{self, Demo, Options, Result};
+use common::demo::{Demo, Key, Options, Result};
 use common::rng::Rng;
 
 /// Instances added or deleted per key press.
@@ -163,7 +162,7 @@ impl Extra {
                         other => return Err(format!("bad --path {other}").into()),
                     })
                 }
-                "--meshes" => extra.meshes = app::parse::<usize>(value()?)?.max(1),
+                "--meshes" => extra.meshes = common::demo::parse::<usize>(value()?)?.max(1),
                 "--bench" => extra.bench = true,
                 other => return Err(format!("unknown argument {other}").into()),
             }
@@ -345,13 +344,13 @@ impl Demo for Scene {
         )
     }
 
-    fn key(&mut self, key: &Key) -> Result<()> {
+    fn key(&mut self, key: Key) -> Result<()> {
         match key {
-            Key::Named(NamedKey::ArrowUp) => self.add(BULK),
-            Key::Named(NamedKey::ArrowDown) => self.delete(BULK),
-            Key::Character(c) if c == "+" || c == "=" => self.add(BULK),
-            Key::Character(c) if c == "-" => self.delete(BULK),
-            Key::Character(c) if c == "p" || c == "P" => self.next_path(),
+            Key::Up => self.add(BULK),
+            Key::Down => self.delete(BULK),
+            Key::Char('+' | '=') => self.add(BULK),
+            Key::Char('-') => self.delete(BULK),
+            Key::Char('p' | 'P') => self.next_path(),
             _ => Ok(()),
         }
     }
@@ -378,7 +377,7 @@ fn time_path(
     let gl = ctx.gl();
     let (mut submit, mut frame, mut calls) = (Duration::ZERO, Duration::ZERO, 0);
     for k in 0..FRAMES + 2 {
-        app::clear(gl);
+        common::demo::clear(gl);
         // SAFETY: a plain command on the current context.
         unsafe { gl.finish() };
         let started = Instant::now();
@@ -445,5 +444,5 @@ fn main() {
             return;
         }
     }
-    app::main::<Scene>(options, USAGE);
+    common::app::main::<Scene>(options, USAGE);
 }

@@ -17,7 +17,7 @@ use vertex_domain::backend::MultiDraw;
 use vertex_domain::batch::{Blend, Camera, GroupId, Shape, ShapeId, ShapeKind, SpriteBatch};
 
 mod common;
-use common::app::{self, Demo, Options, Result};
+use common::demo::{Demo, Options, Result};
 use common::rng::Rng;
 
 const USAGE: &str = "usage: shapes [--shapes N] [--frames K] [--headless] \
@@ -273,5 +273,5 @@ impl Demo for Scene {
 }
 
 fn main() {
-    app::main::<Scene>(Options::parse("--shapes", 400), USAGE);
+    common::app::main::<Scene>(Options::parse("--shapes", 400), USAGE);
 }

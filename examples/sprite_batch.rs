@@ -22,10 +22,9 @@ use vertex_domain::batch::text::{AnchorX, AnchorY};
 use vertex_domain::batch::{
     Font, GroupId, Label, LabelId, Shape, ShapeId, ShapeKind, Sprite, SpriteBatch, SpriteId,
 };
-use winit::keyboard::{Key, NamedKey};
 
 mod common;
-use common::app::{self, Demo, Options, Result};
+use common::demo::{Demo, Key, Options, Result};
 use common::rng::Rng;
 
 /// Sprites added or removed per key press.
@@ -33,6 +32,7 @@ const BULK: usize = 1000;
 /// Side of each generated image, in pixels.
 const IMAGE: u32 = 32;
 
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))] // the page has no command line
 const USAGE: &str = "usage: sprite_batch [--sprites N] [--frames K] [--headless] \
 [--screenshot FILE.png] [--size WxH] [--seed S] [--check]";
 
@@ -269,17 +269,21 @@ impl Demo for Scene {
         format!("{} sprites", self.movers.len())
     }
 
-    fn key(&mut self, key: &Key) -> Result<()> {
+    fn key(&mut self, key: Key) -> Result<()> {
         match key {
-            Key::Named(NamedKey::ArrowUp) => self.add(BULK),
-            Key::Named(NamedKey::ArrowDown) => self.remove(BULK),
-            Key::Character(c) if c == "+" || c == "=" => self.add(BULK),
-            Key::Character(c) if c == "-" => self.remove(BULK),
+            Key::Up => self.add(BULK),
+            Key::Down => self.remove(BULK),
+            Key::Char('+' | '=') => self.add(BULK),
+            Key::Char('-') => self.remove(BULK),
             _ => Ok(()),
         }
     }
 }
 
 fn main() {
-    app::main::<Scene>(Options::parse("--sprites", 5000), USAGE);
+    #[cfg(not(target_arch = "wasm32"))]
+    common::app::main::<Scene>(Options::parse("--sprites", 5000), USAGE);
+    // In the browser: the page's query (`?sprites=N&check`) are the options.
+    #[cfg(target_arch = "wasm32")]
+    common::web::main::<Scene>("--sprites", 5000);
 }

@@ -19,9 +19,10 @@ use vertex_domain::batch::text::{Align, AnchorX, AnchorY};
 use vertex_domain::batch::{Font, GroupId, Label, LabelId, Shape, ShapeKind, SpriteBatch};
 
 mod common;
-use common::app::{self, Demo, Options, Result};
+use common::demo::{Demo, Options, Result};
 use common::rng::Rng;
 
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))] // the page has no command line
 const USAGE: &str = "usage: text [--labels N] [--frames K] [--headless] \
 [--screenshot FILE.png] [--size WxH] [--seed S] [--check]";
 
@@ -201,5 +202,9 @@ impl Demo for Scene {
 }
 
 fn main() {
-    app::main::<Scene>(Options::parse("--labels", 120), USAGE);
+    #[cfg(not(target_arch = "wasm32"))]
+    common::app::main::<Scene>(Options::parse("--labels", 120), USAGE);
+    // In the browser: the page's query (`?labels=N&check`) are the options.
+    #[cfg(target_arch = "wasm32")]
+    common::web::main::<Scene>("--labels", 120);
 }

@@ -1,11 +1,12 @@
-//! The harness both demos run in: options, a window (winit + glutin) or a headless EGL
-//! context with an offscreen framebuffer, frame statistics in the title, screenshots, and
-//! the `--check` that CI runs. A demo is a [`Demo`]: a scene that steps, draws and resizes.
+//! The native harness the demos run in: a window (winit + glutin) or a headless EGL context
+//! with an offscreen framebuffer, frame statistics in the title, screenshots, and the
+//! `--check` that CI runs. A demo is a [`Demo`] (`demo.rs`, shared with the browser's
+//! harness, `web.rs`): a scene that steps, draws and resizes.
 
 use std::error::Error;
 use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use glow::HasContext;
 use glutin::config::{ConfigTemplateBuilder, GlConfig};
@@ -25,97 +26,8 @@ use winit::event_loop::{ActiveEventLoop, EventLoop};
 use winit::keyboard::{Key, NamedKey};
 use winit::window::{Window, WindowId};
 
-/// The clear colour of both demos, which `--check` tells sprites from.
-pub const BACKGROUND: [f32; 4] = [0.07, 0.08, 0.11, 1.0];
-
-pub type Result<T> = std::result::Result<T, Box<dyn Error>>;
-
-/// A scene a demo draws.
-pub trait Demo: Sized {
-    /// The window title's first words, and the name in messages.
-    const NAME: &'static str;
-    /// The scene, on a current context, for `options`.
-    fn new(gl: &Arc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Self>;
-    /// Advances by `dt` seconds.
-    fn step(&mut self, dt: f32) -> Result<()>;
-    /// Draws a frame (the framebuffer is cleared to [`BACKGROUND`]); returns the GL draw
-    /// calls.
-    fn draw(&mut self, gl: &glow::Context) -> Result<usize>;
-    /// The viewport became `width` × `height` pixels.
-    fn resize(&mut self, width: u32, height: u32) -> Result<()>;
-    /// What the scene holds, for the title ("5000 sprites").
-    fn describe(&self) -> String;
-    /// A key was pressed in the window (Escape and Space are the harness's).
-    fn key(&mut self, _key: &Key) -> Result<()> {
-        Ok(())
-    }
-    /// The frame statistics, fresh every half second (and once early on): what the title
-    /// shows, for a scene that draws them in the window too.
-    fn show_stats(&mut self, _line: &str) -> Result<()> {
-        Ok(())
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Options
-
-/// The harness's options, and the demo's count (`--sprites`, `--instances`, ...).
-#[derive(Debug, Clone)]
-pub struct Options {
-    pub count: usize,
-    pub frames: Option<u64>,
-    pub headless: bool,
-    pub screenshot: Option<String>,
-    pub size: (u32, u32),
-    pub seed: u64,
-    pub check: bool,
-    /// Arguments the harness does not know, for the demo.
-    pub rest: Vec<String>,
-}
-
-impl Options {
-    /// Parses the command line, with the demo's count as `count_flag` (default
-    /// `default_count`).
-    pub fn parse(count_flag: &str, default_count: usize) -> std::result::Result<Options, String> {
-        let mut options = Options {
-            count: default_count,
-            frames: None,
-            headless: false,
-            screenshot: None,
-            size: (800, 600),
-            seed: 1,
-            check: false,
-            rest: Vec::new(),
-        };
-        let mut args = std::env::args().skip(1);
-        while let Some(arg) = args.next() {
-            let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
-            match arg.as_str() {
-                flag if flag == count_flag => options.count = parse(&value(count_flag)?)?,
-                "--frames" => options.frames = Some(parse(&value("--frames")?)?),
-                "--headless" => options.headless = true,
-                "--screenshot" => options.screenshot = Some(value("--screenshot")?),
-                "--seed" => options.seed = parse(&value("--seed")?)?,
-                "--check" => options.check = true,
-                "--size" => {
-                    let size = value("--size")?;
-                    let (w, h) = size.split_once('x').ok_or(format!("bad size {size}"))?;
-                    options.size = (parse(w)?, parse(h)?);
-                    if options.size.0 == 0 || options.size.1 == 0 {
-                        return Err(format!("bad size {size}"));
-                    }
-                }
-                "--help" | "-h" => return Err(String::new()),
-                other => options.rest.push(other.to_owned()),
-            }
-        }
-        Ok(options)
-    }
-}
-
-pub fn parse<T: std::str::FromStr>(text: &str) -> std::result::Result<T, String> {
-    text.parse().map_err(|_| format!("not a number: {text}"))
-}
+use super::demo::Key as DemoKey;
+pub use super::demo::*;
 
 /// Runs demo `D` as the options say, in a window or headless; exits with a message on error.
 pub fn main<D: Demo>(options: std::result::Result<Options, String>, usage: &str) {
@@ -140,79 +52,6 @@ pub fn main<D: Demo>(options: std::result::Result<Options, String>, usage: &str)
     if let Err(error) = result {
         eprintln!("{}: {error}", D::NAME);
         std::process::exit(1);
-    }
-}
-
-/// Clears the bound framebuffer to [`BACKGROUND`].
-pub fn clear(gl: &glow::Context) {
-    let [r, g, b, a] = BACKGROUND;
-    // SAFETY: plain state changes on the current context.
-    unsafe {
-        gl.clear_color(r, g, b, a);
-        gl.clear(glow::COLOR_BUFFER_BIT);
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Statistics
-
-/// The frame after which statistics are first reported, however soon.
-const EARLY_REPORT_FRAMES: u64 = 10;
-
-/// Frame timing, reported every half second.
-pub struct Stats {
-    pub frames: u64,
-    total: Duration,
-    window_start: Instant,
-    window_frames: u32,
-    last_calls: usize,
-}
-
-impl Stats {
-    pub fn new() -> Stats {
-        Stats {
-            frames: 0,
-            total: Duration::ZERO,
-            window_start: Instant::now(),
-            window_frames: 0,
-            last_calls: 0,
-        }
-    }
-
-    /// Records a frame; returns a title line every half second.
-    pub fn frame(
-        &mut self,
-        name: &str,
-        took: Duration,
-        calls: usize,
-        what: &str,
-    ) -> Option<String> {
-        self.frames += 1;
-        self.total += took;
-        self.window_frames += 1;
-        self.last_calls = calls;
-        let elapsed = self.window_start.elapsed();
-        // The first report comes after a few frames, so that a short headless run shows
-        // one too.
-        let early = self.frames == EARLY_REPORT_FRAMES;
-        if elapsed < Duration::from_millis(500) && !early {
-            return None;
-        }
-        let fps = f64::from(self.window_frames) / elapsed.as_secs_f64();
-        self.window_start = Instant::now();
-        self.window_frames = 0;
-        Some(format!(
-            "{name}: {what}, {calls} draw calls, {fps:.0} fps, {:.2} ms/frame",
-            1e3 / fps
-        ))
-    }
-
-    pub fn summary(&self, what: &str) -> String {
-        let mean = self.total.as_secs_f64() * 1e3 / self.frames.max(1) as f64;
-        format!(
-            "{} frames, {mean:.2} ms mean frame (update + draw + finish), {what}, {} draw calls",
-            self.frames, self.last_calls
-        )
     }
 }
 
@@ -254,31 +93,6 @@ fn write_png(path: &str, width: u32, height: u32, pixels: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Fails unless the frame shows sprites: enough pixels off the background, in several
-/// colours.
-fn check_frame(pixels: &[u8]) -> Result<()> {
-    let background = BACKGROUND.map(|c| (c * 255.0).round() as i32);
-    let mut lit = 0usize;
-    let mut colours = std::collections::HashSet::new();
-    for p in pixels.chunks_exact(4) {
-        let off = (0..3).any(|i| (i32::from(p[i]) - background[i]).abs() > 24);
-        if off {
-            lit += 1;
-            colours.insert([p[0] >> 5, p[1] >> 5, p[2] >> 5]);
-        }
-    }
-    let share = lit as f64 / (pixels.len() / 4) as f64;
-    println!(
-        "check: {:.1}% of pixels show sprites, {} colour buckets",
-        share * 100.0,
-        colours.len()
-    );
-    if share < 0.02 || colours.len() < 8 {
-        return Err("the frame does not show sprites".into());
-    }
-    Ok(())
-}
-
 /// Writes and checks the last frame, as the options ask.
 fn finish_frame(options: &Options, width: u32, height: u32, pixels: &[u8]) -> Result<()> {
     if let Some(path) = &options.screenshot {
@@ -286,7 +100,7 @@ fn finish_frame(options: &Options, width: u32, height: u32, pixels: &[u8]) -> Re
         println!("wrote {path}");
     }
     if options.check {
-        check_frame(pixels)?;
+        println!("check: {}", check_frame(pixels)?);
     }
     Ok(())
 }
@@ -439,7 +253,14 @@ impl<D: Demo> App<D> {
         match key {
             Key::Named(NamedKey::Escape) => event_loop.exit(),
             Key::Named(NamedKey::Space) => self.paused = !self.paused,
-            key => running.scene.key(key)?,
+            Key::Named(NamedKey::ArrowUp) => running.scene.key(DemoKey::Up)?,
+            Key::Named(NamedKey::ArrowDown) => running.scene.key(DemoKey::Down)?,
+            Key::Character(text) => {
+                for c in text.chars() {
+                    running.scene.key(DemoKey::Char(c))?;
+                }
+            }
+            _ => {}
         }
         Ok(())
     }

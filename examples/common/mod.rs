@@ -1,14 +1,21 @@
-//! Shared by the examples: the demos' window and headless harness, a seeded generator, and
-//! running the pyglet peer benchmarks.
+//! Shared by the examples: what a demo is (`demo`), the demos' window and headless harness
+//! (`app`, native) and page harness (`web`, in the browser), a seeded generator, and running
+//! the pyglet peer benchmarks.
 #![allow(dead_code)]
 
+#[cfg(not(target_arch = "wasm32"))]
 pub mod app;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod bench;
+pub mod demo;
 pub mod rng;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 /// Runs `benches/peer/run_pyglet.sh` with `args` and returns the numeric fields of every
 /// JSON line it prints (`{"n": 1000, "create_ms": 21.9, ...}`), or nothing with a message
 /// on stderr when it cannot run.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn pyglet(args: &[&str]) -> Vec<Vec<(String, f64)>> {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/peer/run_pyglet.sh");
     let output = match std::process::Command::new("bash")
