@@ -109,7 +109,7 @@ def main():
         try:
             call(base, "POST", f"/session/{session}/url", {"url": url})
             status = ""
-            deadline = time.time() + 240
+            deadline = time.time() + float(os.environ.get("WEB_PAGE_SECONDS", "240"))
             while time.time() < deadline:
                 status = call(base, "POST", f"/session/{session}/execute/sync", {
                     "script": "const s = document.getElementById('status');"

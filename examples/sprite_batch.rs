@@ -9,7 +9,9 @@
 //! Options: `--sprites N` (default 5000), `--frames K` (stop after K frames; headless default
 //! 60), `--headless` (no display: EGL device context and an offscreen framebuffer),
 //! `--screenshot FILE.png` (the last frame), `--size WxH` (default 800x600), `--seed S`,
-//! `--check` (fail unless the last frame shows sprites: used by CI).
+//! `--check` (fail unless the last frame shows sprites: used by CI), `--gles` (a headless
+//! GLES 3 context instead of GL core), `--bench` (headless: frame times at 1k, 10k and 50k
+//! sprites, multi-draw against single draws, on each stream path; in the page: `?bench`).
 //!
 //! Keys in the window: Up or `+` adds 1,000 sprites, Down or `-` removes 1,000, Space pauses,
 //! Escape quits. Frame statistics are drawn in the window's top left corner (a label in a text
@@ -17,7 +19,7 @@
 
 use std::sync::Arc;
 
-use vertex_domain::backend::{AtlasBuilder, MultiDraw, TextureAtlas, TextureFilter};
+use vertex_domain::backend::{AtlasBuilder, MultiDraw, StreamConfig, TextureAtlas, TextureFilter};
 use vertex_domain::batch::text::{AnchorX, AnchorY};
 use vertex_domain::batch::{
     Font, GroupId, Label, LabelId, Shape, ShapeId, ShapeKind, Sprite, SpriteBatch, SpriteId,
@@ -267,6 +269,10 @@ impl Demo for Scene {
 
     fn describe(&self) -> String {
         format!("{} sprites", self.movers.len())
+    }
+
+    fn set_stream(&mut self, config: StreamConfig) -> Result<()> {
+        Ok(self.sprites.batch_mut().set_stream_config(config)?)
     }
 
     fn key(&mut self, key: Key) -> Result<()> {

@@ -17,7 +17,7 @@ use glutin::display::{GetGlDisplay, GlDisplay};
 use glutin::surface::{GlSurface, Surface, SwapInterval, WindowSurface};
 use glutin_winit::{DisplayBuilder, GlWindow};
 use raw_window_handle::HasWindowHandle;
-use vertex_domain::backend::{MultiDraw, RenderTarget};
+use vertex_domain::backend::{MultiDraw, RenderTarget, StreamPath};
 use vertex_domain::headless::{HeadlessApi, HeadlessContext};
 use winit::application::ApplicationHandler;
 use winit::dpi::PhysicalSize;
@@ -109,11 +109,32 @@ fn finish_frame(options: &Options, width: u32, height: u32, pixels: &[u8]) -> Re
 // Headless
 
 fn run_headless<D: Demo>(options: &Options) -> Result<()> {
-    let ctx = HeadlessContext::new(HeadlessApi::GlCore)?;
+    let api = if options.gles {
+        HeadlessApi::Gles3
+    } else {
+        HeadlessApi::GlCore
+    };
+    let ctx = HeadlessContext::new(api)?;
     println!("{} | {}", ctx.version(), ctx.renderer());
     let (width, height) = options.size;
     let target = RenderTarget::new(ctx.gl(), width, height)?;
     target.bind();
+    if options.bench {
+        let paths = [
+            StreamPath::best(ctx.gl()),
+            StreamPath::SubData,
+            StreamPath::Respecify,
+        ];
+        let mut bench = Bench::<D>::new(&paths);
+        while !bench.tick(ctx.gl(), &ctx.multi_draw(), options, (width, height))? {}
+        let platform = if options.gles {
+            "native GLES 3"
+        } else {
+            "native GL core"
+        };
+        println!("{}", bench.report(platform));
+        return Ok(());
+    }
     let mut scene = D::new(ctx.gl(), ctx.multi_draw(), options)?;
     let mut stats = Stats::new();
     let frames = options.frames.unwrap_or(60);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use glow::HasContext;
-use vertex_domain::backend::MultiDraw;
+use vertex_domain::backend::{MultiDraw, StreamConfig, StreamPath};
 use web_time::Instant;
 
 /// A key a demo may answer, from the window or the page.
@@ -46,6 +46,11 @@ pub trait Demo: Sized {
     fn show_stats(&mut self, _line: &str) -> Result<()> {
         Ok(())
     }
+    /// Streams the scene's writes by `config` (the benchmark compares paths). The default
+    /// keeps the scene's path.
+    fn set_stream(&mut self, _config: StreamConfig) -> Result<()> {
+        Ok(())
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -61,6 +66,10 @@ pub struct Options {
     pub size: (u32, u32),
     pub seed: u64,
     pub check: bool,
+    /// Run the frame benchmark ([`Bench`]) instead of the demo.
+    pub bench: bool,
+    /// Headless on GLES 3 instead of GL core.
+    pub gles: bool,
     /// Arguments the harness does not know, for the demo.
     pub rest: Vec<String>,
 }
@@ -86,6 +95,8 @@ impl Options {
             size: (800, 600),
             seed: 1,
             check: false,
+            bench: false,
+            gles: false,
             rest: Vec::new(),
         };
         let mut args = args.into_iter();
@@ -98,6 +109,8 @@ impl Options {
                 "--screenshot" => options.screenshot = Some(value("--screenshot")?),
                 "--seed" => options.seed = parse(&value("--seed")?)?,
                 "--check" => options.check = true,
+                "--bench" => options.bench = true,
+                "--gles" => options.gles = true,
                 "--size" => {
                     let size = value("--size")?;
                     let (w, h) = size.split_once('x').ok_or(format!("bad size {size}"))?;
@@ -214,4 +227,140 @@ pub fn check_frame(pixels: &[u8]) -> Result<String> {
         return Err(format!("the frame does not show sprites ({line})").into());
     }
     Ok(line)
+}
+
+// ---------------------------------------------------------------------------------------
+// The frame benchmark (`--bench` natively, `?bench` in the page)
+
+/// Sprite counts the benchmark runs at.
+pub const BENCH_COUNTS: [usize; 3] = [1_000, 10_000, 50_000];
+/// Frames run before timing, and frames timed, per configuration.
+const BENCH_WARMUP: u32 = 10;
+const BENCH_FRAMES: u32 = 30;
+
+/// One configuration of the benchmark.
+#[derive(Debug, Clone, Copy)]
+pub struct BenchConfig {
+    pub count: usize,
+    /// The context's multi-draw, or single draws.
+    pub multi_draw: bool,
+    pub path: StreamPath,
+}
+
+/// The benchmark: for each count, multi-draw and single draws, on each of `paths`, a fresh
+/// scene runs warm-up frames, then timed frames; each frame is step + clear + draw + a
+/// one-pixel read-back, which waits until the frame has been drawn (so the time includes
+/// the rasteriser's work: SwiftShader and llvmpipe draw on the CPU).
+pub struct Bench<D> {
+    plan: Vec<BenchConfig>,
+    at: usize,
+    scene: Option<D>,
+    frame: u32,
+    samples: Vec<f64>,
+    /// Each configuration with its median and mean frame time, in milliseconds.
+    pub results: Vec<(BenchConfig, f64, f64)>,
+}
+
+impl<D: Demo> Bench<D> {
+    pub fn new(paths: &[StreamPath]) -> Bench<D> {
+        let mut plan = Vec::new();
+        for count in BENCH_COUNTS {
+            for multi_draw in [true, false] {
+                for &path in paths {
+                    plan.push(BenchConfig {
+                        count,
+                        multi_draw,
+                        path,
+                    });
+                }
+            }
+        }
+        Bench {
+            plan,
+            at: 0,
+            scene: None,
+            frame: 0,
+            samples: Vec::new(),
+            results: Vec::new(),
+        }
+    }
+
+    /// Runs one frame; `Ok(true)` once every configuration is done.
+    pub fn tick(
+        &mut self,
+        gl: &Arc<glow::Context>,
+        multi_draw: &MultiDraw,
+        options: &Options,
+        size: (u32, u32),
+    ) -> Result<bool> {
+        let Some(&config) = self.plan.get(self.at) else {
+            return Ok(true);
+        };
+        if self.scene.is_none() {
+            let md = if config.multi_draw {
+                multi_draw.clone()
+            } else {
+                MultiDraw::single_draws()
+            };
+            let options = Options {
+                count: config.count,
+                ..options.clone()
+            };
+            let mut scene = D::new(gl, md, &options)?;
+            scene.set_stream(StreamConfig::on(config.path))?;
+            scene.resize(size.0, size.1)?;
+            self.scene = Some(scene);
+            self.frame = 0;
+            self.samples.clear();
+        }
+        let scene = self.scene.as_mut().ok_or("no scene")?;
+        let started = Instant::now();
+        scene.step(1.0 / 60.0)?;
+        clear(gl);
+        scene.draw(gl)?;
+        let mut pixel = [0u8; 4];
+        // SAFETY: reads one RGBA8 pixel into a 4-byte buffer.
+        unsafe {
+            gl.read_pixels(
+                0,
+                0,
+                1,
+                1,
+                glow::RGBA,
+                glow::UNSIGNED_BYTE,
+                glow::PixelPackData::Slice(Some(&mut pixel)),
+            );
+        }
+        let ms = started.elapsed().as_secs_f64() * 1e3;
+        self.frame += 1;
+        if self.frame > BENCH_WARMUP {
+            self.samples.push(ms);
+        }
+        if self.frame == BENCH_WARMUP + BENCH_FRAMES {
+            self.samples.sort_by(f64::total_cmp);
+            let median = self.samples[self.samples.len() / 2];
+            let mean = self.samples.iter().sum::<f64>() / self.samples.len() as f64;
+            self.results.push((config, median, mean));
+            self.scene = None;
+            self.at += 1;
+        }
+        Ok(self.at == self.plan.len())
+    }
+
+    /// The results as JSON lines, one per configuration, tagged with `platform`.
+    pub fn report(&self, platform: &str) -> String {
+        self.results
+            .iter()
+            .map(|(c, median, mean)| {
+                format!(
+                    "{{\"platform\": \"{platform}\", \"sprites\": {}, \"multi_draw\": {}, \
+                     \"path\": \"{}\", \"median_ms\": {median:.3}, \"mean_ms\": {mean:.3}}}",
+                    c.count,
+                    c.multi_draw,
+                    c.path.name()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
 }

@@ -20,7 +20,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_time::Instant;
 
-use super::demo::{check_frame, clear, Demo, Options, Result, Stats};
+use super::demo::{check_frame, clear, Bench, Demo, Options, Result, Stats};
+use vertex_domain::backend::StreamPath;
 
 /// Runs demo `D` in the page; reports an error in the page and the console.
 pub fn main<D: Demo + 'static>(count_flag: &str, default_count: usize) {
@@ -194,6 +195,9 @@ fn run<D: Demo + 'static>(options: Options) -> Result<()> {
         .map_err(|_| "not a WebGL2 context")?;
     let multi_draw = MultiDraw::from_webgl2(&webgl);
     let gl = Arc::new(glow::Context::from_webgl2_context(webgl));
+    if options.bench {
+        return run_bench::<D>(gl, multi_draw, options, size);
+    }
     let mut scene = D::new(&gl, multi_draw, &options)?;
     scene.resize(size.0, size.1)?;
     let running = Rc::new(RefCell::new(Running {
@@ -213,6 +217,28 @@ fn run<D: Demo + 'static>(options: Options) -> Result<()> {
         match go_on {
             Ok(true) => request_frame(&again),
             Ok(false) => {}
+            Err(error) => report(&format!("{}: {error}", D::NAME)),
+        }
+    }));
+    request_frame(&tick);
+    Ok(())
+}
+
+/// The frame benchmark, one frame per animation frame; the JSON lines of the results go
+/// into `#status` when it is done.
+fn run_bench<D: Demo + 'static>(
+    gl: Arc<glow::Context>,
+    multi_draw: MultiDraw,
+    options: Options,
+    size: (u32, u32),
+) -> Result<()> {
+    let mut bench = Bench::<D>::new(&[StreamPath::SubData, StreamPath::Respecify]);
+    let tick: Rc<RefCell<Option<Closure<dyn FnMut()>>>> = Rc::new(RefCell::new(None));
+    let again = Rc::clone(&tick);
+    *tick.borrow_mut() = Some(Closure::new(move || {
+        match bench.tick(&gl, &multi_draw, &options, size) {
+            Ok(false) => request_frame(&again),
+            Ok(true) => set_status(&bench.report("browser WebGL2")),
             Err(error) => report(&format!("{}: {error}", D::NAME)),
         }
     }));
