@@ -267,6 +267,10 @@ impl Demo for Scene {
         })?)
     }
 
+    fn set_scale_factor(&mut self, scale: f32) -> Result<()> {
+        Ok(self.sprites.set_scale_factor(scale)?)
+    }
+
     fn describe(&self) -> String {
         format!("{} sprites", self.movers.len())
     }

@@ -184,6 +184,10 @@ impl Demo for Scene {
         Ok(self.batch.set_viewport(width, height)?)
     }
 
+    fn set_scale_factor(&mut self, scale: f32) -> Result<()> {
+        Ok(self.batch.set_scale_factor(scale)?)
+    }
+
     fn describe(&self) -> String {
         let stats = self.batch.text_stats();
         format!(

@@ -157,6 +157,12 @@ fn run_headless<D: Demo>(options: &Options) -> Result<()> {
 // ---------------------------------------------------------------------------------------
 // Window
 
+/// A window's size in logical pixels, at `scale` device pixels each.
+fn logical(size: PhysicalSize<u32>, scale: f32) -> (u32, u32) {
+    let side = |v: u32| ((v as f32 / scale).round() as u32).max(1);
+    (side(size.width), side(size.height))
+}
+
 /// Everything that exists once the window does. Field order is drop order: the scene's GL
 /// objects go while the context is still alive and current.
 struct Running<D> {
@@ -217,8 +223,11 @@ impl<D: Demo> App<D> {
         // SAFETY: the same loader, for the same current context.
         let multi_draw = unsafe { MultiDraw::load(&gl, |name| display.get_proc_address(name)) };
         let size = window.inner_size();
-        self.options.size = (size.width.max(1), size.height.max(1));
-        let scene = D::new(&gl, multi_draw.clone(), &self.options)?;
+        // The scene works in logical pixels; the framebuffer has the window's device pixels.
+        let scale = window.scale_factor() as f32;
+        self.options.size = logical(size, scale);
+        let mut scene = D::new(&gl, multi_draw.clone(), &self.options)?;
+        scene.set_scale_factor(scale)?;
         // SAFETY: a plain state change on the current context.
         unsafe { gl.viewport(0, 0, size.width as i32, size.height as i32) };
         println!(
@@ -322,8 +331,13 @@ impl<D: Demo> ApplicationHandler for App<D> {
                     );
                     // SAFETY: a plain state change on the current context.
                     unsafe { running.gl.viewport(0, 0, w as i32, h as i32) };
-                    self.options.size = (w, h);
-                    running.scene.resize(w, h)
+                    let scale = running.window.scale_factor() as f32;
+                    self.options.size = logical(size, scale);
+                    let (lw, lh) = self.options.size;
+                    running
+                        .scene
+                        .set_scale_factor(scale)
+                        .and_then(|()| running.scene.resize(lw, lh))
                 }
                 _ => Ok(()),
             },

@@ -33,8 +33,14 @@ pub trait Demo: Sized {
     /// Draws a frame (the framebuffer is cleared to [`BACKGROUND`]); returns the GL draw
     /// calls.
     fn draw(&mut self, gl: &glow::Context) -> Result<usize>;
-    /// The viewport became `width` × `height` pixels.
+    /// The viewport became `width` × `height` logical pixels.
     fn resize(&mut self, width: u32, height: u32) -> Result<()>;
+    /// Device pixels per logical pixel changed (a HiDPI display, or the window moved to
+    /// one): the framebuffer is that many times the logical viewport each way. The default
+    /// ignores it.
+    fn set_scale_factor(&mut self, _scale: f32) -> Result<()> {
+        Ok(())
+    }
     /// What the scene holds, for the title ("5000 sprites").
     fn describe(&self) -> String;
     /// A key was pressed in the window (Escape and Space are the harness's).

@@ -100,6 +100,14 @@ fn fit_canvas(canvas: &web_sys::HtmlCanvasElement) -> (u32, u32) {
     size
 }
 
+/// The page's `devicePixelRatio`, and a canvas of `size` device pixels in CSS (logical)
+/// pixels at it.
+fn logical(size: (u32, u32)) -> (f32, (u32, u32)) {
+    let scale = window().map_or(1.0, |w| w.device_pixel_ratio()) as f32;
+    let side = |v: u32| ((v as f32 / scale).round() as u32).max(1);
+    (scale, (side(size.0), side(size.1)))
+}
+
 /// What the frame loop keeps.
 struct Running<D> {
     gl: Arc<glow::Context>,
@@ -117,7 +125,9 @@ impl<D: Demo> Running<D> {
         let size = fit_canvas(&self.canvas);
         if size != self.size {
             self.size = size;
-            self.scene.resize(size.0, size.1)?;
+            let (scale, logical) = logical(size);
+            self.scene.set_scale_factor(scale)?;
+            self.scene.resize(logical.0, logical.1)?;
         }
         let now = Instant::now();
         let dt = (now - self.last).as_secs_f32().min(0.1);
@@ -198,8 +208,17 @@ fn run<D: Demo + 'static>(options: Options) -> Result<()> {
     if options.bench {
         return run_bench::<D>(gl, multi_draw, options, size);
     }
-    let mut scene = D::new(&gl, multi_draw, &options)?;
-    scene.resize(size.0, size.1)?;
+    let (scale, logical_size) = logical(size);
+    let mut scene = D::new(
+        &gl,
+        multi_draw,
+        &Options {
+            size: logical_size,
+            ..options.clone()
+        },
+    )?;
+    scene.set_scale_factor(scale)?;
+    scene.resize(logical_size.0, logical_size.1)?;
     let running = Rc::new(RefCell::new(Running {
         gl,
         canvas,

@@ -127,10 +127,12 @@ impl StreamPath {
     }
 }
 
-/// The path streams take in the browser: `glBufferSubData` straight into the destination.
-/// Measured against [`StreamPath::Respecify`] in headless Chromium (`examples/web`'s
-/// benchmark), sub-data was the faster of the two.
-pub const WEB_DEFAULT: StreamPath = StreamPath::SubData;
+/// The path streams take in the browser: [`StreamPath::Respecify`], the staging path that
+/// never maps, so that the browser never writes where queued draws read. Measured against
+/// [`StreamPath::SubData`] in headless Chromium (`benches/web_frames.sh`, the sprite demo's
+/// whole frame on SwiftShader), it was as fast or faster at 1,000 and 10,000 sprites and
+/// within the run's noise at 50,000.
+pub const WEB_DEFAULT: StreamPath = StreamPath::Respecify;
 
 /// Whether `gl` has `glBufferStorage` with persistent mappings.
 fn has_buffer_storage(gl: &glow::Context) -> bool {

@@ -252,6 +252,18 @@ impl<T> Slots<T> {
         Ok(value)
     }
 
+    /// The handles of the live values, in slot order.
+    pub(crate) fn ids<K>(&self) -> impl Iterator<Item = ListId<K>> + '_ {
+        (self.slots.iter().enumerate()).filter_map(|(i, s)| {
+            s.value.as_ref().map(|_| ListId {
+                domain: self.domain,
+                slot: i as u32,
+                generation: s.generation,
+                kind: PhantomData,
+            })
+        })
+    }
+
     /// The live values, in slot order.
     pub(crate) fn values(&self) -> impl Iterator<Item = &T> {
         self.slots.iter().filter_map(|s| s.value.as_ref())

@@ -354,6 +354,9 @@ pub struct SpriteBatch<S: SpriteStore = Quads> {
     pub(in crate::batch) shapes: ShapeStore,
     /// The labels, their program, format and glyph atlas: made by the first text layer.
     pub(in crate::batch) text: Option<TextStore>,
+    /// Device pixels per logical pixel (`set_scale_factor`): labels are rasterised at their
+    /// size times this.
+    pub(in crate::batch) scale: f32,
     /// `layers[i]` says what the batch's group of index `i` holds and its blend mode
     /// (shared with the layer's group), when that group is a layer of this sprite batch
     /// (groups added through [`batch_mut`](SpriteBatch::batch_mut) are not).
@@ -431,6 +434,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
             props: Vec::new(),
             shapes,
             text: None,
+            scale: 1.0,
             layers: Vec::new(),
             layer_uniforms,
             camera: Camera::default(),

@@ -72,6 +72,12 @@ impl Face {
         }
     }
 
+    /// Device pixels per logical pixel for a label of logical `size` drawn in this face.
+    #[inline]
+    pub(crate) fn scale_for(&self, size: f32) -> f32 {
+        self.size / size
+    }
+
     /// The glyph of `c`, if it was rasterised.
     #[inline]
     pub(crate) fn glyph(&self, c: char) -> Option<&Glyph> {

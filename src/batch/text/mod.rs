@@ -95,7 +95,14 @@ pub enum TextError {
     /// The atlas texture could not be written or grown.
     #[error(transparent)]
     Gl(#[from] GlError),
+    /// A scale factor that is not a positive, finite number up to [`MAX_SCALE_FACTOR`].
+    #[error("scale factor {0} must be a positive number up to 16")]
+    ScaleFactor(f32),
 }
+
+/// The largest scale factor [`SpriteBatch::set_scale_factor`] takes: more than any display
+/// reports (phones reach 4).
+pub const MAX_SCALE_FACTOR: f32 = 16.0;
 
 /// Sizes compare by their bits, so the error is `Eq` like the others of the crate.
 impl Eq for TextError {}
@@ -355,13 +362,24 @@ impl TextStore {
 }
 
 impl Next {
-    /// Lays `label` out (rasterising what its face has not met into `atlas`), and returns
-    /// its face. CPU work but for the atlas's uploads; no label changes.
-    fn lay_out(&mut self, atlas: &mut GlyphAtlas, label: &Label) -> Result<FaceId, BatchError> {
-        let face_id = atlas.face(&label.font, label.size)?;
+    /// Lays `label` out at `scale` device pixels per logical pixel (rasterising what its
+    /// face has not met into `atlas`), and returns its face. The layout is in device pixels,
+    /// its pen positions rounded to whole ones, so that glyphs stay sharp at any scale.
+    /// CPU work but for the atlas's uploads; no label changes.
+    fn lay_out(
+        &mut self,
+        atlas: &mut GlyphAtlas,
+        label: &Label,
+        scale: f32,
+    ) -> Result<FaceId, BatchError> {
+        let face_id = atlas.face(&label.font, label.size * scale)?;
         atlas.prepare(face_id, &label.text)?;
         let face = atlas.get(face_id);
-        lay_out(&label.text, face, &label.params(), &mut self.layout);
+        let params = Params {
+            wrap_width: label.params().wrap_width.map(|w| w * scale),
+            ..label.params()
+        };
+        lay_out(&label.text, face, &params, &mut self.layout);
         self.quads.clear();
         self.quads.extend(
             (self.layout.glyphs.iter())
@@ -398,7 +416,8 @@ impl Writer {
         let tail = &quads[first..];
         let face = self.atlas.get(face);
         let (sin, cos) = (-label.rotation).to_radians().sin_cos();
-        let shown = if label.visible { 1.0 } else { 0.0 };
+        // The layout is in device pixels: vertices are logical.
+        let shown = if label.visible { 1.0 } else { 0.0 } / face.scale_for(label.size);
         let turn = |(x, y): (f32, f32)| [(x * cos - y * sin) * shown, (x * sin + y * cos) * shown];
         self.positions.clear();
         self.texels.clear();
@@ -555,8 +574,8 @@ impl<S: SpriteStore> SpriteBatch<S> {
     pub fn add_label(&mut self, label: Label) -> Result<LabelId, BatchError> {
         self.check_layer_kind(label.layer, LayerKind::Text)?;
         let store = (self.text.as_mut()).ok_or(BatchError::NotATextLayer(label.layer))?;
-        let (writer, next) = (&mut store.writer, &mut store.next);
-        let face = next.lay_out(&mut writer.atlas, &label)?;
+        let (writer, next, scale) = (&mut store.writer, &mut store.next, self.scale);
+        let face = next.lay_out(&mut writer.atlas, &label, scale)?;
         let quads = next.quads.len();
         let list = self.batch.add_indexed_at(
             label.layer,
@@ -617,6 +636,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
         let entry = store.get(id)?;
         let face = store.writer.atlas.get(entry.face);
         let [mut l, mut b, mut r, mut t] = entry.block;
+        let scale = face.scale_for(entry.label.size);
         for quad in &entry.quads {
             if let Some(glyph) = face.glyph(quad.c) {
                 let (x0, y0) = (quad.x + glyph.offset[0], quad.y + glyph.offset[1]);
@@ -626,6 +646,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
                 t = t.max(y0 + f32::from(glyph.size[1]));
             }
         }
+        [l, b, r, t] = [l, b, r, t].map(|v| v / scale);
         let label = &entry.label;
         let (sin, cos) = (-label.rotation).to_radians().sin_cos();
         let mut bounds = [
@@ -712,6 +733,17 @@ impl<S: SpriteStore> SpriteBatch<S> {
         id: LabelId,
         f: impl FnOnce(&mut Label),
     ) -> Result<(), BatchError> {
+        self.update_label_as(id, f, false)
+    }
+
+    /// [`update_label`](Self::update_label), laying the label out again when `relay` even
+    /// if no property asks for it (a new scale factor).
+    fn update_label_as(
+        &mut self,
+        id: LabelId,
+        f: impl FnOnce(&mut Label),
+        relay: bool,
+    ) -> Result<(), BatchError> {
         let mut label = self.text_entry(id)?.label.clone();
         let old_layer = label.layer;
         f(&mut label);
@@ -722,13 +754,15 @@ impl<S: SpriteStore> SpriteBatch<S> {
         let store = self.text.as_mut().ok_or(BatchError::UnknownLabel)?;
         let entry = (store.labels.get(id)).map_err(|_| BatchError::UnknownLabel)?;
         let old = &entry.label;
-        let relaid = label.text != old.text
+        let relaid = relay
+            || label.text != old.text
             || label.font != old.font
             || label.size.to_bits() != old.size.to_bits()
             || label.params() != old.params();
         let turned =
             label.rotation.to_bits() != old.rotation.to_bits() || label.visible != old.visible;
         let (writer, next, b) = (&mut store.writer, &mut store.next, &mut self.batch);
+        let scale = self.scale;
         let (list, count) = (entry.list, entry.quads.len() * QUAD_VERTICES);
         // The new z first: CPU work, refused only by a layer without a draw order, and
         // carried by a migration.
@@ -739,7 +773,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
         let written = (|| {
             let mut face = entry.face;
             if relaid || turned {
-                face = next.lay_out(&mut writer.atlas, &label)?;
+                face = next.lay_out(&mut writer.atlas, &label, scale)?;
                 writer.relayout(b, entry, (&label, face), next, turned)?;
             } else {
                 let painted = (|| {
@@ -782,6 +816,53 @@ impl<S: SpriteStore> SpriteBatch<S> {
         }
         (entry.face, entry.list, entry.label) = (face, moved, label);
         Ok(())
+    }
+
+    /// Sets how many device pixels make one logical pixel (winit's `scale_factor`, the
+    /// browser's `devicePixelRatio`), for drawing into a framebuffer that many times larger
+    /// than the viewport ([`set_viewport`](Self::set_viewport)) in each direction.
+    ///
+    /// Game coordinates stay logical: sprites, shapes and label positions need nothing
+    /// (their vertices are logical, and the view maps the logical viewport onto whatever
+    /// GL viewport the framebuffer has). Labels are laid out again with their glyphs
+    /// rasterised at their size times `scale`, with pen positions on whole device pixels,
+    /// so text stays sharp; their sizes, bounds and positions stay logical.
+    /// ([`label_lines`](Self::label_lines) measures in device pixels.)
+    ///
+    /// Fails with [`TextError::ScaleFactor`] for a scale that is not a positive, finite
+    /// number up to [`MAX_SCALE_FACTOR`], changing nothing; and with the error of a label
+    /// that could not be laid out again (a full atlas, a GL error), after putting the
+    /// labels already laid out back at the old scale.
+    pub fn set_scale_factor(&mut self, scale: f32) -> Result<(), BatchError> {
+        if !(scale.is_finite() && scale > 0.0 && scale <= MAX_SCALE_FACTOR) {
+            return Err(TextError::ScaleFactor(scale).into());
+        }
+        let old = self.scale;
+        if old.to_bits() == scale.to_bits() {
+            return Ok(());
+        }
+        self.scale = scale;
+        let ids: Vec<LabelId> = match &self.text {
+            Some(store) => store.labels.ids().collect(),
+            None => Vec::new(),
+        };
+        for (done, &id) in ids.iter().enumerate() {
+            if let Err(error) = self.update_label_as(id, |_| {}, true) {
+                // Back to the old scale: the labels laid out so far are laid out again at
+                // it, from glyphs the atlas already holds.
+                self.scale = old;
+                for &id in &ids[..done] {
+                    let _ = self.update_label_as(id, |_| {}, true);
+                }
+                return Err(error);
+            }
+        }
+        Ok(())
+    }
+
+    /// Device pixels per logical pixel ([`set_scale_factor`](Self::set_scale_factor)).
+    pub fn scale_factor(&self) -> f32 {
+        self.scale
     }
 
     /// Removes a label and frees its list; its id becomes stale.
