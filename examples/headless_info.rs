@@ -38,6 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  device:    {}", first.device());
         println!("  renderer:  {}", first.renderer());
         println!("  version:   {}", first.version());
+        println!("  capabilities: {}", first.capabilities());
         println!(
             "  GL_EXT_multi_draw_arrays listed: {}",
             first

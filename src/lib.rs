@@ -14,14 +14,18 @@
 //!   vertices each, or one instance each).
 //!
 //! With the `headless` feature, the `headless` module opens a display-less GL context
-//! through EGL's device platform, which is how this crate's own tests run on real GL. With
+//! through EGL's device platform (a WebGL2 canvas in the browser), which is how this crate's
+//! own tests run on real GL, natively and in headless Chromium. With
 //! the `fault-injection` feature, [`backend::fault`] makes the crate's GL steps fail on
 //! demand, so that a game's tests (like this crate's) can prove their error paths on a real
 //! context.
 //!
 //! Every fallible call returns a `Result` whose error type says what went wrong, and either
 //! completes or leaves every list, its data and its handle as they were. Every constructor
-//! takes the GL context the same way, as `&Arc<glow::Context>`; [`glow`] is re-exported.
+//! takes the GL context the same way, as `&Arc<glow::Context>`: the handle eframe, egui_glow
+//! and three-d hand out (glow 0.17, re-exported as [`glow`]). Natively the crate's objects
+//! are `Send`, as glow's context is; the library builds for `wasm32-unknown-unknown` and
+//! draws on WebGL2 there.
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 

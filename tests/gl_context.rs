@@ -147,3 +147,23 @@ fn contexts_created_and_dropped_one_after_another_each_work() {
         drop(ctx);
     }
 }
+
+#[test]
+fn mesas_gl_core_context_lacks_nothing_and_single_draws_say_what_they_lack() {
+    let ctx = common::context();
+    let capabilities = ctx.capabilities();
+    assert!(capabilities.lacks().is_empty(), "{capabilities}");
+    assert_eq!(
+        capabilities.stream_path,
+        vertex_domain::backend::StreamPath::Ring
+    );
+    let single = vertex_domain::backend::Capabilities::of(
+        ctx.gl(),
+        &vertex_domain::backend::MultiDraw::single_draws(),
+    );
+    assert!(!single.multi_draw);
+    assert!(
+        single.to_string().contains("one draw call per list"),
+        "{single}"
+    );
+}

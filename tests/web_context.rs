@@ -54,3 +54,23 @@ fn only_the_paths_that_never_map_are_offered_and_the_default_is_one() {
     }
     assert_eq!(StreamPath::best(gl), WEB_DEFAULT);
 }
+
+#[test]
+fn a_webgl2_context_says_at_creation_that_it_cannot_map_buffers() {
+    let ctx = common::context();
+    let capabilities = ctx.capabilities();
+    let lacks = capabilities.lacks();
+    assert!(
+        lacks.iter().any(|l| l.contains("no buffer mapping")),
+        "{lacks:?}"
+    );
+    assert!(
+        lacks.iter().any(|l| l.contains("no base instance")),
+        "{lacks:?}"
+    );
+    assert_eq!(capabilities.stream_path, StreamPath::Respecify);
+    assert!(
+        capabilities.to_string().contains("WebGL2"),
+        "{capabilities}"
+    );
+}

@@ -116,6 +116,7 @@ fn run_headless<D: Demo>(options: &Options) -> Result<()> {
     };
     let ctx = HeadlessContext::new(api)?;
     println!("{} | {}", ctx.version(), ctx.renderer());
+    println!("{}", ctx.capabilities());
     let (width, height) = options.size;
     let target = RenderTarget::new(ctx.gl(), width, height)?;
     target.bind();
@@ -231,9 +232,9 @@ impl<D: Demo> App<D> {
         // SAFETY: a plain state change on the current context.
         unsafe { gl.viewport(0, 0, size.width as i32, size.height as i32) };
         println!(
-            "{:?} | multi-draw native: {}",
+            "{:?} | {}",
             gl.version(),
-            multi_draw.is_native_elements()
+            vertex_domain::backend::Capabilities::of(&gl, &multi_draw)
         );
         Ok(Running {
             scene,

@@ -205,6 +205,8 @@ fn run<D: Demo + 'static>(options: Options) -> Result<()> {
         .map_err(|_| "not a WebGL2 context")?;
     let multi_draw = MultiDraw::from_webgl2(&webgl);
     let gl = Arc::new(glow::Context::from_webgl2_context(webgl));
+    let capabilities = vertex_domain::backend::Capabilities::of(&gl, &multi_draw);
+    web_sys::console::info_1(&format!("{}: {capabilities}", D::NAME).into());
     if options.bench {
         return run_bench::<D>(gl, multi_draw, options, size);
     }

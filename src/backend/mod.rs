@@ -22,6 +22,7 @@
 mod atlas;
 mod bindings;
 mod buffer;
+mod capabilities;
 mod coverage;
 mod dirty;
 mod error;
@@ -37,6 +38,7 @@ mod texture;
 
 pub use atlas::{AtlasBuilder, AtlasRegion, TextureAtlas};
 pub use buffer::{BufferStats, GlBuffer, GrownBuffer, MAX_BUFFER_BYTES};
+pub use capabilities::Capabilities;
 pub use coverage::CoverageTexture;
 pub use dirty::{DirtySet, Span, BLOCK_BYTES};
 pub use error::{check_clean, check_gl, clear_gl_errors, set_validation, validation, GlError};

@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlCanvasElement, WebGl2RenderingContext, WebglLoseContext};
 
 use super::{HeadlessApi, WEB_INSTALL_HINT};
-use crate::backend::{check_gl, GlError, MultiDraw};
+use crate::backend::{check_gl, Capabilities, GlError, MultiDraw};
 
 /// A WebGL2 context on a canvas that is not part of the page, for tests in the browser.
 ///
@@ -86,6 +86,12 @@ impl HeadlessContext {
     /// [`HeadlessApi::WebGl2`].
     pub fn api(&self) -> HeadlessApi {
         HeadlessApi::WebGl2
+    }
+
+    /// What this context offers the crate, and what it does instead of what the context
+    /// lacks.
+    pub fn capabilities(&self) -> Capabilities {
+        Capabilities::of(&self.gl, &self.multi_draw)
     }
 
     /// The multi-draw of this context (a copy: constructors take it by value).

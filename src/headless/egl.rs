@@ -13,7 +13,7 @@ use glutin::context::{ContextApi, ContextAttributesBuilder, GlProfile, Version};
 use glutin::prelude::*;
 
 use super::{HeadlessApi, INSTALL_HINT};
-use crate::backend::{check_gl, GlError, MultiDraw};
+use crate::backend::{check_gl, Capabilities, GlError, MultiDraw};
 
 /// A GL context with no window and no display server, current on the thread that created it.
 ///
@@ -185,6 +185,12 @@ impl HeadlessContext {
     /// check the version or extensions first.
     pub fn get_proc_address(&self, name: &CStr) -> *const c_void {
         self.display.get_proc_address(name)
+    }
+
+    /// What this context offers the crate, and what it does instead of what the context
+    /// lacks.
+    pub fn capabilities(&self) -> Capabilities {
+        Capabilities::of(&self.gl, &self.multi_draw)
     }
 
     /// The multi-draw entry points loaded for this context (a copy: constructors take it by
