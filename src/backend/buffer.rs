@@ -95,7 +95,7 @@ pub struct GlBuffer {
 
 /// A larger buffer made by [`GlBuffer::prepare_grow`], holding a GPU copy of the old one's
 /// contents. Pass it to [`GlBuffer::commit_grow`]; dropping it instead deletes it.
-pub struct GrownBuffer {
+pub(crate) struct GrownBuffer {
     gl: Arc<glow::Context>,
     raw: glow::Buffer,
     capacity: usize,
@@ -308,7 +308,7 @@ impl GlBuffer {
     /// writes are all still in the mirror, and go straight to the new buffer.
     ///
     /// On error nothing has changed and the new buffer is already deleted.
-    pub fn prepare_grow(&self, new_capacity: usize) -> Result<Option<GrownBuffer>, GlError> {
+    pub(crate) fn prepare_grow(&self, new_capacity: usize) -> Result<Option<GrownBuffer>, GlError> {
         if new_capacity <= self.capacity {
             return Ok(None);
         }
@@ -346,7 +346,11 @@ impl GlBuffer {
     ///
     /// Fails with [`GlError::InvalidArgument`], changing nothing and deleting `grown`, when
     /// `grown` was not prepared from this buffer (in its current state) on its context.
-    pub fn commit_grow(&mut self, mut grown: GrownBuffer, stream: &Stream) -> Result<(), GlError> {
+    pub(crate) fn commit_grow(
+        &mut self,
+        mut grown: GrownBuffer,
+        stream: &Stream,
+    ) -> Result<(), GlError> {
         if grown.source != self.raw || !Arc::ptr_eq(&grown.gl, &self.gl) {
             return Err(GlError::InvalidArgument {
                 operation: "GlBuffer::commit_grow",

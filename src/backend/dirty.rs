@@ -18,7 +18,7 @@ const WORD_BITS: usize = u64::BITS as usize;
 
 /// A dirty byte range to upload, `start..end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
+pub(crate) struct Span {
     /// First byte.
     pub start: usize,
     /// One past the last byte.
@@ -30,11 +30,6 @@ impl Span {
     pub fn len(&self) -> usize {
         self.end - self.start
     }
-
-    /// Whether it holds no bytes.
-    pub fn is_empty(&self) -> bool {
-        self.end == self.start
-    }
 }
 
 /// The dirty blocks of a buffer of `capacity` bytes.
@@ -43,7 +38,7 @@ impl Span {
 /// and `lo > hi`; otherwise every set bit's block intersects `lo..hi`, and the blocks of
 /// `lo` and `hi - 1` are set.
 #[derive(Debug, Clone)]
-pub struct DirtySet {
+pub(crate) struct DirtySet {
     words: Vec<u64>,
     capacity: usize,
     lo: usize,

@@ -1,8 +1,8 @@
 //! Vertex formats: which attributes a vertex has and how each is laid out in its own buffer.
 //!
 //! A [`VertexFormat`] is plain data, checked once when it is built. Each [`Attribute`] gets
-//! its own tightly packed VBO (one buffer per attribute, the user's design), so an attribute's
-//! stride is its own size and its offset is always 0.
+//! its own tightly packed VBO (one buffer per attribute, so that writing one attribute touches
+//! one buffer), so an attribute's stride is its own size and its offset is always 0.
 //!
 //! [`AttributeData`] names the Rust types that match an attribute's component type and count,
 //! so that a typed write of `[f32; 4]` colours into a `4 × u8` attribute is refused even when

@@ -37,10 +37,11 @@ mod target;
 mod texture;
 
 pub use atlas::{AtlasBuilder, AtlasRegion, TextureAtlas};
-pub use buffer::{BufferStats, GlBuffer, GrownBuffer, MAX_BUFFER_BYTES};
+pub(crate) use buffer::GrownBuffer;
+pub use buffer::{BufferStats, GlBuffer, MAX_BUFFER_BYTES};
 pub use capabilities::Capabilities;
 pub use coverage::CoverageTexture;
-pub use dirty::{DirtySet, Span, BLOCK_BYTES};
+pub use dirty::BLOCK_BYTES;
 pub use error::{check_clean, check_gl, clear_gl_errors, set_validation, validation, GlError};
 pub(crate) use error::{validate_clean, validate_gl};
 pub use format::{

@@ -226,7 +226,8 @@ pub fn assert_same(a: &Allocator, m: &Model) {
     assert_eq!(a.usage(), usage);
 }
 
-/// The seed's guarantee, checked on a copy: growing to `requested_capacity` makes `call`
+/// The allocator's grow-and-retry contract, checked on a copy: growing to
+/// `requested_capacity` makes `call`
 /// succeed, and one slot less does not.
 fn assert_grow_and_retry<T: std::fmt::Debug>(
     a: &Allocator,
