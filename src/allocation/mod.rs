@@ -66,12 +66,16 @@
 
 mod gap_set;
 mod gap_tree;
+mod shelves;
 
 use std::fmt;
 use std::ops::Range;
 
 use gap_set::{GapIter, GapSet};
 use gap_tree::Cursor;
+pub(crate) use shelves::Shelves;
+#[cfg(test)]
+pub(crate) use shelves::PADDING;
 
 /// Why an [`Allocator`] operation failed. The allocator is unchanged after any error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

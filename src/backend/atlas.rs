@@ -1,5 +1,6 @@
 //! [`AtlasBuilder`] and [`TextureAtlas`]: several RGBA8 images packed into one [`Texture`]
-//! by shelf packing with 1 px of transparent padding between them, so that sprites of
+//! by the atlases' shared shelf packer (`allocation::Shelves`, as glyphs are), with 1 px of
+//! transparent padding between them, so that sprites of
 //! different images can share one texture (and one draw).
 //!
 //! Packing is pure CPU work; the atlas is composed in memory and uploaded once. GL state
@@ -10,10 +11,9 @@ use std::sync::Arc;
 use super::pixels::rgba8_len;
 use super::texture::max_texture_size;
 use super::{AlphaMode, GlError, Texture, TextureFilter};
-
-/// Transparent pixels between neighbouring images (and after the last of a shelf), so that
-/// linear filtering at an image's edge does not bleed in its neighbour.
-const PADDING: u32 = 1;
+use crate::allocation::Shelves;
+#[cfg(test)]
+use crate::allocation::PADDING;
 
 /// Where one image lies in the atlas.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -262,29 +262,16 @@ fn pack(sizes: &[(u32, u32)], max: u32) -> Option<Packing> {
     }
 }
 
-/// Places `order` on shelves in a `side` × `side` square; returns the positions (in input
-/// order) and the height used, or `None` if they overflow.
+/// Places `order` on the shared shelf packer in a `side` × `side` square; returns the
+/// positions (in input order) and the height used, or `None` if they overflow.
 fn shelves(sizes: &[(u32, u32)], order: &[usize], side: u32) -> Option<(Vec<(u32, u32)>, u32)> {
+    let mut packer = Shelves::new(side, side);
     let mut positions = vec![(0, 0); sizes.len()];
-    let (mut x, mut y, mut shelf_height) = (0u32, 0u32, 0u32);
     for &i in order {
         let (w, h) = sizes[i];
-        if x > 0 && u64::from(x) + u64::from(w) > u64::from(side) {
-            // Next shelf.
-            y = y.checked_add(shelf_height + PADDING)?;
-            x = 0;
-            shelf_height = 0;
-        }
-        if u64::from(x) + u64::from(w) > u64::from(side)
-            || u64::from(y) + u64::from(h) > u64::from(side)
-        {
-            return None;
-        }
-        positions[i] = (x, y);
-        x += w + PADDING;
-        shelf_height = shelf_height.max(h);
+        positions[i] = packer.place(w, h)?;
     }
-    Some((positions, y + shelf_height))
+    Some((positions, packer.used_height()))
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! [`GlyphAtlas`]: every glyph a sprite batch's labels have shown, rasterised once per
 //! (font, size, character) on first use and packed into one growing [`CoverageTexture`].
 //!
-//! - Glyphs are packed on shelves ([`Shelves`]) with [`PADDING`] texels between them, so
-//!   that linear filtering never reads a neighbour.
+//! - Glyphs are packed on the atlases' shared shelves (`allocation::Shelves`), with its
+//!   padding between them, so that linear filtering never reads a neighbour.
 //! - When a glyph does not fit, the texture doubles its shorter side (its height first)
 //!   up to `GL_MAX_TEXTURE_SIZE`, keeping every texel where it was: vertices address the
 //!   atlas in texels, which the shader divides by the texture's size, so no label is
@@ -17,10 +17,8 @@ use std::sync::Arc;
 use super::font::Font;
 use super::layout::{LineMetrics, Metrics};
 use super::TextError;
+use crate::allocation::Shelves;
 use crate::backend::CoverageTexture;
-
-/// Texels of zero coverage between packed glyphs.
-pub(crate) const PADDING: u32 = 1;
 
 /// The atlas's side when a sprite batch first draws text.
 const INITIAL_SIDE: u32 = 256;
@@ -137,72 +135,6 @@ impl Metrics for Face {
 /// Identifies a face of an atlas.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct FaceId(u32);
-
-/// Rectangles packed on shelves: rows of the height of their first rectangle, filled left
-/// to right, opened top to bottom. Pure bookkeeping.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Shelves {
-    width: u32,
-    height: u32,
-    /// Each shelf's top row, height and first free column. Invariant: shelves lie one
-    /// under the other from row 0, each `height + PADDING` rows apart.
-    shelves: Vec<Shelf>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Shelf {
-    y: u32,
-    height: u32,
-    x: u32,
-}
-
-impl Shelves {
-    pub(crate) fn new(width: u32, height: u32) -> Shelves {
-        Shelves {
-            width,
-            height,
-            shelves: Vec::new(),
-        }
-    }
-
-    /// Places a `width` × `height` rectangle: on the first shelf tall enough (and not more
-    /// than a third taller) with room, else on a new shelf. `None` when it does not fit.
-    pub(crate) fn place(&mut self, width: u32, height: u32) -> Option<(u32, u32)> {
-        if width > self.width {
-            return None;
-        }
-        let fits = |s: &Shelf| {
-            s.height >= height && s.height <= height + height / 3 + 1 && s.x + width <= self.width
-        };
-        if let Some(shelf) = self.shelves.iter_mut().find(|s| fits(s)) {
-            let at = (shelf.x, shelf.y);
-            shelf.x += width + PADDING;
-            return Some(at);
-        }
-        let y = self.shelves.last().map_or(0, |s| s.y + s.height + PADDING);
-        if y + height > self.height {
-            return None;
-        }
-        self.shelves.push(Shelf {
-            y,
-            height,
-            x: width + PADDING,
-        });
-        Some((0, y))
-    }
-
-    /// Makes room for more: the space grows to `width` × `height` (not smaller than now),
-    /// and every placed rectangle stays where it is.
-    pub(crate) fn grow(&mut self, width: u32, height: u32) {
-        self.width = self.width.max(width);
-        self.height = self.height.max(height);
-    }
-
-    /// The size packed into.
-    pub(crate) fn size(&self) -> (u32, u32) {
-        (self.width, self.height)
-    }
-}
 
 /// The glyphs of every face of a sprite batch's labels, in one coverage texture.
 pub(crate) struct GlyphAtlas {
@@ -327,62 +259,3 @@ impl GlyphAtlas {
 /// The largest size a label may have, in pixels per em (glyphs whose bitmaps do not fit
 /// the largest texture are refused with [`TextError::AtlasFull`]).
 pub(crate) const MAX_SIZE: f32 = 1024.0;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn overlap(a: (u32, u32, u32, u32), b: (u32, u32, u32, u32)) -> bool {
-        a.0 < b.0 + b.2 + PADDING
-            && b.0 < a.0 + a.2 + PADDING
-            && a.1 < b.1 + b.3 + PADDING
-            && b.1 < a.1 + a.3 + PADDING
-    }
-
-    #[test]
-    fn shelves_place_rectangles_apart_and_inside() {
-        let mut shelves = Shelves::new(64, 64);
-        let mut placed = Vec::new();
-        for i in 0..40u32 {
-            let (w, h) = (3 + i % 7, 4 + (i * 5) % 9);
-            if let Some((x, y)) = shelves.place(w, h) {
-                placed.push((x, y, w, h));
-            }
-        }
-        assert!(placed.len() > 20, "only {} placed", placed.len());
-        for (i, a) in placed.iter().enumerate() {
-            assert!(a.0 + a.2 <= 64 && a.1 + a.3 <= 64, "{a:?} leaves the space");
-            for b in &placed[i + 1..] {
-                assert!(!overlap(*a, *b), "{a:?} and {b:?} touch");
-            }
-        }
-    }
-
-    #[test]
-    fn a_full_space_refuses_and_growth_keeps_what_was_placed() {
-        let mut shelves = Shelves::new(16, 16);
-        let first = shelves.place(10, 10).unwrap();
-        assert_eq!(
-            shelves.place(10, 10),
-            None,
-            "a second 10x10 does not fit 16x16"
-        );
-        shelves.grow(16, 32);
-        let second = shelves.place(10, 10).unwrap();
-        assert_eq!(first, (0, 0));
-        assert_eq!(second, (0, 11));
-        shelves.grow(32, 32);
-        assert_eq!(
-            shelves.place(10, 10),
-            Some((11, 0)),
-            "the first shelf got wider"
-        );
-    }
-
-    #[test]
-    fn a_rectangle_wider_than_the_space_never_fits() {
-        let mut shelves = Shelves::new(8, 64);
-        assert_eq!(shelves.place(9, 1), None);
-        assert_eq!(shelves.place(8, 1), Some((0, 0)));
-    }
-}
