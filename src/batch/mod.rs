@@ -85,6 +85,22 @@ pub enum BatchError {
     /// Text could not be laid out or rasterised (a bad size, a full atlas, ...).
     #[error("text: {0}")]
     Text(#[from] TextError),
+    /// A number that must be finite was not (NaN or infinite): an item's position,
+    /// rotation, scale, anchor or z, or a camera's pan or rotation. Nothing changed.
+    #[error("{0} must be finite")]
+    NotFinite(&'static str),
+    /// A viewport of zero pixels, or a camera zoom that is not a positive finite number:
+    /// nothing could be seen. Nothing changed.
+    #[error("{0}")]
+    EmptyView(&'static str),
+}
+
+/// `values`, or [`BatchError::NotFinite`] naming `what` when one is NaN or infinite.
+pub(crate) fn finite(what: &'static str, values: &[f32]) -> Result<(), BatchError> {
+    match values.iter().all(|v| v.is_finite()) {
+        true => Ok(()),
+        false => Err(BatchError::NotFinite(what)),
+    }
 }
 
 impl From<GlError> for BatchError {

@@ -25,7 +25,7 @@ use std::sync::Arc;
 use super::camera::VIEW_SHADER;
 use super::layer::{Blend, Layer, LayerKind, LayerUniforms, SharedBlend};
 use super::sprite::SpriteStore;
-use super::{Batch, BatchError, BatchList, FormatId, GroupId, SpriteBatch};
+use super::{finite, Batch, BatchError, BatchList, FormatId, GroupId, SpriteBatch};
 use crate::backend::{ComponentType, Program, ShaderVersion, VertexFormat};
 use crate::domain::{DomainId, ListId, Primitive, Slots};
 pub use geometry::{GeometryError, Mesh, ShapeKind};
@@ -92,6 +92,15 @@ pub struct Shape {
 }
 
 impl Shape {
+    /// [`BatchError::NotFinite`] unless its position, rotation, anchor and z are finite
+    /// (its geometry is checked when it is tessellated).
+    fn check(&self) -> Result<(), BatchError> {
+        finite("a shape's position", &[self.x, self.y])?;
+        finite("a shape's rotation", &[self.rotation])?;
+        finite("a shape's anchor", &self.anchor)?;
+        finite("a shape's z", &[self.z])
+    }
+
     /// A white, opaque, unrotated shape of `kind` whose origin is at `(x, y)`, at z 0.
     pub fn new(layer: GroupId, kind: ShapeKind, x: f32, y: f32) -> Self {
         Shape {
@@ -276,6 +285,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
     /// ([`BatchError::NotAShapeLayer`]) and its geometry valid
     /// ([`BatchError::Geometry`]); on error nothing was added.
     pub fn add_shape(&mut self, shape: Shape) -> Result<ShapeId, BatchError> {
+        shape.check()?;
         self.check_layer_kind(shape.layer, LayerKind::Shapes)?;
         let store = &mut self.shapes;
         store.tessellate(&shape.kind)?;
@@ -313,6 +323,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
 
     /// Moves a shape: rewrites its translation only, 8 bytes a vertex.
     pub fn set_shape_position(&mut self, id: ShapeId, x: f32, y: f32) -> Result<(), BatchError> {
+        finite("a shape's position", &[x, y])?;
         let list = self.shapes.get(id)?.1;
         let count = self.batch.vertex_count(list)?;
         (self.shapes).write_translation(&mut self.batch, list, count, (x, y))?;
@@ -325,6 +336,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
     /// Sets where a shape draws within its layer, as
     /// [`set_z`](SpriteBatch::set_z) does for sprites. Writes no vertex.
     pub fn set_shape_z(&mut self, id: ShapeId, z: f32) -> Result<(), BatchError> {
+        finite("a shape's z", &[z])?;
         let list = self.shapes.get(id)?.1;
         self.batch.set_z(list, z)?;
         if let Ok((shape, _)) = self.shapes.shapes.get_mut(id) {
@@ -337,7 +349,12 @@ impl<S: SpriteStore> SpriteBatch<S> {
     /// alone when only colours or opacity changed, its translation alone when only its
     /// position did, and its whole list otherwise, resized in place (or moved by a GPU
     /// copy) when its vertex or index count changed. A change of layer migrates it, a
-    /// change of z reorders it. On error the shape keeps its properties, list and data.
+    /// change of z reorders it.
+    ///
+    /// A change of layer counts as adding it anew there: it draws above the items of its z
+    /// already in that layer (and moving it back does not restore its old place). Numbers
+    /// that are not finite are refused ([`BatchError::NotFinite`]) before anything changes.
+    /// On error the shape keeps its properties, list and data.
     pub fn update_shape(
         &mut self,
         id: ShapeId,
@@ -346,6 +363,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
         let (old, mut list) = self.shapes.get(id)?.clone();
         let mut new = old.clone();
         f(&mut new);
+        new.check()?;
         if new.layer != old.layer {
             self.check_layer_kind(new.layer, LayerKind::Shapes)?;
         }

@@ -30,7 +30,7 @@ use super::layer::{Blend, Layer, LayerKind, LayerTexture, LayerUniforms, SharedB
 use super::shapes::ShapeStore;
 use super::text::TextStore;
 use super::vertex_batch::DrawStats;
-use super::{Batch, BatchError, Group};
+use super::{finite, Batch, BatchError, Group};
 use crate::backend::{AtlasRegion, MultiDraw, Program, ShaderVersion, Texture, VertexFormat};
 use crate::domain::{DomainId, ListId, Slots};
 
@@ -211,6 +211,16 @@ pub struct Sprite {
 }
 
 impl Sprite {
+    /// [`BatchError::NotFinite`] unless its position, rotation, scale, anchor and z are
+    /// finite.
+    fn check(&self) -> Result<(), BatchError> {
+        finite("a sprite's position", &[self.x, self.y])?;
+        finite("a sprite's rotation", &[self.rotation])?;
+        finite("a sprite's scale", &[self.scale_x, self.scale_y])?;
+        finite("a sprite's anchor", &self.anchor)?;
+        finite("a sprite's z", &[self.z])
+    }
+
     /// A sprite of `region` at `(x, y)`, unrotated, unscaled, untinted and opaque, anchored
     /// at its bottom left corner.
     pub fn new(layer: GroupId, region: AtlasRegion, x: f32, y: f32) -> Self {
@@ -469,15 +479,31 @@ impl<S: SpriteStore> SpriteBatch<S> {
 
     /// Sets the viewport size in pixels, after a window resize. World coordinates stay
     /// pixels: the camera keeps its pan, zoom and rotation about the new centre.
+    ///
+    /// A viewport of zero pixels is refused ([`BatchError::EmptyView`]), changing nothing.
     pub fn set_viewport(&mut self, width: u32, height: u32) -> Result<(), BatchError> {
-        let viewport = [width.max(1) as f32, height.max(1) as f32];
-        self.look(self.camera, viewport)
+        if width == 0 || height == 0 {
+            return Err(BatchError::EmptyView(
+                "a viewport must be at least 1x1 pixels",
+            ));
+        }
+        self.look(self.camera, [width as f32, height as f32])
     }
 
     /// Looks at the sprites, shapes and labels through `camera`: sets the view uniforms of
     /// their programs and rewrites no vertex, so panning or zooming a scene of any size costs
     /// a few uniforms a frame.
+    ///
+    /// A pan or rotation that is not finite ([`BatchError::NotFinite`]) or a zoom that is not
+    /// a positive finite number ([`BatchError::EmptyView`]) is refused, changing nothing.
     pub fn set_camera(&mut self, camera: Camera) -> Result<(), BatchError> {
+        finite("a camera's pan", &camera.pan)?;
+        finite("a camera's rotation", &[camera.rotation])?;
+        if !(camera.zoom.is_finite() && camera.zoom > 0.0) {
+            return Err(BatchError::EmptyView(
+                "a camera's zoom must be positive and finite",
+            ));
+        }
         self.look(camera, self.viewport)
     }
 
@@ -630,6 +656,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
     /// Adds a sprite and writes it. Its layer must be one of this sprite batch's
     /// ([`BatchError::NotASpriteLayer`] otherwise).
     pub fn add(&mut self, sprite: Sprite) -> Result<SpriteId, BatchError> {
+        sprite.check()?;
         self.check_layer(sprite.layer)?;
         let cache = S::cache(&sprite);
         let handle = self.store.create(&mut self.batch, &sprite)?;
@@ -676,6 +703,10 @@ impl<S: SpriteStore> SpriteBatch<S> {
     /// Updates a sprite's properties through `f` and rewrites all of it, moving it to its
     /// new layer if `f` changed that. Prefer the setters, which rewrite only what changes.
     ///
+    /// A change of layer counts as adding it anew there: it draws above the items of its z
+    /// already in that layer (and moving it back does not restore its old place). Numbers
+    /// that are not finite are refused ([`BatchError::NotFinite`]) before anything changes.
+    ///
     /// On error the sprite keeps its properties, layer, data and id: the new values are
     /// staged first, the migration runs last, and if that fails the old values are staged
     /// again.
@@ -683,6 +714,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
         let old = self.entry(id)?;
         let mut sprite = old.sprite;
         f(&mut sprite);
+        sprite.check()?;
         if sprite.layer != old.sprite.layer {
             self.check_layer(sprite.layer)?;
         }
@@ -744,6 +776,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
         let old = self.entry(id)?;
         let mut entry = old;
         change(&mut entry);
+        entry.sprite.check()?;
         if let Err(error) = write(&mut self.batch, &entry) {
             // Staged writes of a live sprite only fail on a bug; restore what went in.
             let _ = S::write_all(&mut self.batch, old.handle, &old.sprite, &old.cache);
@@ -759,6 +792,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
     /// new position, and only then records it.
     #[inline]
     pub fn set_position(&mut self, id: SpriteId, x: f32, y: f32) -> Result<(), BatchError> {
+        finite("a sprite's position", &[x, y])?;
         let hot = self
             .sprites
             .get_mut(id)
@@ -822,6 +856,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
     /// draw lays the layer's indices (or instances) out again in order, once for every
     /// change made since the last draw.
     pub fn set_z(&mut self, id: SpriteId, z: f32) -> Result<(), BatchError> {
+        finite("a sprite's z", &[z])?;
         let (index, hot) = (self.sprites)
             .get_indexed(id)
             .map_err(|_| BatchError::UnknownSprite)?;

@@ -29,7 +29,7 @@ use std::sync::Arc;
 use super::camera::VIEW_SHADER;
 use super::layer::{Blend, Layer, LayerKind, LayerTexture, LayerUniforms, SharedBlend};
 use super::sprite::{SpriteStore, QUAD_INDICES};
-use super::{Batch, BatchError, BatchList, FormatId, GroupId, SpriteBatch};
+use super::{finite, Batch, BatchError, BatchList, FormatId, GroupId, SpriteBatch};
 use crate::backend::{ComponentType, GlError, Program, ShaderVersion, VertexFormat};
 use crate::domain::{DomainId, ListId, Primitive, Resized, Slots};
 use atlas::{FaceId, GlyphAtlas};
@@ -152,6 +152,15 @@ pub struct Label {
 }
 
 impl Label {
+    /// [`BatchError::NotFinite`] unless its position, rotation and z are finite (its size is
+    /// checked when it is laid out; a wrap width that is not a positive finite number means
+    /// no wrapping).
+    fn check(&self) -> Result<(), BatchError> {
+        finite("a label's position", &[self.x, self.y])?;
+        finite("a label's rotation", &[self.rotation])?;
+        finite("a label's z", &[self.z])
+    }
+
     /// A white, opaque, unrotated label of `text` in `font` at `size` pixels, its first
     /// baseline's left end at `(x, y)`, at z 0.
     pub fn new(
@@ -572,6 +581,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
     /// must be a text layer of this batch ([`BatchError::NotATextLayer`]) and its size
     /// valid; on error nothing was added.
     pub fn add_label(&mut self, label: Label) -> Result<LabelId, BatchError> {
+        label.check()?;
         self.check_layer_kind(label.layer, LayerKind::Text)?;
         let store = (self.text.as_mut()).ok_or(BatchError::NotATextLayer(label.layer))?;
         let (writer, next, scale) = (&mut store.writer, &mut store.next, self.scale);
@@ -726,8 +736,12 @@ impl<S: SpriteStore> SpriteBatch<S> {
     /// its text, font, size, wrapping, alignment or anchor changed (the unchanged first
     /// glyphs kept), all its glyphs when its rotation or visibility changed, its
     /// translation alone for a move, its colours alone for a colour or opacity. A change
-    /// of layer migrates it, a change of z reorders it. On error the label keeps its
-    /// properties, list and data.
+    /// of layer migrates it, a change of z reorders it.
+    ///
+    /// A change of layer counts as adding it anew there: it draws above the items of its z
+    /// already in that layer (and moving it back does not restore its old place). Numbers
+    /// that are not finite are refused ([`BatchError::NotFinite`]) before anything changes.
+    /// On error the label keeps its properties, list and data.
     pub fn update_label(
         &mut self,
         id: LabelId,
@@ -747,6 +761,7 @@ impl<S: SpriteStore> SpriteBatch<S> {
         let mut label = self.text_entry(id)?.label.clone();
         let old_layer = label.layer;
         f(&mut label);
+        label.check()?;
         let layer = label.layer;
         if layer != old_layer {
             self.check_layer_kind(layer, LayerKind::Text)?;
