@@ -5,16 +5,16 @@
 //! CPU model after every operation and the pixels against a reference draw every 40.
 //!
 //! It runs on every stream path (the staging ring, one so small that it wraps every few
-//! frames and waits for its fences, the orphaned staging buffer, sub-data and map), so that
-//! how bytes travel to GL can never lose or misplace a list's data.
+//! frames and waits for its fences, the orphaned staging buffer, the re-specified one,
+//! sub-data and map), so that how bytes travel to GL can never lose or misplace a list's
+//! data. In the browser it runs on the paths WebGL2 has, as async tests that yield to the
+//! page every few operations.
 //!
 //! `GL_MODEL_OPS` sets the operations per configuration (default 20,000; the extra path
 //! configurations run a third of that; about 45 s for all of them in a debug build on two
 //! cores); `cargo test --test gl_model -- --nocapture` prints each configuration's counts.
 
 mod common;
-#[cfg(target_arch = "wasm32")]
-use wasm_bindgen_test::wasm_bindgen_test as test;
 #[path = "support/gl_model.rs"]
 mod model;
 #[path = "../examples/common/rng.rs"]
@@ -25,11 +25,10 @@ use vertex_domain::backend::{MultiDraw, StreamConfig, StreamPath, StreamStats};
 use vertex_domain::headless::HeadlessContext;
 
 /// Operations per configuration unless `GL_MODEL_OPS` says otherwise. Fewer in the
-/// browser, where the environment cannot be set, a debug build runs slower, and a test
-/// must finish within ChromeDriver's 30 s renderer timeout: a test there never yields to
-/// the browser, and its time grows faster than its operations (600 took over 30 s).
+/// browser, where the environment cannot be set and every read-back is a round trip to the
+/// GPU process, so that the suite stays a few seconds a configuration.
 const DEFAULT_OPS: usize = if cfg!(target_arch = "wasm32") {
-    150
+    300
 } else {
     20_000
 };
@@ -42,13 +41,15 @@ impl Source for Seeded {
     }
 }
 
-fn run(ctx: &HeadlessContext, multi_draw: MultiDraw, seed: u64, name: &str) -> StreamStats {
-    run_streamed(ctx, multi_draw, StreamConfig::default(), 1, seed, name)
+async fn run(ctx: &HeadlessContext, multi_draw: MultiDraw, seed: u64, name: &str) -> StreamStats {
+    run_streamed(ctx, multi_draw, StreamConfig::default(), 1, seed, name).await
 }
 
 /// Runs a world whose every domain streams by `stream`, for the configured operations
-/// divided by `share`, and returns what the streams did.
-fn run_streamed(
+/// divided by `share`, and returns what the streams did. It yields to the browser every
+/// few operations (natively the yield is nothing), so that a test never blocks the page
+/// past ChromeDriver's renderer timeout, and WebGL's fences can signal between tasks.
+async fn run_streamed(
     ctx: &HeadlessContext,
     multi_draw: MultiDraw,
     stream: StreamConfig,
@@ -66,10 +67,13 @@ fn run_streamed(
     model::use_stream(stream);
     let mut world = World::new(ctx.gl(), multi_draw);
     let mut source = Seeded(rng::Rng(seed));
-    for _ in 0..ops {
+    for op in 0..ops {
         world
             .step(&mut source)
             .expect("a seeded source never runs dry");
+        if op % YIELD_EVERY == YIELD_EVERY - 1 {
+            common::yield_now().await;
+        }
     }
     world.check_pixels(&mut source).unwrap();
     let c = world.counts;
@@ -97,113 +101,142 @@ fn run_streamed(
     streamed
 }
 
+/// Operations between two yields to the browser.
+const YIELD_EVERY: usize = 10;
+
+/// A test that runs the async model: natively a `#[test]` that blocks on it, in the browser
+/// an async `wasm_bindgen_test`.
+macro_rules! model_test {
+    ($(#[$meta:meta])* fn $name:ident() $body:block) => {
+        $(#[$meta])*
+        #[cfg(not(target_arch = "wasm32"))]
+        #[test]
+        fn $name() {
+            common::block_on(async $body)
+        }
+
+        $(#[$meta])*
+        #[cfg(target_arch = "wasm32")]
+        #[wasm_bindgen_test::wasm_bindgen_test]
+        async fn $name() $body
+    };
+}
+
 /// A stream on `path`, with the defaults otherwise.
 fn on(path: StreamPath) -> StreamConfig {
     StreamConfig::on(path)
 }
 
-#[test]
-#[cfg(not(target_arch = "wasm32"))] // WebGL2 cannot map buffers
-fn every_error_leaves_every_list_intact_through_a_ring_that_wraps_every_few_frames() {
-    let ctx = common::context();
-    let small = StreamConfig {
-        ring_bytes: 4096,
-        ring_grows: false,
-        ..on(StreamPath::Ring)
-    };
-    let s = run_streamed(&ctx, ctx.multi_draw(), small, 3, 0x5EED_0004, "small ring");
-    assert!(
-        s.ring_wraps * 4 > s.frames / 8,
-        "the ring wrapped only {} times in {} frames",
-        s.ring_wraps,
-        s.frames
-    );
-    assert!(s.fence_polls > 0 && s.staged_bytes > 0, "{s:?}");
-    assert_eq!((s.in_use_writes, s.ring_grows), (0, 0), "{s:?}");
+model_test! {
+    #[cfg(not(target_arch = "wasm32"))] // WebGL2 cannot map buffers
+    fn every_error_leaves_every_list_intact_through_a_ring_that_wraps_every_few_frames() {
+        let ctx = common::context();
+        let small = StreamConfig {
+            ring_bytes: 4096,
+            ring_grows: false,
+            ..on(StreamPath::Ring)
+        };
+        let s = run_streamed(&ctx, ctx.multi_draw(), small, 3, 0x5EED_0004, "small ring").await;
+        assert!(
+            s.ring_wraps * 4 > s.frames / 8,
+            "the ring wrapped only {} times in {} frames",
+            s.ring_wraps,
+            s.frames
+        );
+        assert!(s.fence_polls > 0 && s.staged_bytes > 0, "{s:?}");
+        assert_eq!((s.in_use_writes, s.ring_grows), (0, 0), "{s:?}");
+    }
 }
 
-#[test]
-#[cfg(not(target_arch = "wasm32"))] // WebGL2 cannot map buffers
-fn every_error_leaves_every_list_intact_through_an_orphaned_staging_buffer() {
-    let ctx = common::context_gles();
-    let s = run_streamed(
-        &ctx,
-        ctx.multi_draw(),
-        on(StreamPath::Orphan),
-        3,
-        0x5EED_0005,
-        "orphan",
-    );
-    assert!(s.staged_bytes > 0 && s.staged_copies > 0, "{s:?}");
-    assert_eq!(s.in_use_writes, 0, "{s:?}");
+model_test! {
+    #[cfg(not(target_arch = "wasm32"))] // WebGL2 cannot map buffers
+    fn every_error_leaves_every_list_intact_through_an_orphaned_staging_buffer() {
+        let ctx = common::context_gles();
+        let s = run_streamed(
+            &ctx,
+            ctx.multi_draw(),
+            on(StreamPath::Orphan),
+            3,
+            0x5EED_0005,
+            "orphan",
+        ).await;
+        assert!(s.staged_bytes > 0 && s.staged_copies > 0, "{s:?}");
+        assert_eq!(s.in_use_writes, 0, "{s:?}");
+    }
 }
 
-#[test]
-fn every_error_leaves_every_list_intact_through_a_respecified_staging_buffer() {
-    let ctx = common::context_gles();
-    let s = run_streamed(
-        &ctx,
-        ctx.multi_draw(),
-        on(StreamPath::Respecify),
-        3,
-        0x5EED_0008,
-        "respecify",
-    );
-    assert!(s.staged_bytes > 0 && s.staged_copies > 0, "{s:?}");
-    assert_eq!(s.in_use_writes, 0, "{s:?}");
+model_test! {
+    fn every_error_leaves_every_list_intact_through_a_respecified_staging_buffer() {
+        let ctx = common::context_gles();
+        let s = run_streamed(
+            &ctx,
+            ctx.multi_draw(),
+            on(StreamPath::Respecify),
+            3,
+            0x5EED_0008,
+            "respecify",
+        ).await;
+        assert!(s.staged_bytes > 0 && s.staged_copies > 0, "{s:?}");
+        assert_eq!(s.in_use_writes, 0, "{s:?}");
+    }
 }
 
-#[test]
-fn every_error_leaves_every_list_intact_through_sub_data() {
-    let ctx = common::context();
-    let s = run_streamed(
-        &ctx,
-        ctx.multi_draw(),
-        on(StreamPath::SubData),
-        3,
-        0x5EED_0006,
-        "sub-data",
-    );
-    assert!(s.in_place_bytes > 0 && s.in_use_writes > 0, "{s:?}");
-    assert_eq!(s.staged_bytes, 0, "{s:?}");
+model_test! {
+    fn every_error_leaves_every_list_intact_through_sub_data() {
+        let ctx = common::context();
+        let s = run_streamed(
+            &ctx,
+            ctx.multi_draw(),
+            on(StreamPath::SubData),
+            3,
+            0x5EED_0006,
+            "sub-data",
+        ).await;
+        assert!(s.in_place_bytes > 0 && s.in_use_writes > 0, "{s:?}");
+        assert_eq!(s.staged_bytes, 0, "{s:?}");
+    }
 }
 
-#[test]
-#[cfg(not(target_arch = "wasm32"))] // WebGL2 cannot map buffers
-fn every_error_leaves_every_list_intact_through_a_mapped_span() {
-    let ctx = common::context();
-    let s = run_streamed(
-        &ctx,
-        ctx.multi_draw(),
-        on(StreamPath::Map),
-        3,
-        0x5EED_0007,
-        "map",
-    );
-    assert!(s.in_place_bytes > 0, "{s:?}");
-    assert_eq!(s.staged_bytes, 0, "{s:?}");
+model_test! {
+    #[cfg(not(target_arch = "wasm32"))] // WebGL2 cannot map buffers
+    fn every_error_leaves_every_list_intact_through_a_mapped_span() {
+        let ctx = common::context();
+        let s = run_streamed(
+            &ctx,
+            ctx.multi_draw(),
+            on(StreamPath::Map),
+            3,
+            0x5EED_0007,
+            "map",
+        ).await;
+        assert!(s.in_place_bytes > 0, "{s:?}");
+        assert_eq!(s.staged_bytes, 0, "{s:?}");
+    }
 }
 
-#[test]
-fn every_error_leaves_every_list_intact_on_gl_core() {
-    let ctx = common::context();
-    let s = run(&ctx, ctx.multi_draw(), 0x5EED_0001, "GL core");
-    // The default path stages (the ring natively, re-specified staging in the browser).
-    assert!(
-        s.staged_bytes > 0 && s.direct_bytes > 0,
-        "a staging path: {s:?}"
-    );
-    assert_eq!(s.in_use_writes, 0, "{s:?}");
+model_test! {
+    fn every_error_leaves_every_list_intact_on_gl_core() {
+        let ctx = common::context();
+        let s = run(&ctx, ctx.multi_draw(), 0x5EED_0001, "GL core").await;
+        // The default path stages (the ring natively, re-specified staging in the browser).
+        assert!(
+            s.staged_bytes > 0 && s.direct_bytes > 0,
+            "a staging path: {s:?}"
+        );
+        assert_eq!(s.in_use_writes, 0, "{s:?}");
+    }
 }
 
-#[test]
-fn every_error_leaves_every_list_intact_on_gles3() {
-    let ctx = common::context_gles();
-    run(&ctx, ctx.multi_draw(), 0x5EED_0002, "GLES 3");
+model_test! {
+    fn every_error_leaves_every_list_intact_on_gles3() {
+        let ctx = common::context_gles();
+        run(&ctx, ctx.multi_draw(), 0x5EED_0002, "GLES 3").await;
+    }
 }
 
-#[test]
-fn every_error_leaves_every_list_intact_with_single_draws() {
-    let ctx = common::context();
-    run(&ctx, MultiDraw::single_draws(), 0x5EED_0003, "single draws");
+model_test! {
+    fn every_error_leaves_every_list_intact_with_single_draws() {
+        let ctx = common::context();
+        run(&ctx, MultiDraw::single_draws(), 0x5EED_0003, "single draws").await;
+    }
 }

@@ -39,6 +39,33 @@ fn make(api: HeadlessApi) -> HeadlessContext {
     }
 }
 
+/// Runs `future` to its end on this thread. The tests' futures only ever wait on
+/// [`yield_now`], which natively is ready at once, so polling in a loop finishes them.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+    }
+}
+
+/// Gives the browser a turn (a `setTimeout(0)`): the page stays responsive to the test
+/// runner, and WebGL's fences can signal. Natively there is nothing to yield to.
+pub async fn yield_now() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_timeout_with_callback(&resolve);
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+}
+
 /// Whether the tests run in the browser, on WebGL2.
 pub const WEB: bool = cfg!(target_arch = "wasm32");
 
