@@ -124,3 +124,36 @@ fn a_frame_of_moving_instanced_sprites_allocates_nothing() {
         SpriteBatch::instanced(gl, md, w, h).unwrap()
     });
 }
+
+#[test]
+fn moving_recolouring_and_fading_labels_allocates_nothing() {
+    // The label setters change the stored label in place: none clones its text.
+    let ctx = common::context();
+    let target = RenderTarget::new(ctx.gl(), 64, 64).unwrap();
+    target.bind();
+    let mut batch = SpriteBatch::new(ctx.gl(), ctx.multi_draw(), 64, 64).unwrap();
+    let layer = batch.add_text_layer(0).unwrap();
+    let font = vertex_domain::batch::Font::default_font();
+    let ids: Vec<_> = (0..20)
+        .map(|i| {
+            let text = format!("label number {i}");
+            let label = vertex_domain::batch::Label::new(layer, text, &font, 12.0, 2.0, 2.0);
+            batch.add_label(label).unwrap()
+        })
+        .collect();
+    let mut frame = |k: usize| {
+        for (i, &id) in ids.iter().enumerate() {
+            let v = ((i + k) % 40) as f32;
+            batch.set_label_position(id, v, 2.0 * v).unwrap();
+            batch.set_label_colour(id, [k as u8, 200, 100]).unwrap();
+            batch.set_label_opacity(id, 255 - k as u8).unwrap();
+        }
+        batch.draw().unwrap();
+    };
+    (0..4).for_each(&mut frame);
+    let events = heap_events(|| (4..8).for_each(&mut frame));
+    assert_eq!(
+        events, 0,
+        "heap allocations or frees in 4 frames of label changes"
+    );
+}

@@ -711,19 +711,59 @@ impl<S: SpriteStore> SpriteBatch<S> {
         })
     }
 
-    /// Moves a label: rewrites its translation only, 8 bytes a vertex.
+    /// Moves a label: rewrites its translation only, 8 bytes a vertex. Clones nothing.
     pub fn set_label_position(&mut self, id: LabelId, x: f32, y: f32) -> Result<(), BatchError> {
-        self.update_label(id, |label| (label.x, label.y) = (x, y))
+        finite("a label's position", &[x, y])?;
+        self.repaint_label(id, |label| (label.x, label.y) = (x, y))
     }
 
-    /// Colours a label: rewrites its colours only.
+    /// Colours a label: rewrites its colours only. Clones nothing.
     pub fn set_label_colour(&mut self, id: LabelId, rgb: [u8; 3]) -> Result<(), BatchError> {
-        self.update_label(id, |label| label.colour = rgb)
+        self.repaint_label(id, |label| label.colour = rgb)
     }
 
-    /// Sets a label's opacity: rewrites its colours only.
+    /// Sets a label's opacity: rewrites its colours only. Clones nothing.
     pub fn set_label_opacity(&mut self, id: LabelId, opacity: u8) -> Result<(), BatchError> {
-        self.update_label(id, |label| label.opacity = opacity)
+        self.repaint_label(id, |label| label.opacity = opacity)
+    }
+
+    /// Changes what `edit` changes of a label's position and colours in place (its text is
+    /// not cloned), and rewrites the translations or colours that changed. On error the
+    /// label keeps its properties and data.
+    fn repaint_label(
+        &mut self,
+        id: LabelId,
+        edit: impl FnOnce(&mut Label),
+    ) -> Result<(), BatchError> {
+        let store = self.text.as_mut().ok_or(BatchError::UnknownLabel)?;
+        let entry = (store.labels.get_mut(id)).map_err(|_| BatchError::UnknownLabel)?;
+        let (list, count) = (entry.list, entry.quads.len() * QUAD_VERTICES);
+        let label = &mut entry.label;
+        let (position, rgba) = ((label.x, label.y), label.rgba());
+        edit(label);
+        let writer = &mut store.writer;
+        let written = (|| {
+            if (label.x, label.y) != position {
+                writer.write_translation(&mut self.batch, list, 0, count, (label.x, label.y))?;
+            }
+            if label.rgba() != rgba {
+                writer.write_colours(&mut self.batch, list, 0, count, label.rgba())?;
+            }
+            Ok(())
+        })();
+        if let Err(error) = written {
+            // Staged writes of a live list only fail on a bug: put the old label back.
+            (label.x, label.y) = position;
+            [
+                label.colour[0],
+                label.colour[1],
+                label.colour[2],
+                label.opacity,
+            ] = rgba;
+            let _ = writer.restore(&mut self.batch, entry);
+            return Err(error);
+        }
+        Ok(())
     }
 
     /// Sets where a label draws within its layer, as [`set_z`](SpriteBatch::set_z) does for
