@@ -6,11 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash web/build.sh sprite_batch text
 source .ci/web-env.sh
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 -m http.server --bind 127.0.0.1 --directory web "$port" >/dev/null 2>&1 &
-server=$!
-trap 'kill $server' EXIT
-sleep 1
+serve_web
 mkdir -p target
 # 800x743 outside gives an 800x600 page in headless Chromium.
 timeout 300 python3 .ci/web-page.py \

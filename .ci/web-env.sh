@@ -52,3 +52,13 @@ export CHROMEDRIVER=/usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT=600
 # Native and wasm32 builds keep separate target folders.
 export CARGO_TARGET_DIR="$PWD/target/web"
+
+# Serves web/ on a free loopback port, in the background until the calling script exits;
+# sets `port`.
+serve_web() {
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    python3 -m http.server --bind 127.0.0.1 --directory web "$port" >/dev/null 2>&1 &
+    web_server=$!
+    trap 'kill $web_server' EXIT
+    sleep 1
+}

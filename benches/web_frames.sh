@@ -13,11 +13,7 @@ cargo build -q --release --example sprite_batch
 ./target/release/examples/sprite_batch --headless --gles --bench | grep '^{' > "$out/native.jsonl"
 bash web/build.sh sprite_batch > /dev/null
 source .ci/web-env.sh
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 -m http.server --bind 127.0.0.1 --directory web "$port" > /dev/null 2>&1 &
-server=$!
-trap 'kill $server' EXIT
-sleep 1
+serve_web
 WEB_PAGE_SECONDS=900 python3 .ci/web-page.py \
     "http://127.0.0.1:$port/index.html?demo=sprite_batch&bench" "$out/bench.png" '{' 800x743 \
     | sed 's/^status: //' | grep '^{' > "$out/web.jsonl"

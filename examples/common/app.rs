@@ -60,22 +60,7 @@ pub fn main<D: Demo>(options: std::result::Result<Options, String>, usage: &str)
 
 /// Reads the bound framebuffer's `width` x `height` RGBA pixels, top row first.
 fn read_frame(gl: &glow::Context, width: u32, height: u32) -> Vec<u8> {
-    let mut pixels = vec![0u8; (width * height * 4) as usize];
-    // SAFETY: the buffer holds exactly width * height RGBA8 pixels, pack alignment 4 fits
-    // RGBA8 rows.
-    unsafe {
-        gl.pixel_store_i32(glow::PACK_ALIGNMENT, 4);
-        gl.read_pixels(
-            0,
-            0,
-            width as i32,
-            height as i32,
-            glow::RGBA,
-            glow::UNSIGNED_BYTE,
-            glow::PixelPackData::Slice(Some(&mut pixels)),
-        );
-    }
-    flip_rows(&pixels, width)
+    flip_rows(&read_pixels(gl, width, height), width)
 }
 
 /// GL's rows are bottom-up; images are top-down.

@@ -210,6 +210,27 @@ impl Stats {
     }
 }
 
+/// Reads the bound framebuffer's `width` x `height` RGBA pixels, bottom row first (GL's
+/// order).
+pub fn read_pixels(gl: &glow::Context, width: u32, height: u32) -> Vec<u8> {
+    let mut pixels = vec![0u8; (width * height * 4) as usize];
+    // SAFETY: the buffer holds exactly width * height RGBA8 pixels, pack alignment 4 fits
+    // RGBA8 rows.
+    unsafe {
+        gl.pixel_store_i32(glow::PACK_ALIGNMENT, 4);
+        gl.read_pixels(
+            0,
+            0,
+            width as i32,
+            height as i32,
+            glow::RGBA,
+            glow::UNSIGNED_BYTE,
+            glow::PixelPackData::Slice(Some(&mut pixels)),
+        );
+    }
+    pixels
+}
+
 /// Fails unless the frame shows sprites: enough pixels off the background, in several
 /// colours. Returns what it saw, as one line.
 pub fn check_frame(pixels: &[u8]) -> Result<String> {
@@ -324,19 +345,7 @@ impl<D: Demo> Bench<D> {
         scene.step(1.0 / 60.0)?;
         clear(gl);
         scene.draw(gl)?;
-        let mut pixel = [0u8; 4];
-        // SAFETY: reads one RGBA8 pixel into a 4-byte buffer.
-        unsafe {
-            gl.read_pixels(
-                0,
-                0,
-                1,
-                1,
-                glow::RGBA,
-                glow::UNSIGNED_BYTE,
-                glow::PixelPackData::Slice(Some(&mut pixel)),
-            );
-        }
+        read_pixels(gl, 1, 1);
         let ms = started.elapsed().as_secs_f64() * 1e3;
         self.frame += 1;
         if self.frame > BENCH_WARMUP {

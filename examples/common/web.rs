@@ -20,7 +20,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_time::Instant;
 
-use super::demo::{check_frame, clear, Bench, Demo, Options, Result, Stats};
+use super::demo::{check_frame, clear, read_pixels, Bench, Demo, Options, Result, Stats};
 use vertex_domain::backend::StreamPath;
 
 /// Runs demo `D` in the page; reports an error in the page and the console.
@@ -150,7 +150,7 @@ impl<D: Demo> Running<D> {
         }
         if self.options.frames.is_some_and(|n| self.stats.frames >= n) {
             if self.options.check {
-                let pixels = read_frame(&self.gl, size);
+                let pixels = read_pixels(&self.gl, size.0, size.1);
                 let verdict = match check_frame(&pixels) {
                     Ok(line) => format!("check: ok, {line}"),
                     Err(error) => format!("check failed: {error}"),
@@ -164,24 +164,6 @@ impl<D: Demo> Running<D> {
         }
         Ok(true)
     }
-}
-
-/// The drawn frame's RGBA pixels, as `check_frame` reads them.
-fn read_frame(gl: &glow::Context, (width, height): (u32, u32)) -> Vec<u8> {
-    let mut pixels = vec![0u8; (width * height * 4) as usize];
-    // SAFETY: the buffer holds exactly width * height RGBA8 pixels.
-    unsafe {
-        gl.read_pixels(
-            0,
-            0,
-            width as i32,
-            height as i32,
-            glow::RGBA,
-            glow::UNSIGNED_BYTE,
-            glow::PixelPackData::Slice(Some(&mut pixels)),
-        );
-    }
-    pixels
 }
 
 fn run<D: Demo + 'static>(options: Options) -> Result<()> {

@@ -73,9 +73,9 @@ use std::ops::Range;
 
 use gap_set::{GapIter, GapSet};
 use gap_tree::Cursor;
-pub(crate) use shelves::Shelves;
 #[cfg(test)]
-pub(crate) use shelves::PADDING;
+pub(crate) use shelves::touch;
+pub(crate) use shelves::Shelves;
 
 /// Why an [`Allocator`] operation failed. The allocator is unchanged after any error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -79,16 +79,19 @@ impl Shelves {
     }
 }
 
+/// Whether two rectangles `(x, y, width, height)`, each grown by [`PADDING`], intersect:
+/// what no two packed rectangles may do. For the packers' tests.
+#[cfg(test)]
+pub(crate) fn touch(a: (u32, u32, u32, u32), b: (u32, u32, u32, u32)) -> bool {
+    a.0 < b.0 + b.2 + PADDING
+        && b.0 < a.0 + a.2 + PADDING
+        && a.1 < b.1 + b.3 + PADDING
+        && b.1 < a.1 + a.3 + PADDING
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn overlap(a: (u32, u32, u32, u32), b: (u32, u32, u32, u32)) -> bool {
-        a.0 < b.0 + b.2 + PADDING
-            && b.0 < a.0 + a.2 + PADDING
-            && a.1 < b.1 + b.3 + PADDING
-            && b.1 < a.1 + a.3 + PADDING
-    }
 
     #[test]
     fn shelves_place_rectangles_apart_and_inside() {
@@ -104,7 +107,7 @@ mod tests {
         for (i, a) in placed.iter().enumerate() {
             assert!(a.0 + a.2 <= 64 && a.1 + a.3 <= 64, "{a:?} leaves the space");
             for b in &placed[i + 1..] {
-                assert!(!overlap(*a, *b), "{a:?} and {b:?} touch");
+                assert!(!touch(*a, *b), "{a:?} and {b:?} touch");
             }
         }
     }

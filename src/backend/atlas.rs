@@ -11,9 +11,9 @@ use std::sync::Arc;
 use super::pixels::rgba8_len;
 use super::texture::max_texture_size;
 use super::{AlphaMode, GlError, Texture, TextureFilter};
-use crate::allocation::Shelves;
 #[cfg(test)]
-use crate::allocation::PADDING;
+use crate::allocation::touch;
+use crate::allocation::Shelves;
 
 /// Where one image lies in the atlas.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -278,14 +278,6 @@ fn shelves(sizes: &[(u32, u32)], order: &[usize], side: u32) -> Option<(Vec<(u32
 mod tests {
     use super::*;
 
-    fn overlaps(a: (u32, u32, u32, u32), b: (u32, u32, u32, u32)) -> bool {
-        // Rectangles grown by the padding must not intersect.
-        a.0 < b.0 + b.2 + PADDING
-            && b.0 < a.0 + a.2 + PADDING
-            && a.1 < b.1 + b.3 + PADDING
-            && b.1 < a.1 + a.3 + PADDING
-    }
-
     #[test]
     fn packs_without_overlap_and_inside_bounds() {
         let sizes: Vec<(u32, u32)> = (0..60)
@@ -301,7 +293,7 @@ mod tests {
         for (i, a) in rects.iter().enumerate() {
             assert!(a.0 + a.2 <= packing.width && a.1 + a.3 <= packing.height);
             for b in &rects[i + 1..] {
-                assert!(!overlaps(*a, *b), "{a:?} and {b:?} overlap");
+                assert!(!touch(*a, *b), "{a:?} and {b:?} overlap");
             }
         }
     }
