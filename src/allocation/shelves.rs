@@ -60,6 +60,42 @@ impl Shelves {
         Some((0, y))
     }
 
+    /// Places a `width` × `height` rectangle, growing the space until it fits: the shorter
+    /// side doubles (the height when square), up to `max` texels a side, and `grow` is told
+    /// each new size first (to grow the texture behind it). `full` names the error when
+    /// even `max` cannot hold it, refused before anything grows when the rectangle alone
+    /// is larger than `max`.
+    ///
+    /// On error nothing placed moved; a growth that succeeded before a failing one stays
+    /// (more room, nothing lost).
+    pub(crate) fn place_or_grow<E>(
+        &mut self,
+        (width, height): (u32, u32),
+        max: u32,
+        full: impl Fn() -> E,
+        mut grow: impl FnMut(u32, u32) -> Result<(), E>,
+    ) -> Result<(u32, u32), E> {
+        if width > max || height > max {
+            return Err(full());
+        }
+        loop {
+            // `place` changes nothing when it finds no room.
+            if let Some(at) = self.place(width, height) {
+                return Ok(at);
+            }
+            let (w, h) = self.size();
+            let grown = match h <= w {
+                true => (w, (h * 2).min(max)),
+                false => ((w * 2).min(max), h),
+            };
+            if grown == (w, h) {
+                return Err(full());
+            }
+            grow(grown.0, grown.1)?;
+            self.grow(grown.0, grown.1);
+        }
+    }
+
     /// Makes room for more: the space grows to `width` × `height` (not smaller than now),
     /// and every placed rectangle stays where it is.
     pub(crate) fn grow(&mut self, width: u32, height: u32) {
@@ -138,5 +174,29 @@ mod tests {
         let mut shelves = Shelves::new(8, 64);
         assert_eq!(shelves.place(9, 1), None);
         assert_eq!(shelves.place(8, 1), Some((0, 0)));
+    }
+
+    #[test]
+    fn place_or_grow_doubles_the_shorter_side_until_it_fits_and_stops_at_the_maximum() {
+        let mut shelves = Shelves::new(16, 16);
+        let mut grown = Vec::new();
+        let at = shelves.place_or_grow(
+            (20, 20),
+            64,
+            || "full",
+            |w, h| {
+                grown.push((w, h));
+                Ok(())
+            },
+        );
+        assert_eq!(at, Ok((0, 0)));
+        assert_eq!(grown, [(16, 32), (32, 32)]);
+        assert_eq!(
+            shelves.place_or_grow((65, 1), 64, || "full", |_, _| Ok(())),
+            Err("full")
+        );
+        let failed = shelves.place_or_grow((40, 40), 64, || "full", |_, _| Err("gl"));
+        assert_eq!(failed, Err("gl"));
+        assert_eq!(shelves.size(), (32, 32), "a failed growth leaves the size");
     }
 }

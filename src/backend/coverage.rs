@@ -19,8 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use glow::HasContext;
 
 use super::fault::{inject, Site};
-use super::pixels::with_byte_unpacking;
-use super::texture::{create_2d, max_texture_size, with_bound};
+use super::texture::{create_2d, max_texture_size, write_2d};
 use super::{check_gl, GlError, TextureFilter};
 
 /// A growable `R8` texture with a copy of its texels in memory.
@@ -91,46 +90,19 @@ impl CoverageTexture {
         coverage: &[u8],
     ) -> Result<(), GlError> {
         let mut state = self.state();
-        let (tw, th) = state.size;
-        let inside = u64::from(x) + u64::from(width) <= u64::from(tw)
-            && u64::from(y) + u64::from(height) <= u64::from(th);
-        if !inside || coverage.len() != width as usize * height as usize {
-            return Err(GlError::InvalidArgument {
-                operation: "CoverageTexture::write",
-                message: format!(
-                    "{} bytes for {width}x{height} texels at ({x}, {y}) of a {tw}x{th} texture",
-                    coverage.len()
-                ),
-            });
-        }
-        if width == 0 || height == 0 {
-            return Ok(());
-        }
-        let gl = &self.gl;
-        with_bound(gl, state.raw, || {
-            // SAFETY: `coverage` holds exactly `width * height` bytes (checked) and
-            // unpacking reads one byte a texel with rows back to back and no unpack buffer
-            // (`with_byte_unpacking`), so GL reads exactly that slice, into a rectangle
-            // inside the bound texture (checked).
-            with_byte_unpacking(gl, || unsafe {
-                gl.tex_sub_image_2d(
-                    glow::TEXTURE_2D,
-                    0,
-                    x as i32,
-                    y as i32,
-                    width as i32,
-                    height as i32,
-                    glow::RED,
-                    glow::UNSIGNED_BYTE,
-                    glow::PixelUnpackData::Slice(Some(coverage)),
-                )
-            })
-        });
-        inject(gl, Site::Texture);
-        check_gl(gl, "CoverageTexture::write")?;
+        let (tw, _) = state.size;
+        write_2d(
+            &self.gl,
+            (state.raw, state.size),
+            (x, y),
+            (width, height),
+            (glow::RED, coverage),
+            "CoverageTexture::write",
+        )?;
         let texels = &mut state.texels;
         let row = tw as usize;
-        for (r, src) in coverage.chunks_exact(width as usize).enumerate() {
+        // `max(1)`: an empty rectangle (no rows to copy) has no chunks either way.
+        for (r, src) in coverage.chunks_exact(width.max(1) as usize).enumerate() {
             let start = (y as usize + r) * row + x as usize;
             texels[start..start + width as usize].copy_from_slice(src);
         }
@@ -233,7 +205,7 @@ fn upload(
         (width, height),
         TextureFilter::Linear,
         (glow::R8, glow::RED),
-        texels,
+        Some(texels),
     )?;
     inject(gl, Site::Texture);
     if let Err(error) = check_gl(gl, "CoverageTexture storage") {

@@ -28,6 +28,7 @@ mod dirty;
 mod error;
 pub mod fault;
 mod format;
+mod growing;
 mod multidraw;
 mod pixels;
 mod program;
@@ -35,6 +36,7 @@ mod send;
 mod stream;
 mod target;
 mod texture;
+mod uniform_block;
 
 pub use atlas::{AtlasBuilder, AtlasRegion, TextureAtlas};
 pub(crate) use buffer::GrownBuffer;
@@ -47,6 +49,7 @@ pub(crate) use error::{validate_clean, validate_gl};
 pub use format::{
     Attribute, AttributeData, ComponentType, FormatError, ShaderInput, VertexFormat, MAX_COMPONENTS,
 };
+pub use growing::GrowingTexture;
 pub(crate) use multidraw::Precheck;
 pub use multidraw::{InstanceDraw, MultiDraw};
 pub use program::{ActiveAttribute, Program, ProgramBuilder, ShaderVersion};
@@ -57,3 +60,4 @@ pub use stream::{
 };
 pub use target::RenderTarget;
 pub use texture::{AlphaMode, Texture, TextureFilter};
+pub use uniform_block::UniformBuffer;

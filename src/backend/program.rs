@@ -272,6 +272,21 @@ impl Program {
             .ok_or_else(|| GlError::UnknownUniform(name.to_owned()))
     }
 
+    /// Reads its uniform block `name` from uniform buffer binding point `binding`
+    /// (`glUniformBlockBinding`), where a [`UniformBuffer`](super::UniformBuffer) is bound.
+    ///
+    /// Fails with [`GlError::UnknownUniform`] when the program has no active block of that
+    /// name. GL state touched: none but the program's own block binding.
+    pub fn bind_uniform_block(&self, name: &str, binding: u32) -> Result<(), GlError> {
+        // SAFETY: a query and a block binding of a linked program of the current context.
+        unsafe {
+            let index = (self.gl.get_uniform_block_index(self.raw, name))
+                .ok_or_else(|| GlError::UnknownUniform(name.to_owned()))?;
+            self.gl.uniform_block_binding(self.raw, index, binding);
+        }
+        check_gl(&self.gl, "Program::bind_uniform_block")
+    }
+
     /// Makes this program current after checking (while [`validation`](super::validation)
     /// is on: uniforms are set every frame) that no error is queued.
     fn begin_uniform(&self, operation: &'static str) -> Result<(), GlError> {

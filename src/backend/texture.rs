@@ -8,6 +8,7 @@ use std::sync::Arc;
 use glow::HasContext;
 
 use super::bindings;
+use super::fault::{inject, Site};
 
 use super::pixels::{rgba8_len, with_byte_unpacking};
 use super::{check_gl, GlError};
@@ -105,7 +106,7 @@ impl Texture {
             (width, height),
             filter,
             (glow::RGBA8, glow::RGBA),
-            pixels,
+            Some(pixels),
         )?;
         // SAFETY: a plain query on the current context.
         let max_units = unsafe { gl.get_parameter_i32(glow::MAX_COMBINED_TEXTURE_IMAGE_UNITS) };
@@ -186,8 +187,9 @@ impl Drop for Texture {
 
 /// A new 2D texture of `width` × `height` texels, one level, clamped to its edges and
 /// sampled by `filter`, with storage `internal` (`GL_RGBA8`, `GL_R8`) filled from `texels`
-/// of `format` (`GL_RGBA` or `GL_RED`, a byte a channel). Checks nothing of GL's errors:
-/// the caller does, and deletes the texture on one.
+/// of `format` (`GL_RGBA` or `GL_RED`, a byte a channel), or left to GL's zeros when
+/// `texels` is `None`. Checks nothing of GL's errors: the caller does, and deletes the
+/// texture on one.
 ///
 /// Fails with [`GlError::InvalidArgument`] when `texels` is not exactly the texture's
 /// bytes, and with [`GlError::Create`].
@@ -199,19 +201,20 @@ pub(super) fn create_2d(
     (width, height): (u32, u32),
     filter: TextureFilter,
     (internal, format): (u32, u32),
-    texels: &[u8],
+    texels: Option<&[u8]>,
 ) -> Result<glow::Texture, GlError> {
     let channels = if format == glow::RGBA { 4 } else { 1 };
     let expected = (width as usize * height as usize).checked_mul(channels);
-    if expected != Some(texels.len()) {
+    if let Some(texels) = texels.filter(|t| expected != Some(t.len())) {
         return Err(GlError::InvalidArgument {
             operation: "create_2d",
             message: format!("{} bytes given for {width}x{height} texels", texels.len()),
         });
     }
-    // SAFETY: creating and filling a texture on the current context. `texels` holds
-    // exactly the texture's bytes (checked above) and unpacking reads them back to back
-    // with no unpack buffer bound (`with_byte_unpacking`), so GL reads exactly that slice.
+    // SAFETY: creating and filling a texture on the current context. `texels`, when
+    // given, holds exactly the texture's bytes (checked above) and unpacking reads them
+    // back to back with no unpack buffer bound (`with_byte_unpacking`), so GL reads
+    // exactly that slice; `None` has GL allocate zeroed storage and read nothing.
     unsafe {
         let raw = gl.create_texture().map_err(|message| GlError::Create {
             object: "texture",
@@ -237,12 +240,66 @@ pub(super) fn create_2d(
                     0,
                     format,
                     glow::UNSIGNED_BYTE,
-                    glow::PixelUnpackData::Slice(Some(texels)),
+                    glow::PixelUnpackData::Slice(texels),
                 )
             });
         });
         Ok(raw)
     }
+}
+
+/// Writes `texels` (`width * height` texels of `format`, `GL_RGBA` or `GL_RED`, a byte a
+/// channel, row after row) at texel `(x, y)` of `raw`, a texture of `size` texels, with
+/// `glTexSubImage2D`.
+///
+/// Fails with [`GlError::InvalidArgument`] when the rectangle leaves the texture or the
+/// length is wrong (nothing written), and with GL's error.
+///
+/// GL state touched: none left changed (as [`create_2d`]).
+pub(super) fn write_2d(
+    gl: &glow::Context,
+    (raw, size): (glow::Texture, (u32, u32)),
+    (x, y): (u32, u32),
+    (width, height): (u32, u32),
+    (format, texels): (u32, &[u8]),
+    operation: &'static str,
+) -> Result<(), GlError> {
+    let channels = if format == glow::RGBA { 4 } else { 1 };
+    let (tw, th) = size;
+    let inside = u64::from(x) + u64::from(width) <= u64::from(tw)
+        && u64::from(y) + u64::from(height) <= u64::from(th);
+    if !inside || texels.len() != width as usize * height as usize * channels {
+        return Err(GlError::InvalidArgument {
+            operation,
+            message: format!(
+                "{} bytes for {width}x{height} texels at ({x}, {y}) of a {tw}x{th} texture",
+                texels.len()
+            ),
+        });
+    }
+    if width == 0 || height == 0 {
+        return Ok(());
+    }
+    with_bound(gl, raw, || {
+        // SAFETY: `texels` holds exactly the rectangle's bytes (checked) and unpacking
+        // reads them back to back with no unpack buffer (`with_byte_unpacking`), so GL
+        // reads exactly that slice, into a rectangle inside the bound texture (checked).
+        with_byte_unpacking(gl, || unsafe {
+            gl.tex_sub_image_2d(
+                glow::TEXTURE_2D,
+                0,
+                x as i32,
+                y as i32,
+                width as i32,
+                height as i32,
+                format,
+                glow::UNSIGNED_BYTE,
+                glow::PixelUnpackData::Slice(Some(texels)),
+            )
+        })
+    });
+    inject(gl, Site::Texture);
+    check_gl(gl, operation)
 }
 
 /// Runs `f` with `raw` bound to `GL_TEXTURE_2D` of the active unit, then binds back what

@@ -1,5 +1,6 @@
 //! [`GlyphAtlas`]: every glyph a sprite batch's labels have shown, rasterised once per
-//! (font, size, character) on first use and packed into one growing [`CoverageTexture`].
+//! (font, size, character) on first use ([`Faces`]) and packed into one growing
+//! [`CoverageTexture`].
 //!
 //! - Glyphs are packed on the atlases' shared shelves (`allocation::Shelves`), with its
 //!   padding between them, so that linear filtering never reads a neighbour.
@@ -7,15 +8,11 @@
 //!   up to `GL_MAX_TEXTURE_SIZE`, keeping every texel where it was: vertices address the
 //!   atlas in texels, which the shader divides by the texture's size, so no label is
 //!   rewritten and none breaks.
-//! - Each (font, size) is a [`Face`], which answers layout's [`Metrics`] from its glyphs,
-//!   with ASCII looked up by table and kerning of ASCII pairs cached.
 
-use std::cell::{Cell, OnceCell};
-use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::face::{Face, FaceId, Faces};
 use super::font::Font;
-use super::layout::{LineMetrics, Metrics};
 use super::TextError;
 use crate::allocation::Shelves;
 use crate::backend::CoverageTexture;
@@ -23,129 +20,13 @@ use crate::backend::CoverageTexture;
 /// The atlas's side when a sprite batch first draws text.
 const INITIAL_SIDE: u32 = 256;
 
-/// Characters below this code point are found by table, the rest by hash.
-const TABLE_CHARS: usize = 128;
-
-/// Marks a table entry (of glyphs or kerning) not filled yet.
-const UNSET: u32 = u32::MAX;
-
-/// Where a face's glyph lies and how it is placed, in pixels (y up) and atlas texels.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Glyph {
-    /// How far the pen moves after it.
-    pub advance: f32,
-    /// Its bitmap's bottom left corner relative to the pen on the baseline.
-    pub offset: [f32; 2],
-    /// Its bitmap's size; zero for a glyph with no ink (a space).
-    pub size: [u16; 2],
-    /// Its bitmap's top left texel in the atlas (row 0 of the bitmap is its top).
-    pub texel: [u16; 2],
-}
-
-/// One font at one size: its glyphs so far and its metrics.
-pub(crate) struct Face {
-    font: Font,
-    size: f32,
-    lines: LineMetrics,
-    /// Index in `glyphs` of each character below [`TABLE_CHARS`], or [`UNSET`].
-    table: [u32; TABLE_CHARS],
-    /// Index in `glyphs` of the other characters met.
-    others: HashMap<char, u32>,
-    glyphs: Vec<Glyph>,
-    /// Kerning of pairs of table characters, as `f32` bits, [`UNSET`] until asked; the
-    /// table itself (64 KiB) is made by the first pair asked.
-    kerning: OnceCell<Box<[Cell<u32>]>>,
-}
-
-impl Face {
-    fn new(font: Font, size: f32) -> Face {
-        Face {
-            lines: font.line_metrics(size),
-            font,
-            size,
-            table: [UNSET; TABLE_CHARS],
-            others: HashMap::new(),
-            glyphs: Vec::new(),
-            kerning: OnceCell::new(),
-        }
-    }
-
-    /// Device pixels per logical pixel for a label of logical `size` drawn in this face.
-    #[inline]
-    pub(crate) fn scale_for(&self, size: f32) -> f32 {
-        self.size / size
-    }
-
-    /// The glyph of `c`, if it was rasterised.
-    #[inline]
-    pub(crate) fn glyph(&self, c: char) -> Option<&Glyph> {
-        let index = match self.table.get(c as usize) {
-            Some(&index) => index,
-            None => *self.others.get(&c)?,
-        };
-        self.glyphs.get(index as usize)
-    }
-
-    fn insert(&mut self, c: char, glyph: Glyph) {
-        let index = self.glyphs.len() as u32;
-        self.glyphs.push(glyph);
-        match self.table.get_mut(c as usize) {
-            Some(slot) => *slot = index,
-            None => {
-                self.others.insert(c, index);
-            }
-        }
-    }
-}
-
-impl Metrics for Face {
-    #[inline]
-    fn advance(&self, c: char) -> f32 {
-        self.glyph(c).map_or(0.0, |g| g.advance)
-    }
-
-    #[inline]
-    fn kern(&self, left: char, right: char) -> f32 {
-        let (l, r) = (left as usize, right as usize);
-        if l >= TABLE_CHARS || r >= TABLE_CHARS {
-            return self
-                .font
-                .raw()
-                .horizontal_kern(left, right, self.size)
-                .unwrap_or(0.0);
-        }
-        let table = self.kerning.get_or_init(|| {
-            (0..TABLE_CHARS * TABLE_CHARS)
-                .map(|_| Cell::new(UNSET))
-                .collect()
-        });
-        let cell = &table[l * TABLE_CHARS + r];
-        if cell.get() == UNSET {
-            let kern = self.font.raw().horizontal_kern(left, right, self.size);
-            cell.set(kern.unwrap_or(0.0).to_bits());
-        }
-        f32::from_bits(cell.get())
-    }
-
-    fn lines(&self) -> LineMetrics {
-        self.lines
-    }
-}
-
-/// Identifies a face of an atlas.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) struct FaceId(u32);
-
 /// The glyphs of every face of a sprite batch's labels, in one coverage texture.
 pub(crate) struct GlyphAtlas {
     texture: Arc<CoverageTexture>,
     shelves: Shelves,
-    faces: Vec<Face>,
-    by_key: HashMap<(u32, u32), FaceId>,
+    faces: Faces,
     /// How many times the texture grew.
     grows: u64,
-    /// Glyphs rasterised so far.
-    rasterised: u64,
 }
 
 impl GlyphAtlas {
@@ -155,10 +36,8 @@ impl GlyphAtlas {
         Ok(GlyphAtlas {
             texture: Arc::new(CoverageTexture::new(gl, side, side)?),
             shelves: Shelves::new(side, side),
-            faces: Vec::new(),
-            by_key: HashMap::new(),
+            faces: Faces::default(),
             grows: 0,
-            rasterised: 0,
         })
     }
 
@@ -169,93 +48,33 @@ impl GlyphAtlas {
 
     /// How many times the texture grew, and how many glyphs were rasterised.
     pub(crate) fn counts(&self) -> (u64, u64) {
-        (self.grows, self.rasterised)
+        (self.grows, self.faces.rasterised())
     }
 
-    /// The face of `font` at `size` pixels, made on first use. [`TextError::Size`] for a
-    /// size that is not a positive, finite number of pixels.
+    /// The face of `font` at `size` pixels ([`Faces::face`]).
     pub(crate) fn face(&mut self, font: &Font, size: f32) -> Result<FaceId, TextError> {
-        if !(size.is_finite() && size > 0.0 && size <= MAX_SIZE) {
-            return Err(TextError::Size(size));
-        }
-        let key = (font.id(), size.to_bits());
-        if let Some(&id) = self.by_key.get(&key) {
-            return Ok(id);
-        }
-        let id = FaceId(self.faces.len() as u32);
-        self.faces.push(Face::new(font.clone(), size));
-        self.by_key.insert(key, id);
-        Ok(id)
+        self.faces.face(font, size)
     }
 
     /// A face made by [`face`](Self::face).
     pub(crate) fn get(&self, id: FaceId) -> &Face {
-        &self.faces[id.0 as usize]
+        self.faces.get(id)
     }
 
-    /// Rasterises every character of `text` the face has not met yet, growing the texture
-    /// when one does not fit. On error, the glyphs added before it stay (each is whole);
-    /// no label changed.
+    /// Rasterises every character of `text` the face has not met yet and packs it,
+    /// growing the texture when one does not fit ([`Faces::prepare`]).
     pub(crate) fn prepare(&mut self, id: FaceId, text: &str) -> Result<(), TextError> {
-        for c in text.chars() {
-            if c != '\n' && self.faces[id.0 as usize].glyph(c).is_none() {
-                self.rasterise(id, c)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Rasterises `c` in face `id` and packs it.
-    fn rasterise(&mut self, id: FaceId, c: char) -> Result<(), TextError> {
-        let face = &self.faces[id.0 as usize];
-        let (metrics, coverage) = face.font.raw().rasterize(c, face.size);
-        let (w, h) = (metrics.width as u32, metrics.height as u32);
-        let mut glyph = Glyph {
-            advance: metrics.advance_width,
-            offset: [metrics.xmin as f32, metrics.ymin as f32],
-            size: [0, 0],
-            texel: [0, 0],
-        };
-        if w > 0 && h > 0 {
-            let (x, y) = self.pack(w, h)?;
-            self.texture.write((x, y), (w, h), &coverage)?;
-            glyph.size = [w as u16, h as u16];
-            glyph.texel = [x as u16, y as u16];
-        }
-        self.faces[id.0 as usize].insert(c, glyph);
-        self.rasterised += 1;
-        Ok(())
-    }
-
-    /// Room for a `w` × `h` bitmap, growing the texture until it fits. A bitmap larger
-    /// than the largest texture is refused before anything grows. On error no glyph moved
-    /// and the packing spans the texture as it is (a growth that succeeded before the
-    /// failing one stays: more room, nothing lost).
-    fn pack(&mut self, w: u32, h: u32) -> Result<(u32, u32), TextError> {
-        let max = self.texture.max_side().min(u32::from(u16::MAX));
-        if w > max || h > max {
-            return Err(TextError::AtlasFull { side: max });
-        }
-        loop {
-            // `place` changes nothing when it finds no room.
-            if let Some(at) = self.shelves.place(w, h) {
-                return Ok(at);
-            }
-            let (width, height) = self.shelves.size();
-            let grown = match height <= width {
-                true => (width, (height * 2).min(max)),
-                false => ((width * 2).min(max), height),
-            };
-            if grown == (width, height) {
-                return Err(TextError::AtlasFull { side: max });
-            }
-            self.texture.grow(grown.0, grown.1)?;
-            self.shelves.grow(grown.0, grown.1);
-            self.grows += 1;
-        }
+        let (texture, shelves, grows) = (&self.texture, &mut self.shelves, &mut self.grows);
+        self.faces.prepare(id, text, |w, h, coverage| {
+            let max = texture.max_side().min(u32::from(u16::MAX));
+            let full = || TextError::AtlasFull { side: max };
+            let at = shelves.place_or_grow((w, h), max, full, |width, height| {
+                texture.grow(width, height)?;
+                *grows += 1;
+                Ok(())
+            })?;
+            texture.write(at, (w, h), coverage)?;
+            Ok(at)
+        })
     }
 }
-
-/// The largest size a label may have, in pixels per em (glyphs whose bitmaps do not fit
-/// the largest texture are refused with [`TextError::AtlasFull`]).
-pub(crate) const MAX_SIZE: f32 = 1024.0;

@@ -21,6 +21,7 @@
 //! [`TextStats`] counts both.
 
 mod atlas;
+pub(crate) mod face;
 mod font;
 pub mod layout;
 
@@ -32,7 +33,8 @@ use super::sprite::{SpriteStore, QUAD_INDICES};
 use super::{finite, Batch, BatchError, BatchList, FormatId, GroupId, SpriteBatch};
 use crate::backend::{ComponentType, GlError, Program, ShaderVersion, VertexFormat};
 use crate::domain::{DomainId, ListId, Primitive, Resized, Slots};
-use atlas::{FaceId, GlyphAtlas};
+use atlas::GlyphAtlas;
+use face::FaceId;
 pub use font::Font;
 use layout::{lay_out, Layout, Params, Placed};
 pub use layout::{Align, AnchorX, AnchorY, Line, LineMetrics};
