@@ -12,6 +12,8 @@
 //!   instanced), drawn with one multi-draw call, or one instanced call per mesh.
 //! - [`batch`]: groups of GL state in draw order, a domain per format, and sprites (4
 //!   vertices each, or one instance each).
+//! - [`scene`]: a 2D scene of sprites, shapes and labels together in layers, each drawn
+//!   in one call through one program and one atlas, under a camera.
 //!
 //! With the `headless` feature, the `headless` module opens a display-less GL context
 //! through EGL's device platform (a WebGL2 canvas in the browser), which is how this crate's
@@ -40,6 +42,7 @@ pub mod batch;
 pub mod domain;
 #[cfg(feature = "headless")]
 pub mod headless;
+pub mod scene;
 
 /// The README's examples, compiled as doctests so they cannot drift from the API.
 #[cfg(doctest)]

@@ -38,7 +38,7 @@ pub enum Blend {
 
 impl Blend {
     /// The source and destination factors of `glBlendFunc`.
-    fn factors(self) -> (u32, u32) {
+    pub(crate) fn factors(self) -> (u32, u32) {
         match self {
             Blend::Alpha => (glow::ONE, glow::ONE_MINUS_SRC_ALPHA),
             Blend::StraightAlpha => (glow::SRC_ALPHA, glow::ONE_MINUS_SRC_ALPHA),
@@ -52,7 +52,7 @@ impl Blend {
 /// layer's group (which reads it at each draw). An atomic rather than a cell only so that
 /// a batch may move between threads, as glow's context may.
 #[derive(Debug)]
-pub(super) struct SharedBlend(AtomicU8);
+pub(crate) struct SharedBlend(AtomicU8);
 
 impl SharedBlend {
     const MODES: [Blend; 4] = [
@@ -63,7 +63,7 @@ impl SharedBlend {
     ];
 
     /// A shared `blend`.
-    pub(super) fn new(blend: Blend) -> Arc<SharedBlend> {
+    pub(crate) fn new(blend: Blend) -> Arc<SharedBlend> {
         Arc::new(SharedBlend(AtomicU8::new(Self::index(blend))))
     }
 
@@ -72,12 +72,12 @@ impl SharedBlend {
     }
 
     /// The mode now.
-    pub(super) fn get(&self) -> Blend {
+    pub(crate) fn get(&self) -> Blend {
         Self::MODES[usize::from(self.0.load(Ordering::Relaxed)) % Self::MODES.len()]
     }
 
     /// Changes the mode.
-    pub(super) fn set(&self, blend: Blend) {
+    pub(crate) fn set(&self, blend: Blend) {
         self.0.store(Self::index(blend), Ordering::Relaxed);
     }
 }

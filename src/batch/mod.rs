@@ -13,7 +13,7 @@
 
 mod camera;
 mod group;
-mod layer;
+pub(crate) mod layer;
 pub mod shapes;
 mod sprite;
 pub mod text;
