@@ -46,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
             return;
         };
         let multi_draw = if first & 1 == 0 {
-            *ctx.multi_draw()
+            ctx.multi_draw()
         } else {
             vertex_domain::backend::MultiDraw::single_draws()
         };

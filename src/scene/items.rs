@@ -289,14 +289,16 @@ fn change<K: Kind>(
         let (count, _) = K::counts(state);
         let moved = (new.x, new.y) != (old.x, old.y);
         let repaint = new.rgba() != old.rgba() || replaced.is_some_and(|(o, _)| item.repaints(o));
-        if let Some((_, Some(first))) = replaced {
-            t.size_for::<K>(list, state)?;
-            let painted = if moved || repaint { 0 } else { first };
-            return t.write_all(list, (item, state), (first, painted));
-        }
         let turned = new.rotation.to_bits() != old.rotation.to_bits()
             || new.anchor != old.anchor
             || new.visible != old.visible;
+        if let Some((_, Some(first))) = replaced {
+            t.size_for::<K>(list, state)?;
+            // Kept vertices were placed by the old rotation, anchor and visibility.
+            let first = if turned { 0 } else { first };
+            let painted = if moved || repaint { 0 } else { first };
+            return t.write_all(list, (item, state), (first, painted));
+        }
         if turned {
             t.write_corners(list, (item, state), 0, false)?;
         }
