@@ -3,7 +3,7 @@
 //! fault armed at a GL step, every item checked against the model after every operation
 //! and the pixels against a fresh reference every 25.
 //!
-//! `SCENE_MODEL_OPS` sets the operations per seed (default 4,000 natively, 200 in the
+//! `SCENE_MODEL_OPS` sets the operations per seed (default 4,000 natively, 1,000 in the
 //! browser).
 
 mod common;
@@ -19,7 +19,7 @@ use vertex_domain::headless::HeadlessContext;
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 const DEFAULT_OPS: u64 = if cfg!(target_arch = "wasm32") {
-    200
+    1_000
 } else {
     4_000
 };
