@@ -483,7 +483,111 @@ fn items_move_between_layers_and_keep_their_properties(ctx: &HeadlessContext) {
     assert_eq!(pixel(&f.pixels(), W, 30, 30), BLACK);
 }
 
+fn cheap_setters_rewrite_only_what_they_change_and_build_nothing(ctx: &HeadlessContext) {
+    let mut f = Frame::new(ctx);
+    let layer = f.scene.add_layer(0).unwrap();
+    let circle = ShapeKind::Circle {
+        radius: 10.0,
+        segments: 24,
+    };
+    let shape = f.scene.add(Shape::new(layer, circle, 30.0, 20.0)).unwrap();
+    let label = Label::new(layer, "Score: 12", &Font::default_font(), 12.0, 2.0, 2.0);
+    let label = f.scene.add(label).unwrap();
+    f.draw();
+    let before = (f.scene.stats::<Shape>(), f.scene.stats::<Label>());
+    let read = |f: &mut Frame, attribute: &str| -> (Vec<[f32; 2]>, Vec<[u8; 4]>) {
+        let list = f.scene.list(shape).unwrap();
+        let batch = f.scene.batch_mut();
+        let floats = batch.read::<[f32; 2]>(list, attribute).unwrap();
+        (floats, batch.read::<[u8; 4]>(list, "colour").unwrap())
+    };
+    let (positions, colours) = read(&mut f, "position");
+    f.scene.set_colour(shape, [10, 20, 30]).unwrap();
+    f.scene.set_opacity(label, 100).unwrap();
+    f.draw();
+    let (after, recoloured) = read(&mut f, "position");
+    assert_eq!(after, positions, "a colour change leaves positions");
+    assert_ne!(recoloured, colours);
+    assert!(recoloured.iter().all(|&c| c == [10, 20, 30, 255]));
+    let (translations, _) = read(&mut f, "translation");
+    f.scene.set_position(shape, 40.0, 21.0).unwrap();
+    f.scene.set_position(label, 3.0, 4.0).unwrap();
+    f.draw();
+    let (moved, _) = read(&mut f, "translation");
+    assert_ne!(moved, translations);
+    assert_eq!(
+        read(&mut f, "position").0,
+        positions,
+        "a move leaves positions"
+    );
+    f.scene.set_rotation(shape, 30.0).unwrap();
+    f.scene.set_rotation(label, 30.0).unwrap();
+    f.scene.set_z(shape, 3.0).unwrap();
+    f.scene.set_visible(label, false).unwrap();
+    f.scene.set_anchor(shape, 1.0, 1.0).unwrap();
+    f.draw();
+    let after = (f.scene.stats::<Shape>(), f.scene.stats::<Label>());
+    assert_eq!(after, before, "no setter built geometry again");
+}
+
+fn a_text_change_writes_only_the_glyphs_from_the_first_that_differs(ctx: &HeadlessContext) {
+    let mut f = Frame::new(ctx);
+    let layer = f.scene.add_layer(0).unwrap();
+    let label = Label::new(layer, "Score: 12", &Font::default_font(), 12.0, 2.0, 20.0);
+    let label = f.scene.add(label).unwrap();
+    let glyphs = |f: &Frame| f.scene.stats::<Label>().vertices_written / 4;
+    assert_eq!(glyphs(&f), 8, "8 glyphs with ink (the space has none)");
+    f.scene.set_text(label, "Score: 123").unwrap();
+    assert_eq!(glyphs(&f), 9, "one glyph more, written alone");
+    f.scene.set_text(label, "Score: 124").unwrap();
+    assert_eq!(glyphs(&f), 10, "the last glyph, alone");
+    f.scene.set_text(label, "Score: 124").unwrap();
+    assert_eq!(glyphs(&f), 10, "the same text writes nothing");
+    let stats = f.scene.stats::<Label>();
+    assert_eq!(stats.rebuilds, 2);
+    assert_eq!(stats.resized_in_place + stats.resized_moved, 1);
+    let pixels = f.pixels();
+    let mut fresh = Frame::new(ctx);
+    let layer = fresh.scene.add_layer(0).unwrap();
+    let label = Label::new(layer, "Score: 124", &Font::default_font(), 12.0, 2.0, 20.0);
+    fresh.scene.add(label).unwrap();
+    assert_eq!(fresh.pixels(), pixels, "as drawn afresh");
+}
+
+fn bounds_hold_every_kind_placed_and_turned(ctx: &HeadlessContext) {
+    let mut f = Frame::new(ctx);
+    let layer = f.scene.add_layer(0).unwrap();
+    let image = f.scene.add_image(10, 4, &solid(10, RED)[..160]).unwrap();
+    let sprite = Sprite::new(layer, image, 20.0, 20.0)
+        .centred()
+        .rotated(90.0);
+    let sprite = f.scene.add(sprite).unwrap();
+    let near = |a: [f32; 4], b: [f32; 4]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-3);
+    let bounds = f.scene.bounds(sprite).unwrap();
+    assert!(
+        near(bounds, [18.0, 15.0, 22.0, 25.0]),
+        "turned a quarter: {bounds:?}"
+    );
+    let bar = ShapeKind::Rectangle {
+        width: 6.0,
+        height: 2.0,
+    };
+    let shape = f.scene.add(Shape::new(layer, bar, 1.0, 2.0)).unwrap();
+    assert!(near(f.scene.bounds(shape).unwrap(), [1.0, 2.0, 7.0, 4.0]));
+    let label = Label::new(layer, "Hg", &Font::default_font(), 20.0, 5.0, 30.0);
+    let label = f.scene.add(label).unwrap();
+    let [l, b, r, t] = f.scene.bounds(label).unwrap();
+    assert!(
+        l <= 5.0 && b < 30.0 && r > 15.0 && t > 40.0,
+        "{:?}",
+        [l, b, r, t]
+    );
+}
+
 common::on_gl_core_and_gles3!(
+    cheap_setters_rewrite_only_what_they_change_and_build_nothing,
+    a_text_change_writes_only_the_glyphs_from_the_first_that_differs,
+    bounds_hold_every_kind_placed_and_turned,
     two_units_overlapping_in_one_mixed_layer_draw_in_one_call_in_z_order,
     set_z_reorders_items_of_every_kind_within_a_layer,
     images_added_after_the_first_draw_across_atlas_growth_keep_every_pixel,

@@ -139,6 +139,11 @@ pub(crate) mod sealed {
         fn corners(&self, state: &Self::State, atlas: &SceneAtlas, from: usize, out: &mut Corners);
         /// Its indices, appended to `out`.
         fn indices(state: &Self::State, out: &mut Vec<u32>);
+        /// A box of its frame `[left, bottom, right, top]` that its bounds hold beside its
+        /// vertices (a label's layout block): none by default.
+        fn block(&self, _state: &Self::State) -> Option<[f32; 4]> {
+            None
+        }
         /// Every vertex's colour, appended to `out`: [`Props::rgba`] at each by default.
         fn paint(&self, state: &Self::State, out: &mut Vec<[u8; 4]>) {
             let (count, _) = Self::counts(state);

@@ -23,7 +23,24 @@ use super::item::{ItemId, Props};
 use super::vertex::{Scratch, COLOUR, POSITION, TEX_COORDS, TRANSLATION};
 use super::SceneError;
 use crate::batch::{Batch, BatchList, FormatId};
-use crate::domain::{DomainId, Primitive, Slots};
+use crate::domain::{DomainId, Primitive, Resized, Slots};
+
+/// What the items of one kind have cost so far ([`Scene::stats`](super::Scene::stats)).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ItemStats {
+    /// Items added.
+    pub added: u64,
+    /// Times an item's geometry was built again (a new image, scale, text or shape).
+    pub rebuilds: u64,
+    /// Of those, the ones whose vertex or index count changed and whose list grew or shrank
+    /// where it was.
+    pub resized_in_place: u64,
+    /// Of those, the ones whose list moved to a region that fits, by a GPU copy.
+    pub resized_moved: u64,
+    /// Vertices whose positions and texels were written by adds and rebuilds (the
+    /// unchanged first vertices of a rebuild, such as a label's kept glyphs, are not).
+    pub vertices_written: u64,
+}
 
 /// A live item: its properties, its list and its kind's state.
 pub(crate) struct Entry<K: Kind> {
@@ -36,6 +53,7 @@ pub(crate) struct Entry<K: Kind> {
 pub(crate) struct Items<K: Kind> {
     slots: Slots<Entry<K>>,
     next: K::State,
+    stats: ItemStats,
 }
 
 /// What a change reaches: the scene's batch, atlas, scratch space, format and scale.
@@ -125,16 +143,21 @@ impl Target<'_> {
 
     /// Sizes `list` for `state`'s counts when they differ from its own and writes its
     /// indices. On error the list keeps its size and data.
-    fn size_for<K: Kind>(&mut self, list: BatchList, state: &K::State) -> Result<(), SceneError> {
+    fn size_for<K: Kind>(
+        &mut self,
+        list: BatchList,
+        state: &K::State,
+    ) -> Result<Option<Resized>, SceneError> {
         let (vertices, indices) = K::counts(state);
         let b = &mut *self.batch;
-        if (vertices, indices) != (b.vertex_count(list)?, b.index_count(list)?) {
-            b.resize(list, vertices, indices)?;
-            self.scratch.indices.clear();
-            K::indices(state, &mut self.scratch.indices);
-            self.batch.write_indices(list, &self.scratch.indices)?;
+        if (vertices, indices) == (b.vertex_count(list)?, b.index_count(list)?) {
+            return Ok(None);
         }
-        Ok(())
+        let resized = b.resize(list, vertices, indices)?;
+        self.scratch.indices.clear();
+        K::indices(state, &mut self.scratch.indices);
+        self.batch.write_indices(list, &self.scratch.indices)?;
+        Ok(Some(resized))
     }
 
     /// Puts a live item back into its list as it was: its counts, indices and every
@@ -151,7 +174,13 @@ impl<K: Kind> Items<K> {
         Items {
             slots: Slots::new(DomainId::next()),
             next: K::State::default(),
+            stats: ItemStats::default(),
         }
+    }
+
+    /// What they cost so far.
+    pub(crate) fn stats(&self) -> ItemStats {
+        self.stats
     }
 
     /// Live items.
@@ -190,6 +219,8 @@ impl<K: Kind> Items<K> {
             t.batch.delete(list)?;
             return Err(error);
         }
+        self.stats.added += 1;
+        self.stats.vertices_written += vertices as u64;
         Ok(self.slots.insert(Entry { item, list, state }))
     }
 
@@ -209,7 +240,7 @@ impl<K: Kind> Items<K> {
         new.check()?;
         *entry.item.props_mut() = new;
         match change(t, entry, &old, None) {
-            Ok(list) => {
+            Ok((list, _)) => {
                 entry.list = list;
                 Ok(())
             }
@@ -244,8 +275,18 @@ impl<K: Kind> Items<K> {
         }
         let changed = change(t, entry, old.props(), Some((&old, first)));
         match changed {
-            Ok(list) => {
+            Ok((list, rebuilt)) => {
                 entry.list = list;
+                if let Some((written, resized)) = rebuilt {
+                    let stats = &mut self.stats;
+                    stats.rebuilds += 1;
+                    stats.vertices_written += written as u64;
+                    match resized {
+                        Some(Resized::InPlace) => stats.resized_in_place += 1,
+                        Some(Resized::Moved) => stats.resized_moved += 1,
+                        None => {}
+                    }
+                }
                 Ok(())
             }
             Err(error) => {
@@ -259,6 +300,46 @@ impl<K: Kind> Items<K> {
         }
     }
 
+    /// The box `[left, bottom, right, top]` that holds item `id`'s vertices (and what its
+    /// kind adds, a label's layout block), placed and turned, in its layer's coordinates.
+    pub(crate) fn bounds(
+        &self,
+        atlas: &SceneAtlas,
+        id: ItemId<K>,
+        scratch: &mut Scratch,
+    ) -> Result<[f32; 4], SceneError> {
+        let entry = self.entry(id)?;
+        let (item, props) = (&entry.item, entry.item.props());
+        let corners = &mut scratch.corners;
+        corners.positions.clear();
+        corners.texels.clear();
+        item.corners(&entry.state, atlas, 0, corners);
+        if let Some([l, b, r, t]) = item.block(&entry.state) {
+            corners.positions.extend([[l, b], [r, b], [r, t], [l, t]]);
+        }
+        let place = props.placer();
+        let mut bounds = [
+            f32::INFINITY,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NEG_INFINITY,
+        ];
+        for &corner in &corners.positions {
+            let [x, y] = place(corner);
+            let (x, y) = (x + props.x, y + props.y);
+            bounds = [
+                bounds[0].min(x),
+                bounds[1].min(y),
+                bounds[2].max(x),
+                bounds[3].max(y),
+            ];
+        }
+        if corners.positions.is_empty() {
+            bounds = [props.x, props.y, props.x, props.y];
+        }
+        Ok(bounds)
+    }
+
     /// Removes item `id` and frees its list.
     pub(crate) fn remove(&mut self, batch: &mut Batch, id: ItemId<K>) -> Result<K, SceneError> {
         let list = self.entry(id)?.list;
@@ -270,7 +351,9 @@ impl<K: Kind> Items<K> {
 
 /// Writes what changed in `entry` (its item and state already the new ones) from `old`'s
 /// properties, and, for a replaced item, from the old item and (when it was rebuilt) the
-/// first vertex that differs from the old one's. Returns its list, moved when its layer changed. On error
+/// first vertex that differs from the old one's. Returns its list, moved when its layer
+/// changed, and for a rebuilt item the vertices written and how its list was resized. On
+/// error
 /// the caller puts the old item and state back and restores the list; this puts the old
 /// z back.
 fn change<K: Kind>(
@@ -278,7 +361,7 @@ fn change<K: Kind>(
     entry: &Entry<K>,
     old: &Props,
     replaced: Option<(&K, Option<usize>)>,
-) -> Result<BatchList, SceneError> {
+) -> Result<(BatchList, Option<(usize, Option<Resized>)>), SceneError> {
     let (item, state, list) = (&entry.item, &entry.state, entry.list);
     let new = *item.props();
     let rezoned = new.z.to_bits() != old.z.to_bits();
@@ -293,11 +376,12 @@ fn change<K: Kind>(
             || new.anchor != old.anchor
             || new.visible != old.visible;
         if let Some((_, Some(first))) = replaced {
-            t.size_for::<K>(list, state)?;
+            let resized = t.size_for::<K>(list, state)?;
             // Kept vertices were placed by the old rotation, anchor and visibility.
             let first = if turned { 0 } else { first };
             let painted = if moved || repaint { 0 } else { first };
-            return t.write_all(list, (item, state), (first, painted));
+            t.write_all(list, (item, state), (first, painted))?;
+            return Ok(Some((count - first.min(count), resized)));
         }
         if turned {
             t.write_corners(list, (item, state), 0, false)?;
@@ -308,11 +392,11 @@ fn change<K: Kind>(
         if repaint {
             t.write_colours(list, (item, state), 0)?;
         }
-        Ok(())
+        Ok(None)
     })();
-    let migrated = written.and_then(|()| match new.layer == old.layer {
-        true => Ok(list),
-        false => Ok(t.batch.migrate(list, new.layer.group)?),
+    let migrated = written.and_then(|rebuilt| match new.layer == old.layer {
+        true => Ok((list, rebuilt)),
+        false => Ok((t.batch.migrate(list, new.layer.group)?, rebuilt)),
     });
     if migrated.is_err() && rezoned {
         let _ = t.batch.set_z(list, old.z);

@@ -122,6 +122,8 @@ impl Label {
 #[derive(Debug, Default)]
 pub struct LabelState {
     face: Option<FaceId>,
+    /// Device pixels per logical pixel of its face (0 until built).
+    scale: f32,
     layout: Layout,
     /// The layout's glyphs with ink, pen positions rounded to whole device pixels.
     quads: Vec<Placed>,
@@ -180,6 +182,7 @@ impl Kind for Label {
                 }),
         );
         state.face = Some(face_id);
+        state.scale = face.scale_for(self.size);
         let kept = match old {
             Some(old) if old.face == state.face => {
                 let pairs = old.quads.iter().zip(&state.quads);
@@ -215,6 +218,13 @@ impl Kind for Label {
             out.push(at(x1, y1), [tx + w, ty]);
             out.push(at(x0, y1), [tx, ty]);
         }
+    }
+
+    /// The layout block (the lines' width by the first ascent to the last descent), in
+    /// logical pixels.
+    fn block(&self, state: &LabelState) -> Option<[f32; 4]> {
+        let scale = state.scale;
+        (scale > 0.0).then(|| state.layout.block.map(|v| v / scale))
     }
 
     fn indices(state: &LabelState, out: &mut Vec<u32>) {

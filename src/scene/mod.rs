@@ -47,6 +47,7 @@ use std::sync::Arc;
 pub use atlas::{AtlasStats, Image};
 pub use error::SceneError;
 pub use item::{Item, ItemId, Props};
+pub use items::ItemStats;
 pub use label::Label;
 pub use layer::{Layer, Mixed, Space};
 pub use shape::Shape;
@@ -307,6 +308,19 @@ impl Scene {
         Ok(K::of(&self.stores).entry(id)?.list)
     }
 
+    /// What the items of kind `K` have cost so far: adds, rebuilds, resizes and vertices
+    /// written.
+    pub fn stats<K: SceneItem>(&self) -> ItemStats {
+        K::of(&self.stores).stats()
+    }
+
+    /// The box `[left, bottom, right, top]` that holds an item, placed and turned, in its
+    /// layer's coordinates (world or screen pixels): its vertices, and a label's layout
+    /// block (the lines' width by the first ascent to the last descent).
+    pub fn bounds<K: SceneItem>(&mut self, id: ItemId<K>) -> Result<[f32; 4], SceneError> {
+        K::of(&self.stores).bounds(&self.atlas, id, &mut self.scratch)
+    }
+
     /// Live items of kind `K`.
     pub fn count<K: SceneItem>(&self) -> usize {
         K::of(&self.stores).len()
@@ -363,6 +377,17 @@ impl Scene {
     ) -> Result<(), SceneError> {
         finite("an item's position", &[x, y])?;
         self.edit(id, |p| (p.x, p.y) = (x, y))
+    }
+
+    /// Places and turns an item in one call that writes each attribute once: its
+    /// translation and its positions.
+    pub fn set_transform<K: SceneItem>(
+        &mut self,
+        id: ItemId<K>,
+        (x, y): (f32, f32),
+        degrees: f32,
+    ) -> Result<(), SceneError> {
+        self.edit(id, |p| ((p.x, p.y), p.rotation) = ((x, y), degrees))
     }
 
     /// Turns an item clockwise about its anchor: rewrites its positions only.
