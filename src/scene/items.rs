@@ -349,6 +349,10 @@ impl<K: Kind> Items<K> {
     }
 }
 
+/// What writing a rebuilt item did: the vertices written, and how its list was resized
+/// when its counts changed.
+type Rebuilt = (usize, Option<Resized>);
+
 /// Writes what changed in `entry` (its item and state already the new ones) from `old`'s
 /// properties, and, for a replaced item, from the old item and (when it was rebuilt) the
 /// first vertex that differs from the old one's. Returns its list, moved when its layer
@@ -361,7 +365,7 @@ fn change<K: Kind>(
     entry: &Entry<K>,
     old: &Props,
     replaced: Option<(&K, Option<usize>)>,
-) -> Result<(BatchList, Option<(usize, Option<Resized>)>), SceneError> {
+) -> Result<(BatchList, Option<Rebuilt>), SceneError> {
     let (item, state, list) = (&entry.item, &entry.state, entry.list);
     let new = *item.props();
     let rezoned = new.z.to_bits() != old.z.to_bits();
