@@ -8,6 +8,7 @@ mod common;
 use std::sync::Arc;
 
 use common::pixel;
+use vertex_domain::backend::fault::{self, Site};
 use vertex_domain::backend::{
     Attribute, ComponentType, Program, RenderTarget, ShaderVersion, VertexFormat,
 };
@@ -15,7 +16,8 @@ use vertex_domain::batch::ProgramGroup;
 use vertex_domain::domain::Primitive;
 use vertex_domain::headless::HeadlessContext;
 use vertex_domain::scene::{
-    Camera, Font, Image, Item, Label, Layer, Scene, SceneError, Shape, ShapeKind, Sprite, VIEW_GLSL,
+    Camera, Font, Image, Item, Label, Layer, Particle, Scene, SceneError, Shape, ShapeKind, Sprite,
+    VIEW_GLSL,
 };
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -584,7 +586,115 @@ fn bounds_hold_every_kind_placed_and_turned(ctx: &HeadlessContext) {
     );
 }
 
+fn particles_draw_instanced_in_one_call_a_layer_and_take_the_same_setters(ctx: &HeadlessContext) {
+    let mut f = Frame::new(ctx);
+    let red = f.scene.add_image(4, 4, &solid(4, RED)).unwrap();
+    let blue = f.scene.add_image(4, 4, &solid(4, BLUE)).unwrap();
+    let sparks = f.scene.add_particle_layer(0).unwrap();
+    let more = f.scene.add_particle_layer(1).unwrap();
+    let ids: Vec<_> = (0..200)
+        .map(|i| {
+            let particle = Particle::new(sparks, red, (i % 16) as f32 * 4.0, (i / 16) as f32 * 3.0);
+            f.scene.add(particle.at_z(i as f32)).unwrap()
+        })
+        .collect();
+    let (pixels, calls) = f.draw();
+    assert_eq!(calls, 1, "one instanced call for the layer");
+    assert_eq!(pixel(&pixels, W, 1, 1), RED);
+    let id = ids[0];
+    f.scene.set_position(id, 50.0, 40.0).unwrap();
+    f.scene.set_image(id, blue).unwrap();
+    f.scene.set_scale(id, 2.0, 2.0).unwrap();
+    f.scene.set_layer(id, more).unwrap();
+    let (pixels, calls) = f.draw();
+    assert_eq!(calls, 2);
+    assert_eq!(
+        pixel(&pixels, W, 54, 44),
+        BLUE,
+        "moved, scaled, another image"
+    );
+    assert_eq!(f.scene.bounds(id).unwrap(), [50.0, 40.0, 58.0, 48.0]);
+    f.scene.set_rotation(id, 90.0).unwrap();
+    f.scene.set_opacity(id, 0).unwrap();
+    assert_eq!(pixel(&f.pixels(), W, 54, 44), BLACK, "transparent");
+    assert_eq!(f.scene.count::<Particle>(), 200);
+    f.scene.remove(id).unwrap();
+    assert_eq!(f.scene.get(id), Err(SceneError::UnknownItem("particle")));
+    assert!(matches!(
+        f.scene.set_position(ids[1], f32::NAN, 0.0),
+        Err(SceneError::NotFinite(_))
+    ));
+    // A sprite and a particle of one image at one place draw the same pixels.
+    let mut g = Frame::new(ctx);
+    let image = g.scene.add_image(12, 12, &pattern(12, 3)).unwrap();
+    let layer = g.scene.add_layer(0).unwrap();
+    let sprite = g.scene.add(Sprite::new(layer, image, 20.0, 10.0)).unwrap();
+    let sprite_pixels = g.pixels();
+    g.scene.remove(sprite).unwrap();
+    let sparks = g.scene.add_particle_layer(0).unwrap();
+    g.scene
+        .add(Particle::new(sparks, image, 20.0, 10.0))
+        .unwrap();
+    assert_eq!(g.pixels(), sprite_pixels);
+}
+
+fn a_particle_whose_move_to_a_full_layer_fails_keeps_its_record_and_pixels(ctx: &HeadlessContext) {
+    let mut f = Frame::new(ctx);
+    let red = f.scene.add_image(4, 4, &solid(4, RED)).unwrap();
+    let (from, to) = (
+        f.scene.add_particle_layer(0).unwrap(),
+        f.scene.add_particle_layer(1).unwrap(),
+    );
+    let id = f.scene.add(Particle::new(from, red, 10.0, 10.0)).unwrap();
+    let record = |f: &mut Frame| {
+        let instance = f.scene.instance(id).unwrap();
+        let batch = f.scene.batch_mut();
+        let translation = batch
+            .read_instance::<[f32; 2]>(instance, "translation")
+            .unwrap();
+        (
+            translation,
+            batch.read_instance::<[u8; 4]>(instance, "colour").unwrap(),
+        )
+    };
+    // Fill the other layer one particle at a time until moving there must grow its
+    // instance buffer, and make that growth fail.
+    for n in 0..10_000 {
+        let (before, pixels) = (record(&mut f), f.pixels());
+        fault::fail_repeatedly(Site::BufferCreate, 0, 1);
+        let moved = f.scene.update(id, |p| {
+            p.props.layer = to;
+            p.props.x += 5.0;
+            p.props.colour = [0, 255, 0];
+        });
+        fault::disarm();
+        match moved {
+            Err(SceneError::Gl(_)) => {
+                assert_eq!(f.scene.get(id).unwrap().props.layer, from);
+                assert_eq!(record(&mut f), before, "the record as it was");
+                assert_eq!(f.pixels(), pixels, "the pixels as they were");
+                return;
+            }
+            Err(other) => panic!("{other}"),
+            Ok(()) => {
+                f.scene
+                    .update(id, |p| {
+                        p.props.layer = from;
+                        p.props.x -= 5.0;
+                        p.props.colour = [255, 255, 255];
+                    })
+                    .unwrap();
+                let filler = Particle::new(to, red, n as f32 % 60.0, 30.0);
+                f.scene.add(filler).unwrap();
+            }
+        }
+    }
+    panic!("the other layer never had to grow");
+}
+
 common::on_gl_core_and_gles3!(
+    a_particle_whose_move_to_a_full_layer_fails_keeps_its_record_and_pixels,
+    particles_draw_instanced_in_one_call_a_layer_and_take_the_same_setters,
     cheap_setters_rewrite_only_what_they_change_and_build_nothing,
     a_text_change_writes_only_the_glyphs_from_the_first_that_differs,
     bounds_hold_every_kind_placed_and_turned,

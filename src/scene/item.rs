@@ -9,20 +9,21 @@
 //! same way for every kind (`items.rs`).
 
 use super::error::finite;
-use super::layer::Layer;
+use super::layer::{Layer, Mixed};
 use super::SceneError;
 use crate::domain::ListId;
 
-/// An item of a scene: a [`Sprite`](super::Sprite), [`Shape`](super::Shape) or
-/// [`Label`](super::Label), named by kind. A removed item's id, or another scene's,
+/// An item of a scene: a [`Sprite`](super::Sprite), [`Shape`](super::Shape),
+/// [`Label`](super::Label) or [`Particle`](super::Particle), named by kind. A removed item's id, or another scene's,
 /// resolves to [`SceneError::UnknownItem`].
 pub type ItemId<K> = ListId<K>;
 
-/// What every item has, whatever its kind.
+/// What every item has, whatever its kind; `L` is the kind of layer it draws in
+/// ([`Mixed`] for sprites, shapes and labels).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Props {
+pub struct Props<L = Mixed> {
     /// The layer it draws in.
-    pub layer: Layer,
+    pub layer: Layer<L>,
     /// Where its anchor goes, in the layer's coordinates (world or screen pixels).
     pub x: f32,
     /// Where its anchor goes.
@@ -44,10 +45,10 @@ pub struct Props {
     pub z: f32,
 }
 
-impl Props {
+impl<L> Props<L> {
     /// White, opaque, unturned and visible at `(x, y)` in `layer`, anchored at its frame's
     /// origin, at z 0.
-    pub fn new(layer: Layer, x: f32, y: f32) -> Props {
+    pub fn new(layer: Layer<L>, x: f32, y: f32) -> Props<L> {
         Props {
             layer,
             x,
@@ -92,10 +93,23 @@ impl Props {
 
 pub(crate) mod sealed {
     use super::super::atlas::SceneAtlas;
+    use super::super::layer::Mixed;
     use super::super::vertex::Corners;
     use super::super::SceneError;
     use super::Props;
     use crate::backend::MaybeSend;
+
+    /// What every kind has: its common properties, in layers of the kind it draws in.
+    pub trait Common: Clone + MaybeSend + 'static {
+        /// The kind of layer it draws in.
+        type Holds: Copy + PartialEq + std::fmt::Debug + 'static;
+        /// The kind's name, for errors.
+        const NAME: &'static str;
+        /// Its common properties.
+        fn props(&self) -> &Props<Self::Holds>;
+        /// Its common properties, to change.
+        fn props_mut(&mut self) -> &mut Props<Self::Holds>;
+    }
 
     /// What the scene needs of a kind to build its geometry.
     pub struct Context<'a> {
@@ -107,16 +121,10 @@ pub(crate) mod sealed {
 
     /// What one kind supplies: its geometry, from its own properties. Everything else
     /// (placing, moving, colouring, ordering, migrating, restoring) is the scene's, once.
-    pub trait Kind: Clone + MaybeSend + 'static {
+    pub trait Kind: Common<Holds = Mixed> {
         /// What the scene keeps beside a live item to rewrite it without building it again
         /// (a shape's tessellation, a label's layout; nothing for a sprite).
         type State: Default + MaybeSend;
-        /// The kind's name, for errors.
-        const NAME: &'static str;
-        /// Its common properties.
-        fn props(&self) -> &Props;
-        /// Its common properties, to change.
-        fn props_mut(&mut self) -> &mut Props;
         /// Whether going from `old` to `self` changes what [`build`](Kind::build) makes.
         fn rebuilds(&self, old: &Self) -> bool;
         /// Whether going from `old` to `self` changes colours beyond the common colour and
@@ -154,7 +162,7 @@ pub(crate) mod sealed {
 
 /// A kind of item a scene draws; every kind has these builders. Sealed: the kinds are the
 /// crate's.
-pub trait Item: sealed::Kind {
+pub trait Item: sealed::Common {
     /// The same item at `z` within its layer.
     fn at_z(mut self, z: f32) -> Self {
         self.props_mut().z = z;
@@ -192,9 +200,9 @@ pub trait Item: sealed::Kind {
     }
 
     /// Its common properties.
-    fn common(&self) -> &Props {
+    fn common(&self) -> &Props<Self::Holds> {
         self.props()
     }
 }
 
-impl<K: sealed::Kind> Item for K {}
+impl<K: sealed::Common> Item for K {}

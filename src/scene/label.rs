@@ -8,9 +8,9 @@
 //! glyphs from the first one that differs (a counter's "Score: 12" of "Score: 123").
 
 use super::atlas::SceneAtlas;
-use super::item::sealed::{Context, Kind};
+use super::item::sealed::{Common, Context, Kind};
 use super::item::Props;
-use super::layer::Layer;
+use super::layer::{Layer, Mixed};
 use super::sprite::QUAD_INDICES;
 use super::vertex::Corners;
 use super::SceneError;
@@ -136,8 +136,8 @@ impl LabelState {
     }
 }
 
-impl Kind for Label {
-    type State = LabelState;
+impl Common for Label {
+    type Holds = Mixed;
     const NAME: &'static str = "label";
 
     fn props(&self) -> &Props {
@@ -147,6 +147,10 @@ impl Kind for Label {
     fn props_mut(&mut self) -> &mut Props {
         &mut self.props
     }
+}
+
+impl Kind for Label {
+    type State = LabelState;
 
     fn rebuilds(&self, old: &Self) -> bool {
         self.text != old.text

@@ -13,8 +13,12 @@ use crate::batch::layer::SharedBlend;
 use crate::batch::{Blend, Group, GroupId};
 
 /// Marker of layers that hold sprites, shapes and labels together ([`Layer`]).
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mixed {}
+
+/// Marker of layers of [`Particle`](super::Particle)s, drawn instanced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Particles {}
 
 /// A layer of a [`Scene`](super::Scene): a group of its batch, typed by what it holds, so
 /// that an item cannot be put in a layer of the wrong kind, nor in a game's own group. It

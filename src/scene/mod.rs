@@ -22,6 +22,17 @@
 //! Every call either completes or changes nothing. Owns GL objects: use and drop it while
 //! its context is current.
 //!
+//! Layers are typed by what they hold: a sprite cannot go into a particle layer (nor into
+//! a game's own group, a bare [`GroupId`]), and such code does not compile:
+//!
+//! ```compile_fail
+//! use vertex_domain::scene::{Image, Layer, Particles, Scene, Sprite};
+//!
+//! fn put(scene: &mut Scene, sparks: Layer<Particles>, image: Image) {
+//!     scene.add(Sprite::new(sparks, image, 0.0, 0.0)); // expected `Layer`, found `Layer<Particles>`
+//! }
+//! ```
+//!
 //! # Vertex format
 //!
 //! | location | attribute     | type               | written by                              |
@@ -37,6 +48,7 @@ mod item;
 mod items;
 mod label;
 mod layer;
+mod particles;
 mod shape;
 mod sprite;
 mod vertex;
@@ -49,7 +61,8 @@ pub use error::SceneError;
 pub use item::{Item, ItemId, Props};
 pub use items::ItemStats;
 pub use label::Label;
-pub use layer::{Layer, Mixed, Space};
+pub use layer::{Layer, Mixed, Particles, Space};
+pub use particles::Particle;
 pub use shape::Shape;
 pub use sprite::Sprite;
 pub use view::{VIEW_BINDING, VIEW_BLOCK, VIEW_GLSL};
@@ -60,12 +73,15 @@ pub use crate::batch::{Blend, Camera};
 
 use crate::backend::{MultiDraw, Program, UniformBuffer};
 use crate::batch::layer::SharedBlend;
-use crate::batch::{Batch, BatchList, DrawStats, FormatId, Group, GroupId, TextError};
+use crate::batch::{
+    Batch, BatchInstance, BatchList, DrawStats, FormatId, Group, GroupId, TextError,
+};
 use atlas::SceneAtlas;
 use error::finite;
-use item::sealed::Kind;
+use item::sealed::{Common, Kind};
 use items::{Items, Target};
 use layer::{LayerGroup, LayerInfo, Uniforms};
+use particles::ParticleStore;
 use vertex::Scratch;
 
 /// A sprite of a scene.
@@ -74,40 +90,171 @@ pub type SpriteId = ItemId<Sprite>;
 pub type ShapeId = ItemId<Shape>;
 /// A label of a scene.
 pub type LabelId = ItemId<Label>;
+/// A particle of a scene.
+pub type ParticleId = ItemId<Particle>;
 
 /// The items of every kind.
 struct Stores {
     sprites: Items<Sprite>,
     shapes: Items<Shape>,
     labels: Items<Label>,
+    particles: ParticleStore,
 }
 
-/// Where a scene keeps the items of one kind.
-trait Kept: Kind {
-    fn of(stores: &Stores) -> &Items<Self>;
-    fn of_mut(stores: &mut Stores) -> &mut Items<Self>;
+/// How a scene keeps the items of one kind: the one lifecycle of [`Items`] for the kinds
+/// drawn as vertex lists, and the instance records of [`ParticleStore`] for particles.
+/// Every verb and setter of [`Scene`] goes through it, the same for every kind.
+trait Kept: Item + Sized {
+    fn add(scene: &mut Scene, item: Self) -> Result<ItemId<Self>, SceneError>;
+    fn get(scene: &Scene, id: ItemId<Self>) -> Result<&Self, SceneError>;
+    /// Replaces the item whole (its new layer checked); rebuilt when `rebuild`.
+    fn replace(
+        scene: &mut Scene,
+        id: ItemId<Self>,
+        item: Self,
+        rebuild: bool,
+    ) -> Result<(), SceneError>;
+    /// Changes its common properties through `edit`, cloning nothing.
+    fn edit(
+        scene: &mut Scene,
+        id: ItemId<Self>,
+        edit: impl FnOnce(&mut Props<Self::Holds>),
+    ) -> Result<(), SceneError>;
+    fn remove(scene: &mut Scene, id: ItemId<Self>) -> Result<Self, SceneError>;
+    fn count(scene: &Scene) -> usize;
+    fn stats(scene: &Scene) -> ItemStats;
+    fn bounds(scene: &mut Scene, id: ItemId<Self>) -> Result<[f32; 4], SceneError>;
 }
 
-macro_rules! kept {
+/// A kind drawn as a vertex list, kept in `Stores::$field`.
+macro_rules! kept_as_lists {
     ($kind:ty, $field:ident) => {
         impl Kept for $kind {
-            fn of(stores: &Stores) -> &Items<Self> {
-                &stores.$field
+            fn add(scene: &mut Scene, item: Self) -> Result<ItemId<Self>, SceneError> {
+                scene.layer(item.props().layer)?;
+                let (mut target, stores) = scene.target();
+                stores.$field.add(&mut target, item)
             }
-            fn of_mut(stores: &mut Stores) -> &mut Items<Self> {
-                &mut stores.$field
+            fn get(scene: &Scene, id: ItemId<Self>) -> Result<&Self, SceneError> {
+                Ok(&scene.stores.$field.entry(id)?.item)
+            }
+            fn replace(
+                scene: &mut Scene,
+                id: ItemId<Self>,
+                item: Self,
+                rebuild: bool,
+            ) -> Result<(), SceneError> {
+                scene.layer(item.props().layer)?;
+                let (mut target, stores) = scene.target();
+                stores.$field.replace(&mut target, id, item, rebuild)
+            }
+            fn edit(
+                scene: &mut Scene,
+                id: ItemId<Self>,
+                edit: impl FnOnce(&mut Props),
+            ) -> Result<(), SceneError> {
+                let (mut target, stores) = scene.target();
+                stores.$field.edit(&mut target, id, edit)
+            }
+            fn remove(scene: &mut Scene, id: ItemId<Self>) -> Result<Self, SceneError> {
+                scene.stores.$field.remove(&mut scene.batch, id)
+            }
+            fn count(scene: &Scene) -> usize {
+                scene.stores.$field.len()
+            }
+            fn stats(scene: &Scene) -> ItemStats {
+                scene.stores.$field.stats()
+            }
+            fn bounds(scene: &mut Scene, id: ItemId<Self>) -> Result<[f32; 4], SceneError> {
+                let scratch = &mut scene.scratch;
+                scene.stores.$field.bounds(&scene.atlas, id, scratch)
+            }
+        }
+        impl ListItem for $kind {
+            fn list(scene: &Scene, id: ItemId<Self>) -> Result<BatchList, SceneError> {
+                Ok(scene.stores.$field.entry(id)?.list)
             }
         }
     };
 }
-kept!(Sprite, sprites);
-kept!(Shape, shapes);
-kept!(Label, labels);
+kept_as_lists!(Sprite, sprites);
+kept_as_lists!(Shape, shapes);
+kept_as_lists!(Label, labels);
 
-/// A kind of item a [`Scene`] holds: [`Sprite`], [`Shape`] or [`Label`]. Sealed.
+impl Kept for Particle {
+    fn add(scene: &mut Scene, item: Self) -> Result<ItemId<Self>, SceneError> {
+        scene.layer(item.props.layer)?;
+        (scene.stores.particles).add(&mut scene.batch, &scene.atlas, item)
+    }
+    fn get(scene: &Scene, id: ItemId<Self>) -> Result<&Self, SceneError> {
+        scene.stores.particles.get(id)
+    }
+    fn replace(scene: &mut Scene, id: ItemId<Self>, item: Self, _: bool) -> Result<(), SceneError> {
+        scene.layer(item.props.layer)?;
+        (scene.stores.particles).replace(&mut scene.batch, &scene.atlas, id, item)
+    }
+    fn edit(
+        scene: &mut Scene,
+        id: ItemId<Self>,
+        edit: impl FnOnce(&mut Props<Particles>),
+    ) -> Result<(), SceneError> {
+        let mut particle = *scene.stores.particles.get(id)?;
+        edit(&mut particle.props);
+        Self::replace(scene, id, particle, false)
+    }
+    fn remove(scene: &mut Scene, id: ItemId<Self>) -> Result<Self, SceneError> {
+        scene.stores.particles.remove(&mut scene.batch, id)
+    }
+    fn count(scene: &Scene) -> usize {
+        scene.stores.particles.len()
+    }
+    fn stats(scene: &Scene) -> ItemStats {
+        scene.stores.particles.stats()
+    }
+    fn bounds(scene: &mut Scene, id: ItemId<Self>) -> Result<[f32; 4], SceneError> {
+        scene.stores.particles.bounds(id)
+    }
+}
+
+/// A kind of item a [`Scene`] holds: [`Sprite`], [`Shape`], [`Label`] or [`Particle`].
+/// Sealed.
 #[allow(private_bounds)]
-pub trait SceneItem: Item + Kept {}
-impl<K: Item + Kept> SceneItem for K {}
+pub trait SceneItem: Kept {}
+impl<K: Kept> SceneItem for K {}
+
+/// A kind that shows an image of the atlas, scaled: [`Sprite`] and [`Particle`]. Sealed.
+#[allow(private_bounds)]
+pub trait Pictured: SceneItem + Copy {
+    /// Its image, to change.
+    #[doc(hidden)]
+    fn image_mut(&mut self) -> &mut Image;
+    /// Its scale, to change.
+    #[doc(hidden)]
+    fn scale_mut(&mut self) -> &mut [f32; 2];
+}
+
+macro_rules! pictured {
+    ($kind:ty) => {
+        impl Pictured for $kind {
+            fn image_mut(&mut self) -> &mut Image {
+                &mut self.image
+            }
+            fn scale_mut(&mut self) -> &mut [f32; 2] {
+                &mut self.scale
+            }
+        }
+    };
+}
+pictured!(Sprite);
+pictured!(Particle);
+
+/// A kind drawn as a vertex list of its layer: [`Sprite`], [`Shape`], [`Label`]. Sealed.
+#[allow(private_bounds)]
+pub trait ListItem: SceneItem + Kind {
+    /// Its vertex list.
+    #[doc(hidden)]
+    fn list(scene: &Scene, id: ItemId<Self>) -> Result<BatchList, SceneError>;
+}
 
 /// A 2D scene: layers of sprites, shapes and labels together, drawn each in one call
 /// through one camera. See the [module docs](self).
@@ -145,6 +292,7 @@ impl Scene {
         let view = UniformBuffer::new(gl, VIEW_BINDING, bytemuck::cast_slice(&block))?;
         let mut batch = Batch::new(gl, multi_draw);
         let format = batch.format_id(&format);
+        let particles = ParticleStore::new(gl, &mut batch)?;
         Ok(Scene {
             atlas: SceneAtlas::new(gl)?,
             batch,
@@ -161,6 +309,7 @@ impl Scene {
                 sprites: Items::new(),
                 shapes: Items::new(),
                 labels: Items::new(),
+                particles,
             },
         })
     }
@@ -195,14 +344,51 @@ impl Scene {
 
     /// Adds a layer in `space`, drawn by ascending `order`.
     pub fn add_layer_in(&mut self, order: i32, space: Space) -> Result<Layer, SceneError> {
+        let (program, uniforms) = (Arc::clone(&self.program), self.uniforms.clone());
+        let group = self.add_layer_group(order, space, program, uniforms)?;
+        Ok(Layer::new(group))
+    }
+
+    /// Adds a layer of [`Particle`]s in the world, drawn instanced in one call, by
+    /// ascending `order` among all layers.
+    pub fn add_particle_layer(&mut self, order: i32) -> Result<Layer<Particles>, SceneError> {
+        self.add_particle_layer_in(order, Space::World)
+    }
+
+    /// Adds a layer of [`Particle`]s in `space`.
+    pub fn add_particle_layer_in(
+        &mut self,
+        order: i32,
+        space: Space,
+    ) -> Result<Layer<Particles>, SceneError> {
+        let (program, uniforms) = self.stores.particles.program();
+        let (program, uniforms) = (Arc::clone(program), uniforms.clone());
+        let group = self.add_layer_group(order, space, program, uniforms)?;
+        if let Err(error) = self.stores.particles.add_layer(&mut self.batch, group) {
+            let _ = self.batch.set_visible(group, false);
+            self.layers[group.index as usize] = None;
+            return Err(error);
+        }
+        Ok(Layer::new(group))
+    }
+
+    /// Adds a layer's group at the top level, drawn by `program`, ordered by z. On error a
+    /// group that was added is hidden and is no layer.
+    fn add_layer_group(
+        &mut self,
+        order: i32,
+        space: Space,
+        program: Arc<Program>,
+        uniforms: Uniforms,
+    ) -> Result<GroupId, SceneError> {
         let info = LayerInfo {
             blend: SharedBlend::new(Blend::Alpha),
             space,
         };
         let group = LayerGroup {
-            program: Arc::clone(&self.program),
+            program,
             atlas: Arc::clone(self.atlas.texture()),
-            uniforms: self.uniforms.clone(),
+            uniforms,
             info: info.clone(),
         };
         let id = self.batch.add_group(group, order, None)?;
@@ -215,11 +401,11 @@ impl Scene {
             self.layers.resize(index + 1, None);
         }
         self.layers[index] = Some(info);
-        Ok(Layer::new(id))
+        Ok(id)
     }
 
     /// What a layer of this scene is: [`SceneError::UnknownLayer`] for another scene's.
-    fn layer(&self, layer: Layer) -> Result<&LayerInfo, SceneError> {
+    fn layer<L>(&self, layer: Layer<L>) -> Result<&LayerInfo, SceneError> {
         let group = layer.group;
         if !self.batch.has_group(group) {
             return Err(SceneError::UnknownLayer);
@@ -232,23 +418,27 @@ impl Scene {
     }
 
     /// Changes how a layer blends, from its next draw on.
-    pub fn set_layer_blend(&mut self, layer: Layer, blend: Blend) -> Result<(), SceneError> {
+    pub fn set_layer_blend<L>(&mut self, layer: Layer<L>, blend: Blend) -> Result<(), SceneError> {
         self.layer(layer)?.blend.set(blend);
         Ok(())
     }
 
     /// How a layer blends.
-    pub fn layer_blend(&self, layer: Layer) -> Result<Blend, SceneError> {
+    pub fn layer_blend<L>(&self, layer: Layer<L>) -> Result<Blend, SceneError> {
         Ok(self.layer(layer)?.blend.get())
     }
 
     /// Whether a layer is in the world or on the screen.
-    pub fn layer_space(&self, layer: Layer) -> Result<Space, SceneError> {
+    pub fn layer_space<L>(&self, layer: Layer<L>) -> Result<Space, SceneError> {
         Ok(self.layer(layer)?.space)
     }
 
     /// Shows or hides a whole layer.
-    pub fn set_layer_visible(&mut self, layer: Layer, visible: bool) -> Result<(), SceneError> {
+    pub fn set_layer_visible<L>(
+        &mut self,
+        layer: Layer<L>,
+        visible: bool,
+    ) -> Result<(), SceneError> {
         self.layer(layer)?;
         Ok(self.batch.set_visible(layer.group, visible)?)
     }
@@ -292,38 +482,36 @@ impl Scene {
     /// its image this scene's ([`SceneError::UnknownImage`]), its geometry or text valid;
     /// on error nothing was added.
     pub fn add<K: SceneItem>(&mut self, item: K) -> Result<ItemId<K>, SceneError> {
-        self.layer(item.props().layer)?;
-        let (mut target, stores) = self.target();
-        K::of_mut(stores).add(&mut target, item)
+        K::add(self, item)
     }
 
     /// An item's properties.
     pub fn get<K: SceneItem>(&self, id: ItemId<K>) -> Result<&K, SceneError> {
-        Ok(&K::of(&self.stores).entry(id)?.item)
+        K::get(self, id)
     }
 
     /// An item's vertex list in [`batch`](Self::batch), for reading its vertices back
     /// (attributes `position`, `translation`, `tex_coords`, `colour`) or its placement.
-    pub fn list<K: SceneItem>(&self, id: ItemId<K>) -> Result<BatchList, SceneError> {
-        Ok(K::of(&self.stores).entry(id)?.list)
+    pub fn list<K: ListItem>(&self, id: ItemId<K>) -> Result<BatchList, SceneError> {
+        K::list(self, id)
     }
 
     /// What the items of kind `K` have cost so far: adds, rebuilds, resizes and vertices
     /// written.
     pub fn stats<K: SceneItem>(&self) -> ItemStats {
-        K::of(&self.stores).stats()
+        K::stats(self)
     }
 
     /// The box `[left, bottom, right, top]` that holds an item, placed and turned, in its
     /// layer's coordinates (world or screen pixels): its vertices, and a label's layout
     /// block (the lines' width by the first ascent to the last descent).
     pub fn bounds<K: SceneItem>(&mut self, id: ItemId<K>) -> Result<[f32; 4], SceneError> {
-        K::of(&self.stores).bounds(&self.atlas, id, &mut self.scratch)
+        K::bounds(self, id)
     }
 
     /// Live items of kind `K`.
     pub fn count<K: SceneItem>(&self) -> usize {
-        K::of(&self.stores).len()
+        K::count(self)
     }
 
     /// Updates an item through `f` and rewrites what changed: its geometry when its kind's
@@ -352,9 +540,7 @@ impl Scene {
         item: K,
         rebuild: bool,
     ) -> Result<(), SceneError> {
-        self.layer(item.props().layer)?;
-        let (mut target, stores) = self.target();
-        K::of_mut(stores).replace(&mut target, id, item, rebuild)
+        K::replace(self, id, item, rebuild)
     }
 
     /// Changes an item's common properties in place through `edit` and rewrites what
@@ -362,10 +548,9 @@ impl Scene {
     fn edit<K: SceneItem>(
         &mut self,
         id: ItemId<K>,
-        edit: impl FnOnce(&mut Props),
+        edit: impl FnOnce(&mut Props<K::Holds>),
     ) -> Result<(), SceneError> {
-        let (mut target, stores) = self.target();
-        K::of_mut(stores).edit(&mut target, id, edit)
+        K::edit(self, id, edit)
     }
 
     /// Moves an item: rewrites its translation only, 8 bytes a vertex.
@@ -452,29 +637,35 @@ impl Scene {
     pub fn set_layer<K: SceneItem>(
         &mut self,
         id: ItemId<K>,
-        layer: Layer,
+        layer: Layer<K::Holds>,
     ) -> Result<(), SceneError> {
         self.layer(layer)?;
         self.edit(id, |p| p.layer = layer)
     }
 
-    /// Shows another image on a sprite (an animation frame): rewrites its 4 positions and
-    /// 4 texels only.
-    pub fn set_image(&mut self, id: SpriteId, image: Image) -> Result<(), SceneError> {
-        let sprite = Sprite {
-            image,
-            ..*self.get(id)?
-        };
-        self.replace(id, sprite, false)
+    /// Shows another image on a sprite or particle (an animation frame): rewrites its
+    /// corners and texels only (a sprite's 4 positions and 4 texels, a particle's offset,
+    /// edges and texel rectangle).
+    pub fn set_image<K: Pictured>(
+        &mut self,
+        id: ItemId<K>,
+        image: Image,
+    ) -> Result<(), SceneError> {
+        let mut item = *self.get(id)?;
+        *item.image_mut() = image;
+        self.replace(id, item, false)
     }
 
-    /// Scales a sprite: rewrites its positions (and texels) only.
-    pub fn set_scale(&mut self, id: SpriteId, x: f32, y: f32) -> Result<(), SceneError> {
-        let sprite = Sprite {
-            scale: [x, y],
-            ..*self.get(id)?
-        };
-        self.replace(id, sprite, false)
+    /// Scales a sprite or particle about its anchor: rewrites its corners only.
+    pub fn set_scale<K: Pictured>(
+        &mut self,
+        id: ItemId<K>,
+        x: f32,
+        y: f32,
+    ) -> Result<(), SceneError> {
+        let mut item = *self.get(id)?;
+        *item.scale_mut() = [x, y];
+        self.replace(id, item, false)
     }
 
     /// Changes a label's text: lays it out again and writes its glyphs from the first one
@@ -498,14 +689,20 @@ impl Scene {
         self.replace(id, shape, false)
     }
 
+    /// A particle's instance in [`batch`](Self::batch), for reading its record back
+    /// (attributes `translation`, `offset`, `axes`, `texels`, `colour`).
+    pub fn instance(&self, id: ParticleId) -> Result<BatchInstance, SceneError> {
+        self.stores.particles.instance(id)
+    }
+
     /// A label's lines as laid out, in its frame, in device pixels.
     pub fn label_lines(&self, id: LabelId) -> Result<&[Line], SceneError> {
-        Ok(Label::of(&self.stores).entry(id)?.state.lines())
+        Ok(self.stores.labels.entry(id)?.state.lines())
     }
 
     /// Removes an item and frees its list; its id becomes stale. Returns its properties.
     pub fn remove<K: SceneItem>(&mut self, id: ItemId<K>) -> Result<K, SceneError> {
-        K::of_mut(&mut self.stores).remove(&mut self.batch, id)
+        K::remove(self, id)
     }
 
     /// Sets the viewport size in pixels, after a window resize. World coordinates stay

@@ -7,9 +7,9 @@
 //! does.
 
 use super::atlas::SceneAtlas;
-use super::item::sealed::{Context, Kind};
+use super::item::sealed::{Common, Context, Kind};
 use super::item::Props;
-use super::layer::Layer;
+use super::layer::{Layer, Mixed};
 use super::vertex::Corners;
 use super::SceneError;
 use crate::batch::shapes::{Mesh, ShapeKind};
@@ -55,9 +55,8 @@ impl Shape {
     }
 }
 
-impl Kind for Shape {
-    /// Its tessellation.
-    type State = Mesh;
+impl Common for Shape {
+    type Holds = Mixed;
     const NAME: &'static str = "shape";
 
     fn props(&self) -> &Props {
@@ -67,6 +66,11 @@ impl Kind for Shape {
     fn props_mut(&mut self) -> &mut Props {
         &mut self.props
     }
+}
+
+impl Kind for Shape {
+    /// Its tessellation.
+    type State = Mesh;
 
     fn rebuilds(&self, old: &Self) -> bool {
         self.kind != old.kind

@@ -6,9 +6,9 @@
 
 use super::atlas::{Image, SceneAtlas};
 use super::error::finite;
-use super::item::sealed::{Context, Kind};
+use super::item::sealed::{Common, Context, Kind};
 use super::item::Props;
-use super::layer::Layer;
+use super::layer::{Layer, Mixed};
 use super::vertex::Corners;
 use super::SceneError;
 
@@ -55,8 +55,8 @@ impl Sprite {
     }
 }
 
-impl Kind for Sprite {
-    type State = ();
+impl Common for Sprite {
+    type Holds = Mixed;
     const NAME: &'static str = "sprite";
 
     fn props(&self) -> &Props {
@@ -66,6 +66,10 @@ impl Kind for Sprite {
     fn props_mut(&mut self) -> &mut Props {
         &mut self.props
     }
+}
+
+impl Kind for Sprite {
+    type State = ();
 
     fn rebuilds(&self, old: &Self) -> bool {
         self.image != old.image || self.scale != old.scale

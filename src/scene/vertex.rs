@@ -60,22 +60,46 @@ void main() {
     out_colour = c;
 }";
 
-/// The scene's program, compiled for `gl`'s GLSL dialect and bound to the view block; its
-/// vertex format; and the uniforms its layers set.
-pub(crate) fn program(
+/// A program of the scene: `vertex` (a body after [`VIEW_GLSL`], writing `v_tex_coords` in
+/// texels divided by `atlas_size` and `v_colour`) with the scene's fragment shader, its
+/// inputs bound to `attributes`' locations, reading the atlas from unit 0 and bound to the
+/// view block; and the uniforms its layers set.
+pub(crate) fn build(
     gl: &Arc<glow::Context>,
-) -> Result<(Arc<Program>, VertexFormat, Uniforms), SceneError> {
+    vertex: &str,
+    attributes: &[(&str, u32)],
+) -> Result<(Arc<Program>, Uniforms), SceneError> {
     let version = ShaderVersion::for_context(gl);
-    let vertex = version.source(&format!("{VIEW_GLSL}{VERTEX_SHADER}"));
+    let vertex = version.source(&format!("{VIEW_GLSL}{vertex}"));
     let fragment = version.source(FRAGMENT_SHADER);
-    let program = Program::builder(gl, &vertex, &fragment)
-        .bind_attribute("position", POSITION as u32)
-        .bind_attribute("translation", TRANSLATION as u32)
-        .bind_attribute("tex_coords", TEX_COORDS as u32)
-        .bind_attribute("colour", COLOUR as u32)
+    let builder = Program::builder(gl, &vertex, &fragment);
+    let program = (attributes.iter())
+        .fold(builder, |b, &(name, location)| {
+            b.bind_attribute(name, location)
+        })
         .build()?;
     program.set_int(&program.uniform_location("atlas")?, 0)?;
     program.bind_uniform_block(VIEW_BLOCK, VIEW_BINDING)?;
+    let uniforms = Uniforms {
+        atlas_size: program.uniform_location("atlas_size")?,
+        screen: program.uniform_location("screen")?,
+        straight: program.uniform_location("straight")?,
+    };
+    Ok((Arc::new(program), uniforms))
+}
+
+/// The program of every sprite, shape and label, its vertex format, and the uniforms its
+/// layers set.
+pub(crate) fn program(
+    gl: &Arc<glow::Context>,
+) -> Result<(Arc<Program>, VertexFormat, Uniforms), SceneError> {
+    let attributes = [
+        ("position", POSITION as u32),
+        ("translation", TRANSLATION as u32),
+        ("tex_coords", TEX_COORDS as u32),
+        ("colour", COLOUR as u32),
+    ];
+    let (program, uniforms) = build(gl, VERTEX_SHADER, &attributes)?;
     let format = VertexFormat::from_program(
         &program,
         &[
@@ -84,12 +108,7 @@ pub(crate) fn program(
         ],
     )
     .map_err(crate::batch::BatchError::from)?;
-    let uniforms = Uniforms {
-        atlas_size: program.uniform_location("atlas_size")?,
-        screen: program.uniform_location("screen")?,
-        straight: program.uniform_location("straight")?,
-    };
-    Ok((Arc::new(program), format, uniforms))
+    Ok((program, format, uniforms))
 }
 
 /// An item's vertices before they are placed: where each lies in the item's frame (its

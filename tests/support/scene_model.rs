@@ -14,8 +14,8 @@ use std::sync::Arc;
 use vertex_domain::backend::fault::{self, Site};
 use vertex_domain::backend::{MultiDraw, RenderTarget};
 use vertex_domain::scene::{
-    Camera, Font, Image, Item, ItemId, Label, Layer, Scene, SceneError, SceneItem, Shape,
-    ShapeKind, Space, Sprite,
+    Camera, Font, Image, Item, ItemId, Label, Layer, Particle, Particles, Props, Scene, SceneError,
+    SceneItem, Shape, ShapeKind, Space, Sprite,
 };
 
 /// The sites a scene's operations reach.
@@ -94,10 +94,14 @@ pub struct World {
     layers: Vec<Layer>,
     /// One reference layer per layer, hidden but while pixels are checked.
     references: Vec<Layer>,
+    /// Particle layers, and theirs.
+    particle_layers: Vec<Layer<Particles>>,
+    particle_references: Vec<Layer<Particles>>,
     images: Vec<Image>,
     sprites: Kept<Sprite>,
     shapes: Kept<Shape>,
     labels: Kept<Label>,
+    particles: Kept<Particle>,
     /// The next z: every z is distinct, so that the reference draws in the same order
     /// whatever the order of adding.
     z: f32,
@@ -124,16 +128,27 @@ impl World {
                 layer
             })
             .collect();
+        let mut particle_layers = Vec::new();
+        let mut particle_references = Vec::new();
+        for (i, space) in [Space::World, Space::Screen].into_iter().enumerate() {
+            particle_layers.push(scene.add_particle_layer_in(10 + i as i32, space).unwrap());
+            let reference = scene.add_particle_layer_in(110 + i as i32, space).unwrap();
+            scene.set_layer_visible(reference, false).unwrap();
+            particle_references.push(reference);
+        }
         let mut world = World {
             scene,
             target: RenderTarget::new(gl, W, H).unwrap(),
             font: Font::default_font(),
             layers,
             references,
+            particle_layers,
+            particle_references,
             images: Vec::new(),
             sprites: Kept { items: Vec::new() },
             shapes: Kept { items: Vec::new() },
             labels: Kept { items: Vec::new() },
+            particles: Kept { items: Vec::new() },
             z: 0.0,
             counts: Counts::default(),
         };
@@ -211,6 +226,7 @@ impl World {
         self.sprites.check(&self.scene);
         self.shapes.check(&self.scene);
         self.labels.check(&self.scene);
+        self.particles.check(&self.scene);
     }
 
     fn layer<F: FnMut() -> Option<u64>>(&self, src: &mut Source<F>) -> Option<Layer> {
@@ -225,7 +241,8 @@ impl World {
         let outcome = match roll {
             0..=9 => self.add_sprite(src)?,
             10..=17 => self.add_shape(src)?,
-            18..=24 => self.add_label(src)?,
+            18..=21 => self.add_label(src)?,
+            22..=24 => self.add_particle(src)?,
             25..=27 => self.add_image(src)?,
             28..=32 => self.draw(),
             33..=35 => {
@@ -236,10 +253,11 @@ impl World {
                 };
                 settle(self.scene.set_camera(camera))
             }
-            _ => match src.below(3)? {
+            _ => match src.below(4)? {
                 0 => self.change_sprite(src)?,
                 1 => self.change_shape(src)?,
-                _ => self.change_label(src)?,
+                2 => self.change_label(src)?,
+                _ => self.change_particle(src)?,
             },
         };
         Some(outcome)
@@ -251,10 +269,8 @@ impl World {
         match self.scene.draw() {
             Ok(stats) => {
                 // One domain a layer, whatever kinds it holds: one multi-draw each.
-                assert!(
-                    stats.domains <= self.layers.len(),
-                    "one domain a layer: {stats:?}"
-                );
+                let layers = self.layers.len() + self.particle_layers.len();
+                assert!(stats.domains <= layers, "one domain a layer: {stats:?}");
                 Outcome::Done
             }
             Err(error) => Outcome::Failed(error),
@@ -300,6 +316,43 @@ impl World {
                 .scaled(src.float(0.5, 2.0)?, src.float(0.5, 2.0)?);
         }
         Some(self.add(sprite))
+    }
+
+    fn add_particle<F: FnMut() -> Option<u64>>(&mut self, src: &mut Source<F>) -> Option<Outcome> {
+        let image = self.images[src.below(self.images.len() as u64)? as usize];
+        let (x, y) = (src.float(0.0, W as f32)?, src.float(0.0, H as f32)?);
+        let layer = Particle::layers(self).0[src.below(2)? as usize];
+        let particle = Particle::new(layer, image, x, y)
+            .rotated(src.float(-180.0, 180.0)?)
+            .with_colour(src.colour()?)
+            .at_z(self.next_z());
+        Some(self.add(particle))
+    }
+
+    fn change_particle<F: FnMut() -> Option<u64>>(
+        &mut self,
+        src: &mut Source<F>,
+    ) -> Option<Outcome> {
+        let count = self.particles.items.len() as u64;
+        if count == 0 || src.below(3)? > 0 {
+            return self.common::<Particle, F>(src);
+        }
+        let index = src.below(count)? as usize;
+        let (id, mut model) = self.particles.items[index];
+        let result = match src.below(2)? {
+            0 => {
+                model.image = self.images[src.below(self.images.len() as u64)? as usize];
+                self.scene.set_image(id, model.image)
+            }
+            _ => {
+                model.scale = [src.float(0.25, 3.0)?, src.float(0.25, 3.0)?];
+                self.scene.set_scale(id, model.scale[0], model.scale[1])
+            }
+        };
+        if result.is_ok() {
+            self.particles.items[index].1 = model;
+        }
+        Some(settle(result))
     }
 
     fn shape_kind<F: FnMut() -> Option<u64>>(&self, src: &mut Source<F>) -> Option<ShapeKind> {
@@ -374,7 +427,8 @@ impl World {
         }
         let index = src.below(count)? as usize;
         let (id, mut model) = K::kept(self).items[index].clone();
-        let layer = self.layer(src)?;
+        let layers = K::layers(self).0;
+        let layer = layers[src.below(layers.len() as u64)? as usize];
         let z = self.next_z();
         let s = &mut self.scene;
         let p = model.common_mut();
@@ -515,35 +569,22 @@ impl World {
             self.scene.set_layer_visible(layer, false).unwrap();
             self.scene.set_layer_visible(reference, true).unwrap();
         }
-        let to_reference = |layers: &[Layer], references: &[Layer], layer: Layer| {
-            references[layers.iter().position(|&l| l == layer).unwrap()]
-        };
-        let (layers, references) = (self.layers.clone(), self.references.clone());
-        let mut added: (Vec<_>, Vec<_>, Vec<_>) = (Vec::new(), Vec::new(), Vec::new());
-        for (_, model) in &self.sprites.items {
-            let mut item = *model;
-            item.props.layer = to_reference(&layers, &references, item.props.layer);
-            added.0.push(self.scene.add(item).unwrap());
+        for (&layer, &reference) in self.particle_layers.iter().zip(&self.particle_references) {
+            self.scene.set_layer_visible(layer, false).unwrap();
+            self.scene.set_layer_visible(reference, true).unwrap();
         }
-        for (_, model) in &self.shapes.items {
-            let mut item = model.clone();
-            item.props.layer = to_reference(&layers, &references, item.props.layer);
-            added.1.push(self.scene.add(item).unwrap());
-        }
-        for (_, model) in &self.labels.items {
-            let mut item = model.clone();
-            item.props.layer = to_reference(&layers, &references, item.props.layer);
-            added.2.push(self.scene.add(item).unwrap());
-        }
+        let sprites = self.add_references::<Sprite>();
+        let shapes = self.add_references::<Shape>();
+        let labels = self.add_references::<Label>();
+        let particles = self.add_references::<Particle>();
         let reference = self.pixels();
-        for id in added.0 {
-            self.scene.remove(id).unwrap();
-        }
-        for id in added.1 {
-            self.scene.remove(id).unwrap();
-        }
-        for id in added.2 {
-            self.scene.remove(id).unwrap();
+        self.remove_references(sprites);
+        self.remove_references(shapes);
+        self.remove_references(labels);
+        self.remove_references(particles);
+        for (&layer, &reference) in self.particle_layers.iter().zip(&self.particle_references) {
+            self.scene.set_layer_visible(layer, true).unwrap();
+            self.scene.set_layer_visible(reference, false).unwrap();
         }
         for (&layer, &reference) in self.layers.iter().zip(&self.references) {
             self.scene.set_layer_visible(layer, true).unwrap();
@@ -557,6 +598,26 @@ impl World {
             "pixels differ from the reference after {:?}",
             self.counts
         );
+    }
+
+    /// Adds every model item of kind `K` afresh, in the reference layer of its layer.
+    fn add_references<K: Modelled>(&mut self) -> Vec<ItemId<K>> {
+        let (layers, references) = K::layers(self);
+        let (layers, references) = (layers.to_vec(), references.to_vec());
+        let items: Vec<K> = K::kept(self).items.iter().map(|(_, m)| m.clone()).collect();
+        (items.into_iter())
+            .map(|mut item| {
+                let p = item.common_mut();
+                p.layer = references[layers.iter().position(|&l| l == p.layer).unwrap()];
+                self.scene.add(item).unwrap()
+            })
+            .collect()
+    }
+
+    fn remove_references<K: Modelled>(&mut self, ids: Vec<ItemId<K>>) {
+        for id in ids {
+            self.scene.remove(id).unwrap();
+        }
     }
 
     fn pixels(&mut self) -> Vec<u8> {
@@ -578,32 +639,27 @@ fn settle(result: Result<(), SceneError>) -> Outcome {
 /// A kind the world keeps a model of.
 trait Modelled: SceneItem + Clone + PartialEq + std::fmt::Debug {
     fn kept(world: &mut World) -> &mut Kept<Self>;
-    fn common_mut(&mut self) -> &mut vertex_domain::scene::Props;
+    fn common_mut(&mut self) -> &mut Props<Self::Holds>;
+    /// The layers it may be in, and their reference layers.
+    fn layers(world: &World) -> (&[Layer<Self::Holds>], &[Layer<Self::Holds>]);
 }
 
-impl Modelled for Sprite {
-    fn kept(world: &mut World) -> &mut Kept<Self> {
-        &mut world.sprites
-    }
-    fn common_mut(&mut self) -> &mut vertex_domain::scene::Props {
-        &mut self.props
-    }
+macro_rules! modelled {
+    ($kind:ty, $field:ident, $layers:ident, $references:ident) => {
+        impl Modelled for $kind {
+            fn kept(world: &mut World) -> &mut Kept<Self> {
+                &mut world.$field
+            }
+            fn common_mut(&mut self) -> &mut Props<Self::Holds> {
+                &mut self.props
+            }
+            fn layers(world: &World) -> (&[Layer<Self::Holds>], &[Layer<Self::Holds>]) {
+                (&world.$layers, &world.$references)
+            }
+        }
+    };
 }
-
-impl Modelled for Shape {
-    fn kept(world: &mut World) -> &mut Kept<Self> {
-        &mut world.shapes
-    }
-    fn common_mut(&mut self) -> &mut vertex_domain::scene::Props {
-        &mut self.props
-    }
-}
-
-impl Modelled for Label {
-    fn kept(world: &mut World) -> &mut Kept<Self> {
-        &mut world.labels
-    }
-    fn common_mut(&mut self) -> &mut vertex_domain::scene::Props {
-        &mut self.props
-    }
-}
+modelled!(Sprite, sprites, layers, references);
+modelled!(Shape, shapes, layers, references);
+modelled!(Label, labels, layers, references);
+modelled!(Particle, particles, particle_layers, particle_references);
