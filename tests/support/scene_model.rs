@@ -636,12 +636,15 @@ fn settle(result: Result<(), SceneError>) -> Outcome {
     }
 }
 
+/// Layers of one kind, and their reference layers.
+type Layers<'a, L> = (&'a [Layer<L>], &'a [Layer<L>]);
+
 /// A kind the world keeps a model of.
 trait Modelled: SceneItem + Clone + PartialEq + std::fmt::Debug {
     fn kept(world: &mut World) -> &mut Kept<Self>;
     fn common_mut(&mut self) -> &mut Props<Self::Holds>;
     /// The layers it may be in, and their reference layers.
-    fn layers(world: &World) -> (&[Layer<Self::Holds>], &[Layer<Self::Holds>]);
+    fn layers(world: &World) -> Layers<'_, Self::Holds>;
 }
 
 macro_rules! modelled {
@@ -653,7 +656,7 @@ macro_rules! modelled {
             fn common_mut(&mut self) -> &mut Props<Self::Holds> {
                 &mut self.props
             }
-            fn layers(world: &World) -> (&[Layer<Self::Holds>], &[Layer<Self::Holds>]) {
+            fn layers(world: &World) -> Layers<'_, Self::Holds> {
                 (&world.$layers, &world.$references)
             }
         }
