@@ -1,5 +1,6 @@
-//! The main demo: thousands of bouncing, spinning, tinted sprites from generated atlases, in
-//! three layers, drawn by one [`SpriteBatch`] (one multi-draw per layer).
+//! The main demo: thousands of bouncing, spinning, tinted sprites of generated images, in
+//! three world layers of one [`Scene`] (one multi-draw per layer), with the frame
+//! statistics on a screen layer above them.
 //!
 //! ```text
 //! cargo run --release --example sprite_batch                       # a window
@@ -14,15 +15,15 @@
 //! sprites, multi-draw against single draws, on each stream path; in the page: `?bench`).
 //!
 //! Keys in the window: Up or `+` adds 1,000 sprites, Down or `-` removes 1,000, Space pauses,
-//! Escape quits. Frame statistics are drawn in the window's top left corner (a label in a text
-//! layer above the sprites) and shown in the title.
+//! Escape quits. Frame statistics are drawn in the window's top left corner (a label on a
+//! translucent backdrop in a screen layer) and shown in the title.
 
 use std::sync::Arc;
 
-use vertex_domain::backend::{AtlasBuilder, MultiDraw, StreamConfig, TextureAtlas, TextureFilter};
-use vertex_domain::batch::text::{AnchorX, AnchorY};
-use vertex_domain::batch::{
-    Font, GroupId, Label, LabelId, Shape, ShapeId, ShapeKind, Sprite, SpriteBatch, SpriteId,
+use vertex_domain::backend::{MultiDraw, StreamConfig};
+use vertex_domain::scene::{
+    AnchorX, AnchorY, Font, Image, Item, Label, LabelId, Layer, Scene, Shape, ShapeId, ShapeKind,
+    Sprite, SpriteId,
 };
 
 mod common;
@@ -58,36 +59,25 @@ fn edge(d: f32) -> f32 {
     0.5 - d * IMAGE as f32 / 3.0
 }
 
-/// Two atlases of generated shapes: (circle, ring, square) and (star, diamond).
-fn atlases(gl: &Arc<glow::Context>) -> Result<[TextureAtlas; 2]> {
+/// The generated images, added to the scene's atlas: circle, ring, square, star, diamond.
+fn images(scene: &mut Scene) -> Result<Vec<Image>> {
     let r = |x: f32, y: f32| (x * x + y * y).sqrt();
-    let mut round = AtlasBuilder::new();
-    round.add(IMAGE, IMAGE, &image(|x, y| edge(r(x, y) - 0.9)))?;
-    round.add(
-        IMAGE,
-        IMAGE,
-        &image(|x, y| edge((r(x, y) - 0.7).abs() - 0.2)),
-    )?;
-    round.add(
-        IMAGE,
-        IMAGE,
-        &image(|x, y| edge(x.abs().max(y.abs()) - 0.8)),
-    )?;
-    let mut sharp = AtlasBuilder::new();
-    sharp.add(
-        IMAGE,
-        IMAGE,
-        &image(|x, y| {
+    let shapes: [&dyn Fn(f32, f32) -> f32; 5] = [
+        &|x, y| edge(r(x, y) - 0.9),
+        &|x, y| edge((r(x, y) - 0.7).abs() - 0.2),
+        &|x, y| edge(x.abs().max(y.abs()) - 0.8),
+        &|x, y| {
             let angle = y.atan2(x);
             let radius = 0.55 + 0.4 * (2.5 * angle).cos().abs().powf(3.0);
             edge(r(x, y) - radius)
-        }),
-    )?;
-    sharp.add(IMAGE, IMAGE, &image(|x, y| edge(x.abs() + y.abs() - 0.9)))?;
-    Ok([
-        round.build(gl, TextureFilter::Linear)?,
-        sharp.build(gl, TextureFilter::Linear)?,
-    ])
+        },
+        &|x, y| edge(x.abs() + y.abs() - 0.9),
+    ];
+    let mut images = Vec::new();
+    for shape in shapes {
+        images.push(scene.add_image(IMAGE, IMAGE, &image(shape))?);
+    }
+    Ok(images)
 }
 
 /// One sprite in motion.
@@ -98,11 +88,11 @@ struct Mover {
 }
 
 /// The sprites, their motion, and what draws them.
-struct Scene {
-    sprites: SpriteBatch,
-    atlases: [TextureAtlas; 2],
-    /// (layer, atlas index) for each layer, back to front.
-    layers: Vec<(GroupId, usize)>,
+struct Demo2d {
+    scene: Scene,
+    images: Vec<Image>,
+    /// The world layers, back to front.
+    layers: Vec<Layer>,
     movers: Vec<Mover>,
     /// The frame statistics, drawn above the sprites on a translucent backdrop.
     stats: LabelId,
@@ -114,39 +104,38 @@ struct Scene {
 /// Where the statistics label's top left corner sits: this far in from the window's.
 const STATS_MARGIN: f32 = 10.0;
 
-impl Scene {
-    fn create(gl: &Arc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Scene> {
+impl Demo2d {
+    fn create(gl: &Arc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Demo2d> {
         if let Some(other) = options.rest.first() {
             return Err(format!("unknown argument {other}").into());
         }
         let (w, h) = options.size;
-        let mut sprites = SpriteBatch::new(gl, multi_draw, w, h)?;
-        let atlases = atlases(gl)?;
+        let mut scene = Scene::new(gl, multi_draw, w, h)?;
+        let images = images(&mut scene)?;
         let mut layers = Vec::new();
-        for (order, atlas) in [(0, 0), (1, 1), (2, 0)] {
-            let layer = sprites.add_layer(Arc::clone(atlases[atlas].texture()), order)?;
-            layers.push((layer, atlas));
+        for order in 0..3 {
+            layers.push(scene.add_layer(order)?);
         }
-        let shade = sprites.add_shape_layer(3)?;
+        // The statistics stay put on the screen whatever the camera does.
+        let hud = scene.add_screen_layer(3)?;
         let backdrop = ShapeKind::Rectangle {
             width: 1.0,
             height: 1.0,
         };
-        let mut backdrop = Shape::new(shade, backdrop, 0.0, 0.0).with_colour([0, 0, 0]);
-        backdrop.opacity = 170;
-        let backdrop = sprites.add_shape(backdrop)?;
-        let text = sprites.add_text_layer(4)?;
-        let stats = Label::new(text, "", &Font::default_font(), 15.0, STATS_MARGIN, 0.0)
-            .anchored(AnchorX::Left, AnchorY::Top)
-            .with_colour([255, 255, 255])
-            .wrapped(w as f32 - 2.0 * STATS_MARGIN);
-        let stats = sprites.add_label(Label {
-            y: h as f32 - STATS_MARGIN,
-            ..stats
-        })?;
-        let mut scene = Scene {
-            sprites,
-            atlases,
+        let backdrop = Shape::new(hud, backdrop, 0.0, 0.0)
+            .with_colour([0, 0, 0])
+            .with_opacity(170);
+        let backdrop = scene.add(backdrop)?;
+        let stats = Label::new(hud, "", &Font::default_font(), 15.0, STATS_MARGIN, 0.0)
+            .anchored_at(AnchorX::Left, AnchorY::Top)
+            .wrapped(w as f32 - 2.0 * STATS_MARGIN)
+            .at_z(1.0);
+        let mut stats = stats;
+        stats.props.y = h as f32 - STATS_MARGIN;
+        let stats = scene.add(stats)?;
+        let mut demo = Demo2d {
+            scene,
+            images,
             layers,
             stats,
             backdrop,
@@ -154,32 +143,27 @@ impl Scene {
             rng: Rng(options.seed),
             size: (w as f32, h as f32),
         };
-        scene.add(options.count)?;
-        Ok(scene)
+        demo.add(options.count)?;
+        Ok(demo)
     }
 
     /// Adds `n` sprites at random places, with random images, tints, sizes and motion.
     fn add(&mut self, n: usize) -> Result<()> {
         for _ in 0..n {
             let rng = &mut self.rng;
-            let (layer, atlas) = self.layers[(rng.next() % self.layers.len() as u64) as usize];
-            let regions = self.atlases[atlas].regions();
-            let region = regions[(rng.next() % regions.len() as u64) as usize];
-            let mut sprite = Sprite::new(
-                layer,
-                region,
-                rng.range(0.0, self.size.0),
-                rng.range(0.0, self.size.1),
-            );
-            sprite.anchor = [region.width as f32 / 2.0, region.height as f32 / 2.0];
+            let layer = self.layers[(rng.next() % self.layers.len() as u64) as usize];
+            let image = self.images[(rng.next() % self.images.len() as u64) as usize];
+            let (x, y) = (rng.range(0.0, self.size.0), rng.range(0.0, self.size.1));
             let scale = rng.range(0.4, 1.2);
-            (sprite.scale_x, sprite.scale_y) = (scale, scale);
-            sprite.rotation = rng.range(0.0, 360.0);
-            sprite.colour = hue(rng.range(0.0, 1.0));
-            sprite.opacity = rng.range(150.0, 255.0) as u8;
+            let sprite = Sprite::new(layer, image, x, y)
+                .centred()
+                .scaled(scale, scale)
+                .rotated(rng.range(0.0, 360.0))
+                .with_colour(hue(rng.range(0.0, 1.0)))
+                .with_opacity(rng.range(150.0, 255.0) as u8);
             let velocity = [rng.range(-120.0, 120.0), rng.range(-120.0, 120.0)];
             let spin = rng.range(-180.0, 180.0);
-            let id = self.sprites.add(sprite)?;
+            let id = self.scene.add(sprite)?;
             self.movers.push(Mover { id, velocity, spin });
         }
         Ok(())
@@ -189,7 +173,7 @@ impl Scene {
     fn remove(&mut self, n: usize) -> Result<()> {
         let keep = self.movers.len().saturating_sub(n);
         for mover in self.movers.drain(keep..) {
-            self.sprites.remove(mover.id)?;
+            self.scene.remove(mover.id)?;
         }
         Ok(())
     }
@@ -198,7 +182,7 @@ impl Scene {
     fn advance(&mut self, dt: f32) -> Result<()> {
         let (w, h) = self.size;
         for mover in &mut self.movers {
-            let sprite = self.sprites.get(mover.id)?;
+            let sprite = self.scene.get(mover.id)?.props;
             let (mut x, mut y) = (
                 sprite.x + mover.velocity[0] * dt,
                 sprite.y + mover.velocity[1] * dt,
@@ -212,8 +196,8 @@ impl Scene {
                 mover.velocity[1] = -mover.velocity[1];
                 y = y.clamp(0.0, h);
             }
-            self.sprites.set_position(mover.id, x, y)?;
-            self.sprites.set_rotation(mover.id, rotation)?;
+            // Position and rotation in one call: each attribute written once.
+            self.scene.set_transform(mover.id, (x, y), rotation)?;
         }
         Ok(())
     }
@@ -228,11 +212,11 @@ fn hue(h: f32) -> [u8; 3] {
     [channel(0.0), channel(2.0 / 3.0), channel(1.0 / 3.0)]
 }
 
-impl Demo for Scene {
+impl Demo for Demo2d {
     const NAME: &'static str = "vertex-domain sprites";
 
-    fn new(gl: &Arc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Scene> {
-        Scene::create(gl, multi_draw, options)
+    fn new(gl: &Arc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Demo2d> {
+        Demo2d::create(gl, multi_draw, options)
     }
 
     fn step(&mut self, dt: f32) -> Result<()> {
@@ -240,35 +224,34 @@ impl Demo for Scene {
     }
 
     fn draw(&mut self, _: &glow::Context) -> Result<usize> {
-        Ok(self.sprites.draw()?.draw_calls)
+        Ok(self.scene.draw()?.draw_calls)
     }
 
     fn resize(&mut self, width: u32, height: u32) -> Result<()> {
         self.size = (width as f32, height as f32);
-        self.sprites.set_viewport(width, height)?;
+        self.scene.set_viewport(width, height)?;
         let (w, h) = self.size;
-        Ok(self.sprites.update_label(self.stats, |l| {
-            l.y = h - STATS_MARGIN;
+        Ok(self.scene.update(self.stats, |l| {
+            l.props.y = h - STATS_MARGIN;
             l.wrap_width = Some(w - 2.0 * STATS_MARGIN);
         })?)
     }
 
     fn show_stats(&mut self, line: &str) -> Result<()> {
-        self.sprites.set_label_text(self.stats, line)?;
+        self.scene.set_text(self.stats, line)?;
         // The backdrop covers the label's bounds, a few pixels wider.
-        let [l, b, r, t] = self.sprites.label_bounds(self.stats)?;
+        let [l, b, r, t] = self.scene.bounds(self.stats)?;
         let pad = 4.0;
-        Ok(self.sprites.update_shape(self.backdrop, |s| {
-            s.kind = ShapeKind::Rectangle {
-                width: r - l + 2.0 * pad,
-                height: t - b + 2.0 * pad,
-            };
-            (s.x, s.y) = (l - pad, b - pad);
-        })?)
+        let backdrop = ShapeKind::Rectangle {
+            width: r - l + 2.0 * pad,
+            height: t - b + 2.0 * pad,
+        };
+        self.scene.set_geometry(self.backdrop, backdrop)?;
+        Ok(self.scene.set_position(self.backdrop, l - pad, b - pad)?)
     }
 
     fn set_scale_factor(&mut self, scale: f32) -> Result<()> {
-        Ok(self.sprites.set_scale_factor(scale)?)
+        Ok(self.scene.set_scale_factor(scale)?)
     }
 
     fn describe(&self) -> String {
@@ -276,7 +259,7 @@ impl Demo for Scene {
     }
 
     fn set_stream(&mut self, config: StreamConfig) -> Result<()> {
-        Ok(self.sprites.batch_mut().set_stream_config(config)?)
+        Ok(self.scene.batch_mut().set_stream_config(config)?)
     }
 
     fn key(&mut self, key: Key) -> Result<()> {
@@ -292,8 +275,8 @@ impl Demo for Scene {
 
 fn main() {
     #[cfg(not(target_arch = "wasm32"))]
-    common::app::main::<Scene>(Options::parse("--sprites", 5000), USAGE);
+    common::app::main::<Demo2d>(Options::parse("--sprites", 5000), USAGE);
     // In the browser: the page's query (`?sprites=N&check`) are the options.
     #[cfg(target_arch = "wasm32")]
-    common::web::main::<Scene>("--sprites", 5000);
+    common::web::main::<Demo2d>("--sprites", 5000);
 }
