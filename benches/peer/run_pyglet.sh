@@ -4,7 +4,8 @@
 #   bash benches/peer/run_pyglet.sh domain  [--count 100000] [--delete-sample K] [...]
 #   bash benches/peer/run_pyglet.sh shapes  [--counts 10000] [--frames 30] [...]
 #   bash benches/peer/run_pyglet.sh text    [--counts 1000] [--frames 30] [--screenshot PATH] [...]
-#   bash benches/peer/run_pyglet.sh all          # all four, defaults
+#   bash benches/peer/run_pyglet.sh scene   [--counts 10000] [--frames 30] [...]
+#   bash benches/peer/run_pyglet.sh all          # all five, defaults
 # Creates target/peer-venv (repo root) on first use and installs pyglet==2.1.19.
 # Environment: PYTHON (interpreter for the venv, default python3),
 #              PYGLET_HEADLESS_DEVICE (EGL device index, default 0).
@@ -53,12 +54,14 @@ case "$what" in
     domain)  "$PY" "$HERE/pyglet_domain.py" "$@" || die "pyglet_domain.py failed (exit $?)" ;;
     shapes)  "$PY" "$HERE/pyglet_shapes.py" "$@" || die "pyglet_shapes.py failed (exit $?)" ;;
     text)    "$PY" "$HERE/pyglet_text.py" "$@" || die "pyglet_text.py failed (exit $?)" ;;
+    scene)   "$PY" "$HERE/pyglet_scene.py" "$@" || die "pyglet_scene.py failed (exit $?)" ;;
     all)
-        [ $# -eq 0 ] || die "'all' takes no arguments (run 'domain', 'sprites', 'shapes' and 'text' separately to pass options)"
+        [ $# -eq 0 ] || die "'all' takes no arguments (run 'domain', 'sprites', 'shapes', 'text' and 'scene' separately to pass options)"
         "$PY" "$HERE/pyglet_domain.py" || die "pyglet_domain.py failed"
         "$PY" "$HERE/pyglet_sprites.py" || die "pyglet_sprites.py failed"
         "$PY" "$HERE/pyglet_shapes.py" || die "pyglet_shapes.py failed"
         "$PY" "$HERE/pyglet_text.py" || die "pyglet_text.py failed"
+        "$PY" "$HERE/pyglet_scene.py" || die "pyglet_scene.py failed"
         ;;
-    *) die "usage: $0 {sprites|domain|shapes|text|all} [args...]  (got '${what}')" ;;
+    *) die "usage: $0 {sprites|domain|shapes|text|scene|all} [args...]  (got '${what}')" ;;
 esac

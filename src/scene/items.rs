@@ -224,6 +224,25 @@ impl<K: Kind> Items<K> {
         Ok(self.slots.insert(Entry { item, list, state }))
     }
 
+    /// Moves item `id` to `(x, y)` (finite, checked by the scene): its translation only,
+    /// the frame's hot path. The position is recorded once the write is staged.
+    #[inline]
+    pub(crate) fn move_to(
+        &mut self,
+        t: &mut Target<'_>,
+        id: ItemId<K>,
+        (x, y): (f32, f32),
+    ) -> Result<(), SceneError> {
+        let entry = (self.slots.get_mut(id)).map_err(|_| SceneError::UnknownItem(K::NAME))?;
+        let (count, _) = K::counts(&entry.state);
+        let scratch = &mut t.scratch.positions;
+        t.batch
+            .write_filled(entry.list, TRANSLATION, (0, count), [x, y], scratch)?;
+        let props = entry.item.props_mut();
+        (props.x, props.y) = (x, y);
+        Ok(())
+    }
+
     /// Changes the common properties of item `id` through `edit` in place (nothing of the
     /// item is cloned) and rewrites what changed; a new layer (checked by the scene)
     /// migrates it. On error the item is as it was.

@@ -353,6 +353,22 @@ impl ParticleStore {
         }
     }
 
+    /// Moves particle `id` to `(x, y)` (finite, checked by the scene): its translation
+    /// only, 8 bytes.
+    #[inline]
+    pub(crate) fn move_to(
+        &mut self,
+        batch: &mut Batch,
+        id: ItemId<Particle>,
+        (x, y): (f32, f32),
+    ) -> Result<(), SceneError> {
+        let entry =
+            (self.slots.get_mut(id)).map_err(|_| SceneError::UnknownItem(Particle::NAME))?;
+        batch.write_instance(entry.instance, TRANSLATION, [x, y])?;
+        (entry.particle.props.x, entry.particle.props.y) = (x, y);
+        Ok(())
+    }
+
     /// Removes particle `id`.
     pub(crate) fn remove(
         &mut self,
