@@ -1,5 +1,5 @@
 //! A vertex_domain scene inside egui: `egui_glow::Painter` driven headless on the crate's
-//! own context, painting an egui frame whose `PaintCallback` draws a `SpriteBatch`.
+//! own context, painting an egui frame whose `PaintCallback` draws a [`Scene`].
 //!
 //! The scene's pixels fill the callback's rectangle and nothing else; egui's widgets
 //! outside it are pixel for pixel what egui alone draws; the next egui frame on the same
@@ -17,9 +17,9 @@ use std::sync::{Arc, Mutex};
 use egui::{pos2, vec2, Rect};
 use egui_glow::Painter;
 use glow::HasContext;
-use vertex_domain::backend::{AtlasBuilder, RenderTarget, TextureAtlas, TextureFilter};
-use vertex_domain::batch::{Sprite, SpriteBatch};
+use vertex_domain::backend::RenderTarget;
 use vertex_domain::headless::HeadlessContext;
+use vertex_domain::scene::{Font, Item, Label, Scene, Sprite};
 
 /// The frame's size in pixels (and points: one pixel per point).
 const WIDTH: u32 = 320;
@@ -29,24 +29,24 @@ const RECT: Rect = Rect::from_min_max(pos2(160.0, 80.0), pos2(280.0, 200.0));
 /// The scene's colour, which egui's default theme never draws.
 const SCENE: [u8; 3] = [250, 20, 200];
 
-/// The scene: four opaque sprites of [`SCENE`] tiling a 120 x 120 pixel viewport, from an
-/// atlas of one white 8 x 8 image; and the last of them, to add again.
-fn scene(ctx: &HeadlessContext) -> (SpriteBatch, TextureAtlas, Sprite) {
-    let mut builder = AtlasBuilder::new();
-    builder.add(8, 8, &[255u8; 8 * 8 * 4]).unwrap();
-    let atlas = builder.build(ctx.gl(), TextureFilter::Nearest).unwrap();
+/// The scene: four opaque sprites of [`SCENE`] tiling a 120 x 120 pixel viewport in one
+/// layer, each a white 60 x 60 image of the scene's atlas, unscaled (so that every pixel
+/// samples a texel's centre, and the edges read no transparent padding); and the last of
+/// them, to add again.
+fn scene(ctx: &HeadlessContext) -> (Scene, Sprite) {
     let (w, h) = (RECT.width() as u32, RECT.height() as u32);
-    let mut sprites = SpriteBatch::new(ctx.gl(), ctx.multi_draw(), w, h).unwrap();
-    let layer = sprites.add_layer(atlas.texture().clone(), 0).unwrap();
-    let (half_w, half_h) = (w as f32 / 2.0, h as f32 / 2.0);
-    let mut sprite = Sprite::new(layer, atlas.regions()[0], 0.0, 0.0);
-    (sprite.scale_x, sprite.scale_y) = (half_w / 8.0, half_h / 8.0);
-    sprite.colour = SCENE;
+    let mut scene = Scene::new(ctx.gl(), ctx.multi_draw(), w, h).unwrap();
+    let (half_w, half_h) = (w / 2, h / 2);
+    let white = vec![255u8; (half_w * half_h * 4) as usize];
+    let image = scene.add_image(half_w, half_h, &white).unwrap();
+    let layer = scene.add_layer(0).unwrap();
+    let (half_w, half_h) = (half_w as f32, half_h as f32);
+    let mut sprite = Sprite::new(layer, image, 0.0, 0.0).with_colour(SCENE);
     for (x, y) in [(0.0, 0.0), (half_w, 0.0), (0.0, half_h), (half_w, half_h)] {
-        (sprite.x, sprite.y) = (x, y);
-        sprites.add(sprite).unwrap();
+        (sprite.props.x, sprite.props.y) = (x, y);
+        scene.add(sprite).unwrap();
     }
-    (sprites, atlas, sprite)
+    (scene, sprite)
 }
 
 /// What a callback does in the rectangle's viewport, on the painter's context.
@@ -119,15 +119,15 @@ fn painter(ctx: &HeadlessContext) -> Painter {
 
 /// Draws the scene into the callback's viewport; returns the draw statistics.
 fn draw_scene(
-    sprites: &Mutex<SpriteBatch>,
+    scene: &Mutex<Scene>,
     info: &egui::PaintCallbackInfo,
 ) -> vertex_domain::batch::DrawStats {
     let px = info.viewport_in_pixels();
-    let mut sprites = sprites.lock().unwrap();
-    sprites
+    let mut scene = scene.lock().unwrap();
+    scene
         .set_viewport(px.width_px as u32, px.height_px as u32)
         .unwrap();
-    sprites.draw().unwrap()
+    scene.draw().unwrap()
 }
 
 /// Whether bottom-up pixel `(x, y)` lies inside [`RECT`].
@@ -174,13 +174,13 @@ fn a_scene_in_a_paint_callback_draws_inside_its_rectangle_and_leaves_egui_as_egu
     // The reference first, before any scene has drawn on this context: egui alone.
     let [egui_first, egui_second] = two_frames(ctx, None);
 
-    let (sprites, _atlas, _) = scene(ctx);
-    let sprites = Mutex::new(sprites);
+    let (scene, _) = scene(ctx);
+    let scene = Mutex::new(scene);
     let viewports = Arc::new(Mutex::new(Vec::new()));
     let draw: Draw = {
         let viewports = Arc::clone(&viewports);
         Arc::new(move |info: &egui::PaintCallbackInfo, _: &glow::Context| {
-            let stats = draw_scene(&sprites, info);
+            let stats = draw_scene(&scene, info);
             let px = info.viewport_in_pixels();
             let viewport = [px.left_px, px.from_bottom_px, px.width_px, px.height_px];
             viewports.lock().unwrap().push((viewport, stats.draw_calls));
@@ -278,21 +278,37 @@ fn states() -> Vec<State> {
 fn a_scene_draw_in_a_paint_callback_changes_only_gl_state_that_egui_glow_sets_again(
     ctx: &HeadlessContext,
 ) {
-    let (sprites, _atlas, again) = scene(ctx);
-    let sprites = Mutex::new(sprites);
+    let (scene, again) = scene(ctx);
+    let scene = Arc::new(Mutex::new(scene));
     // Per state, its value before and after the scene's draw.
     let seen = Arc::new(Mutex::new(Vec::new()));
     let draw: Draw = {
-        let seen = Arc::clone(&seen);
+        let (seen, scene) = (Arc::clone(&seen), Arc::clone(&scene));
         Arc::new(move |info: &egui::PaintCallbackInfo, gl: &glow::Context| {
             let states = states();
             let before: Vec<_> = states.iter().map(|s| (s.read)(gl)).collect();
             // Sprites added in the callback, as the egui example adds them, so that the
-            // batch grows its buffers (GPU copies) and flushes them here too.
+            // batch grows its buffers (GPU copies) and flushes them here too; an image
+            // that grows the atlas (a GPU copy through a framebuffer) and a label whose
+            // glyphs are uploaded, so that the atlas's texture work happens here too.
+            let mut s = scene.lock().unwrap();
             for _ in 0..1000 {
-                sprites.lock().unwrap().add(again).unwrap();
+                s.add(again).unwrap();
             }
-            draw_scene(&sprites, info);
+            let side = s.atlas_stats().size.0;
+            let big = vec![255u8; (side * side * 4) as usize];
+            s.add_image(side, side, &big).unwrap();
+            let label = Label::new(
+                again.props.layer,
+                "Hi",
+                &Font::default_font(),
+                14.0,
+                4.0,
+                4.0,
+            );
+            s.add(label.with_colour(SCENE)).unwrap();
+            drop(s);
+            draw_scene(&scene, info);
             let after = states.iter().map(|s| (s.read)(gl));
             *seen.lock().unwrap() = before.into_iter().zip(after).collect();
         })
@@ -310,6 +326,8 @@ fn a_scene_draw_in_a_paint_callback_changes_only_gl_state_that_egui_glow_sets_ag
 
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len(), states().len(), "the callback ran");
+    let atlas = scene.lock().unwrap().atlas_stats();
+    assert!(atlas.grows > 0 && atlas.glyphs > 0, "{atlas:?}");
     let changed: Vec<_> = states()
         .into_iter()
         .zip(seen.iter())

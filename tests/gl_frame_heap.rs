@@ -1,6 +1,7 @@
-//! A frame allocates nothing: after warm-up, moving every sprite of a sprite batch,
-//! flushing and drawing makes no heap allocation and frees nothing, on every stream path
-//! and both sprite stores. Counted by a global allocator that forwards to the system's.
+//! A frame allocates nothing: after warm-up, moving every sprite or particle of a scene,
+//! changing labels and shapes, flushing and drawing makes no heap allocation and frees
+//! nothing, on every stream path. Counted by a global allocator that forwards to the
+//! system's.
 //!
 //! This is the crate's side of "no heap churn per frame": the CPU staging, dirty-block
 //! bookkeeping, draw ranges, indirect commands and fences all reuse what earlier frames
@@ -17,12 +18,10 @@ mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::Arc;
 
-use vertex_domain::backend::{
-    AtlasBuilder, MultiDraw, RenderTarget, StreamConfig, StreamPath, TextureFilter,
-};
-use vertex_domain::batch::{Instances, Sprite, SpriteBatch, SpriteStore};
+use vertex_domain::backend::{RenderTarget, StreamConfig, StreamPath};
+use vertex_domain::headless::HeadlessContext;
+use vertex_domain::scene::{Font, Image, Label, Particle, Scene, Shape, ShapeKind, Sprite};
 
 /// Counts this thread's allocations and frees while switched on.
 struct Counting;
@@ -75,85 +74,129 @@ fn heap_events(f: impl FnOnce()) -> u64 {
     EVENTS.with(Cell::get)
 }
 
-fn frames_allocate_nothing<S: SpriteStore>(
-    make: fn(&Arc<glow::Context>, MultiDraw, u32, u32) -> SpriteBatch<S>,
-) {
-    let ctx = common::context();
+/// What a frame moves: sprites in a mixed layer or particles in a particle layer.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Sprites,
+    Particles,
+}
+
+/// Adds 3000 items of `kind` showing `image` to a new layer of `scene`, and returns a
+/// frame: every item moved, then a draw.
+fn moving(scene: &mut Scene, image: Image, kind: Kind) -> impl FnMut(&mut Scene, usize) {
+    let mut sprites = Vec::new();
+    let mut particles = Vec::new();
+    match kind {
+        Kind::Sprites => {
+            let layer = scene.add_layer(0).unwrap();
+            for i in 0..3000 {
+                let sprite = Sprite::new(layer, image, (i % 60) as f32, 1.0);
+                sprites.push(scene.add(sprite).unwrap());
+            }
+        }
+        Kind::Particles => {
+            let layer = scene.add_particle_layer(0).unwrap();
+            for i in 0..3000 {
+                let particle = Particle::new(layer, image, (i % 60) as f32, 1.0);
+                particles.push(scene.add(particle).unwrap());
+            }
+        }
+    }
+    move |scene: &mut Scene, k: usize| {
+        for (i, &id) in sprites.iter().enumerate() {
+            scene.set_position(id, ((i + k) % 60) as f32, 2.0).unwrap();
+        }
+        for (i, &id) in particles.iter().enumerate() {
+            scene.set_position(id, ((i + k) % 60) as f32, 2.0).unwrap();
+        }
+        scene.draw().unwrap();
+    }
+}
+
+/// A scene over a target, bound.
+fn scene(ctx: &HeadlessContext) -> (Scene, RenderTarget) {
     let target = RenderTarget::new(ctx.gl(), 64, 64).unwrap();
     target.bind();
-    let mut builder = AtlasBuilder::new();
-    builder.add(4, 4, &[255u8; 64]).unwrap();
-    let atlas = builder.build(ctx.gl(), TextureFilter::Nearest).unwrap();
+    (
+        Scene::new(ctx.gl(), ctx.multi_draw(), 64, 64).unwrap(),
+        target,
+    )
+}
+
+fn frames_allocate_nothing(kind: Kind) {
+    let ctx = common::context();
+    let counted = heap_events(|| drop(std::hint::black_box(vec![0u8; 16])));
+    assert_eq!(counted, 2, "the counter sees an allocation and its free");
     for path in StreamPath::ALL
         .into_iter()
         .filter(|p| p.is_supported(ctx.gl()))
     {
-        let mut batch = make(ctx.gl(), ctx.multi_draw(), 64, 64);
-        batch
-            .batch_mut()
+        let (mut scene, _target) = scene(&ctx);
+        (scene.batch_mut())
             .set_stream_config(StreamConfig::on(path))
             .unwrap();
-        let layer = batch.add_layer(atlas.texture().clone(), 0).unwrap();
-        let ids: Vec<_> = (0..3000)
-            .map(|i| {
-                let sprite = Sprite::new(layer, atlas.regions()[0], (i % 60) as f32, 1.0);
-                batch.add(sprite).unwrap()
-            })
-            .collect();
-        let mut frame = |k: usize| {
-            for (i, &id) in ids.iter().enumerate() {
-                batch.set_position(id, ((i + k) % 60) as f32, 2.0).unwrap();
-            }
-            batch.draw().unwrap();
-        };
+        let image = scene.add_image(4, 4, &[255; 64]).unwrap();
+        let mut frame = moving(&mut scene, image, kind);
         // Warm-up: the first frames size the staging ring and the scratch lists.
-        (0..4).for_each(&mut frame);
-        let events = heap_events(|| (4..8).for_each(&mut frame));
+        (0..4).for_each(|k| frame(&mut scene, k));
+        assert_eq!(scene.batch().stream_path(), path);
+        let events = heap_events(|| (4..8).for_each(|k| frame(&mut scene, k)));
         assert_eq!(events, 0, "{path:?}: heap allocations or frees in 4 frames");
     }
 }
 
 #[test]
-fn a_frame_of_moving_quad_sprites_allocates_nothing() {
-    frames_allocate_nothing(|gl, md, w, h| SpriteBatch::new(gl, md, w, h).unwrap());
+fn a_frame_of_moving_sprites_allocates_nothing() {
+    frames_allocate_nothing(Kind::Sprites);
 }
 
 #[test]
-fn a_frame_of_moving_instanced_sprites_allocates_nothing() {
-    frames_allocate_nothing::<Instances>(|gl, md, w, h| {
-        SpriteBatch::instanced(gl, md, w, h).unwrap()
-    });
+fn a_frame_of_moving_particles_allocates_nothing() {
+    frames_allocate_nothing(Kind::Particles);
 }
 
 #[test]
-fn moving_recolouring_and_fading_labels_allocates_nothing() {
-    // The label setters change the stored label in place: none clones its text.
+fn moving_turning_recolouring_and_fading_labels_and_shapes_allocates_nothing() {
+    // The setters change the stored item in place: none clones a label's text or a
+    // shape's outline, and the scratch space of the writes is reused.
     let ctx = common::context();
-    let target = RenderTarget::new(ctx.gl(), 64, 64).unwrap();
-    target.bind();
-    let mut batch = SpriteBatch::new(ctx.gl(), ctx.multi_draw(), 64, 64).unwrap();
-    let layer = batch.add_text_layer(0).unwrap();
-    let font = vertex_domain::batch::Font::default_font();
-    let ids: Vec<_> = (0..20)
+    let (mut scene, _target) = scene(&ctx);
+    let layer = scene.add_layer(0).unwrap();
+    let font = Font::default_font();
+    let labels: Vec<_> = (0..20)
         .map(|i| {
             let text = format!("label number {i}");
-            let label = vertex_domain::batch::Label::new(layer, text, &font, 12.0, 2.0, 2.0);
-            batch.add_label(label).unwrap()
+            let label = Label::new(layer, text, &font, 12.0, 2.0, 2.0);
+            scene.add(label).unwrap()
         })
         .collect();
-    let mut frame = |k: usize| {
-        for (i, &id) in ids.iter().enumerate() {
-            let v = ((i + k) % 40) as f32;
-            batch.set_label_position(id, v, 2.0 * v).unwrap();
-            batch.set_label_colour(id, [k as u8, 200, 100]).unwrap();
-            batch.set_label_opacity(id, 255 - k as u8).unwrap();
-        }
-        batch.draw().unwrap();
+    let circle = ShapeKind::Circle {
+        radius: 6.0,
+        segments: 24,
     };
-    (0..4).for_each(&mut frame);
-    let events = heap_events(|| (4..8).for_each(&mut frame));
+    let shapes: Vec<_> = (0..20)
+        .map(|i| {
+            scene
+                .add(Shape::new(layer, circle.clone(), i as f32, 30.0))
+                .unwrap()
+        })
+        .collect();
+    let frame = |scene: &mut Scene, k: usize| {
+        for (i, (&label, &shape)) in labels.iter().zip(&shapes).enumerate() {
+            let v = ((i + k) % 40) as f32;
+            scene.set_position(label, v, 2.0 * v).unwrap();
+            scene.set_colour(label, [k as u8, 200, 100]).unwrap();
+            scene.set_opacity(label, 255 - k as u8).unwrap();
+            scene.set_position(shape, 2.0 * v, v).unwrap();
+            scene.set_rotation(shape, 10.0 * k as f32).unwrap();
+            scene.set_colour(shape, [100, k as u8, 200]).unwrap();
+        }
+        scene.draw().unwrap();
+    };
+    (0..4).for_each(|k| frame(&mut scene, k));
+    let events = heap_events(|| (4..8).for_each(|k| frame(&mut scene, k)));
     assert_eq!(
         events, 0,
-        "heap allocations or frees in 4 frames of label changes"
+        "heap allocations or frees in 4 frames of label and shape changes"
     );
 }

@@ -7,64 +7,61 @@
 mod common;
 
 use vertex_domain::backend::fault::{self, Site};
-use vertex_domain::backend::{AtlasBuilder, RenderTarget, TextureAtlas, TextureFilter};
-use vertex_domain::batch::text::MAX_SCALE_FACTOR;
-use vertex_domain::batch::{
-    BatchError, Font, Label, LabelId, Shape, ShapeKind, Sprite, SpriteBatch, TextError,
-};
+use vertex_domain::backend::RenderTarget;
+// `SceneError::Text` wraps it; the scene does not re-export it.
+use vertex_domain::batch::TextError;
 use vertex_domain::headless::HeadlessContext;
+use vertex_domain::scene::{
+    Font, Item, Label, LabelId, Scene, SceneError, Shape, ShapeKind, Sprite, MAX_SCALE_FACTOR,
+};
 
 /// The viewport, in logical pixels.
 const W: u32 = 96;
 const H: u32 = 64;
 const TEXT: [u8; 3] = [255, 255, 0];
+const RED: [u8; 4] = [200, 30, 30, 255];
+/// The sprites' bottom left corners; each is 8 pixels square.
+const SPRITES: [(u32, u32); 3] = [(4, 4), (20, 8), (70, 40)];
 
 /// The scene at `scale` device pixels per logical pixel: its pixels (bottom-up RGBA8, of
-/// `W * scale` by `H * scale`), the label's logical bounds, and the batch.
+/// `W * scale` by `H * scale`), the label's logical bounds, and the scene.
 struct Drawn {
     pixels: Vec<u8>,
     bounds: [f32; 4],
-    batch: SpriteBatch,
+    scene: Scene,
     label: LabelId,
     target: RenderTarget,
-    _atlas: TextureAtlas,
 }
 
+/// Sprites, a shape and a label in one mixed layer, the label on top.
 fn scene(ctx: &HeadlessContext, scale: u32) -> Drawn {
     let gl = ctx.gl();
     let target = RenderTarget::new(gl, W * scale, H * scale).unwrap();
     target.bind();
-    let mut builder = AtlasBuilder::new();
-    builder.add(8, 8, &[200u8, 30, 30, 255].repeat(64)).unwrap();
-    let atlas = builder.build(gl, TextureFilter::Nearest).unwrap();
-    let mut batch = SpriteBatch::new(gl, ctx.multi_draw(), W, H).unwrap();
-    batch.set_scale_factor(scale as f32).unwrap();
-    let sprites = batch.add_layer(atlas.texture().clone(), 0).unwrap();
-    let shapes = batch.add_shape_layer(1).unwrap();
-    let text = batch.add_text_layer(2).unwrap();
-    for (x, y) in [(4.0, 4.0), (20.0, 8.0), (70.0, 40.0)] {
-        batch
-            .add(Sprite::new(sprites, atlas.regions()[0], x, y))
-            .unwrap();
+    let mut scene = Scene::new(gl, ctx.multi_draw(), W, H).unwrap();
+    scene.set_scale_factor(scale as f32).unwrap();
+    let image = scene.add_image(8, 8, &RED.repeat(64)).unwrap();
+    let layer = scene.add_layer(0).unwrap();
+    for (x, y) in SPRITES {
+        let sprite = Sprite::new(layer, image, x as f32, y as f32);
+        scene.add(sprite).unwrap();
     }
     let rectangle = ShapeKind::Rectangle {
         width: 24.0,
         height: 10.0,
     };
-    batch
-        .add_shape(Shape::new(shapes, rectangle, 40.0, 6.0).with_colour([30, 200, 60]))
-        .unwrap();
-    let label = Label::new(text, "Hi 42", &Font::default_font(), 16.0, 6.0, 36.0).with_colour(TEXT);
-    let label = batch.add_label(label).unwrap();
+    let shape = Shape::new(layer, rectangle, 40.0, 6.0).with_colour([30, 200, 60]);
+    scene.add(shape.at_z(1.0)).unwrap();
+    let label = Label::new(layer, "Hi 42", &Font::default_font(), 16.0, 6.0, 36.0);
+    let label = scene.add(label.with_colour(TEXT).at_z(2.0)).unwrap();
     target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
-    batch.draw().unwrap();
+    scene.draw().unwrap();
     Drawn {
         pixels: target.read_pixels().unwrap(),
-        bounds: batch.label_bounds(label).unwrap(),
-        batch,
+        bounds: scene.bounds(label).unwrap(),
+        scene,
         label,
         target,
-        _atlas: atlas,
     }
 }
 
@@ -86,8 +83,16 @@ fn a_scene_at_scale_2_is_the_scene_at_scale_1_at_twice_the_resolution(ctx: &Head
             two.bounds
         );
     }
+    // At scale 1, each sprite at whole pixels shows its texels exactly, edges included.
+    for (x0, y0) in SPRITES {
+        for (x, y) in (x0..x0 + 8).flat_map(|x| (y0..y0 + 8).map(move |y| (x, y))) {
+            assert_eq!(common::pixel(&one.pixels, W, x, y), RED, "({x}, {y})");
+        }
+    }
     // Every 2x2 block of the second picture averages to the first's pixel, away from the
-    // label (whose glyphs are rasterised afresh at twice the size).
+    // label (whose glyphs are rasterised afresh at twice the size) and from the sprites'
+    // outermost pixels (where the magnified image's linear filtering reaches the atlas's
+    // transparent padding, a quarter texel in).
     let [l, b, r, t] = one.bounds;
     let near_text = |x: u32, y: u32| {
         (x as f32) >= l - 2.0
@@ -95,10 +100,16 @@ fn a_scene_at_scale_2_is_the_scene_at_scale_1_at_twice_the_resolution(ctx: &Head
             && (y as f32) >= b - 2.0
             && (y as f32) <= t + 2.0
     };
+    let on_a_sprite_edge = |x: u32, y: u32| {
+        SPRITES.iter().any(|&(x0, y0)| {
+            let inside = (x0..x0 + 8).contains(&x) && (y0..y0 + 8).contains(&y);
+            inside && (x == x0 || x == x0 + 7 || y == y0 || y == y0 + 7)
+        })
+    };
     let mut compared = 0;
     for y in 0..H {
         for x in 0..W {
-            if near_text(x, y) {
+            if near_text(x, y) || on_a_sprite_edge(x, y) {
                 continue;
             }
             let p1 = common::pixel(&one.pixels, W, x, y);
@@ -126,7 +137,7 @@ fn a_scene_at_scale_2_is_the_scene_at_scale_1_at_twice_the_resolution(ctx: &Head
     // The scene is really there: sprite red and shape green at both scales.
     for drawn in [&one, &two] {
         let px = drawn.pixels.chunks_exact(4);
-        assert!(px.clone().any(|p| p == [200, 30, 30, 255]), "no sprite");
+        assert!(px.clone().any(|p| p == RED), "no sprite");
         assert!(px.clone().any(|p| p == [30, 200, 60, 255]), "no shape");
     }
     // Text ink stays inside its bounds, in device pixels, and covers about four times the
@@ -158,11 +169,10 @@ fn a_scene_at_scale_2_is_the_scene_at_scale_1_at_twice_the_resolution(ctx: &Head
     let gl = ctx.gl();
     let target = RenderTarget::new(gl, 2 * W, 2 * H).unwrap();
     target.bind();
-    let mut big = SpriteBatch::new(gl, ctx.multi_draw(), 2 * W, 2 * H).unwrap();
-    let text = big.add_text_layer(0).unwrap();
-    let label =
-        Label::new(text, "Hi 42", &Font::default_font(), 32.0, 12.0, 72.0).with_colour(TEXT);
-    big.add_label(label).unwrap();
+    let mut big = Scene::new(gl, ctx.multi_draw(), 2 * W, 2 * H).unwrap();
+    let layer = big.add_layer(0).unwrap();
+    let label = Label::new(layer, "Hi 42", &Font::default_font(), 32.0, 12.0, 72.0);
+    big.add(label.with_colour(TEXT)).unwrap();
     target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
     big.draw().unwrap();
     let reference = target.read_pixels().unwrap();
@@ -184,16 +194,20 @@ fn a_scene_at_scale_2_is_the_scene_at_scale_1_at_twice_the_resolution(ctx: &Head
 fn a_bad_scale_factor_is_refused_and_changes_nothing(ctx: &HeadlessContext) {
     let mut drawn = scene(ctx, 1);
     for bad in [0.0, -1.0, f32::NAN, f32::INFINITY, MAX_SCALE_FACTOR * 2.0] {
-        match drawn.batch.set_scale_factor(bad) {
-            Err(BatchError::Text(TextError::ScaleFactor(_))) => {}
+        match drawn.scene.set_scale_factor(bad) {
+            Err(SceneError::Text(TextError::ScaleFactor(_))) => {}
             other => panic!("scale {bad}: {other:?}"),
         }
-        assert_eq!(drawn.batch.scale_factor(), 1.0);
+        assert_eq!(drawn.scene.scale_factor(), 1.0);
     }
+    assert_eq!(drawn.scene.bounds(drawn.label).unwrap(), drawn.bounds);
     drawn.target.bind();
     drawn.target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
-    drawn.batch.draw().unwrap();
-    assert_eq!(drawn.target.read_pixels().unwrap(), drawn.pixels);
+    drawn.scene.draw().unwrap();
+    assert!(
+        drawn.target.read_pixels().unwrap() == drawn.pixels,
+        "the picture changed"
+    );
 }
 
 fn changing_the_scale_factor_lays_labels_out_again_as_if_made_at_it(ctx: &HeadlessContext) {
@@ -202,13 +216,19 @@ fn changing_the_scale_factor_lays_labels_out_again_as_if_made_at_it(ctx: &Headle
     let mut switched = scene(ctx, 1);
     let target = RenderTarget::new(ctx.gl(), 2 * W, 2 * H).unwrap();
     target.bind();
-    switched.batch.set_scale_factor(2.0).unwrap();
-    assert_eq!(switched.batch.scale_factor(), 2.0);
+    switched.scene.set_scale_factor(2.0).unwrap();
+    assert_eq!(switched.scene.scale_factor(), 2.0);
     target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
-    switched.batch.draw().unwrap();
-    assert_eq!(target.read_pixels().unwrap(), two.pixels);
-    let bounds = switched.batch.label_bounds(switched.label).unwrap();
+    switched.scene.draw().unwrap();
+    let pixels = target.read_pixels().unwrap();
+    let differ = (pixels.chunks(4).zip(two.pixels.chunks(4)))
+        .filter(|(a, b)| a != b)
+        .count();
+    assert_eq!(differ, 0, "pixels unlike the scene made at scale 2");
+    let bounds = switched.scene.bounds(switched.label).unwrap();
     assert_eq!(bounds, two.bounds);
+    let lines = |d: &Drawn| d.scene.label_lines(d.label).unwrap().to_vec();
+    assert_eq!(lines(&switched), lines(&two), "laid out in device pixels");
 }
 
 fn a_scale_change_that_fails_part_way_leaves_every_label_as_it_was(ctx: &HeadlessContext) {
@@ -217,40 +237,41 @@ fn a_scale_change_that_fails_part_way_leaves_every_label_as_it_was(ctx: &Headles
     // go back to the old scale, and the picture is as it was.
     let gl = ctx.gl();
     let target = RenderTarget::new(gl, W, H).unwrap();
-    target.bind();
-    let mut batch = SpriteBatch::new(gl, ctx.multi_draw(), W, H).unwrap();
-    let text = batch.add_text_layer(0).unwrap();
+    let mut scene = Scene::new(gl, ctx.multi_draw(), W, H).unwrap();
+    let layer = scene.add_layer(0).unwrap();
     let font = Font::default_font();
-    let first = batch
-        .add_label(Label::new(text, "A", &font, 14.0, 4.0, 8.0))
+    let first = scene
+        .add(Label::new(layer, "A", &font, 14.0, 4.0, 8.0))
         .unwrap();
-    let second = batch
-        .add_label(Label::new(text, "B", &font, 14.0, 40.0, 30.0))
+    let second = scene
+        .add(Label::new(layer, "B", &font, 14.0, 40.0, 30.0))
         .unwrap();
-    let draw = |batch: &mut SpriteBatch| {
+    let draw = |scene: &mut Scene| {
+        target.bind();
         target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
-        batch.draw().unwrap();
+        scene.draw().unwrap();
         target.read_pixels().unwrap()
     };
-    let before = draw(&mut batch);
-    let bounds = [first, second].map(|id| batch.label_bounds(id).unwrap());
+    let before = draw(&mut scene);
+    let bounds = |scene: &mut Scene| [first, second].map(|id| scene.bounds(id).unwrap());
+    let (was, glyphs) = (bounds(&mut scene), scene.atlas_stats().glyphs);
     // One texture step passes (the first label's glyph at 3x), the next fails.
     fault::fail_at(Site::Texture, 1);
-    let result = batch.set_scale_factor(3.0);
+    let result = scene.set_scale_factor(3.0);
     assert!(!fault::disarm(), "no texture step failed");
-    assert!(
-        matches!(result, Err(BatchError::Text(TextError::Gl(_)))),
-        "{result:?}"
-    );
-    assert_eq!(batch.scale_factor(), 1.0);
+    assert!(matches!(result, Err(SceneError::Gl(_))), "{result:?}");
+    assert_eq!(scene.scale_factor(), 1.0);
     assert_eq!(
-        bounds,
-        [first, second].map(|id| batch.label_bounds(id).unwrap())
+        scene.atlas_stats().glyphs,
+        glyphs + 1,
+        "the first glyph at 3x"
     );
-    assert_eq!(draw(&mut batch), before);
+    assert_eq!(bounds(&mut scene), was);
+    assert!(draw(&mut scene) == before, "the picture changed");
     // And the scale can still change afterwards.
-    batch.set_scale_factor(3.0).unwrap();
-    assert_eq!(batch.scale_factor(), 3.0);
+    scene.set_scale_factor(3.0).unwrap();
+    assert_eq!(scene.scale_factor(), 3.0);
+    assert!(draw(&mut scene) != before, "laid out at 3x");
 }
 
 common::on_gl_core_and_gles3!(

@@ -1,8 +1,8 @@
 //! The fault-injected model test (harness: `tests/support/gl_model.rs`): seeded random
-//! operations over plain, indexed and instanced domains, a batch and a sprite batch on a real
-//! context,
-//! about one in six run with something made to fail first, every list checked against a
-//! CPU model after every operation and the pixels against a reference draw every 40.
+//! operations over plain, indexed and instanced domains, a batch and a scene of sprites on
+//! a real context, about one in six run with something made to fail first, every list
+//! checked against a CPU model after every operation and the pixels against a reference
+//! draw every 40.
 //!
 //! It runs on every stream path (the staging ring, one so small that it wraps every few
 //! frames and waits for its fences, the orphaned staging buffer, the re-specified one,

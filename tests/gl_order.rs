@@ -1,34 +1,24 @@
-//! Order within a sprite layer on a real headless GL context, for both sprite stores and on
-//! GL core and GLES 3: a sprite of higher z draws above those of lower z whatever slots the
-//! allocators gave it, equal z keeps the order of adding, under churn (add, remove, re-add,
-//! change z, move); and what it costs: a relayout only on a draw after a change out of
-//! order.
+//! Order within a layer of a [`Scene`] on a real headless GL context, for sprites in a
+//! mixed layer, sprites and shapes together in one, and particles in a particle layer, on
+//! GL core and GLES 3: an item of higher z draws above those of lower z whatever slots the
+//! allocators gave it, and equal z keeps the order of adding, whatever the kind, under
+//! churn (add, remove, re-add, change z, move); and what it costs: a relayout only on a
+//! draw after a change out of order.
 
 mod common;
-#[cfg(target_arch = "wasm32")]
-use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use std::sync::Arc;
-
-use vertex_domain::backend::{AtlasBuilder, MultiDraw, RenderTarget, TextureFilter};
-use vertex_domain::batch::{Instances, Sprite, SpriteBatch, SpriteId, SpriteStore};
+use vertex_domain::backend::RenderTarget;
 use vertex_domain::headless::HeadlessContext;
+use vertex_domain::scene::{
+    Image, Item, Layer, Particle, ParticleId, Particles, Scene, Shape, ShapeId, ShapeKind, Sprite,
+    SpriteId,
+};
 
 /// The target: a 4 × 4 grid of 16-pixel cells.
 const SIZE: u32 = 64;
 const CELL: u32 = 16;
 const CELLS: usize = 16;
 const BACKGROUND: [u8; 4] = [0, 0, 0, 255];
-
-type Make<S> = fn(&Arc<glow::Context>, MultiDraw, u32, u32) -> SpriteBatch<S>;
-
-fn quads(gl: &Arc<glow::Context>, md: MultiDraw, w: u32, h: u32) -> SpriteBatch {
-    SpriteBatch::new(gl, md, w, h).unwrap()
-}
-
-fn instanced(gl: &Arc<glow::Context>, md: MultiDraw, w: u32, h: u32) -> SpriteBatch<Instances> {
-    SpriteBatch::instanced(gl, md, w, h).unwrap()
-}
 
 /// A small xorshift generator: the churn is the same on every run.
 struct Rng(u64);
@@ -42,11 +32,41 @@ impl Rng {
     }
 }
 
-/// What the model knows of a live sprite: where it is, its z, when it was added, and its
+/// What a scene under test holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kinds {
+    /// Sprites in a mixed layer.
+    Sprites,
+    /// Sprites and shapes, picked at random, in one mixed layer.
+    SpritesAndShapes,
+    /// Particles in a particle layer.
+    Particles,
+}
+
+/// An item of any kind.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Id {
+    Sprite(SpriteId),
+    Shape(ShapeId),
+    Particle(ParticleId),
+}
+
+/// Runs `$body` with `$id` bound to the typed id inside `$item`, whatever its kind.
+macro_rules! with_id {
+    ($item:expr, $id:ident => $body:expr) => {
+        match $item {
+            Id::Sprite($id) => $body,
+            Id::Shape($id) => $body,
+            Id::Particle($id) => $body,
+        }
+    };
+}
+
+/// What the model knows of a live item: where it is, its z, when it was added, and its
 /// (unique) colour.
 #[derive(Debug, Clone, Copy)]
 struct Live {
-    id: SpriteId,
+    id: Id,
     cell: usize,
     z: f32,
     added: u64,
@@ -67,47 +87,90 @@ fn colour(k: u64) -> [u8; 3] {
     [(k & 0xff) as u8, ((k >> 8) as u8).wrapping_mul(37), 200]
 }
 
-/// A scene of one layer of a white texture, with its sprite batch.
-struct Scene<S: SpriteStore> {
+/// A scene of one layer of `kinds` and a white image.
+struct Frame {
     target: RenderTarget,
-    sprites: SpriteBatch<S>,
-    layer: vertex_domain::batch::GroupId,
-    region: vertex_domain::backend::AtlasRegion,
-    _atlas: vertex_domain::backend::TextureAtlas,
+    scene: Scene,
+    kinds: Kinds,
+    layer: Layer,
+    particles: Layer<Particles>,
+    white: Image,
 }
 
-impl<S: SpriteStore> Scene<S> {
-    fn new(ctx: &HeadlessContext, make: Make<S>) -> Self {
+impl Frame {
+    fn new(ctx: &HeadlessContext, kinds: Kinds) -> Frame {
         let target = RenderTarget::new(ctx.gl(), SIZE, SIZE).unwrap();
-        target.bind();
-        let mut builder = AtlasBuilder::new();
-        builder.add(4, 4, &[255u8; 64]).unwrap();
-        let atlas = builder.build(ctx.gl(), TextureFilter::Nearest).unwrap();
-        let mut sprites = make(ctx.gl(), ctx.multi_draw(), SIZE, SIZE);
-        let layer = sprites.add_layer(atlas.texture().clone(), 0).unwrap();
-        let region = atlas.regions()[0];
-        Scene {
+        let mut scene = Scene::new(ctx.gl(), ctx.multi_draw(), SIZE, SIZE).unwrap();
+        let white = scene.add_image(4, 4, &[255; 64]).unwrap();
+        let layer = scene.add_layer(0).unwrap();
+        let particles = scene.add_particle_layer(1).unwrap();
+        Frame {
             target,
-            sprites,
+            scene,
+            kinds,
             layer,
-            region,
-            _atlas: atlas,
+            particles,
+            white,
         }
     }
 
-    /// A sprite filling `cell`, tinted `rgb`, at `z`.
-    fn sprite(&self, cell: usize, rgb: [u8; 3], z: f32) -> Sprite {
+    /// Adds an item filling `cell`, coloured `rgb`, at `z`: a sprite or a shape (by `pick`
+    /// when the scene holds both), or a particle.
+    fn add(&mut self, cell: usize, rgb: [u8; 3], z: f32, pick: usize) -> Id {
         let (x, y) = centre(cell);
-        let mut sprite = Sprite::new(self.layer, self.region, x, y).centred().at_z(z);
-        (sprite.scale_x, sprite.scale_y) = (4.0, 4.0);
-        sprite.colour = rgb;
-        sprite
+        let s = &mut self.scene;
+        match (self.kinds, pick % 2) {
+            (Kinds::Sprites, _) | (Kinds::SpritesAndShapes, 0) => {
+                let sprite = Sprite::new(self.layer, self.white, x, y).centred();
+                let sprite = sprite.scaled(4.0, 4.0).with_colour(rgb).at_z(z);
+                Id::Sprite(s.add(sprite).unwrap())
+            }
+            (Kinds::SpritesAndShapes, _) => {
+                let square = ShapeKind::Rectangle {
+                    width: CELL as f32,
+                    height: CELL as f32,
+                };
+                let half = (CELL / 2) as f32;
+                let shape = Shape::new(self.layer, square, x, y).anchored(half, half);
+                Id::Shape(s.add(shape.with_colour(rgb).at_z(z)).unwrap())
+            }
+            (Kinds::Particles, _) => {
+                let particle = Particle::new(self.particles, self.white, x, y).centred();
+                let particle = particle.scaled(4.0, 4.0).with_colour(rgb).at_z(z);
+                Id::Particle(s.add(particle).unwrap())
+            }
+        }
+    }
+
+    fn remove(&mut self, id: Id) {
+        with_id!(id, id => drop(self.scene.remove(id).unwrap()));
+    }
+
+    fn set_z(&mut self, id: Id, z: f32) {
+        with_id!(id, id => self.scene.set_z(id, z).unwrap());
+    }
+
+    fn z(&self, id: Id) -> f32 {
+        with_id!(id, id => self.scene.get(id).unwrap().common().z)
+    }
+
+    fn set_position(&mut self, id: Id, (x, y): (f32, f32)) {
+        with_id!(id, id => self.scene.set_position(id, x, y).unwrap());
+    }
+
+    fn set_colour(&mut self, id: Id, rgb: [u8; 3]) {
+        with_id!(id, id => self.scene.set_colour(id, rgb).unwrap());
+    }
+
+    fn relayouts(&self) -> u64 {
+        self.scene.batch().relayouts()
     }
 
     /// The colour at the centre of every cell.
     fn draw(&mut self) -> Vec<[u8; 4]> {
+        self.target.bind();
         self.target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
-        self.sprites.draw().unwrap();
+        self.scene.draw().unwrap();
         let pixels = self.target.read_pixels().unwrap();
         (0..CELLS)
             .map(|cell| {
@@ -118,7 +181,7 @@ impl<S: SpriteStore> Scene<S> {
     }
 }
 
-/// What the model says each cell shows: its live sprite of the greatest (z, added).
+/// What the model says each cell shows: its live item of the greatest (z, added).
 fn expected(live: &[Live]) -> Vec<[u8; 4]> {
     (0..CELLS)
         .map(|cell| {
@@ -130,11 +193,11 @@ fn expected(live: &[Live]) -> Vec<[u8; 4]> {
         .collect()
 }
 
-fn the_highest_z_then_the_latest_added_draws_on_top_under_churn<S: SpriteStore>(
+fn the_highest_z_then_the_latest_added_draws_on_top_under_churn(
     ctx: &HeadlessContext,
-    make: Make<S>,
+    kinds: Kinds,
 ) {
-    let mut scene = Scene::new(ctx, make);
+    let mut f = Frame::new(ctx, kinds);
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut live: Vec<Live> = Vec::new();
     let mut added = 0u64;
@@ -145,7 +208,7 @@ fn the_highest_z_then_the_latest_added_draws_on_top_under_churn<S: SpriteStore>(
             0..=3 => {
                 let (cell, z) = (rng.below(CELLS), zs[rng.below(zs.len())]);
                 let rgb = colour(added + 1);
-                let id = scene.sprites.add(scene.sprite(cell, rgb, z)).unwrap();
+                let id = f.add(cell, rgb, z, rng.below(2));
                 added += 1;
                 live.push(Live {
                     id,
@@ -154,24 +217,23 @@ fn the_highest_z_then_the_latest_added_draws_on_top_under_churn<S: SpriteStore>(
                     added,
                     colour: rgb,
                 });
-                format!("add to cell {cell} at z {z}")
+                format!("add {id:?} to cell {cell} at z {z}")
             }
             4 | 5 => {
                 let gone = live.swap_remove(rng.below(live.len()));
-                scene.sprites.remove(gone.id).unwrap();
+                f.remove(gone.id);
                 format!("remove {:?}", gone.id)
             }
             6 | 7 => {
                 let k = rng.below(live.len());
                 let z = zs[rng.below(zs.len())];
-                scene.sprites.set_z(live[k].id, z).unwrap();
+                f.set_z(live[k].id, z);
                 live[k].z = z;
                 format!("set z of {:?} to {z}", live[k].id)
             }
             _ => {
                 let (k, cell) = (rng.below(live.len()), rng.below(CELLS));
-                let (x, y) = centre(cell);
-                scene.sprites.set_position(live[k].id, x, y).unwrap();
+                f.set_position(live[k].id, centre(cell));
                 live[k].cell = cell;
                 format!("move {:?} to cell {cell}", live[k].id)
             }
@@ -179,100 +241,86 @@ fn the_highest_z_then_the_latest_added_draws_on_top_under_churn<S: SpriteStore>(
         // Several changes between draws, as in a game's frame, and draws after single ones.
         if step % 3 != 1 {
             assert_eq!(
-                scene.draw(),
+                f.draw(),
                 expected(&live),
                 "step {step} ({what}), {} live",
                 live.len()
             );
         }
     }
+    if kinds == Kinds::SpritesAndShapes {
+        let shapes = live.iter().filter(|l| matches!(l.id, Id::Shape(_)));
+        assert!(shapes.count() > 0, "the churn left no shape");
+        let sprites = live.iter().filter(|l| matches!(l.id, Id::Sprite(_)));
+        assert!(sprites.count() > 0, "the churn left no sprite");
+    }
     assert!(
-        scene.sprites.batch().relayouts() > 0,
+        f.relayouts() > 0,
         "churn out of order lays the layer out again"
     );
 }
 
-fn adding_on_top_and_moving_never_lay_the_layer_out_again<S: SpriteStore>(
-    ctx: &HeadlessContext,
-    make: Make<S>,
-) {
-    let mut scene = Scene::new(ctx, make);
+fn adding_on_top_and_moving_never_lay_the_layer_out_again(ctx: &HeadlessContext, kinds: Kinds) {
+    let mut f = Frame::new(ctx, kinds);
     let mut ids = Vec::new();
     for k in 0..8 {
         // Rising z, then equal z: each lands on top of what is there.
         let z = (k.min(4)) as f32;
-        ids.push(
-            scene
-                .sprites
-                .add(scene.sprite(0, colour(k + 1), z))
-                .unwrap(),
-        );
-        scene.draw();
+        ids.push(f.add(0, colour(k + 1), z, k as usize));
+        f.draw();
     }
-    let (x, y) = centre(5);
     for &id in &ids {
-        scene.sprites.set_position(id, x, y).unwrap();
-        scene.sprites.set_colour(id, [9, 9, 9]).unwrap();
+        f.set_position(id, centre(5));
+        f.set_colour(id, [9, 9, 9]);
     }
-    scene.sprites.set_colour(ids[7], [1, 2, 3]).unwrap();
-    assert_eq!(scene.draw()[5], [1, 2, 3, 255]);
-    assert_eq!(scene.sprites.batch().relayouts(), 0);
+    f.set_colour(ids[7], [1, 2, 3]);
+    assert_eq!(f.draw()[5], [1, 2, 3, 255]);
+    assert_eq!(f.relayouts(), 0);
 
     // Two changes of order before a draw: one relayout, and the lowest goes on top.
-    scene.sprites.set_z(ids[0], 10.0).unwrap();
-    scene.sprites.set_z(ids[1], -1.0).unwrap();
-    scene.sprites.set_colour(ids[0], [4, 5, 6]).unwrap();
-    assert_eq!(scene.draw()[5], [4, 5, 6, 255]);
-    assert_eq!(scene.sprites.batch().relayouts(), 1);
-    scene.draw();
-    assert_eq!(
-        scene.sprites.batch().relayouts(),
-        1,
-        "nothing changed since"
-    );
-    assert_eq!(scene.sprites.get(ids[0]).unwrap().z, 10.0);
+    f.set_z(ids[0], 10.0);
+    f.set_z(ids[1], -1.0);
+    f.set_colour(ids[0], [4, 5, 6]);
+    assert_eq!(f.draw()[5], [4, 5, 6, 255]);
+    assert_eq!(f.relayouts(), 1);
+    f.draw();
+    assert_eq!(f.relayouts(), 1, "nothing changed since");
+    assert_eq!(f.z(ids[0]), 10.0);
 }
 
-mod gl_core {
-    #[cfg(target_arch = "wasm32")]
-    use super::test;
-    use super::*;
-
-    #[test]
-    fn quad_sprites_draw_by_z_then_order_of_adding_under_churn() {
-        the_highest_z_then_the_latest_added_draws_on_top_under_churn(&common::context(), quads);
-    }
-
-    #[test]
-    fn instanced_sprites_draw_by_z_then_order_of_adding_under_churn() {
-        let ctx = common::context();
-        the_highest_z_then_the_latest_added_draws_on_top_under_churn(&ctx, instanced);
-    }
-
-    #[test]
-    fn adding_quad_sprites_on_top_and_moving_them_never_lays_the_layer_out_again() {
-        adding_on_top_and_moving_never_lay_the_layer_out_again(&common::context(), quads);
-    }
-
-    #[test]
-    fn adding_instanced_sprites_on_top_and_moving_them_never_lays_the_layer_out_again() {
-        adding_on_top_and_moving_never_lay_the_layer_out_again(&common::context(), instanced);
-    }
+fn sprites_draw_by_z_then_order_of_adding_under_churn(ctx: &HeadlessContext) {
+    the_highest_z_then_the_latest_added_draws_on_top_under_churn(ctx, Kinds::Sprites);
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-mod gles3 {
-    use super::*;
-
-    #[test]
-    fn quad_sprites_draw_by_z_then_order_of_adding_under_churn() {
-        let ctx = common::context_gles();
-        the_highest_z_then_the_latest_added_draws_on_top_under_churn(&ctx, quads);
-    }
-
-    #[test]
-    fn instanced_sprites_draw_by_z_then_order_of_adding_under_churn() {
-        let ctx = common::context_gles();
-        the_highest_z_then_the_latest_added_draws_on_top_under_churn(&ctx, instanced);
-    }
+fn sprites_and_shapes_in_one_layer_draw_by_z_then_order_of_adding_under_churn(
+    ctx: &HeadlessContext,
+) {
+    the_highest_z_then_the_latest_added_draws_on_top_under_churn(ctx, Kinds::SpritesAndShapes);
 }
+
+fn particles_draw_by_z_then_order_of_adding_under_churn(ctx: &HeadlessContext) {
+    the_highest_z_then_the_latest_added_draws_on_top_under_churn(ctx, Kinds::Particles);
+}
+
+fn adding_sprites_on_top_and_moving_them_never_lays_the_layer_out_again(ctx: &HeadlessContext) {
+    adding_on_top_and_moving_never_lay_the_layer_out_again(ctx, Kinds::Sprites);
+}
+
+fn adding_sprites_and_shapes_on_top_and_moving_them_never_lays_the_layer_out_again(
+    ctx: &HeadlessContext,
+) {
+    adding_on_top_and_moving_never_lay_the_layer_out_again(ctx, Kinds::SpritesAndShapes);
+}
+
+fn adding_particles_on_top_and_moving_them_never_lays_the_layer_out_again(ctx: &HeadlessContext) {
+    adding_on_top_and_moving_never_lay_the_layer_out_again(ctx, Kinds::Particles);
+}
+
+common::on_gl_core_and_gles3!(
+    sprites_draw_by_z_then_order_of_adding_under_churn,
+    sprites_and_shapes_in_one_layer_draw_by_z_then_order_of_adding_under_churn,
+    particles_draw_by_z_then_order_of_adding_under_churn,
+    adding_sprites_on_top_and_moving_them_never_lays_the_layer_out_again,
+    adding_sprites_and_shapes_on_top_and_moving_them_never_lays_the_layer_out_again,
+    adding_particles_on_top_and_moving_them_never_lays_the_layer_out_again,
+);

@@ -1,16 +1,17 @@
-//! Shapes on a real headless GL context, on GL core and GLES 3: every kind's pixels against
-//! its analytic outline (every pixel more than a pixel inside is filled, every pixel more
-//! than a pixel outside is not), turned and anchored; geometry changes that resize a
-//! shape's list in place or move it; order by z; the shared camera; and a failed resize
-//! that leaves the shape as it was.
+//! Shapes of a [`Scene`] on a real headless GL context, on GL core and GLES 3: every
+//! kind's pixels against its analytic outline (every pixel more than a pixel inside is
+//! filled, every pixel more than a pixel outside is not), turned and anchored; geometry
+//! changes that resize a shape's list in place or move it; order by z; the scene's camera;
+//! and a failed resize, layer move or z that leaves the shape as it was.
 
 mod common;
 
 use vertex_domain::backend::fault::{self, Site};
 use vertex_domain::backend::RenderTarget;
-use vertex_domain::batch::{BatchError, Camera, Shape, ShapeKind, SpriteBatch};
+use vertex_domain::batch::BatchError;
 use vertex_domain::domain::DomainError;
 use vertex_domain::headless::HeadlessContext;
+use vertex_domain::scene::{Camera, Item, Layer, Scene, SceneError, Shape, ShapeId, ShapeKind};
 
 const SIZE: u32 = 96;
 const FILL: [u8; 4] = [255, 255, 255, 255];
@@ -117,41 +118,50 @@ fn kinds() -> Vec<(&'static str, ShapeKind, [f32; 2])> {
     ]
 }
 
-/// A target, a sprite batch over it and one shape layer.
-struct Scene {
+/// A target, a scene over it and one layer.
+struct Frame {
     target: RenderTarget,
-    batch: SpriteBatch,
-    layer: vertex_domain::batch::GroupId,
+    scene: Scene,
+    layer: Layer,
 }
 
-impl Scene {
-    fn new(ctx: &HeadlessContext) -> Scene {
+impl Frame {
+    fn new(ctx: &HeadlessContext) -> Frame {
         let target = RenderTarget::new(ctx.gl(), SIZE, SIZE).unwrap();
         target.bind();
-        let mut batch = SpriteBatch::new(ctx.gl(), ctx.multi_draw(), SIZE, SIZE).unwrap();
-        let layer = batch.add_shape_layer(0).unwrap();
-        Scene {
+        let mut scene = Scene::new(ctx.gl(), ctx.multi_draw(), SIZE, SIZE).unwrap();
+        let layer = scene.add_layer(0).unwrap();
+        Frame {
             target,
-            batch,
+            scene,
             layer,
         }
     }
 
+    fn add(&mut self, shape: Shape) -> ShapeId {
+        self.scene.add(shape).unwrap()
+    }
+
     fn render(&mut self) -> Vec<u8> {
         self.target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
-        self.batch.draw().unwrap();
+        self.scene.draw().unwrap();
         self.target.read_pixels().unwrap()
+    }
+
+    fn shape(&self, id: ShapeId) -> Shape {
+        self.scene.get(id).unwrap().clone()
     }
 }
 
 /// The local point of `shape` that the pixel centre `(px, py)` shows: the inverse of its
 /// anchor, clockwise rotation and position.
 fn local(shape: &Shape, px: u32, py: u32) -> [f32; 2] {
-    let (dx, dy) = (px as f32 + 0.5 - shape.x, py as f32 + 0.5 - shape.y);
-    let (sin, cos) = shape.rotation.to_radians().sin_cos();
+    let p = &shape.props;
+    let (dx, dy) = (px as f32 + 0.5 - p.x, py as f32 + 0.5 - p.y);
+    let (sin, cos) = p.rotation.to_radians().sin_cos();
     [
-        dx * cos - dy * sin + shape.anchor[0],
-        dx * sin + dy * cos + shape.anchor[1],
+        dx * cos - dy * sin + p.anchor[0],
+        dx * sin + dy * cos + p.anchor[1],
     ]
 }
 
@@ -229,13 +239,13 @@ fn check_coverage(name: &str, shapes: &[Shape], pixels: &[u8]) -> (usize, usize)
 
 fn every_kind_covers_its_analytic_outline(ctx: &HeadlessContext) {
     for (turn, (name, kind, centre)) in kinds().into_iter().enumerate() {
-        let mut scene = Scene::new(ctx);
-        let mut shape =
-            Shape::new(scene.layer, kind.clone(), 48.0, 48.0).rotated(17.0 + 29.0 * turn as f32);
-        shape.anchor = centre;
-        shape.border_colour = [255, 0, 0];
-        scene.batch.add_shape(shape.clone()).unwrap();
-        let pixels = scene.render();
+        let mut f = Frame::new(ctx);
+        let shape = Shape::new(f.layer, kind.clone(), 48.0, 48.0)
+            .rotated(17.0 + 29.0 * turn as f32)
+            .anchored(centre[0], centre[1])
+            .with_border_colour([255, 0, 0]);
+        f.add(shape.clone());
+        let pixels = f.render();
         let (inside, outside) = check_coverage(name, &[shape], &pixels);
         assert!(inside > 200, "{name}: only {inside} pixels deep inside");
         assert!(outside > 1000, "{name}: only {outside} pixels far outside");
@@ -243,129 +253,131 @@ fn every_kind_covers_its_analytic_outline(ctx: &HeadlessContext) {
 }
 
 fn changing_geometry_resizes_the_list_in_place_or_moves_it(ctx: &HeadlessContext) {
-    let mut scene = Scene::new(ctx);
+    let mut f = Frame::new(ctx);
     let circle = |segments| ShapeKind::Circle {
         radius: 20.0,
         segments,
     };
-    let first = scene
-        .batch
-        .add_shape(Shape::new(scene.layer, circle(8), 26.0, 48.0))
-        .unwrap();
-    let last = scene
-        .batch
-        .add_shape(Shape::new(scene.layer, circle(8), 70.0, 48.0))
-        .unwrap();
-    let placement = |scene: &mut Scene, id| {
-        let list = scene.batch.shape_list(id).unwrap();
-        scene.batch.batch_mut().placement(list).unwrap()
+    let first = f.add(Shape::new(f.layer, circle(8), 26.0, 48.0));
+    let last = f.add(Shape::new(f.layer, circle(8), 70.0, 48.0));
+    let placement = |f: &mut Frame, id| {
+        let list = f.scene.list(id).unwrap();
+        f.scene.batch_mut().placement(list).unwrap()
     };
-    let before = placement(&mut scene, last);
-    let copies = scene.batch.batch().buffer_stats().copied_bytes;
+    let before = placement(&mut f, last);
+    let copies = f.scene.batch().buffer_stats().copied_bytes;
+    let stats = f.scene.stats::<Shape>();
     // The last list grows in place; the first cannot (the last follows it) and moves.
-    scene.batch.set_shape_kind(last, circle(64)).unwrap();
-    scene.batch.set_shape_kind(first, circle(64)).unwrap();
-    let after = placement(&mut scene, last);
+    f.scene.set_geometry(last, circle(64)).unwrap();
+    f.scene.set_geometry(first, circle(64)).unwrap();
+    let after = placement(&mut f, last);
     assert_eq!(
         after.vertices.start, before.vertices.start,
         "grown in place"
     );
     assert_eq!(after.vertices.len(), 65);
     assert_eq!(after.indices.len(), 64 * 3);
-    let moved = placement(&mut scene, first);
+    let moved = placement(&mut f, first);
     assert_ne!(
         moved.vertices.start, 0,
         "the first circle moved past the last"
     );
     assert!(
-        scene.batch.batch().buffer_stats().copied_bytes > copies,
+        f.scene.batch().buffer_stats().copied_bytes > copies,
         "the moved list was copied on the GPU"
     );
-    let shapes = |scene: &SpriteBatch| [first, last].map(|id| scene.shape(id).unwrap().clone());
-    let pixels = scene.render();
-    let (inside, _) = check_coverage("grown circles", &shapes(&scene.batch), &pixels);
+    let now = f.scene.stats::<Shape>();
+    assert_eq!(
+        (
+            now.rebuilds - stats.rebuilds,
+            now.resized_in_place - stats.resized_in_place,
+            now.resized_moved - stats.resized_moved
+        ),
+        (2, 1, 1),
+        "two rebuilds: one resized in place, one moved"
+    );
+    let shapes = |f: &Frame| [first, last].map(|id| f.shape(id));
+    let pixels = f.render();
+    let (inside, _) = check_coverage("grown circles", &shapes(&f), &pixels);
     assert!(inside > 2 * 900, "{inside}");
     // And back down: a hexagon leaves the old rim uncovered.
-    scene.batch.set_shape_kind(first, circle(6)).unwrap();
-    let pixels = scene.render();
-    check_coverage("a shrunk circle", &shapes(&scene.batch), &pixels);
-    assert_eq!(scene.batch.shape_count(), 2);
+    f.scene.set_geometry(first, circle(6)).unwrap();
+    let pixels = f.render();
+    check_coverage("a shrunk circle", &shapes(&f), &pixels);
+    assert_eq!(f.scene.count::<Shape>(), 2);
 }
 
 fn shapes_draw_by_z_and_look_through_the_camera(ctx: &HeadlessContext) {
-    let mut scene = Scene::new(ctx);
+    let mut f = Frame::new(ctx);
     let square = |x, y| ShapeKind::Rectangle {
         width: x,
         height: y,
     };
-    let red = Shape::new(scene.layer, square(30.0, 30.0), 30.0, 30.0)
+    let red = Shape::new(f.layer, square(30.0, 30.0), 30.0, 30.0)
         .with_colour([255, 0, 0])
         .at_z(1.0);
-    let red = scene.batch.add_shape(red).unwrap();
-    let blue = Shape::new(scene.layer, square(30.0, 30.0), 40.0, 40.0).with_colour([0, 0, 255]);
-    let blue = scene.batch.add_shape(blue).unwrap();
-    let pixels = scene.render();
+    let red = f.add(red);
+    let blue = Shape::new(f.layer, square(30.0, 30.0), 40.0, 40.0).with_colour([0, 0, 255]);
+    let blue = f.add(blue);
+    let pixels = f.render();
     assert_eq!(
         common::pixel(&pixels, SIZE, 50, 50),
         [255, 0, 0, 255],
         "higher z on top"
     );
-    scene.batch.set_shape_z(blue, 2.0).unwrap();
-    let pixels = scene.render();
+    f.scene.set_z(blue, 2.0).unwrap();
+    let pixels = f.render();
     assert_eq!(common::pixel(&pixels, SIZE, 50, 50), [0, 0, 255, 255]);
-    assert_eq!(scene.batch.shape(red).unwrap().z, 1.0);
+    assert_eq!(f.scene.get(red).unwrap().props.z, 1.0);
 
     // Panned 20 right: everything shows 20 to the left; no vertex is uploaded.
-    let uploaded = scene.batch.batch().buffer_stats().uploaded_bytes;
-    (scene.batch)
+    let uploaded = f.scene.batch().buffer_stats().uploaded_bytes;
+    (f.scene)
         .set_camera(Camera {
             pan: [20.0, 0.0],
             ..Camera::default()
         })
         .unwrap();
-    let pixels = scene.render();
+    let pixels = f.render();
     assert_eq!(common::pixel(&pixels, SIZE, 30, 50), [0, 0, 255, 255]);
     assert_eq!(common::pixel(&pixels, SIZE, 55, 50), CLEAR);
-    let after = scene.batch.batch().buffer_stats().uploaded_bytes;
+    let after = f.scene.batch().buffer_stats().uploaded_bytes;
     assert_eq!(after, uploaded, "the camera uploads no vertex");
 }
 
 fn a_failed_resize_leaves_the_shape_as_it_was(ctx: &HeadlessContext) {
-    let mut scene = Scene::new(ctx);
+    let mut f = Frame::new(ctx);
     let kind = ShapeKind::Circle {
         radius: 20.0,
         segments: 8,
     };
-    let first = Shape::new(scene.layer, kind.clone(), 30.0, 48.0).with_colour([0, 255, 0]);
-    let first = scene.batch.add_shape(first).unwrap();
-    let next = Shape::new(scene.layer, kind.clone(), 70.0, 48.0);
-    scene.batch.add_shape(next).unwrap();
-    let before = scene.render();
-    let list = scene.batch.shape_list(first).unwrap();
+    let first = Shape::new(f.layer, kind.clone(), 30.0, 48.0).with_colour([0, 255, 0]);
+    let first = f.add(first);
+    let next = Shape::new(f.layer, kind.clone(), 70.0, 48.0);
+    f.add(next);
+    let before = f.render();
+    let (shape, list) = (f.shape(first), f.scene.list(first).unwrap());
     // Growing past the buffers' room needs a growth; make its copy fail.
     fault::fail_at(Site::GrowCopy, 0);
-    let error = scene
-        .batch
-        .update_shape(first, |s| {
+    let error = f
+        .scene
+        .update(first, |s| {
             s.kind = ShapeKind::Circle {
                 radius: 20.0,
                 segments: 5000,
             };
-            s.colour = [255, 0, 255];
+            s.props.colour = [255, 0, 255];
         })
         .unwrap_err();
     assert!(!fault::disarm(), "the growth never copied");
-    assert!(
-        matches!(error, BatchError::Domain(DomainError::Gl(_))),
-        "{error}"
-    );
-    assert_eq!(scene.batch.shape(first).unwrap().kind, kind);
-    assert_eq!(scene.batch.shape_list(first).unwrap(), list);
-    assert_eq!(scene.render(), before, "every pixel as it was");
+    assert!(matches!(error, SceneError::Gl(_)), "{error}");
+    assert_eq!(f.shape(first), shape, "the shape as it was");
+    assert_eq!(f.scene.list(first).unwrap(), list);
+    assert_eq!(f.render(), before, "every pixel as it was");
     // Invalid geometry is refused before anything changes.
-    let error = scene
-        .batch
-        .set_shape_kind(
+    let error = f
+        .scene
+        .set_geometry(
             first,
             ShapeKind::Circle {
                 radius: f32::NAN,
@@ -373,81 +385,81 @@ fn a_failed_resize_leaves_the_shape_as_it_was(ctx: &HeadlessContext) {
             },
         )
         .unwrap_err();
-    assert!(matches!(error, BatchError::Geometry(_)), "{error}");
-    assert_eq!(scene.render(), before);
+    assert!(matches!(error, SceneError::Geometry(_)), "{error}");
+    assert_eq!(f.shape(first), shape);
+    assert_eq!(f.render(), before);
 }
 
 fn a_failed_move_to_another_layer_leaves_the_shape_as_it_was(ctx: &HeadlessContext) {
-    let mut scene = Scene::new(ctx);
-    let above = scene.batch.add_shape_layer(1).unwrap();
+    let mut f = Frame::new(ctx);
+    let above = f.scene.add_layer(1).unwrap();
     let kind = ShapeKind::Rectangle {
         width: 20.0,
         height: 20.0,
     };
-    let id = scene
-        .batch
-        .add_shape(Shape::new(scene.layer, kind.clone(), 10.0, 10.0))
-        .unwrap();
+    let id = f.add(Shape::new(f.layer, kind.clone(), 10.0, 10.0));
     // A shape in the other layer, so its domain exists and the move is a GPU copy.
-    (scene.batch)
-        .add_shape(Shape::new(above, kind, 60.0, 60.0))
-        .unwrap();
-    let before = scene.render();
-    let (shape, list) = (
-        scene.batch.shape(id).unwrap().clone(),
-        scene.batch.shape_list(id).unwrap(),
-    );
+    f.add(Shape::new(above, kind, 60.0, 60.0));
+    let before = f.render();
+    let (shape, list) = (f.shape(id), f.scene.list(id).unwrap());
     fault::fail_at(Site::Copy, 0);
-    let error = scene
-        .batch
-        .update_shape(id, |s| {
-            s.layer = above;
-            s.x = 40.0;
-            s.colour = [0, 0, 255];
+    let error = f
+        .scene
+        .update(id, |s| {
+            s.props.layer = above;
+            s.props.x = 40.0;
+            s.props.colour = [0, 0, 255];
         })
         .unwrap_err();
     assert!(!fault::disarm(), "the migration never copied");
-    assert!(
-        matches!(error, BatchError::Domain(DomainError::Gl(_))),
-        "{error}"
-    );
-    assert_eq!(scene.batch.shape(id).unwrap(), &shape);
-    assert_eq!(scene.batch.shape_list(id).unwrap(), list);
-    assert_eq!(scene.render(), before, "every pixel as it was");
+    assert!(matches!(error, SceneError::Gl(_)), "{error}");
+    assert_eq!(f.shape(id), shape);
+    assert_eq!(f.scene.list(id).unwrap(), list);
+    assert_eq!(f.render(), before, "every pixel as it was");
     // Once nothing fails, the same update moves it.
-    scene.batch.update_shape(id, |s| s.layer = above).unwrap();
-    assert_eq!(scene.batch.shape(id).unwrap().layer, above);
+    f.scene.update(id, |s| s.props.layer = above).unwrap();
+    assert_eq!(f.scene.get(id).unwrap().props.layer, above);
+    assert_ne!(
+        f.scene.list(id).unwrap(),
+        list,
+        "moved to the other layer's domain"
+    );
 }
 
 fn a_refused_z_leaves_the_shape_as_it_was(ctx: &HeadlessContext) {
-    let mut scene = Scene::new(ctx);
+    let mut f = Frame::new(ctx);
     let kind = ShapeKind::Circle {
         radius: 10.0,
         segments: 8,
     };
-    let id = scene
-        .batch
-        .add_shape(Shape::new(scene.layer, kind.clone(), 30.0, 30.0))
-        .unwrap();
-    let before = scene.render();
+    let id = f.add(Shape::new(f.layer, kind.clone(), 30.0, 30.0));
+    let before = f.render();
     // A layer without a draw order refuses a z; the new geometry in the same call must
     // not happen either.
-    let layer = scene.layer;
-    scene.batch.batch_mut().set_ordered(layer, false).unwrap();
-    let error = scene
-        .batch
-        .update_shape(id, |s| {
+    let group = f.layer.group();
+    f.scene.batch_mut().set_ordered(group, false).unwrap();
+    let error = f
+        .scene
+        .update(id, |s| {
             s.kind = ShapeKind::Circle {
                 radius: 20.0,
                 segments: 40,
             };
-            s.z = 5.0;
+            s.props.z = 5.0;
         })
         .unwrap_err();
-    assert!(matches!(error, BatchError::Domain(_)), "{error}");
-    let shape = scene.batch.shape(id).unwrap();
-    assert_eq!((&shape.kind, shape.z), (&kind, 0.0));
-    assert_eq!(scene.render(), before);
+    assert_eq!(
+        error,
+        SceneError::Storage(BatchError::Domain(DomainError::NotOrdered))
+    );
+    let shape = f.shape(id);
+    assert_eq!((&shape.kind, shape.props.z), (&kind, 0.0));
+    assert_eq!(
+        f.scene.stats::<Shape>().rebuilds,
+        0,
+        "no rebuild was counted"
+    );
+    assert_eq!(f.render(), before);
 }
 
 common::on_gl_core_and_gles3!(

@@ -17,14 +17,14 @@ use std::sync::Arc;
 
 use vertex_domain::backend::fault;
 use vertex_domain::backend::{
-    set_validation, validation, AtlasBuilder, Attribute, ComponentType, GlError, MultiDraw,
-    RenderTarget, StreamConfig, StreamPath, TextureAtlas, TextureFilter, VertexFormat,
+    set_validation, validation, Attribute, ComponentType, GlError, MultiDraw, RenderTarget,
+    StreamConfig, StreamPath, VertexFormat,
 };
-use vertex_domain::batch::{Sprite, SpriteBatch, SpriteStore};
 use vertex_domain::domain::{
     Arrays, DomainError, IndexedVertexDomain, ListId, Primitive, VertexDomain,
 };
 use vertex_domain::headless::HeadlessContext;
+use vertex_domain::scene::{Image, ItemId, Particle, Scene, SceneItem, Sprite};
 
 /// Vertices per frame in the ring tests: 64 × 16 bytes = 1 KiB a frame, a multiple of the
 /// ring's alignment so that frames pack exactly.
@@ -209,49 +209,53 @@ fn a_frame_larger_than_a_ring_that_may_not_grow_goes_through_in_chunks() {
     assert_eq!((s.ring_grows, s.in_use_writes), (0, 0), "{s:?}");
 }
 
-/// A sprite batch of `S` with `n` sprites, drawn once.
-fn sprites<S: SpriteStore>(
+/// Adds a layer and items of one kind showing `image` at `places`: sprites (quads in a
+/// mixed layer) or particles (instances in a particle layer).
+type Fill<K> = fn(&mut Scene, Image, &[(f32, f32)]) -> Vec<ItemId<K>>;
+
+fn quads(scene: &mut Scene, image: Image, places: &[(f32, f32)]) -> Vec<ItemId<Sprite>> {
+    let layer = scene.add_layer(0).unwrap();
+    (places.iter())
+        .map(|&(x, y)| scene.add(Sprite::new(layer, image, x, y)).unwrap())
+        .collect()
+}
+
+fn instances(scene: &mut Scene, image: Image, places: &[(f32, f32)]) -> Vec<ItemId<Particle>> {
+    let layer = scene.add_particle_layer(0).unwrap();
+    (places.iter())
+        .map(|&(x, y)| scene.add(Particle::new(layer, image, x, y)).unwrap())
+        .collect()
+}
+
+/// A scene on `gl` streaming by `config`, with the items `fill` adds at `places`.
+fn filled<K: SceneItem>(
+    gl: &Arc<glow::Context>,
+    multi_draw: MultiDraw,
+    fill: Fill<K>,
+    places: &[(f32, f32)],
+    config: StreamConfig,
+) -> (Scene, Vec<ItemId<K>>) {
+    let mut scene = Scene::new(gl, multi_draw, 64, 64).unwrap();
+    scene.batch_mut().set_stream_config(config).unwrap();
+    let image = scene.add_image(4, 4, &[255u8; 4 * 4 * 4]).unwrap();
+    let ids = fill(&mut scene, image, places);
+    (scene, ids)
+}
+
+/// A scene of `n` items of one kind, drawn once.
+fn drawn<K: SceneItem>(
     ctx: &HeadlessContext,
-    make: fn(&Arc<glow::Context>, MultiDraw, u32, u32) -> SpriteBatch<S>,
+    fill: Fill<K>,
     n: usize,
     config: StreamConfig,
-) -> (
-    SpriteBatch<S>,
-    Vec<vertex_domain::batch::SpriteId>,
-    TextureAtlas,
-) {
-    let mut builder = AtlasBuilder::new();
-    builder.add(4, 4, &[255u8; 4 * 4 * 4]).unwrap();
-    let atlas = builder.build(ctx.gl(), TextureFilter::Nearest).unwrap();
-    let mut batch = make(ctx.gl(), ctx.multi_draw(), 64, 64);
-    batch.batch_mut().set_stream_config(config).unwrap();
-    let layer = batch.add_layer(atlas.texture().clone(), 0).unwrap();
-    let ids = (0..n)
-        .map(|i| {
-            let sprite = Sprite::new(layer, atlas.regions()[0], (i % 64) as f32, (i / 64) as f32);
-            batch.add(sprite).unwrap()
-        })
-        .collect();
-    batch.draw().unwrap();
-    (batch, ids, atlas)
+) -> (Scene, Vec<ItemId<K>>) {
+    let places: Vec<_> = (0..n).map(|i| ((i % 64) as f32, (i / 64) as f32)).collect();
+    let (mut scene, ids) = filled(ctx.gl(), ctx.multi_draw(), fill, &places, config);
+    scene.draw().unwrap();
+    (scene, ids)
 }
 
-fn quads(gl: &Arc<glow::Context>, md: MultiDraw, w: u32, h: u32) -> SpriteBatch {
-    SpriteBatch::new(gl, md, w, h).unwrap()
-}
-
-fn instances(
-    gl: &Arc<glow::Context>,
-    md: MultiDraw,
-    w: u32,
-    h: u32,
-) -> SpriteBatch<vertex_domain::batch::Instances> {
-    SpriteBatch::instanced(gl, md, w, h).unwrap()
-}
-
-fn moving_sprites_of_a_drawn_batch_never_write_into_buffers_in_use<S: SpriteStore>(
-    make: fn(&Arc<glow::Context>, MultiDraw, u32, u32) -> SpriteBatch<S>,
-) {
+fn moving_items_of_a_drawn_scene_never_write_into_buffers_in_use<K: SceneItem>(fill: Fill<K>) {
     let ctx = common::context();
     let target = RenderTarget::new(ctx.gl(), 64, 64).unwrap();
     target.bind();
@@ -262,15 +266,15 @@ fn moving_sprites_of_a_drawn_batch_never_write_into_buffers_in_use<S: SpriteStor
         StreamPath::SubData,
     ];
     for path in paths.into_iter().filter(|p| p.is_supported(ctx.gl())) {
-        let (mut batch, ids, _atlas) = sprites(&ctx, make, 2000, StreamConfig::on(path));
-        let before = batch.batch().stream_stats();
+        let (mut scene, ids) = drawn(&ctx, fill, 2000, StreamConfig::on(path));
+        let before = scene.batch().stream_stats();
         for frame in 1..=3 {
             for &id in &ids {
-                batch.set_position(id, frame as f32, 1.0).unwrap();
+                scene.set_position(id, frame as f32, 1.0).unwrap();
             }
-            batch.draw().unwrap();
+            scene.draw().unwrap();
         }
-        let s = batch.batch().stream_stats();
+        let s = scene.batch().stream_stats();
         let in_use = s.in_use_writes - before.in_use_writes;
         if path == StreamPath::SubData {
             assert!(in_use > 0, "sub-data writes under queued draws: {s:?}");
@@ -278,18 +282,18 @@ fn moving_sprites_of_a_drawn_batch_never_write_into_buffers_in_use<S: SpriteStor
             assert_eq!(in_use, 0, "{path:?}: {s:?}");
             assert!(s.staged_bytes > before.staged_bytes, "{path:?}: {s:?}");
         }
-        assert_eq!(batch.get(ids[1999]).unwrap().x, 3.0);
+        assert_eq!(scene.get(ids[1999]).unwrap().common().x, 3.0);
     }
 }
 
 #[test]
-fn moving_quad_sprites_never_writes_into_buffers_in_use() {
-    moving_sprites_of_a_drawn_batch_never_write_into_buffers_in_use(quads);
+fn moving_sprites_never_writes_into_buffers_in_use() {
+    moving_items_of_a_drawn_scene_never_write_into_buffers_in_use(quads);
 }
 
 #[test]
-fn moving_instanced_sprites_never_writes_into_buffers_in_use() {
-    moving_sprites_of_a_drawn_batch_never_write_into_buffers_in_use(instances);
+fn moving_particles_never_writes_into_buffers_in_use() {
+    moving_items_of_a_drawn_scene_never_write_into_buffers_in_use(instances);
 }
 
 #[test]
@@ -303,8 +307,8 @@ fn sprites_created_into_freshly_grown_buffers_are_written_directly() {
     } else {
         StreamConfig::default()
     };
-    let (batch, _, _atlas) = sprites(&ctx, quads, 10_000, config);
-    let s = batch.batch().stream_stats();
+    let (scene, _) = drawn(&ctx, quads, 10_000, config);
+    let s = scene.batch().stream_stats();
     // The buffers grew while the sprites were added, so no draw had read them: all but
     // the part the last growth copied is written in place, unsynchronized.
     assert!(s.direct_bytes > s.staged_bytes, "{s:?}");
@@ -502,26 +506,21 @@ mod no_queries_on_the_frame_path {
         QUERIES.with(Cell::get)
     }
 
-    /// The queries made by three frames of moving every sprite of `batch` and drawing it.
-    fn frame_queries<S: SpriteStore>(
-        batch: &mut SpriteBatch<S>,
-        ids: &[vertex_domain::batch::SpriteId],
-    ) -> u64 {
+    /// The queries made by three frames of moving every item of `scene` and drawing it.
+    fn frame_queries<K: SceneItem>(scene: &mut Scene, ids: &[ItemId<K>]) -> u64 {
         let before = queries();
         for frame in 0..3 {
             for (i, &id) in ids.iter().enumerate() {
-                batch
+                scene
                     .set_position(id, (frame + i) as f32 % 60.0, 2.0)
                     .unwrap();
             }
-            batch.draw().unwrap();
+            scene.draw().unwrap();
         }
         queries() - before
     }
 
-    fn a_frame_with_validation_off_calls_no_gl_query<S: SpriteStore>(
-        make: fn(&Arc<glow::Context>, MultiDraw, u32, u32) -> SpriteBatch<S>,
-    ) {
+    fn a_frame_with_validation_off_calls_no_gl_query<K: SceneItem>(fill: Fill<K>) {
         let ctx = common::context();
         let gl = counting_gl(&ctx);
         // SAFETY: the multi-draw entry points of the current context, through its loader.
@@ -529,34 +528,21 @@ mod no_queries_on_the_frame_path {
         let target = RenderTarget::new(&gl, 64, 64).unwrap();
         target.bind();
         let was = validation();
+        let places: Vec<_> = (0..500).map(|i| (i as f32 % 60.0, 1.0)).collect();
         for path in StreamPath::ALL {
-            let mut builder = AtlasBuilder::new();
-            builder.add(4, 4, &[255u8; 64]).unwrap();
-            let atlas = builder.build(&gl, TextureFilter::Nearest).unwrap();
-            let mut batch = make(&gl, md.clone(), 64, 64);
-            batch
-                .batch_mut()
-                .set_stream_config(StreamConfig::on(path))
-                .unwrap();
-            let layer = batch.add_layer(atlas.texture().clone(), 0).unwrap();
-            let ids: Vec<_> = (0..500)
-                .map(|i| {
-                    batch
-                        .add(Sprite::new(layer, atlas.regions()[0], i as f32 % 60.0, 1.0))
-                        .unwrap()
-                })
-                .collect();
+            let config = StreamConfig::on(path);
+            let (mut scene, ids) = filled(&gl, md.clone(), fill, &places, config);
             // Warm up: the first frames create the staging ring and grow what they need.
             set_validation(false);
-            frame_queries(&mut batch, &ids);
+            frame_queries(&mut scene, &ids);
             assert_eq!(
-                frame_queries(&mut batch, &ids),
+                frame_queries(&mut scene, &ids),
                 0,
                 "{path:?}: queries with validation off"
             );
             set_validation(true);
             assert!(
-                frame_queries(&mut batch, &ids) > 0,
+                frame_queries(&mut scene, &ids) > 0,
                 "{path:?}: validation checks errors"
             );
             set_validation(was);
@@ -564,12 +550,12 @@ mod no_queries_on_the_frame_path {
     }
 
     #[test]
-    fn a_quad_sprite_frame_with_validation_off_calls_no_gl_query() {
+    fn a_sprite_frame_with_validation_off_calls_no_gl_query() {
         a_frame_with_validation_off_calls_no_gl_query(quads);
     }
 
     #[test]
-    fn an_instanced_sprite_frame_with_validation_off_calls_no_gl_query() {
+    fn a_particle_frame_with_validation_off_calls_no_gl_query() {
         a_frame_with_validation_off_calls_no_gl_query(instances);
     }
 }

@@ -5,12 +5,12 @@
 //! A [`World`] holds two [`VertexDomain`]s, two [`IndexedVertexDomain`]s (lists migrate
 //! between the two of a kind), two [`InstancedVertexDomain`]s and two
 //! [`InstancedIndexedVertexDomain`]s (instances migrate between the two of a kind), a
-//! [`Batch`] of two groups, and a [`SpriteBatch`] of two layers, plus a CPU model of every
+//! [`Batch`] of two groups, and a [`Scene`] of sprites in two layers, plus a CPU model of every
 //! list, mesh and instance in them (a deleted instance's slot takes the mesh's last, as
 //! `Vec::swap_remove` does). Each [`World::step`] runs one operation:
 //! create, write, write indices, resize both ways, migrate, delete, draw, and misuse (stale
-//! and foreign handles, wrong types and sizes, partial primitives, groups that are not
-//! layers). Before one operation in five, something is made to fail on the real
+//! and foreign handles, wrong types and sizes, partial primitives, another scene's layers
+//! and images). Before one operation in five, something is made to fail on the real
 //! context: a fault armed at one of the crate's GL steps ([`fault`]), a GL error queued
 //! first by the test itself, a buffer cap that forbids growth, or a group whose state fails
 //! to set.
@@ -33,18 +33,18 @@ use std::sync::Arc;
 use glow::HasContext;
 use vertex_domain::backend::fault::{self, Site};
 use vertex_domain::backend::{
-    clear_gl_errors, AtlasBuilder, Attribute, BufferStats, ComponentType, GlError, InstanceDraw,
-    MultiDraw, Program, RenderTarget, ShaderVersion, TextureAtlas, TextureFilter, VertexFormat,
+    clear_gl_errors, Attribute, BufferStats, ComponentType, GlError, InstanceDraw, MultiDraw,
+    Program, RenderTarget, ShaderVersion, VertexFormat,
 };
 use vertex_domain::backend::{StreamConfig, StreamStats};
 use vertex_domain::batch::{
-    Batch, BatchError, BatchList, GroupId, Placement, ProgramGroup, Sprite, SpriteBatch, SpriteId,
-    StateGroup,
+    Batch, BatchError, BatchList, GroupId, Placement, ProgramGroup, StateGroup,
 };
 use vertex_domain::domain::{
     Arrays, Domain, DomainError, DomainKind, Indexed, IndexedInstanced, InstanceId, Instanced,
     InstancedIndexedVertexDomain, InstancedKind, InstancedVertexDomain, ListId, Primitive, Resized,
 };
+use vertex_domain::scene::{Image, Layer, Props, Scene, SceneError, Sprite, SpriteId};
 
 /// Pixels of the render target's side.
 const SIZE: u32 = 64;
@@ -54,7 +54,7 @@ pub const PIXEL_EVERY: usize = 40;
 const INITIAL_CAPACITY: usize = 16;
 /// At most this many live lists per domain (readback after every op costs per list).
 const MAX_LISTS: usize = 6;
-/// At most this many live lists in the batch, and sprites in the sprite batch.
+/// At most this many live lists in the batch, and sprites in the scene.
 const MAX_BATCH_LISTS: usize = 8;
 /// Sprites sit in cells of this many pixels, one sprite a cell, so none overlap.
 const CELL: u32 = 8;
@@ -245,7 +245,7 @@ fn aggregate(mut runs: Vec<(usize, usize)>, what: &str) -> (Vec<usize>, Vec<usiz
 }
 
 thread_local! {
-    /// How every domain, batch and sprite batch a world makes on this thread streams.
+    /// How every domain, batch and scene a world makes on this thread streams.
     static STREAM: Cell<StreamConfig> = Cell::new(StreamConfig::default());
     /// The stream statistics of domains the world has dropped.
     static DROPPED: Cell<StreamStats> = Cell::new(StreamStats::default());
@@ -1226,43 +1226,41 @@ impl BatchWorld {
 
 struct SpriteModel {
     id: SpriteId,
-    /// The same sprite in the shadow batch, which only ever sees successful operations.
+    /// The same sprite in the shadow scene, which only ever sees successful operations.
     shadow: SpriteId,
     sprite: Sprite,
     cell: usize,
 }
 
+/// A scene of sprites in two layers, all showing one white image.
 struct SpriteWorld {
-    atlas: TextureAtlas,
-    sprites: SpriteBatch,
-    layers: [GroupId; 2],
-    /// A batch driven with the successful operations only: what each sprite's vertex bytes
+    scene: Scene,
+    image: Image,
+    layers: [Layer; 2],
+    /// A scene driven with the successful operations only: what each sprite's vertex bytes
     /// must be.
-    shadow: SpriteBatch,
-    shadow_layers: [GroupId; 2],
+    shadow: Scene,
+    shadow_image: Image,
+    shadow_layers: [Layer; 2],
     live: Vec<SpriteModel>,
     stale: Vec<SpriteId>,
+    /// The next sprite's z: every sprite's z differs, so that the scene and a fresh one
+    /// draw them in the same order whatever the order of adding.
+    z: f32,
 }
 
-fn sprite_atlas(gl: &Arc<glow::Context>) -> TextureAtlas {
-    let mut builder = AtlasBuilder::new();
-    builder.add(4, 4, &[255u8; 4 * 4 * 4]).unwrap();
-    builder.build(gl, TextureFilter::Nearest).unwrap()
-}
-
-fn layered(
-    gl: &Arc<glow::Context>,
-    md: MultiDraw,
-    atlas: &TextureAtlas,
-) -> (SpriteBatch, [GroupId; 2]) {
-    let mut sprites = SpriteBatch::new(gl, md, SIZE, SIZE).unwrap();
-    sprites
+/// A scene streaming by the world's configuration, with its white 4 × 4 image and its two
+/// layers.
+fn layered(gl: &Arc<glow::Context>, md: MultiDraw) -> (Scene, Image, [Layer; 2]) {
+    let mut scene = Scene::new(gl, md, SIZE, SIZE).unwrap();
+    scene
         .batch_mut()
         .set_stream_config(stream_config())
         .unwrap();
-    let a = sprites.add_layer(atlas.texture().clone(), 0).unwrap();
-    let b = sprites.add_layer(atlas.texture().clone(), 1).unwrap();
-    (sprites, [a, b])
+    let image = scene.add_image(4, 4, &[255u8; 4 * 4 * 4]).unwrap();
+    let a = scene.add_layer(0).unwrap();
+    let b = scene.add_layer(1).unwrap();
+    (scene, image, [a, b])
 }
 
 fn cell_centre(cell: usize) -> (f32, f32) {
@@ -1274,20 +1272,40 @@ fn cell_centre(cell: usize) -> (f32, f32) {
     )
 }
 
+/// `sprite` in `layers` (one of two) and showing `image`, for another scene whose layers
+/// stand where `from` stand.
+fn moved_to(sprite: Sprite, from: &[Layer; 2], layers: &[Layer; 2], image: Image) -> Sprite {
+    let layer = layers[usize::from(sprite.props.layer == from[1])];
+    Sprite {
+        props: Props {
+            layer,
+            ..sprite.props
+        },
+        image,
+        ..sprite
+    }
+}
+
 impl SpriteWorld {
     fn new(gl: &Arc<glow::Context>, md: MultiDraw) -> Self {
-        let atlas = sprite_atlas(gl);
-        let (sprites, layers) = layered(gl, md.clone(), &atlas);
-        let (shadow, shadow_layers) = layered(gl, md.clone(), &atlas);
+        let (scene, image, layers) = layered(gl, md.clone());
+        let (shadow, shadow_image, shadow_layers) = layered(gl, md);
         SpriteWorld {
-            atlas,
-            sprites,
+            scene,
+            image,
             layers,
             shadow,
+            shadow_image,
             shadow_layers,
             live: Vec::new(),
             stale: Vec::new(),
+            z: 0.0,
         }
+    }
+
+    fn next_z(&mut self) -> f32 {
+        self.z += 1.0;
+        self.z
     }
 
     fn free_cell<S: Source>(&self, src: &mut S) -> Option<usize> {
@@ -1300,24 +1318,31 @@ impl SpriteWorld {
         )
     }
 
-    /// The shadow layer of a main layer.
-    fn shadow_layer(&self, layer: GroupId) -> GroupId {
-        self.shadow_layers[usize::from(layer == self.layers[1])]
+    /// The same sprite in the shadow scene.
+    fn in_shadow(&self, sprite: Sprite) -> Sprite {
+        moved_to(sprite, &self.layers, &self.shadow_layers, self.shadow_image)
     }
 
     /// A random change of a sprite's properties (every one of them keeps it in its cell).
-    fn changed<S: Source>(&self, src: &mut S, mut sprite: Sprite, cell: usize) -> Option<Sprite> {
-        (sprite.x, sprite.y) = cell_centre(cell);
-        match src.below(6)? {
-            0 => sprite.rotation = src.float(0.0, 360.0)?,
-            1 => (sprite.scale_x, sprite.scale_y) = (src.float(0.5, 1.5)?, src.float(0.5, 1.5)?),
+    fn changed<S: Source>(
+        &mut self,
+        src: &mut S,
+        mut sprite: Sprite,
+        cell: usize,
+    ) -> Option<Sprite> {
+        let p = &mut sprite.props;
+        (p.x, p.y) = cell_centre(cell);
+        match src.below(7)? {
+            0 => p.rotation = src.float(0.0, 360.0)?,
+            1 => sprite.scale = [src.float(0.5, 1.5)?, src.float(0.5, 1.5)?],
             2 => {
                 let bits = src.next()?.to_le_bytes();
-                sprite.colour = [bits[0], bits[1], bits[2]];
+                p.colour = [bits[0], bits[1], bits[2]];
             }
-            3 => sprite.opacity = src.next()? as u8,
-            4 => sprite.visible = !sprite.visible,
-            _ => sprite.layer = self.layers[src.below(2)? as usize],
+            3 => p.opacity = src.next()? as u8,
+            4 => p.visible = !p.visible,
+            5 => p.z = self.next_z(),
+            _ => p.layer = self.layers[src.below(2)? as usize],
         }
         Some(sprite)
     }
@@ -1332,15 +1357,19 @@ impl SpriteWorld {
                 let cell = self.free_cell(src)?;
                 let (x, y) = cell_centre(cell);
                 let layer = self.layers[src.below(2)? as usize];
-                let mut sprite = Sprite::new(layer, self.atlas.regions()[0], x, y);
-                sprite.anchor = [2.0, 2.0];
-                match self.sprites.add(sprite) {
+                let z = self.next_z();
+                let sprite = Sprite::new(layer, self.image, x, y);
+                let sprite = Sprite {
+                    props: Props {
+                        anchor: [2.0, 2.0],
+                        z,
+                        ..sprite.props
+                    },
+                    ..sprite
+                };
+                match self.scene.add(sprite) {
                     Ok(id) => {
-                        let shadow_sprite = Sprite {
-                            layer: self.shadow_layer(layer),
-                            ..sprite
-                        };
-                        let shadow = self.shadow.add(shadow_sprite).unwrap();
+                        let shadow = self.shadow.add(self.in_shadow(sprite)).unwrap();
                         self.live.push(SpriteModel {
                             id,
                             shadow,
@@ -1367,42 +1396,46 @@ impl SpriteWorld {
                 // its setter, or `update` (always for a layer change).
                 let new = if moves && src.chance(50)? {
                     let (x, y) = cell_centre(cell);
-                    Sprite { x, y, ..old }
+                    Sprite {
+                        props: Props { x, y, ..old.props },
+                        ..old
+                    }
                 } else {
                     self.changed(src, old, cell)?
                 };
-                let moved = (new.x, new.y) != (old.x, old.y);
-                let result = if new.layer != old.layer || src.chance(25)? {
-                    self.sprites.update(id, |s| *s = new)
-                } else if moved
-                    && new
-                        == (Sprite {
-                            x: new.x,
-                            y: new.y,
-                            ..old
-                        })
-                {
-                    self.sprites.set_position(id, new.x, new.y)
+                let (p, o) = (&new.props, &old.props);
+                let moved = (p.x, p.y) != (o.x, o.y);
+                let only_moved = Sprite {
+                    props: Props {
+                        x: p.x,
+                        y: p.y,
+                        ..old.props
+                    },
+                    ..old
+                };
+                let result = if p.layer != o.layer || src.chance(25)? {
+                    self.scene.update(id, |s| *s = new)
+                } else if moved && new == only_moved {
+                    self.scene.set_position(id, p.x, p.y)
                 } else if moved {
-                    self.sprites.update(id, |s| *s = new)
-                } else if new.rotation != old.rotation {
-                    self.sprites.set_rotation(id, new.rotation)
-                } else if (new.scale_x, new.scale_y) != (old.scale_x, old.scale_y) {
-                    self.sprites.set_scale(id, new.scale_x, new.scale_y)
-                } else if new.colour != old.colour {
-                    self.sprites.set_colour(id, new.colour)
-                } else if new.opacity != old.opacity {
-                    self.sprites.set_opacity(id, new.opacity)
+                    self.scene.update(id, |s| *s = new)
+                } else if p.rotation != o.rotation {
+                    self.scene.set_rotation(id, p.rotation)
+                } else if new.scale != old.scale {
+                    self.scene.set_scale(id, new.scale[0], new.scale[1])
+                } else if p.colour != o.colour {
+                    self.scene.set_colour(id, p.colour)
+                } else if p.opacity != o.opacity {
+                    self.scene.set_opacity(id, p.opacity)
+                } else if p.z != o.z {
+                    self.scene.set_z(id, p.z)
                 } else {
-                    self.sprites.set_visible(id, new.visible)
+                    self.scene.set_visible(id, p.visible)
                 };
                 match result {
                     Ok(()) => {
-                        let layer = self.shadow_layer(new.layer);
-                        let shadow = self.live[i].shadow;
-                        self.shadow
-                            .update(shadow, |s| *s = Sprite { layer, ..new })
-                            .unwrap();
+                        let (shadow, shadowed) = (self.live[i].shadow, self.in_shadow(new));
+                        self.shadow.update(shadow, |s| *s = shadowed).unwrap();
                         (self.live[i].sprite, self.live[i].cell) = (new, cell);
                         Outcome::Ok
                     }
@@ -1413,8 +1446,8 @@ impl SpriteWorld {
                 let Some(i) = pick(src)? else {
                     return Some(Outcome::Ok);
                 };
-                match self.sprites.remove(self.live[i].id) {
-                    Ok(()) => {
+                match self.scene.remove(self.live[i].id) {
+                    Ok(_) => {
                         let gone = self.live.swap_remove(i);
                         self.shadow.remove(gone.shadow).unwrap();
                         self.stale.push(gone.id);
@@ -1423,26 +1456,31 @@ impl SpriteWorld {
                     Err(error) => Outcome::failed(error),
                 }
             }
-            75..=84 => match self.sprites.draw() {
+            75..=84 => match self.scene.draw() {
                 Ok(_) => Outcome::Ok,
                 Err(error) => Outcome::failed(error),
             },
             _ => {
-                let region = self.atlas.regions()[0];
-                let error = match (src.below(3)?, self.stale.last()) {
-                    (0, Some(&stale)) => self.sprites.set_position(stale, 1.0, 1.0).unwrap_err(),
-                    (1, _) => {
-                        // The root program group is a group of the batch, not a layer.
-                        let not_a_layer = self.shadow_layers[0];
-                        self.sprites
-                            .add(Sprite::new(not_a_layer, region, 4.0, 4.0))
-                            .unwrap_err()
-                    }
+                // Stale ids, and another scene's layers and images (a group that is no
+                // layer cannot even be named: `Sprite::new` takes a `Layer`).
+                let (foreign_layer, foreign_image) = (self.shadow_layers[1], self.shadow_image);
+                let error = match (src.below(4)?, self.stale.last()) {
+                    (0, Some(&stale)) => self.scene.set_position(stale, 1.0, 1.0).unwrap_err(),
+                    (1, _) => (self.scene)
+                        .add(Sprite::new(foreign_layer, self.image, 4.0, 4.0))
+                        .unwrap_err(),
+                    (2, _) => (self.scene)
+                        .add(Sprite::new(self.layers[0], foreign_image, 4.0, 4.0))
+                        .unwrap_err(),
                     _ => match self.live.first() {
                         Some(s) => {
                             let id = s.id;
-                            let foreign = self.shadow_layers[1];
-                            self.sprites.update(id, |s| s.layer = foreign).unwrap_err()
+                            match src.below(2)? {
+                                0 => (self.scene)
+                                    .update(id, |s| s.props.layer = foreign_layer)
+                                    .unwrap_err(),
+                                _ => self.scene.set_image(id, foreign_image).unwrap_err(),
+                            }
                         }
                         None => return Some(Outcome::Ok),
                     },
@@ -1450,7 +1488,9 @@ impl SpriteWorld {
                 assert!(
                     matches!(
                         error,
-                        BatchError::UnknownSprite | BatchError::NotASpriteLayer(_)
+                        SceneError::UnknownItem("sprite")
+                            | SceneError::UnknownLayer
+                            | SceneError::UnknownImage
                     ),
                     "{error}"
                 );
@@ -1463,54 +1503,56 @@ impl SpriteWorld {
         let mut placements = Vec::new();
         for s in &self.live {
             assert_eq!(
-                self.sprites.get(s.id).unwrap(),
+                *self.scene.get(s.id).unwrap(),
                 s.sprite,
                 "sprite {:?}",
                 s.id
             );
             let (list, shadow) = (
-                self.sprites.list(s.id).unwrap(),
+                self.scene.list(s.id).unwrap(),
                 self.shadow.list(s.shadow).unwrap(),
             );
-            for attribute in [0usize, 1] {
-                let got = self
-                    .sprites
-                    .batch_mut()
-                    .read::<[f32; 2]>(list, attribute)
-                    .unwrap();
-                let want = self
-                    .shadow
-                    .batch_mut()
-                    .read::<[f32; 2]>(shadow, attribute)
-                    .unwrap();
+            let (batch, shadow_batch) = (self.scene.batch_mut(), self.shadow.batch_mut());
+            for attribute in ["position", "translation"] {
+                let got = batch.read::<[f32; 2]>(list, attribute).unwrap();
+                let want = shadow_batch.read::<[f32; 2]>(shadow, attribute).unwrap();
                 assert_eq!(got, want, "sprite {:?} attribute {attribute}", s.id);
             }
-            let got = self.sprites.batch_mut().read::<[u8; 4]>(list, 2).unwrap();
-            let want = self.shadow.batch_mut().read::<[u8; 4]>(shadow, 2).unwrap();
+            let got = batch.read::<[u16; 2]>(list, "tex_coords").unwrap();
+            let want = shadow_batch.read::<[u16; 2]>(shadow, "tex_coords").unwrap();
+            assert_eq!(got, want, "sprite {:?} texels", s.id);
+            let got = batch.read::<[u8; 4]>(list, "colour").unwrap();
+            let want = shadow_batch.read::<[u8; 4]>(shadow, "colour").unwrap();
             assert_eq!(got, want, "sprite {:?} colour", s.id);
-            let placement = self.sprites.batch_mut().placement(list).unwrap();
-            placements.push(placement);
+            assert_eq!(
+                batch.read_indices(list).unwrap(),
+                shadow_batch.read_indices(shadow).unwrap(),
+                "sprite {:?} indices",
+                s.id
+            );
+            placements.push(batch.placement(list).unwrap());
         }
         assert_disjoint(&placements, "sprites");
     }
 
-    /// Draws the sprites and compares with a fresh sprite batch of the model's sprites.
+    /// Draws the sprites and compares with a fresh scene of the model's sprites.
     fn check_pixels(&mut self, target: &RenderTarget, md: MultiDraw) {
         let gl = target.gl();
         target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
-        self.sprites.draw().unwrap();
+        self.scene.draw().unwrap();
         let drawn = target.read_pixels().unwrap();
-        let (mut fresh, layers) = layered(gl, md, &self.atlas);
+        let (mut fresh, image, layers) = layered(gl, md);
         for s in &self.live {
-            let layer = layers[usize::from(s.sprite.layer == self.layers[1])];
-            fresh.add(Sprite { layer, ..s.sprite }).unwrap();
+            fresh
+                .add(moved_to(s.sprite, &self.layers, &layers, image))
+                .unwrap();
         }
         target.clear([0.0, 0.0, 0.0, 1.0]).unwrap();
         fresh.draw().unwrap();
         let reference = target.read_pixels().unwrap();
         assert!(
             drawn == reference,
-            "sprite pixels differ from a fresh sprite batch"
+            "sprite pixels differ from a fresh scene"
         );
     }
 }
@@ -2070,7 +2112,7 @@ pub struct World {
 }
 
 impl World {
-    /// What the streams of every domain, batch and sprite batch of the world (and of
+    /// What the streams of every domain, batch and scene of the world (and of
     /// domains it dropped on this thread) have done.
     pub fn stream_stats(&self) -> StreamStats {
         DROPPED.with(Cell::get)
@@ -2079,7 +2121,7 @@ impl World {
             + streams(&self.instanced.domains)
             + streams(&self.indexed_instanced.domains)
             + self.batch.batch.stream_stats()
-            + self.sprites.sprites.batch().stream_stats()
+            + self.sprites.scene.batch().stream_stats()
     }
 
     /// A world on the current context `gl`, drawing with `multi_draw` (the context's, or
