@@ -1,11 +1,11 @@
 //! Shape benchmark, side by side with pyglet: the trace of `benches/peer/pyglet_shapes.py`
-//! on our `SpriteBatch` shapes, on the same machine in the same run. N shapes of the ten
-//! kinds (shape i is kind i % 10) in one shape layer of one 4-vertex (`Quads`) sprite
-//! batch, on a 640x480 offscreen target of a headless GL core context. Per N: creating
-//! them; per frame, averaged over `--frames` timed frames after 2 untimed ones, moving
-//! every shape (update), the draw that uploads the moves and submits (submit), `glFinish`,
-//! and the thread's CPU time over the frame; deleting the shapes with i % 4 in {1, 2};
-//! one more frame after that; the mesh sizes, draw calls and bytes uploaded per frame.
+//! on the shapes of a [`Scene`], on the same machine in the same run. N shapes of the ten
+//! kinds (shape i is kind i % 10) in one mixed world layer of one scene, on a 640x480
+//! offscreen target of a headless GL core context. Per N: creating them; per frame,
+//! averaged over `--frames` timed frames after 2 untimed ones, moving every shape (update),
+//! the draw that uploads the moves and submits (submit), `glFinish`, and the thread's CPU
+//! time over the frame; deleting the shapes with i % 4 in {1, 2}; one more frame after
+//! that; the mesh sizes, draw calls and bytes uploaded per frame.
 //!
 //! `cargo run --release --example bench_shapes -- [--counts 10000] [--frames 30] [--pyglet]`
 //! With `--pyglet`, `benches/peer/run_pyglet.sh shapes` runs pyglet 2.1.19 on the same
@@ -14,8 +14,8 @@
 use std::time::{Duration, Instant};
 
 use vertex_domain::backend::RenderTarget;
-use vertex_domain::batch::{GroupId, Quads, Shape, ShapeId, ShapeKind, SpriteBatch};
 use vertex_domain::headless::HeadlessContext;
+use vertex_domain::scene::{Item, Layer, Scene, Shape, ShapeId, ShapeKind};
 
 /// The examples' shared harness: here, running the pyglet peer and reading its JSON.
 mod common;
@@ -37,11 +37,11 @@ const BLACK: [f32; 4] = [0.0, 0.0, 0.0, 1.0];
 /// counts as counted.
 #[derive(Debug, Default, Clone, Copy)]
 struct Figures {
-    /// All N `add_shape` calls.
+    /// All N `Scene::add` calls.
     create: f64,
-    /// `set_shape_position` of every shape, per frame.
+    /// `Scene::set_position` of every shape, per frame.
     update: f64,
-    /// `draw` (flushes the staged moves, then draws), per frame.
+    /// `Scene::draw` (flushes the staged moves, then draws), per frame.
     submit: f64,
     /// `glFinish` after the draw, per frame.
     finish: f64,
@@ -75,7 +75,7 @@ struct Figures {
 
 /// Shape `i` of the trace in `layer`, as the peer's `spec` and `makers` make it: its kind,
 /// colour (and a bordered rectangle's inverted border colour), base position and rotation.
-fn shape(layer: GroupId, i: usize) -> Shape {
+fn shape(layer: Layer, i: usize) -> Shape {
     let (bx, by) = base(i);
     let kind = match i % 10 {
         0 => ShapeKind::Rectangle {
@@ -134,12 +134,11 @@ fn shape(layer: GroupId, i: usize) -> Shape {
         },
     };
     let colour = [(i * 37) % 256, (i * 91) % 256, (i * 53) % 256].map(|c| c as u8);
-    let mut shape = Shape::new(layer, kind, bx, by)
+    Shape::new(layer, kind, bx, by)
         .with_colour(colour)
-        .rotated(((i * 13) % 360) as f32);
-    shape.border_colour = colour.map(|c| 255 - c);
-    shape.opacity = 255;
-    shape
+        .with_border_colour(colour.map(|c| 255 - c))
+        .with_opacity(255)
+        .rotated(((i * 13) % 360) as f32)
 }
 
 /// Shape `i`'s base position: `((i*37) % 640, (i*91) % 480)`.
@@ -151,13 +150,11 @@ fn base(i: usize) -> (f32, f32) {
 }
 
 /// Frame `f`'s update: every live shape `(i, id)` to its base plus `(f % 16, 3f % 16)`.
-fn move_all(batch: &mut SpriteBatch<Quads>, live: &[(usize, ShapeId)], f: u32) {
+fn move_all(scene: &mut Scene, live: &[(usize, ShapeId)], f: u32) {
     let (dx, dy) = ((f % 16) as f32, ((3 * f) % 16) as f32);
     for &(i, id) in live {
         let (bx, by) = base(i);
-        batch
-            .set_shape_position(id, bx + dx, by + dy)
-            .expect("move");
+        scene.set_position(id, bx + dx, by + dy).expect("move");
     }
 }
 
@@ -165,9 +162,8 @@ fn move_all(batch: &mut SpriteBatch<Quads>, live: &[(usize, ShapeId)], f: u32) {
 fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
     let target = RenderTarget::new(ctx.gl(), WIDTH, HEIGHT).expect("render target");
     target.bind();
-    let mut batch =
-        SpriteBatch::<Quads>::new(ctx.gl(), ctx.multi_draw(), WIDTH, HEIGHT).expect("sprite batch");
-    let layer = batch.add_shape_layer(0).expect("shape layer");
+    let mut scene = Scene::new(ctx.gl(), ctx.multi_draw(), WIDTH, HEIGHT).expect("scene");
+    let layer = scene.add_layer(0).expect("layer");
     let shapes: Vec<Shape> = (0..n).map(|i| shape(layer, i)).collect();
     let mut f = Figures::default();
 
@@ -176,15 +172,15 @@ fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
     let started = Instant::now();
     let ids: Vec<ShapeId> = shapes
         .into_iter()
-        .map(|s| batch.add_shape(s).expect("add shape"))
+        .map(|s| scene.add(s).expect("add shape"))
         .collect();
     f.create = ms(started.elapsed());
-    batch.draw().expect("draw");
+    scene.draw().expect("draw");
     finish(ctx);
 
     for &id in &ids {
-        let list = batch.shape_list(id).expect("shape list");
-        let inner = batch.batch_mut();
+        let list = scene.list(id).expect("shape list");
+        let inner = scene.batch_mut();
         f.vertices += inner.vertex_count(list).expect("vertex count");
         f.indices += inner.index_count(list).expect("index count");
     }
@@ -201,12 +197,12 @@ fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
         let frame = if timed { fi - WARMUP + 1 } else { fi + 1 };
         target.clear(BLACK).expect("clear");
         finish(ctx);
-        let bytes0 = batch.batch().buffer_stats().uploaded_bytes;
+        let bytes0 = scene.batch().buffer_stats().uploaded_bytes;
         let cpu0 = thread_cpu();
         let t0 = Instant::now();
-        move_all(&mut batch, &live, frame);
+        move_all(&mut scene, &live, frame);
         let t1 = Instant::now();
-        let stats = batch.draw().expect("draw");
+        let stats = scene.draw().expect("draw");
         let t2 = Instant::now();
         finish(ctx);
         let t3 = Instant::now();
@@ -216,7 +212,7 @@ fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
             submit += t2 - t1;
             finished += t3 - t2;
             cpu += cpu1 - cpu0;
-            uploaded += batch.batch().buffer_stats().uploaded_bytes - bytes0;
+            uploaded += scene.batch().buffer_stats().uploaded_bytes - bytes0;
             f.draw_calls = stats.draw_calls;
         }
     }
@@ -235,10 +231,10 @@ fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
     live = kept;
     let started = Instant::now();
     for &(_, id) in &victims {
-        batch.remove_shape(id).expect("remove shape");
+        scene.remove(id).expect("remove shape");
     }
     f.delete_half = ms(started.elapsed());
-    assert_eq!(batch.shape_count(), live.len());
+    assert_eq!(scene.count::<Shape>(), live.len());
     f.vertices_after = live
         .iter()
         .map(|&(i, _)| shape(layer, i).kind.counts().0)
@@ -246,11 +242,11 @@ fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
 
     target.clear(BLACK).expect("clear");
     finish(ctx);
-    let bytes0 = batch.batch().buffer_stats().uploaded_bytes;
+    let bytes0 = scene.batch().buffer_stats().uploaded_bytes;
     let t0 = Instant::now();
-    move_all(&mut batch, &live, frames + 1);
+    move_all(&mut scene, &live, frames + 1);
     let t1 = Instant::now();
-    let stats = batch.draw().expect("draw");
+    let stats = scene.draw().expect("draw");
     let t2 = Instant::now();
     finish(ctx);
     let t3 = Instant::now();
@@ -258,7 +254,7 @@ fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
     f.submit_after = ms(t2 - t1);
     f.finish_after = ms(t3 - t2);
     f.draw_calls_after = stats.draw_calls;
-    f.uploaded_after = batch.batch().buffer_stats().uploaded_bytes - bytes0;
+    f.uploaded_after = scene.batch().buffer_stats().uploaded_bytes - bytes0;
     f
 }
 
@@ -341,7 +337,7 @@ fn table(n: usize, frames: u32, ours: &Figures, peer: Option<&[(String, f64)]>) 
         ),
     ];
     println!(
-        "\nN = {n} shapes of 10 kinds, one shape layer, 640x480; per-frame figures are means of {frames} frames after {WARMUP}"
+        "\nN = {n} shapes of 10 kinds, one mixed layer, 640x480; per-frame figures are means of {frames} frames after {WARMUP}"
     );
     print_table(&rows, peer);
 }
@@ -350,8 +346,9 @@ fn table(n: usize, frames: u32, ours: &Figures, peer: Option<&[(String, f64)]>) 
 fn notes(with_pyglet: bool) {
     println!("\nNotes:");
     println!("- llvmpipe runs vertex fetch and shading inside the draw call, on the calling thread: on this machine submit and thread CPU include that GPU work (rasterising happens in llvmpipe's threads, until glFinish).");
-    println!("- Our submit is SpriteBatch::draw, which first sends the frame's staged translation writes to GL; pyglet's batch.draw() likewise includes its upload of the moves.");
-    println!("- Each shape's rotation is set in the Shape before add_shape; pyglet sets shape.rotation after creating the shape, a second step inside its create time.");
+    println!("- Our submit is Scene::draw, which first sends the frame's staged translation writes to GL; pyglet's batch.draw() likewise includes its upload of the moves.");
+    println!("- Our shapes are in one mixed layer of a Scene, the layer that would hold sprites and labels too, drawn in one call. Every vertex of a scene is 24 bytes (position, translation, texel coordinates, colour: shapes read the atlas's white texel, so that every kind shares one format and program); creating writes all of them, a move the 8-byte translation alone.");
+    println!("- Each shape's rotation is set in the Shape before Scene::add; pyglet sets shape.rotation after creating the shape, a second step inside its create time.");
     println!("- Vertex counts differ by design: pyglet draws 8 of the 10 kinds as non-indexed triangle lists (3 vertices per triangle, e.g. 48 for a 16-segment circle), and only BorderedRectangle and Polygon are indexed; every shape of ours is an indexed mesh of shared vertices, so we store (and move) fewer vertices and more indices.");
     println!("- delete half removes the shapes with i % 4 in {{1, 2}} in increasing i; the frame after it uses f = frames + 1 and is one frame, not a mean: expect noise there.");
     println!("- Bytes uploaded are the buffers' uploaded_bytes (what reaches GL from the CPU mirrors, on the default stream path). Dirty spans less than 4 KiB apart are sent as one, and a freed shape's translations are far smaller than that: the frame after the delete uploads the freed lists between the live ones too, about as much as a full frame, in one copy.");

@@ -1,8 +1,10 @@
 //! Sprite benchmark, side by side with pyglet: a 640x480 framebuffer, 16x16 sprites of one
-//! texture, N = 1k, 10k and 100k in one run, for both sprite stores (4-vertex `Quads` and
-//! `Instances`). Per N: create time; per frame, averaged over 30 frames after 2 untimed
-//! ones, moving every sprite (update), the CPU submit of the draw, and `glFinish`; then
-//! deleting a random half and re-creating it.
+//! image, N = 1k, 10k and 100k in one run, for both ways a [`Scene`] keeps images on quads:
+//! [`Sprite`]s in a mixed layer (4 vertices each, the layer that holds shapes and labels
+//! too) and [`Particle`]s in a particle layer (one instance each, drawn instanced). Per N:
+//! create time; per frame, averaged over 30 frames after 2 untimed ones, moving every
+//! sprite (update), the CPU submit of the draw, and `glFinish`; then deleting a random half
+//! and re-creating it.
 //!
 //! The vertex stage is timed alone too: the same unchanged frame drawn with
 //! `GL_RASTERIZER_DISCARD`, so that llvmpipe runs vertex fetch, shading and primitive
@@ -16,34 +18,30 @@
 //!
 //! With `--streams`, it times instead how a frame's writes reach GL on each stream path
 //! (`map`, the path before streams; `subdata`; `orphan`; `ring`) at N = 100k (or
-//! `--counts`), both stores: per frame the CPU time of update, flush and submit, the GPU
-//! time of the frame's GL work (a `GL_TIME_ELAPSED` query around flush and draw), the
-//! calling thread's CPU time (`getrusage(RUSAGE_THREAD)`), minor page faults of the thread
-//! and of the process, and the stream's statistics; and the one-off upload, creating N
-//! sprites and drawing the first frame.
+//! `--counts`), sprites and particles: per frame the CPU time of update, flush and submit,
+//! the GPU time of the frame's GL work (a `GL_TIME_ELAPSED` query around flush and draw),
+//! the calling thread's CPU time (`getrusage(RUSAGE_THREAD)`), minor page faults of the
+//! thread and of the process, and the stream's statistics; and the one-off upload, creating
+//! N sprites and drawing the first frame.
 //!
 //! With `--order`, it times what order within a layer costs at N = 10k and 100k (or
-//! `--counts`), both stores: a frame that moves every sprite, a frame that also churns 1%
-//! of them (removed, and as many added at random z, out of order), and a frame that gives
-//! every sprite a new z (the whole layer reshuffled), each on an ordered layer (the default) and on the same
-//! layer with its order turned off.
+//! `--counts`), sprites and particles: a frame that moves every sprite, a frame that also
+//! churns 1% of them (removed, and as many added at random z, out of order), and a frame
+//! that gives every sprite a new z (the whole layer reshuffled), each on an ordered layer
+//! (the default) and on the same layer with its order turned off.
 //!
 //! `cargo run --release --example bench_sprites -- [--counts 1000,10000,100000] [--streams] [--order] [--pyglet]`
 //! With `--pyglet`, `benches/peer/run_pyglet.sh sprites` runs pyglet 2.1.19 on the same
 //! workload in the same run and its figures print beside ours.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use glow::HasContext;
-use vertex_domain::backend::{
-    AtlasBuilder, AtlasRegion, RenderTarget, StreamConfig, StreamPath, StreamStats, TextureAtlas,
-    TextureFilter,
-};
-use vertex_domain::batch::{
-    Camera, GroupId, Instances, Quads, Sprite, SpriteBatch, SpriteId, SpriteStore,
-};
+use vertex_domain::backend::{RenderTarget, StreamConfig, StreamPath, StreamStats};
 use vertex_domain::headless::{HeadlessApi, HeadlessContext};
+use vertex_domain::scene::{
+    Camera, Image, Item, ItemId, Layer, Mixed, Particle, Particles, Scene, SceneItem, Sprite,
+};
 
 mod common;
 use common::rng::Rng;
@@ -73,24 +71,69 @@ struct Figures {
     bare_finish: f64,
 }
 
-/// A sprite store to benchmark: how to make its batch, and whether the bare-GL floor (which
-/// draws the 4-vertex layout with its program) runs beside it.
-trait Store: SpriteStore + Sized {
-    const BARE: bool;
-    fn batch(ctx: &HeadlessContext) -> SpriteBatch<Self>;
+/// A kind of the scene to benchmark: its layer, its item, and the bare-GL floor (which
+/// draws the sprites' vertex layout with their program) beside it.
+trait Store {
+    /// Its column in the tables.
+    const NAME: &'static str;
+    /// What its layers hold.
+    type Holds;
+    /// Its item.
+    type Item: SceneItem + Item;
+    /// A layer for it at order 0.
+    fn layer(scene: &mut Scene) -> Layer<Self::Holds>;
+    /// `image` with its bottom left corner at `(x, y)` in `layer`.
+    fn item(layer: Layer<Self::Holds>, image: Image, x: f32, y: f32) -> Self::Item;
+    /// The bare-GL floor of these items (`ids`, at `positions`), drawn after a draw of the
+    /// scene; `None` where it does not run.
+    fn bare(
+        scene: &mut Scene,
+        ids: &[ItemId<Self::Item>],
+        positions: &[(f32, f32)],
+    ) -> Option<bare::Sprites>;
 }
 
-impl Store for Quads {
-    const BARE: bool = true;
-    fn batch(ctx: &HeadlessContext) -> SpriteBatch<Self> {
-        SpriteBatch::new(ctx.gl(), ctx.multi_draw(), WIDTH, HEIGHT).expect("sprite batch")
+/// Sprites in a mixed layer: 4 vertices each.
+struct MixedLayer;
+
+impl Store for MixedLayer {
+    const NAME: &'static str = "sprites";
+    type Holds = Mixed;
+    type Item = Sprite;
+    fn layer(scene: &mut Scene) -> Layer {
+        scene.add_layer(0).expect("layer")
+    }
+    fn item(layer: Layer, image: Image, x: f32, y: f32) -> Sprite {
+        Sprite::new(layer, image, x, y)
+    }
+    fn bare(
+        scene: &mut Scene,
+        ids: &[ItemId<Sprite>],
+        positions: &[(f32, f32)],
+    ) -> Option<bare::Sprites> {
+        // The atlas texels of the one image, as the first sprite's vertices hold them.
+        let list = scene.list(*ids.first()?).expect("list");
+        let texels = scene.batch_mut().read::<[u16; 2]>(list, "tex_coords");
+        let texels: [[u16; 2]; 4] = texels.expect("texels").try_into().expect("4 corners");
+        Some(bare::Sprites::new(scene.batch().gl(), positions, texels))
     }
 }
 
-impl Store for Instances {
-    const BARE: bool = false;
-    fn batch(ctx: &HeadlessContext) -> SpriteBatch<Self> {
-        SpriteBatch::instanced(ctx.gl(), ctx.multi_draw(), WIDTH, HEIGHT).expect("sprite batch")
+/// Particles in a particle layer: one instance each.
+struct ParticleLayer;
+
+impl Store for ParticleLayer {
+    const NAME: &'static str = "particles";
+    type Holds = Particles;
+    type Item = Particle;
+    fn layer(scene: &mut Scene) -> Layer<Particles> {
+        scene.add_particle_layer(0).expect("particle layer")
+    }
+    fn item(layer: Layer<Particles>, image: Image, x: f32, y: f32) -> Particle {
+        Particle::new(layer, image, x, y)
+    }
+    fn bare(_: &mut Scene, _: &[ItemId<Particle>], _: &[(f32, f32)]) -> Option<bare::Sprites> {
+        None
     }
 }
 
@@ -103,16 +146,12 @@ fn finish(ctx: &HeadlessContext) {
     unsafe { ctx.gl().finish() };
 }
 
-/// The one 16x16 image every sprite shows.
-fn atlas(ctx: &HeadlessContext) -> TextureAtlas {
-    let mut image = AtlasBuilder::new();
+/// The one 16x16 image every sprite shows, added to `scene`'s atlas.
+fn image(scene: &mut Scene) -> Image {
     let pixels: Vec<u8> = (0..16 * 16)
         .flat_map(|i| [255, i as u8, 128, 255])
         .collect();
-    image.add(16, 16, &pixels).expect("image");
-    image
-        .build(ctx.gl(), TextureFilter::Nearest)
-        .expect("atlas")
+    scene.add_image(16, 16, &pixels).expect("image")
 }
 
 /// `n` random sprite positions inside the framebuffer.
@@ -127,68 +166,64 @@ fn scattered(rng: &mut Rng, n: usize) -> Vec<(f32, f32)> {
         .collect()
 }
 
-/// Adds a sprite of `region` in `layer` at each of `positions`.
-fn add_all<S: SpriteStore>(
-    sprites: &mut SpriteBatch<S>,
-    layer: GroupId,
-    region: AtlasRegion,
+/// Adds an item of `image` in `layer` at each of `positions`.
+fn add_all<S: Store>(
+    scene: &mut Scene,
+    layer: Layer<S::Holds>,
+    image: Image,
     positions: &[(f32, f32)],
-) -> Vec<SpriteId> {
+) -> Vec<ItemId<S::Item>> {
     positions
         .iter()
-        .map(|&(x, y)| sprites.add(Sprite::new(layer, region, x, y)).expect("add"))
+        .map(|&(x, y)| scene.add(S::item(layer, image, x, y)).expect("add"))
         .collect()
 }
 
-/// Moves every sprite one pixel, right on even frames and left on odd ones.
-fn move_all<S: SpriteStore>(
-    sprites: &mut SpriteBatch<S>,
-    ids: &[SpriteId],
+/// Moves every item one pixel, right on even frames and left on odd ones.
+fn move_all<K: SceneItem>(
+    scene: &mut Scene,
+    ids: &[ItemId<K>],
     positions: &mut [(f32, f32)],
     frame: u32,
 ) {
     let dx = if frame % 2 == 0 { 1.0 } else { -1.0 };
     for (id, position) in ids.iter().zip(positions) {
         position.0 += dx;
-        sprites
+        scene
             .set_position(*id, position.0, position.1)
             .expect("move");
     }
 }
 
-/// What both sections measure on: a bound framebuffer, the atlas, an empty sprite batch
-/// streaming by `stream` with one layer, and `n` random positions from a seeded `rng`.
-struct Scene<S: Store> {
+/// What every section measures on: a bound framebuffer, a scene streaming by `stream` with
+/// the one image in its atlas and one layer of the store's kind, and `n` random positions
+/// from a seeded `rng`.
+struct Setup<S: Store> {
     target: RenderTarget,
-    atlas: TextureAtlas,
-    region: AtlasRegion,
-    sprites: SpriteBatch<S>,
-    layer: GroupId,
+    image: Image,
+    scene: Scene,
+    layer: Layer<S::Holds>,
     rng: Rng,
     positions: Vec<(f32, f32)>,
 }
 
-impl<S: Store> Scene<S> {
+impl<S: Store> Setup<S> {
     fn new(ctx: &HeadlessContext, n: usize, stream: StreamConfig) -> Self {
         let target = RenderTarget::new(ctx.gl(), WIDTH, HEIGHT).expect("render target");
         target.bind();
-        let atlas = atlas(ctx);
-        let region = atlas.regions()[0];
-        let mut sprites = S::batch(ctx);
-        sprites
+        let mut scene = Scene::new(ctx.gl(), ctx.multi_draw(), WIDTH, HEIGHT).expect("scene");
+        scene
             .batch_mut()
             .set_stream_config(stream)
             .expect("stream path");
-        let layer = sprites
-            .add_layer(Arc::clone(atlas.texture()), 0)
-            .expect("layer");
+        let image = image(&mut scene);
+        let layer = S::layer(&mut scene);
         let mut rng = Rng(0x5EED ^ n as u64);
         let positions = scattered(&mut rng, n);
-        Scene {
+        Setup {
             target,
-            atlas,
-            region,
-            sprites,
+            image,
+            scene,
             layer,
             rng,
             positions,
@@ -197,26 +232,25 @@ impl<S: Store> Scene<S> {
 }
 
 fn run<S: Store>(ctx: &HeadlessContext, n: usize) -> Figures {
-    let Scene {
+    let Setup {
         target,
-        atlas,
-        region,
-        mut sprites,
+        image,
+        mut scene,
         layer,
         mut rng,
         mut positions,
-    } = Scene::<S>::new(ctx, n, StreamConfig::default());
+    } = Setup::<S>::new(ctx, n, StreamConfig::default());
     let mut figures = Figures::default();
 
     finish(ctx);
     let started = Instant::now();
-    let ids = add_all(&mut sprites, layer, region, &positions);
+    let ids = add_all::<S>(&mut scene, layer, image, &positions);
     figures.create = ms(started.elapsed());
 
     let (mut update, mut submit, mut gpu) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     let mut upload = Duration::ZERO;
     // The floor is drawn after each of our frames, so both see the same machine state.
-    let bare = S::BARE.then(|| bare::Sprites::new(ctx.gl(), &positions, region.uv));
+    let bare = S::bare(&mut scene, &ids, &positions);
     let (mut bare_draw, mut bare_finish) = (Duration::ZERO, Duration::ZERO);
     for frame in 0..WARMUP + FRAMES {
         if frame == WARMUP {
@@ -226,11 +260,11 @@ fn run<S: Store>(ctx: &HeadlessContext, n: usize) -> Figures {
         target.clear([0.0, 0.0, 0.0, 1.0]).expect("clear");
         finish(ctx);
         let started = Instant::now();
-        move_all(&mut sprites, &ids, &mut positions, frame);
+        move_all(&mut scene, &ids, &mut positions, frame);
         let moved = Instant::now();
-        sprites.batch_mut().flush().expect("flush");
+        scene.batch_mut().flush().expect("flush");
         let flushed = Instant::now();
-        sprites.draw().expect("draw");
+        scene.draw().expect("draw");
         let submitted = Instant::now();
         upload += flushed - moved;
         finish(ctx);
@@ -239,10 +273,12 @@ fn run<S: Store>(ctx: &HeadlessContext, n: usize) -> Figures {
         gpu += submitted.elapsed();
 
         if let Some(bare) = &bare {
+            // The scene's draw left its atlas bound to unit 0 and its view block bound.
+            let atlas = bare::bound_texture(ctx.gl());
             target.clear([0.0, 0.0, 0.0, 1.0]).expect("clear");
             finish(ctx);
             let started = Instant::now();
-            bare.draw(sprites.program(), atlas.texture());
+            bare.draw(scene.program(), atlas);
             let submitted = Instant::now();
             finish(ctx);
             bare_draw += submitted - started;
@@ -261,12 +297,13 @@ fn run<S: Store>(ctx: &HeadlessContext, n: usize) -> Figures {
     let started = Instant::now();
     for _ in 0..FRAMES {
         target.clear([0.0, 0.0, 0.0, 1.0]).expect("clear");
-        sprites.draw().expect("draw");
+        scene.draw().expect("draw");
         finish(ctx);
     }
     figures.static_frame = ms(started.elapsed()) / f64::from(FRAMES);
-    // Panning the camera instead of moving the sprites: two uniforms a frame, no upload.
-    let uploaded = sprites.batch().buffer_stats().uploaded_bytes;
+    // Panning the camera instead of moving the sprites: the view block (64 bytes, outside
+    // the batch's buffers) written once a frame, no vertex upload.
+    let uploaded = scene.batch().buffer_stats().uploaded_bytes;
     let started = Instant::now();
     for frame in 0..FRAMES {
         target.clear([0.0, 0.0, 0.0, 1.0]).expect("clear");
@@ -274,19 +311,19 @@ fn run<S: Store>(ctx: &HeadlessContext, n: usize) -> Figures {
             pan: [frame as f32, 0.5 * frame as f32],
             ..Camera::default()
         };
-        sprites.set_camera(camera).expect("camera");
-        sprites.draw().expect("draw");
+        scene.set_camera(camera).expect("camera");
+        scene.draw().expect("draw");
         finish(ctx);
     }
     figures.camera_frame = ms(started.elapsed()) / f64::from(FRAMES);
-    let panned = sprites.batch().buffer_stats().uploaded_bytes - uploaded;
+    let panned = scene.batch().buffer_stats().uploaded_bytes - uploaded;
     figures.camera_bytes = panned as f64 / f64::from(FRAMES);
-    sprites.set_camera(Camera::default()).expect("camera");
+    scene.set_camera(Camera::default()).expect("camera");
     // SAFETY: plain state changes on the current context.
     unsafe { ctx.gl().enable(glow::RASTERIZER_DISCARD) };
     let started = Instant::now();
     for _ in 0..FRAMES {
-        sprites.draw().expect("draw");
+        scene.draw().expect("draw");
         finish(ctx);
     }
     figures.vertex_stage = ms(started.elapsed()) / f64::from(FRAMES);
@@ -295,20 +332,20 @@ fn run<S: Store>(ctx: &HeadlessContext, n: usize) -> Figures {
 
     let mut order: Vec<usize> = (0..n).collect();
     rng.shuffle(&mut order);
-    let ids: Vec<SpriteId> = order.iter().map(|&i| ids[i]).collect();
+    let ids: Vec<ItemId<S::Item>> = order.iter().map(|&i| ids[i]).collect();
     let positions: Vec<(f32, f32)> = order.iter().map(|&i| positions[i]).collect();
     let half = n / 2;
     let started = Instant::now();
     for &id in &ids[..half] {
-        sprites.remove(id).expect("remove");
+        scene.remove(id).expect("remove");
     }
     figures.delete_half = ms(started.elapsed());
     let started = Instant::now();
     for &(x, y) in &positions[..half] {
-        sprites.add(Sprite::new(layer, region, x, y)).expect("add");
+        scene.add(S::item(layer, image, x, y)).expect("add");
     }
     figures.recreate_half = ms(started.elapsed());
-    assert_eq!(sprites.len(), n);
+    assert_eq!(scene.count::<S::Item>(), n);
     figures
 }
 
@@ -364,7 +401,7 @@ fn main() {
     }
     let ours: Vec<(usize, Figures, Figures)> = counts
         .iter()
-        .map(|&n| (n, run::<Quads>(&ctx, n), run::<Instances>(&ctx, n)))
+        .map(|&n| (n, run::<MixedLayer>(&ctx, n), run::<ParticleLayer>(&ctx, n)))
         .collect();
     let list: Vec<String> = counts.iter().map(usize::to_string).collect();
     let peer = if with_pyglet {
@@ -373,8 +410,10 @@ fn main() {
         Vec::new()
     };
 
-    println!("\n16x16 sprites, one texture, 640x480; per-frame figures are means of {FRAMES} frames (ms)");
-    println!("| N | figure | 4-vertex | instanced | instanced / 4-vertex | pyglet 2.1.19 | pyglet / instanced |");
+    println!(
+        "\n16x16 sprites, one image, 640x480; per-frame figures are means of {FRAMES} frames (ms)"
+    );
+    println!("| N | figure | sprites (mixed layer) | particles (particle layer) | particles / sprites | pyglet 2.1.19 | pyglet / particles |");
     println!("|---|---|---|---|---|---|---|");
     for (n, q, i) in &ours {
         let fields = peer
@@ -413,26 +452,26 @@ fn main() {
             ("re-create half", "recreate", "recreate_half_ms"),
         ];
         for (name, key, peer_key) in rows {
-            let (quads, instanced) = (figure(q, key), figure(i, key));
+            let (sprites, particles) = (figure(q, key), figure(i, key));
             let theirs = fields.and_then(|f| common::field(f, peer_key));
             let (p, ratio) = match theirs {
                 Some(p) => (
                     format!("{p:.3}"),
-                    format!("{:.0}x", p / instanced.max(1e-6)),
+                    format!("{:.0}x", p / particles.max(1e-6)),
                 ),
                 None => ("-".into(), "-".into()),
             };
             println!(
-                "| {n} | {name} | {quads:.3} | {instanced:.3} | {:.2}x | {p} | {ratio} |",
-                instanced / quads.max(1e-6)
+                "| {n} | {name} | {sprites:.3} | {particles:.3} | {:.2}x | {p} | {ratio} |",
+                particles / sprites.max(1e-6)
             );
         }
     }
-    println!("\n| N | store | frame | unchanged frame | vertex stage share of unchanged frame | bare GL frame (4-vertex, glDrawElements + glFinish) | frame vs bare GL frame |");
+    println!("\n| N | store | frame | unchanged frame | vertex stage share of unchanged frame | bare GL frame (sprites' vertices, glDrawElements + glFinish) | frame vs bare GL frame |");
     println!("|---|---|---|---|---|---|---|");
     for (n, q, i) in &ours {
         let bare = q.bare_draw + q.bare_finish;
-        for (store, f) in [("4-vertex", q), ("instanced", i)] {
+        for (store, f) in [(MixedLayer::NAME, q), (ParticleLayer::NAME, i)] {
             let frame = f.update + f.submit + f.finish;
             println!(
                 "| {n} | {store} | {frame:.2} | {:.2} | {:.0}% | {bare:.2} | {:+.1}% |",
@@ -442,6 +481,16 @@ fn main() {
             );
         }
     }
+    notes();
+}
+
+/// The notes under the main tables.
+fn notes() {
+    println!("\nNotes:");
+    println!("- Sprites are 4 vertices of 24 bytes each in a mixed layer of a Scene (position, translation, atlas texels, colour), and a move writes their 4 translations, 32 bytes; particles are one 44-byte instance record each in a particle layer, and a move writes its translation, 8 bytes. Each layer draws in one call.");
+    println!("- The image is in the scene's atlas, which samples linearly: earlier versions of this benchmark sampled a texture of their own, nearest, so glFinish and the frames hold a little more texturing work than theirs.");
+    println!("- A camera pan writes the scene's view block, 64 bytes of a uniform buffer outside the batch's buffers: bytes uploaded per pan frame counts the batch's buffers alone, as before (then the pan set two uniforms), and stays 0.");
+    println!("- The bare GL frame draws the sprites' own vertex format with the scene's program, atlas and blending (premultiplied alpha), so it runs beside the sprites alone; the particles' frame is compared with the same floor.");
 }
 
 /// `count` of the timed frames, per frame.
@@ -536,7 +585,7 @@ fn stream_table(ctx: &HeadlessContext, counts: &[usize], with_pyglet: bool) {
         ),
     ];
     println!("
-{} moving 16x16 sprites, one texture, 640x480; per-frame figures are means of 20 frames after 3 (ms unless named)", list.join(", "));
+{} moving 16x16 sprites, one image, 640x480; per-frame figures are means of 20 frames after 3 (ms unless named)", list.join(", "));
     println!(
         "| N | store | figure | map (before streams) | subdata | orphan | ring | pyglet 2.1.19 |"
     );
@@ -545,12 +594,14 @@ fn stream_table(ctx: &HeadlessContext, counts: &[usize], with_pyglet: bool) {
         let fields = peer
             .iter()
             .find(|f| common::field(f, "count") == Some(n as f64));
-        for store in ["4-vertex", "instanced"] {
-            // Untimed: the first batch of a process compiles llvmpipe's shader variants and
+        for store in [MixedLayer::NAME, ParticleLayer::NAME] {
+            // Untimed: the first scene of a process compiles llvmpipe's shader variants and
             // grows the heap, which would count against whichever path ran first.
             match store {
-                "4-vertex" => streams::run::<Quads>(ctx, n.min(10_000), StreamPath::Ring),
-                _ => streams::run::<Instances>(ctx, n.min(10_000), StreamPath::Ring),
+                MixedLayer::NAME => {
+                    streams::run::<MixedLayer>(ctx, n.min(10_000), StreamPath::Ring)
+                }
+                _ => streams::run::<ParticleLayer>(ctx, n.min(10_000), StreamPath::Ring),
             };
             let figures: Vec<streams::PathFigures> = [
                 StreamPath::Map,
@@ -560,8 +611,8 @@ fn stream_table(ctx: &HeadlessContext, counts: &[usize], with_pyglet: bool) {
             ]
             .into_iter()
             .map(|path| match store {
-                "4-vertex" => streams::run::<Quads>(ctx, n, path),
-                _ => streams::run::<Instances>(ctx, n, path),
+                MixedLayer::NAME => streams::run::<MixedLayer>(ctx, n, path),
+                _ => streams::run::<ParticleLayer>(ctx, n, path),
             })
             .collect();
             for (name, figure, peer_key) in rows {
@@ -570,7 +621,7 @@ fn stream_table(ctx: &HeadlessContext, counts: &[usize], with_pyglet: bool) {
                     .map(|f| format!("{:.3}", figure(f)))
                     .collect();
                 let theirs = match (store, fields) {
-                    ("4-vertex", Some(fields)) => peer_key
+                    (MixedLayer::NAME, Some(fields)) => peer_key
                         .split('+')
                         .map(|k| common::field(fields, k))
                         .sum::<Option<f64>>()
@@ -589,11 +640,22 @@ pyglet's create is the sprites alone (it uploads them in its first draw); its su
 }
 
 /// The floor: sprite vertices drawn the cheapest way a client can, to tell the driver's cost
-/// of a draw from ours. The same vertex format, program, texture and blending as the
-/// 4-vertex `SpriteBatch`, uploaded once, drawn by one `glDrawElements` with no batch in between.
+/// of a draw from ours. The same vertex format, program, atlas and blending as the sprites of
+/// a scene's mixed layer, uploaded once, drawn by one `glDrawElements` with no batch in
+/// between.
 mod bare {
     use glow::HasContext;
-    use vertex_domain::backend::{Program, Texture};
+    use vertex_domain::backend::Program;
+
+    /// The texture bound to unit 0's `GL_TEXTURE_2D`: after a scene's draw, its atlas (the
+    /// scene has no accessor for it).
+    pub fn bound_texture(gl: &glow::Context) -> Option<glow::Texture> {
+        // SAFETY: plain state queries on the current context.
+        unsafe {
+            gl.active_texture(glow::TEXTURE0);
+            gl.get_parameter_texture(glow::TEXTURE_BINDING_2D)
+        }
+    }
 
     /// GL objects of one upload, deleted on drop (with the context current).
     pub struct Sprites {
@@ -604,29 +666,31 @@ mod bare {
     }
 
     impl Sprites {
-        /// Uploads 16x16 quads at `positions` showing texture coordinates `uv`, untinted.
+        /// Uploads 16x16 quads at `positions` reading the atlas at `texels` (its corners
+        /// counter-clockwise from the bottom left, as a sprite's vertices hold them),
+        /// untinted.
         pub fn new(
             gl: &std::sync::Arc<glow::Context>,
             positions: &[(f32, f32)],
-            uv: [f32; 4],
+            texels: [[u16; 2]; 4],
         ) -> Self {
-            let [u0, v0, u1, v1] = uv;
-            let corners: Vec<[f32; 2]> = positions
-                .iter()
-                .flat_map(|&(x, y)| [[x, y], [x + 16.0, y], [x + 16.0, y + 16.0], [x, y + 16.0]])
+            let n = positions.len();
+            let corners: Vec<[f32; 2]> = (0..n)
+                .flat_map(|_| [[0.0, 0.0], [16.0, 0.0], [16.0, 16.0], [0.0, 16.0]])
                 .collect();
-            let tex: Vec<[f32; 2]> = positions
-                .iter()
-                .flat_map(|_| [[u0, v1], [u1, v1], [u1, v0], [u0, v0]])
-                .collect();
-            let colour = vec![[255u8; 4]; positions.len() * 4];
-            let indices: Vec<u32> = (0..positions.len() as u32)
+            let translations: Vec<[f32; 2]> =
+                positions.iter().flat_map(|&(x, y)| [[x, y]; 4]).collect();
+            let tex: Vec<[u16; 2]> = (0..n).flat_map(|_| texels).collect();
+            let colour = vec![[255u8; 4]; n * 4];
+            let indices: Vec<u32> = (0..n as u32)
                 .flat_map(|i| [0, 1, 3, 3, 1, 2].map(|k| 4 * i + k))
                 .collect();
-            // Attribute locations as SpriteBatch binds them: position, tex_coords, colour.
-            let streams: [(&[u8], i32, u32, bool); 3] = [
+            // Attribute locations as the scene binds them: position, translation,
+            // tex_coords (texels), colour.
+            let streams: [(&[u8], i32, u32, bool); 4] = [
                 (bytemuck::cast_slice(&corners), 2, glow::FLOAT, false),
-                (bytemuck::cast_slice(&tex), 2, glow::FLOAT, false),
+                (bytemuck::cast_slice(&translations), 2, glow::FLOAT, false),
+                (bytemuck::cast_slice(&tex), 2, glow::UNSIGNED_SHORT, false),
                 (bytemuck::cast_slice(&colour), 4, glow::UNSIGNED_BYTE, true),
             ];
             // SAFETY: plain object creation and uploads on the current context, from slices
@@ -662,16 +726,18 @@ mod bare {
             }
         }
 
-        /// One frame's draw: the state the sprite batch's groups set, then one call.
-        pub fn draw(&self, program: &Program, texture: &Texture) {
+        /// One frame's draw: the program and atlas a scene's layer sets (its uniforms and
+        /// the view block stay as the scene's last draw left them), blending, then one call.
+        pub fn draw(&self, program: &Program, atlas: Option<glow::Texture>) {
             program.use_program();
-            texture.bind(0).expect("bind texture");
             let gl = &self.gl;
             // SAFETY: objects of this context; the element buffer holds `indices` indices,
             // all below the vertex count.
             unsafe {
+                gl.active_texture(glow::TEXTURE0);
+                gl.bind_texture(glow::TEXTURE_2D, atlas);
                 gl.enable(glow::BLEND);
-                gl.blend_func(glow::SRC_ALPHA, glow::ONE_MINUS_SRC_ALPHA);
+                gl.blend_func(glow::ONE, glow::ONE_MINUS_SRC_ALPHA);
                 gl.bind_vertex_array(Some(self.vao));
                 gl.draw_elements(glow::TRIANGLES, self.indices, glow::UNSIGNED_INT, 0);
                 gl.bind_vertex_array(None);
@@ -703,7 +769,7 @@ mod streams {
     use vertex_domain::headless::HeadlessContext;
 
     use super::StreamStats;
-    use super::{finish, move_all, ms, Scene, Store, StreamConfig, StreamPath};
+    use super::{finish, move_all, ms, Setup, Store, StreamConfig, StreamPath};
 
     /// Timed frames per path (after the warm-up ones).
     const FRAMES: u32 = 20;
@@ -785,35 +851,35 @@ mod streams {
         }
     }
 
-    /// Moves every sprite of a batch on `path` for the warm-up and timed frames.
+    /// Moves every sprite of a scene on `path` for the warm-up and timed frames.
     pub fn run<S: Store>(ctx: &HeadlessContext, n: usize, path: StreamPath) -> PathFigures {
         let gl = ctx.gl();
-        let Scene {
+        let Setup {
             target,
-            region,
-            mut sprites,
+            image,
+            mut scene,
             layer,
             mut positions,
             ..
-        } = Scene::<S>::new(ctx, n, StreamConfig::on(path));
+        } = Setup::<S>::new(ctx, n, StreamConfig::on(path));
         let mut f = PathFigures::default();
 
         target.clear([0.0, 0.0, 0.0, 1.0]).expect("clear");
         finish(ctx);
         let started = Instant::now();
-        let ids = add_all(&mut sprites, layer, region, &positions);
-        sprites.draw().expect("draw");
+        let ids = add_all::<S>(&mut scene, layer, image, &positions);
+        scene.draw().expect("draw");
         finish(ctx);
         f.create_and_first_frame = ms(started.elapsed());
 
         let timer = Timer::new(gl);
-        let mut before = sprites.batch().stream_stats();
+        let mut before = scene.batch().stream_stats();
         let (mut update, mut flush, mut submit) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
         let (mut gpu, mut finished, mut cpu) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
         let (mut thread_faults, mut process_faults) = (0, 0);
         for frame in 0..WARMUP + FRAMES {
             if frame == WARMUP {
-                before = sprites.batch().stream_stats();
+                before = scene.batch().stream_stats();
                 (update, flush, submit, gpu, finished, cpu) = Default::default();
                 (thread_faults, process_faults) = (0, 0);
             }
@@ -822,12 +888,12 @@ mod streams {
             let (thread0, faults0) = usage(libc::RUSAGE_THREAD);
             let (_, process0) = usage(libc::RUSAGE_SELF);
             let t0 = Instant::now();
-            move_all(&mut sprites, &ids, &mut positions, frame);
+            move_all(&mut scene, &ids, &mut positions, frame);
             let t1 = Instant::now();
             timer.begin();
-            sprites.batch_mut().flush().expect("flush");
+            scene.batch_mut().flush().expect("flush");
             let t2 = Instant::now();
-            sprites.draw().expect("draw");
+            scene.draw().expect("draw");
             timer.end();
             let t3 = Instant::now();
             finish(ctx);
@@ -848,14 +914,14 @@ mod streams {
         (f.gpu, f.finish, f.thread_cpu) = (per(gpu), per(finished), per(cpu));
         f.thread_faults = thread_faults as f64 / f64::from(FRAMES);
         f.process_faults = process_faults as f64 / f64::from(FRAMES);
-        f.stats = sprites.batch().stream_stats().since(before);
+        f.stats = scene.batch().stream_stats().since(before);
         // The same frame with nothing moved: its GPU time is the floor a moving frame is
         // compared with.
         let mut unchanged = Duration::ZERO;
         for _ in 0..FRAMES {
             target.clear([0.0, 0.0, 0.0, 1.0]).expect("clear");
             timer.begin();
-            sprites.draw().expect("draw");
+            scene.draw().expect("draw");
             timer.end();
             finish(ctx);
             unchanged += timer.elapsed();
@@ -881,31 +947,32 @@ enum Frame {
 /// draw, which lays an ordered layer out again after a change out of order), in ms, and
 /// the relayouts per frame.
 fn order_frame<S: Store>(ctx: &HeadlessContext, n: usize, ordered: bool, churn: Frame) -> [f64; 3] {
-    let mut scene = Scene::<S>::new(ctx, n, StreamConfig::default());
-    let (layer, region) = (scene.layer, scene.region);
-    let sprites = &mut scene.sprites;
-    sprites
+    let mut setup = Setup::<S>::new(ctx, n, StreamConfig::default());
+    let (layer, image) = (setup.layer, setup.image);
+    let scene = &mut setup.scene;
+    // A scene's layers are ordered; the batch's setting turns that off for the comparison.
+    scene
         .batch_mut()
-        .set_ordered(layer, ordered)
+        .set_ordered(layer.group(), ordered)
         .expect("order");
-    let mut ids = add_all(sprites, layer, region, &scene.positions);
+    let mut ids = add_all::<S>(scene, layer, image, &setup.positions);
     let (mut update, mut submit) = (Duration::ZERO, Duration::ZERO);
-    let relayouts = sprites.batch().relayouts();
+    let relayouts = scene.batch().relayouts();
     for frame in 0..WARMUP + FRAMES {
-        scene.target.clear([0.0, 0.0, 0.0, 1.0]).expect("clear");
+        setup.target.clear([0.0, 0.0, 0.0, 1.0]).expect("clear");
         finish(ctx);
         let started = Instant::now();
-        move_all(sprites, &ids, &mut scene.positions, frame);
+        move_all(scene, &ids, &mut setup.positions, frame);
         match churn {
             Frame::Move => {}
             Frame::Churn => {
                 for _ in 0..n / 100 {
-                    let k = scene.rng.below(ids.len() as u64) as usize;
-                    sprites.remove(ids[k]).expect("remove");
-                    let (x, y) = scene.positions[k];
-                    let z = scene.rng.range(-1.0, 1.0);
-                    let sprite = Sprite::new(layer, region, x, y).at_z(z);
-                    ids[k] = sprites.add(sprite).expect("add");
+                    let k = setup.rng.below(ids.len() as u64) as usize;
+                    scene.remove(ids[k]).expect("remove");
+                    let (x, y) = setup.positions[k];
+                    let z = setup.rng.range(-1.0, 1.0);
+                    let item = S::item(layer, image, x, y).at_z(z);
+                    ids[k] = scene.add(item).expect("add");
                 }
             }
             // Without an order there is no z to set: the row is the moves alone.
@@ -913,12 +980,12 @@ fn order_frame<S: Store>(ctx: &HeadlessContext, n: usize, ordered: bool, churn: 
             Frame::Reshuffle => {
                 for (i, id) in ids.iter().enumerate() {
                     let z = (i as u64 * 7919 + u64::from(frame) * 104_729) % 1000;
-                    sprites.set_z(*id, z as f32).expect("z");
+                    scene.set_z(*id, z as f32).expect("z");
                 }
             }
         }
         let moved = Instant::now();
-        sprites.draw().expect("draw");
+        scene.draw().expect("draw");
         let drawn = Instant::now();
         finish(ctx);
         if frame >= WARMUP {
@@ -927,7 +994,7 @@ fn order_frame<S: Store>(ctx: &HeadlessContext, n: usize, ordered: bool, churn: 
         }
     }
     let frames = f64::from(FRAMES);
-    let relaid = (sprites.batch().relayouts() - relayouts) as f64 / f64::from(WARMUP + FRAMES);
+    let relaid = (scene.batch().relayouts() - relayouts) as f64 / f64::from(WARMUP + FRAMES);
     [ms(update) / frames, ms(submit) / frames, relaid]
 }
 
@@ -941,10 +1008,10 @@ fn order_table(ctx: &HeadlessContext, counts: &[usize]) {
     for &n in counts {
         for (store, run) in [
             (
-                "4-vertex",
-                order_frame::<Quads> as fn(&HeadlessContext, usize, bool, Frame) -> [f64; 3],
+                MixedLayer::NAME,
+                order_frame::<MixedLayer> as fn(&HeadlessContext, usize, bool, Frame) -> [f64; 3],
             ),
-            ("instanced", order_frame::<Instances>),
+            (ParticleLayer::NAME, order_frame::<ParticleLayer>),
         ] {
             for churn in [Frame::Move, Frame::Churn, Frame::Reshuffle] {
                 let [ou, os, relaid] = run(ctx, n, true, churn);

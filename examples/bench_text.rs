@@ -1,12 +1,13 @@
 //! Text benchmark, side by side with pyglet: the trace of `benches/peer/pyglet_text.py`,
-//! N labels (1,000 by default) of 8 to 16 characters in DejaVu Sans at 12 px, every
-//! label's text changing every frame, like a HUD of counters.
+//! N labels (1,000 by default) of 8 to 16 characters in DejaVu Sans at 12 px, in one mixed
+//! world layer of a [`Scene`], every label's text changing every frame, like a HUD of
+//! counters.
 //!
 //! Label `i` sits at `((i % 10) * 128 + 4, ((i / 10) % 100) * 7 + 4)` in a 1280x720
 //! target, coloured `((i*37)%256, (i*91)%256, (i*53)%256)`, and frame `f` gives it the text
 //! `"{NAMES[i % 8]}: {(i * 7919 + f * (1 + i % 7) * 37) % 1000000:02}"`. Figures: create,
-//! then per frame the update (every `set_label_text`, formatting included), the submit
-//! (`draw`, which flushes the staged glyphs), `glFinish`, and the thread's CPU time.
+//! then per frame the update (every `Scene::set_text`, formatting included), the submit
+//! (`Scene::draw`, which flushes the staged glyphs), `glFinish`, and the thread's CPU time.
 //!
 //! `cargo run --release --example bench_text -- [--counts 1000] [--frames 30] [--pyglet]`
 //! With `--pyglet`, `benches/peer/run_pyglet.sh text` runs pyglet 2.1.19 on the same
@@ -16,8 +17,8 @@ use std::fmt::Write;
 use std::time::{Duration, Instant};
 
 use vertex_domain::backend::RenderTarget;
-use vertex_domain::batch::{Font, GroupId, Label, LabelId, SpriteBatch};
 use vertex_domain::headless::HeadlessContext;
+use vertex_domain::scene::{Font, Item, Label, LabelId, Layer, Scene};
 
 /// The examples' shared harness: running the pyglet peer and reading its JSON, timing.
 mod common;
@@ -55,7 +56,8 @@ struct Figures {
     glyphs: usize,
     /// Glyph quads of the last frame (characters with ink; spaces have none).
     quads: usize,
-    /// Text changes of the timed frames, and how the lists took them.
+    /// Text changes of the timed frames (the labels' rebuilds), and how the lists took
+    /// them: in place (the same glyph count, or resized where it lay) or moved.
     changes: u64,
     in_place: u64,
     moved: u64,
@@ -70,9 +72,8 @@ struct Figures {
 fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
     let target = RenderTarget::new(ctx.gl(), WIDTH, HEIGHT).expect("render target");
     target.bind();
-    let mut batch =
-        SpriteBatch::new(ctx.gl(), ctx.multi_draw(), WIDTH, HEIGHT).expect("sprite batch");
-    let layer = batch.add_text_layer(0).expect("text layer");
+    let mut scene = Scene::new(ctx.gl(), ctx.multi_draw(), WIDTH, HEIGHT).expect("scene");
+    let layer = scene.add_layer(0).expect("layer");
     let font = Font::default_font();
     let mut f = Figures::default();
     let mut buffer = String::new();
@@ -83,13 +84,13 @@ fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
     let ids: Vec<LabelId> = (0..n)
         .map(|i| {
             text(&mut buffer, i, 0);
-            batch
-                .add_label(label(layer, &font, i, &buffer))
+            scene
+                .add(label(layer, &font, i, &buffer))
                 .expect("add label")
         })
         .collect();
     f.create = ms(started.elapsed());
-    batch.draw().expect("draw");
+    scene.draw().expect("draw");
     finish(ctx);
 
     let (mut update, mut submit, mut finished, mut cpu) = <(Duration, _, _, Duration)>::default();
@@ -98,22 +99,22 @@ fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
         let timed = fi >= WARMUP;
         let frame = if timed { fi - WARMUP + 1 } else { fi + 1 };
         if fi == WARMUP {
-            let stats = batch.text_stats();
-            f.changes = stats.relayouts;
-            (f.in_place, f.moved) = (stats.in_place, stats.moved);
-            f.glyphs_written = stats.glyphs_written as f64;
+            let stats = scene.stats::<Label>();
+            f.changes = stats.rebuilds;
+            (f.in_place, f.moved) = (stats.rebuilds - stats.resized_moved, stats.resized_moved);
+            f.glyphs_written = stats.vertices_written as f64 / 4.0;
         }
         target.clear(BLACK).expect("clear");
         finish(ctx);
-        let bytes0 = batch.batch().buffer_stats().uploaded_bytes;
+        let bytes0 = scene.batch().buffer_stats().uploaded_bytes;
         let cpu0 = thread_cpu();
         let t0 = Instant::now();
         for (i, &id) in ids.iter().enumerate() {
             text(&mut buffer, i, frame);
-            batch.set_label_text(id, &buffer).expect("set text");
+            scene.set_text(id, &buffer).expect("set text");
         }
         let t1 = Instant::now();
-        let stats = batch.draw().expect("draw");
+        let stats = scene.draw().expect("draw");
         let t2 = Instant::now();
         finish(ctx);
         let t3 = Instant::now();
@@ -123,23 +124,25 @@ fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
             submit += t2 - t1;
             finished += t3 - t2;
             cpu += cpu1 - cpu0;
-            uploaded += batch.batch().buffer_stats().uploaded_bytes - bytes0;
+            uploaded += scene.batch().buffer_stats().uploaded_bytes - bytes0;
             f.draw_calls = stats.draw_calls;
         }
     }
-    let end = batch.text_stats();
-    f.changes = end.relayouts - f.changes;
-    (f.in_place, f.moved) = (end.in_place - f.in_place, end.moved - f.moved);
-    f.glyphs_written = (end.glyphs_written as f64 - f.glyphs_written) / f64::from(frames);
+    // A label's vertices are 4 a glyph quad.
+    let end = scene.stats::<Label>();
+    f.changes = end.rebuilds - f.changes;
+    let in_place = end.rebuilds - end.resized_moved;
+    (f.in_place, f.moved) = (in_place - f.in_place, end.resized_moved - f.moved);
+    f.glyphs_written = (end.vertices_written as f64 / 4.0 - f.glyphs_written) / f64::from(frames);
     let per = |d: Duration| ms(d) / f64::from(frames);
     (f.update, f.submit, f.finish) = (per(update), per(submit), per(finished));
     f.thread_cpu = per(cpu);
     f.uploaded_per_frame = uploaded as f64 / f64::from(frames);
     for &id in &ids {
-        let label = batch.label(id).expect("label");
+        let label = scene.get(id).expect("label");
         f.glyphs += label.text.chars().count();
-        let list = batch.label_list(id).expect("list");
-        f.quads += batch.batch_mut().vertex_count(list).expect("count") / 4;
+        let list = scene.list(id).expect("list");
+        f.quads += scene.batch_mut().vertex_count(list).expect("count") / 4;
     }
     let pixels = target.read_pixels().expect("read pixels");
     f.lit_pixels = pixels
@@ -150,7 +153,7 @@ fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
 }
 
 /// Label `i` of the trace with `text`.
-fn label(layer: GroupId, font: &Font, i: usize, text: &str) -> Label {
+fn label(layer: Layer, font: &Font, i: usize, text: &str) -> Label {
     let (x, y) = ((i % 10) * 128 + 4, ((i / 10) % 100) * 7 + 4);
     let colour = [(i * 37) % 256, (i * 91) % 256, (i * 53) % 256].map(|c| c as u8);
     Label::new(layer, text, font, SIZE, x as f32, y as f32).with_colour(colour)
@@ -201,7 +204,7 @@ fn table(n: usize, frames: u32, ours: &Figures, peer: Option<&[(String, f64)]>) 
         ),
     ];
     println!(
-        "\nN = {n} labels, one text layer, {WIDTH}x{HEIGHT}; per-frame figures are means of {frames} frames after {WARMUP}"
+        "\nN = {n} labels, one mixed layer, {WIDTH}x{HEIGHT}; per-frame figures are means of {frames} frames after {WARMUP}"
     );
     print_table(&rows, peer);
 }
@@ -210,7 +213,9 @@ fn notes(with_pyglet: bool) {
     println!("\nNotes:");
     println!("- Both run headless on the same machine and context kind; llvmpipe draws on the CPU: vertex work runs inside the draw call on this thread and rasterising in glFinish, so submit, finish, frame and thread CPU hold GPU work for both libraries.");
     println!("- Our glyphs are kerned (DejaVu's kern table) and spaces take no quad; pyglet's FreeType path places each character by its rounded advance, without kerning, and gives every character a quad: the pictures differ by a pixel here and there, and lit pixels differ a little.");
+    println!("- Our labels are in one mixed layer of a Scene (the layer that would hold sprites and shapes too), their glyphs in the scene's one atlas, drawn in one call.");
     println!("- Our update keeps each label's unchanged first glyphs and writes the rest; a label whose glyph count changed is resized in place when the space after it is free, else moved by a GPU copy.");
+    println!("- The text changes are the labels' rebuilds (Scene::stats::<Label>().rebuilds); in place is rebuilds less resized_moved (the same glyph count, or resized where it lay), and glyphs written are vertices_written / 4.");
     if with_pyglet {
         println!("- pyglet's figures come from benches/peer/pyglet_text.py, run right after ours in the same process tree.");
     }

@@ -1,5 +1,5 @@
 //! A vertex_domain scene inside an egui app: an eframe window (glow renderer) whose central
-//! panel shows bouncing, spinning sprites of one [`SpriteBatch`], drawn by an
+//! panel shows bouncing, spinning sprites of one [`Scene`], drawn by an
 //! `egui::PaintCallback` (`egui_glow::CallbackFn`), beside ordinary egui widgets: a slider
 //! for the sprite count, a pause checkbox and the frame statistics.
 //!
@@ -10,16 +10,17 @@
 //!
 //! The scene lives in an `Arc<Mutex<...>>` built on eframe's `cc.gl` (the `Arc<glow::Context>`
 //! vertex_domain takes), with multi-draw loaded through `cc.get_proc_address`. All GL work
-//! (adding, moving, removing, drawing sprites) happens in the callback, where the context is
-//! current and egui_glow has set the viewport to the callback's rectangle: the batch's
-//! viewport is that rectangle in pixels. egui_glow sets its own state again afterwards.
+//! (adding images and sprites, moving, removing, drawing them) happens in the callback, where
+//! the context is current and egui_glow has set the viewport to the callback's rectangle: the
+//! scene's viewport is that rectangle in pixels. egui_glow sets its own state again
+//! afterwards.
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use eframe::{egui, egui_glow, glow};
-use vertex_domain::backend::{AtlasBuilder, MultiDraw, TextureAtlas, TextureFilter};
-use vertex_domain::batch::{GroupId, Sprite, SpriteBatch, SpriteId};
+use vertex_domain::backend::MultiDraw;
+use vertex_domain::scene::{Image, Item, Layer, Scene, Sprite, SpriteId};
 
 #[path = "common/rng.rs"]
 mod rng;
@@ -51,10 +52,10 @@ struct Mover {
 }
 
 /// The sprites and their motion: everything here is only touched inside the callback.
-struct Scene {
-    sprites: SpriteBatch,
-    atlas: TextureAtlas,
-    layer: GroupId,
+struct Sprites {
+    scene: Scene,
+    images: Vec<Image>,
+    layer: Layer,
     movers: Vec<Mover>,
     rng: Rng,
     /// The viewport, in pixels: the callback's rectangle.
@@ -65,18 +66,22 @@ struct Scene {
     error: Option<String>,
 }
 
-impl Scene {
-    fn new(gl: &Arc<glow::Context>, multi_draw: MultiDraw) -> Result<Scene> {
-        let mut builder = AtlasBuilder::new();
-        builder.add(IMAGE, IMAGE, &image(|x, y| (x * x + y * y).sqrt() - 0.9))?;
-        builder.add(IMAGE, IMAGE, &image(|x, y| x.abs().max(y.abs()) - 0.8))?;
-        builder.add(IMAGE, IMAGE, &image(|x, y| x.abs() + y.abs() - 0.9))?;
-        let atlas = builder.build(gl, TextureFilter::Linear)?;
-        let mut sprites = SpriteBatch::new(gl, multi_draw, 1, 1)?;
-        let layer = sprites.add_layer(Arc::clone(atlas.texture()), 0)?;
-        Ok(Scene {
-            sprites,
-            atlas,
+impl Sprites {
+    fn new(gl: &Arc<glow::Context>, multi_draw: MultiDraw) -> Result<Sprites> {
+        let mut scene = Scene::new(gl, multi_draw, 1, 1)?;
+        let shapes: [&dyn Fn(f32, f32) -> f32; 3] = [
+            &|x, y| (x * x + y * y).sqrt() - 0.9,
+            &|x, y| x.abs().max(y.abs()) - 0.8,
+            &|x, y| x.abs() + y.abs() - 0.9,
+        ];
+        let mut images = Vec::new();
+        for shape in shapes {
+            images.push(scene.add_image(IMAGE, IMAGE, &image(shape))?);
+        }
+        let layer = scene.add_layer(0)?;
+        Ok(Sprites {
+            scene,
+            images,
             layer,
             movers: Vec::new(),
             rng: Rng(1),
@@ -93,11 +98,11 @@ impl Scene {
         let started = Instant::now();
         if [width as f32, height as f32] != self.size {
             self.size = [width as f32, height as f32];
-            self.sprites.set_viewport(width, height)?;
+            self.scene.set_viewport(width, height)?;
         }
         while self.movers.len() > count {
             let mover = self.movers.pop().expect("more than count");
-            self.sprites.remove(mover.id)?;
+            self.scene.remove(mover.id)?;
         }
         while self.movers.len() < count {
             self.add()?;
@@ -105,7 +110,7 @@ impl Scene {
         if let Some(dt) = dt {
             self.step(dt)?;
         }
-        self.draw_calls = self.sprites.draw()?.draw_calls;
+        self.draw_calls = self.scene.draw()?.draw_calls;
         self.scene_ms = started.elapsed().as_secs_f32() * 1e3;
         Ok(())
     }
@@ -128,18 +133,18 @@ impl Scene {
     /// Adds a sprite at a random place, with a random image, tint, size and motion.
     fn add(&mut self) -> Result<()> {
         let rng = &mut self.rng;
-        let regions = self.atlas.regions();
-        let region = regions[rng.below(regions.len() as u64) as usize];
+        let image = self.images[rng.below(self.images.len() as u64) as usize];
         let [w, h] = self.size;
-        let mut sprite = Sprite::new(self.layer, region, rng.range(0.0, w), rng.range(0.0, h));
-        sprite.anchor = [IMAGE as f32 / 2.0, IMAGE as f32 / 2.0];
+        let (x, y) = (rng.range(0.0, w), rng.range(0.0, h));
         let scale = rng.range(0.4, 1.2);
-        (sprite.scale_x, sprite.scale_y) = (scale, scale);
-        sprite.rotation = rng.range(0.0, 360.0);
-        sprite.colour = [0.0, 1.0, 2.0].map(|_| rng.range(60.0, 255.0) as u8);
+        let sprite = Sprite::new(self.layer, image, x, y)
+            .centred()
+            .scaled(scale, scale)
+            .rotated(rng.range(0.0, 360.0))
+            .with_colour([0.0, 1.0, 2.0].map(|_| rng.range(60.0, 255.0) as u8));
         let velocity = [rng.range(-120.0, 120.0), rng.range(-120.0, 120.0)];
         let spin = rng.range(-180.0, 180.0);
-        let id = self.sprites.add(sprite)?;
+        let id = self.scene.add(sprite)?;
         self.movers.push(Mover { id, velocity, spin });
         Ok(())
     }
@@ -148,7 +153,7 @@ impl Scene {
     fn step(&mut self, dt: f32) -> Result<()> {
         let [w, h] = self.size;
         for mover in &mut self.movers {
-            let sprite = self.sprites.get(mover.id)?;
+            let sprite = self.scene.get(mover.id)?.props;
             let mut position = [sprite.x, sprite.y];
             for (axis, limit) in [(0, w), (1, h)] {
                 position[axis] += mover.velocity[axis] * dt;
@@ -158,9 +163,9 @@ impl Scene {
                 }
             }
             let rotation = sprite.rotation + mover.spin * dt;
-            self.sprites
-                .set_position(mover.id, position[0], position[1])?;
-            self.sprites.set_rotation(mover.id, rotation)?;
+            // Position and rotation in one call: each attribute written once.
+            let (x, y) = (position[0], position[1]);
+            self.scene.set_transform(mover.id, (x, y), rotation)?;
         }
         Ok(())
     }
@@ -168,7 +173,7 @@ impl Scene {
 
 /// The app: the widgets' values and the shared scene (`None` once the app has exited).
 struct App {
-    scene: Arc<Mutex<Option<Scene>>>,
+    scene: Arc<Mutex<Option<Sprites>>>,
     count: usize,
     paused: bool,
     /// Frame interval, smoothed, in milliseconds.
@@ -189,7 +194,7 @@ impl App {
             None => MultiDraw::single_draws(),
         };
         Ok(App {
-            scene: Arc::new(Mutex::new(Some(Scene::new(gl, multi_draw)?))),
+            scene: Arc::new(Mutex::new(Some(Sprites::new(gl, multi_draw)?))),
             count: 2000,
             paused: false,
             frame_ms: 0.0,

@@ -1,7 +1,7 @@
-//! Every shape kind on one [`SpriteBatch`], under a moving camera: a row of each of the ten
-//! kinds turning in place, a circle whose segment count and a star whose spike count change
-//! as it runs (their lists resized in place), and a swarm of small shapes drifting in a
-//! second layer above them, additively blended. Each layer draws in one call.
+//! Every shape kind in one [`Scene`], under a moving camera: a row of each of the ten kinds
+//! turning in place, a circle whose segment count and a star whose spike count change as it
+//! runs (their lists resized in place), and a swarm of small shapes drifting in a second
+//! world layer above them, additively blended. Each layer draws in one call.
 //!
 //! ```text
 //! cargo run --release --example shapes                       # a window
@@ -14,7 +14,7 @@
 use std::sync::Arc;
 
 use vertex_domain::backend::MultiDraw;
-use vertex_domain::batch::{Blend, Camera, GroupId, Shape, ShapeId, ShapeKind, SpriteBatch};
+use vertex_domain::scene::{Blend, Camera, Item, Layer, Scene, Shape, ShapeId, ShapeKind};
 
 mod common;
 use common::demo::{Demo, Options, Result};
@@ -119,8 +119,8 @@ struct Mote {
     velocity: [f32; 2],
 }
 
-struct Scene {
-    batch: SpriteBatch,
+struct Shapes {
+    scene: Scene,
     /// The row of every kind, turning.
     row: Vec<ShapeId>,
     /// A circle and a star whose geometry changes as the scene runs.
@@ -140,22 +140,24 @@ fn hue(h: f32) -> [u8; 3] {
     [channel(0.0), channel(2.0 / 3.0), channel(1.0 / 3.0)]
 }
 
-impl Scene {
+impl Shapes {
     fn create(gl: &Arc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Self> {
         let (w, h) = options.size;
-        let mut batch = SpriteBatch::new(gl, multi_draw, w, h)?;
-        let solid = batch.add_shape_layer(0)?;
-        let glow = batch.add_blended_shape_layer(1, Blend::Additive)?;
+        let mut scene = Scene::new(gl, multi_draw, w, h)?;
+        let solid = scene.add_layer(0)?;
+        let glow = scene.add_layer(1)?;
+        scene.set_layer_blend(glow, Blend::Additive)?;
         let (w, h) = (w as f32, h as f32);
         let mut row = Vec::new();
         for (i, (kind, centre)) in kinds().into_iter().enumerate() {
             let (x, y) = (w / 2.0 + (i as f32 - 4.5) * 72.0, h / 2.0);
-            let mut shape = Shape::new(solid, kind, x, y).with_colour(hue(i as f32 / 10.0));
-            shape.anchor = centre;
-            shape.border_colour = [240, 240, 240];
-            row.push(batch.add_shape(shape)?);
+            let shape = Shape::new(solid, kind, x, y)
+                .with_colour(hue(i as f32 / 10.0))
+                .with_border_colour([240, 240, 240])
+                .anchored(centre[0], centre[1]);
+            row.push(scene.add(shape)?);
         }
-        let circle = batch.add_shape(
+        let circle = scene.add(
             Shape::new(
                 solid,
                 ShapeKind::Circle {
@@ -172,10 +174,10 @@ impl Scene {
             inner_radius: 25.0,
             spikes: 3,
         };
-        let star = batch
-            .add_shape(Shape::new(solid, star, w * 0.75, h * 0.25).with_colour([240, 190, 60]))?;
-        let mut scene = Scene {
-            batch,
+        let star =
+            scene.add(Shape::new(solid, star, w * 0.75, h * 0.25).with_colour([240, 190, 60]))?;
+        let mut shapes = Shapes {
+            scene,
             row,
             circle,
             star,
@@ -183,24 +185,24 @@ impl Scene {
             size: (w, h),
             time: 0.0,
         };
-        scene.add_swarm(glow, options.count, options.seed)?;
-        Ok(scene)
+        shapes.add_swarm(glow, options.count, options.seed)?;
+        Ok(shapes)
     }
 
     /// `n` small shapes of every kind, scattered, drifting, at random z.
-    fn add_swarm(&mut self, layer: GroupId, n: usize, seed: u64) -> Result<()> {
+    fn add_swarm(&mut self, layer: Layer, n: usize, seed: u64) -> Result<()> {
         let mut rng = Rng(seed.max(1));
         let kinds = kinds();
         for i in 0..n {
             let (kind, centre) = kinds[i % kinds.len()].clone();
             let (x, y) = (rng.range(0.0, self.size.0), rng.range(0.0, self.size.1));
-            let mut shape = Shape::new(layer, kind, x, y)
+            let shape = Shape::new(layer, kind, x, y)
                 .with_colour(hue(rng.range(0.0, 1.0)))
+                .with_opacity(70)
                 .rotated(rng.range(0.0, 360.0))
+                .anchored(centre[0], centre[1])
                 .at_z(rng.range(0.0, 1.0));
-            shape.anchor = centre;
-            shape.opacity = 70;
-            let id = self.batch.add_shape(shape)?;
+            let id = self.scene.add(shape)?;
             let velocity = [rng.range(-40.0, 40.0), rng.range(-40.0, 40.0)];
             self.swarm.push(Mote { id, velocity });
         }
@@ -211,12 +213,12 @@ impl Scene {
         self.time += dt;
         let t = self.time;
         for (i, &id) in self.row.iter().enumerate() {
-            self.batch
-                .set_shape_rotation(id, t * 40.0 * if i % 2 == 0 { 1.0 } else { -1.0 })?;
+            self.scene
+                .set_rotation(id, t * 40.0 * if i % 2 == 0 { 1.0 } else { -1.0 })?;
         }
         // Geometry that changes: the lists are resized in place (or moved on the GPU).
         let segments = 3 + ((t * 4.0) as u32 % 30);
-        self.batch.set_shape_kind(
+        self.scene.set_geometry(
             self.circle,
             ShapeKind::Circle {
                 radius: 60.0,
@@ -229,16 +231,16 @@ impl Scene {
             inner_radius: 25.0,
             spikes,
         };
-        self.batch.set_shape_kind(self.star, star)?;
+        self.scene.set_geometry(self.star, star)?;
         let (w, h) = self.size;
         for mote in &self.swarm {
-            let shape = self.batch.shape(mote.id)?;
-            let x = (shape.x + mote.velocity[0] * dt).rem_euclid(w);
-            let y = (shape.y + mote.velocity[1] * dt).rem_euclid(h);
-            self.batch.set_shape_position(mote.id, x, y)?;
+            let at = self.scene.get(mote.id)?.props;
+            let x = (at.x + mote.velocity[0] * dt).rem_euclid(w);
+            let y = (at.y + mote.velocity[1] * dt).rem_euclid(h);
+            self.scene.set_position(mote.id, x, y)?;
         }
         // The camera drifts and breathes; no vertex is rewritten for it.
-        self.batch.set_camera(Camera {
+        self.scene.set_camera(Camera {
             pan: [40.0 * (t * 0.5).sin(), 25.0 * (t * 0.3).cos()],
             zoom: 1.0 + 0.15 * (t * 0.4).sin(),
             rotation: 4.0 * (t * 0.2).sin(),
@@ -247,11 +249,11 @@ impl Scene {
     }
 }
 
-impl Demo for Scene {
+impl Demo for Shapes {
     const NAME: &'static str = "vertex-domain shapes";
 
-    fn new(gl: &Arc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Scene> {
-        Scene::create(gl, multi_draw, options)
+    fn new(gl: &Arc<glow::Context>, multi_draw: MultiDraw, options: &Options) -> Result<Shapes> {
+        Shapes::create(gl, multi_draw, options)
     }
 
     fn step(&mut self, dt: f32) -> Result<()> {
@@ -259,19 +261,19 @@ impl Demo for Scene {
     }
 
     fn draw(&mut self, _: &glow::Context) -> Result<usize> {
-        Ok(self.batch.draw()?.draw_calls)
+        Ok(self.scene.draw()?.draw_calls)
     }
 
     fn resize(&mut self, width: u32, height: u32) -> Result<()> {
         self.size = (width as f32, height as f32);
-        Ok(self.batch.set_viewport(width, height)?)
+        Ok(self.scene.set_viewport(width, height)?)
     }
 
     fn describe(&self) -> String {
-        format!("{} shapes", self.batch.shape_count())
+        format!("{} shapes", self.scene.count::<Shape>())
     }
 }
 
 fn main() {
-    common::app::main::<Scene>(Options::parse("--shapes", 400), USAGE);
+    common::app::main::<Shapes>(Options::parse("--shapes", 400), USAGE);
 }
