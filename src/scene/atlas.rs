@@ -12,11 +12,10 @@
 
 use std::sync::Arc;
 
+use super::text::{Face, FaceId, Faces, Font, TextError};
 use super::SceneError;
 use crate::allocation::Shelves;
 use crate::backend::GrowingTexture;
-use crate::batch::text::face::{Face, FaceId, Faces};
-use crate::batch::{Font, TextError};
 use crate::domain::process_unique;
 
 /// The atlas's side when a scene is made.

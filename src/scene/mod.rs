@@ -43,14 +43,17 @@
 //! | 3        | `colour`      | 4 × u8, normalized | colour, opacity                         |
 
 mod atlas;
+mod blend;
+mod camera;
 mod error;
 mod item;
 mod items;
 mod label;
 mod layer;
 mod particles;
-mod shape;
+pub mod shape;
 mod sprite;
+pub mod text;
 mod vertex;
 mod view;
 
@@ -67,16 +70,15 @@ pub use shape::Shape;
 pub use sprite::Sprite;
 pub use view::{VIEW_BINDING, VIEW_BLOCK, VIEW_GLSL};
 
-pub use crate::batch::shapes::{GeometryError, ShapeKind};
-pub use crate::batch::text::{Align, AnchorX, AnchorY, Font, Line, MAX_SCALE_FACTOR};
-pub use crate::batch::{Blend, Camera};
+pub use blend::Blend;
+pub use camera::{Camera, View};
+pub use shape::geometry::{GeometryError, Mesh, ShapeKind};
+pub use text::{Align, AnchorX, AnchorY, Font, Line, LineMetrics, TextError, MAX_SCALE_FACTOR};
 
 use crate::backend::{MultiDraw, Program, UniformBuffer};
-use crate::batch::layer::SharedBlend;
-use crate::batch::{
-    Batch, BatchInstance, BatchList, DrawStats, FormatId, Group, GroupId, TextError,
-};
+use crate::batch::{Batch, BatchInstance, BatchList, DrawStats, FormatId, Group, GroupId};
 use atlas::SceneAtlas;
+use blend::SharedBlend;
 use error::finite;
 use item::sealed::{Common, Kind};
 use items::{Items, Target};

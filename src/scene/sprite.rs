@@ -9,11 +9,8 @@ use super::error::finite;
 use super::item::sealed::{Common, Context, Kind};
 use super::item::Props;
 use super::layer::{Layer, Mixed};
-use super::vertex::Corners;
+use super::vertex::{Corners, QUAD_INDICES};
 use super::SceneError;
-
-/// The two triangles of a quad whose corners go counter-clockwise from the bottom left.
-pub(crate) const QUAD_INDICES: [u32; 6] = [0, 1, 3, 3, 1, 2];
 
 /// An image on a quad: its bottom left corner at its anchor's offset from its position,
 /// scaled and turned about its anchor.
