@@ -20,7 +20,7 @@
 use super::atlas::SceneAtlas;
 use super::item::sealed::{Context, Kind};
 use super::item::{ItemId, Props};
-use super::vertex::{Scratch, COLOUR, POSITION, TEX_COORDS, TRANSLATION};
+use super::vertex::{Corners, Scratch, COLOUR, POSITION, TEX_COORDS, TRANSLATION};
 use super::SceneError;
 use crate::batch::{Batch, BatchList, FormatId};
 use crate::domain::{DomainId, Primitive, Resized, Slots};
@@ -321,18 +321,11 @@ impl<K: Kind> Items<K> {
 
     /// The box `[left, bottom, right, top]` that holds item `id`'s vertices (and what its
     /// kind adds, a label's layout block), placed and turned, in its layer's coordinates.
-    pub(crate) fn bounds(
-        &self,
-        atlas: &SceneAtlas,
-        id: ItemId<K>,
-        scratch: &mut Scratch,
-    ) -> Result<[f32; 4], SceneError> {
+    pub(crate) fn bounds(&self, atlas: &SceneAtlas, id: ItemId<K>) -> Result<[f32; 4], SceneError> {
         let entry = self.entry(id)?;
         let (item, props) = (&entry.item, entry.item.props());
-        let corners = &mut scratch.corners;
-        corners.positions.clear();
-        corners.texels.clear();
-        item.corners(&entry.state, atlas, 0, corners);
+        let mut corners = Corners::default();
+        item.corners(&entry.state, atlas, 0, &mut corners);
         if let Some([l, b, r, t]) = item.block(&entry.state) {
             corners.positions.extend([[l, b], [r, b], [r, t], [l, t]]);
         }

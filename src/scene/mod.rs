@@ -127,7 +127,7 @@ trait Kept: Item + Sized {
     fn remove(scene: &mut Scene, id: ItemId<Self>) -> Result<Self, SceneError>;
     fn count(scene: &Scene) -> usize;
     fn stats(scene: &Scene) -> ItemStats;
-    fn bounds(scene: &mut Scene, id: ItemId<Self>) -> Result<[f32; 4], SceneError>;
+    fn bounds(scene: &Scene, id: ItemId<Self>) -> Result<[f32; 4], SceneError>;
 }
 
 /// A kind drawn as a vertex list, kept in `Stores::$field`.
@@ -178,9 +178,8 @@ macro_rules! kept_as_lists {
             fn stats(scene: &Scene) -> ItemStats {
                 scene.stores.$field.stats()
             }
-            fn bounds(scene: &mut Scene, id: ItemId<Self>) -> Result<[f32; 4], SceneError> {
-                let scratch = &mut scene.scratch;
-                scene.stores.$field.bounds(&scene.atlas, id, scratch)
+            fn bounds(scene: &Scene, id: ItemId<Self>) -> Result<[f32; 4], SceneError> {
+                scene.stores.$field.bounds(&scene.atlas, id)
             }
         }
         impl ListItem for $kind {
@@ -227,7 +226,7 @@ impl Kept for Particle {
     fn stats(scene: &Scene) -> ItemStats {
         scene.stores.particles.stats()
     }
-    fn bounds(scene: &mut Scene, id: ItemId<Self>) -> Result<[f32; 4], SceneError> {
+    fn bounds(scene: &Scene, id: ItemId<Self>) -> Result<[f32; 4], SceneError> {
         scene.stores.particles.bounds(id)
     }
 }
@@ -521,7 +520,7 @@ impl Scene {
     /// The box `[left, bottom, right, top]` that holds an item, placed and turned, in its
     /// layer's coordinates (world or screen pixels): its vertices, and a label's layout
     /// block (the lines' width by the first ascent to the last descent).
-    pub fn bounds<K: SceneItem>(&mut self, id: ItemId<K>) -> Result<[f32; 4], SceneError> {
+    pub fn bounds<K: SceneItem>(&self, id: ItemId<K>) -> Result<[f32; 4], SceneError> {
         K::bounds(self, id)
     }
 
