@@ -61,7 +61,7 @@ use std::sync::Arc;
 
 pub use atlas::{AtlasStats, Image};
 pub use error::SceneError;
-pub use item::{Item, ItemId, Props};
+pub use item::{Item, ItemId, Pictured, Props};
 pub use items::ItemStats;
 pub use label::Label;
 pub use layer::{Layer, Mixed, Particles, Space};
@@ -236,32 +236,6 @@ impl Kept for Particle {
 #[allow(private_bounds)]
 pub trait SceneItem: Kept {}
 impl<K: Kept> SceneItem for K {}
-
-/// A kind that shows an image of the atlas, scaled: [`Sprite`] and [`Particle`]. Sealed.
-#[allow(private_bounds)]
-pub trait Pictured: SceneItem + Copy {
-    /// Its image, to change.
-    #[doc(hidden)]
-    fn image_mut(&mut self) -> &mut Image;
-    /// Its scale, to change.
-    #[doc(hidden)]
-    fn scale_mut(&mut self) -> &mut [f32; 2];
-}
-
-macro_rules! pictured {
-    ($kind:ty) => {
-        impl Pictured for $kind {
-            fn image_mut(&mut self) -> &mut Image {
-                &mut self.image
-            }
-            fn scale_mut(&mut self) -> &mut [f32; 2] {
-                &mut self.scale
-            }
-        }
-    };
-}
-pictured!(Sprite);
-pictured!(Particle);
 
 /// A kind drawn as a vertex list of its layer: [`Sprite`], [`Shape`], [`Label`]. Sealed.
 #[allow(private_bounds)]
@@ -663,7 +637,7 @@ impl Scene {
     /// Shows another image on a sprite or particle (an animation frame): rewrites its
     /// corners and texels only (a sprite's 4 positions and 4 texels, a particle's offset,
     /// edges and texel rectangle).
-    pub fn set_image<K: Pictured>(
+    pub fn set_image<K: Pictured + SceneItem>(
         &mut self,
         id: ItemId<K>,
         image: Image,
@@ -674,7 +648,7 @@ impl Scene {
     }
 
     /// Scales a sprite or particle about its anchor: rewrites its corners only.
-    pub fn set_scale<K: Pictured>(
+    pub fn set_scale<K: Pictured + SceneItem>(
         &mut self,
         id: ItemId<K>,
         x: f32,

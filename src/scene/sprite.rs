@@ -34,23 +34,9 @@ impl Sprite {
             scale: [1.0, 1.0],
         }
     }
-
-    /// The same sprite anchored at its image's centre, so that its position is its centre
-    /// and it turns and scales about it.
-    pub fn centred(mut self) -> Sprite {
-        let (w, h) = self.image.size();
-        self.props.anchor = [w as f32 / 2.0, h as f32 / 2.0];
-        self
-    }
-
-    /// The same sprite scaled by `(x, y)`.
-    pub fn scaled(self, x: f32, y: f32) -> Sprite {
-        Sprite {
-            scale: [x, y],
-            ..self
-        }
-    }
 }
+
+super::item::pictured!(Sprite);
 
 impl Common for Sprite {
     type Holds = Mixed;
