@@ -75,7 +75,7 @@ pub use camera::{Camera, View};
 pub use shape::geometry::{GeometryError, Mesh, ShapeKind};
 pub use text::{Align, AnchorX, AnchorY, Font, Line, LineMetrics, TextError, MAX_SCALE_FACTOR};
 
-use crate::backend::{MultiDraw, Program, UniformBuffer};
+use crate::backend::{GrowingTexture, MultiDraw, Program, UniformBuffer};
 use crate::batch::{Batch, BatchInstance, BatchList, DrawStats, FormatId, Group, GroupId};
 use atlas::SceneAtlas;
 use blend::SharedBlend;
@@ -786,6 +786,23 @@ impl Scene {
     /// Device pixels per logical pixel ([`set_scale_factor`](Self::set_scale_factor)).
     pub fn scale_factor(&self) -> f32 {
         self.scale
+    }
+
+    /// The atlas texture every layer samples (images, glyphs, the white texel), for a
+    /// game's own group that draws from it. Its texels are premultiplied; address them in
+    /// texels divided by its size, which growth changes (it is read at each draw). Growth
+    /// swaps in a new GL texture behind the same `Arc`: bind it at each draw.
+    pub fn atlas_texture(&self) -> &Arc<GrowingTexture> {
+        self.atlas.texture()
+    }
+
+    /// The texel rectangle `[x, y, width, height]` of an image in the atlas (row 0 at the
+    /// top), for a game's own group that draws it.
+    pub fn image_texels(&self, image: Image) -> Result<[u32; 4], SceneError> {
+        self.atlas.check(&image)?;
+        let [x, y] = image.texel.map(u32::from);
+        let (w, h) = image.size();
+        Ok([x, y, w, h])
     }
 
     /// The shader program every layer draws with.
