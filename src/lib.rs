@@ -10,8 +10,8 @@
 //! - [`domain`]: vertex domains, a set of attribute buffers sharing one allocator (plus an
 //!   index buffer when indexed, and instance buffers with an allocator of their own when
 //!   instanced), drawn with one multi-draw call, or one instanced call per mesh.
-//! - [`batch`]: groups of GL state in draw order, a domain per format, and sprites (4
-//!   vertices each, or one instance each).
+//! - [`batch`]: groups of GL state in draw order, and a domain per format (and primitive,
+//!   indexing and instance format) under each.
 //! - [`scene`]: a 2D scene of sprites, shapes and labels together in layers, each drawn
 //!   in one call through one program and one atlas, under a camera.
 //!
@@ -54,7 +54,7 @@ pub struct ReadmeDoctests;
 /// so behind a `Mutex`) or move to the thread where the context is current.
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod send {
-    use super::{backend, batch, domain};
+    use super::{backend, batch, domain, scene};
 
     fn send<T: Send>() {}
 
@@ -66,7 +66,8 @@ mod send {
         send::<backend::Program>();
         send::<backend::Texture>();
         send::<backend::TextureAtlas>();
-        send::<backend::CoverageTexture>();
+        send::<backend::GrowingTexture>();
+        send::<backend::UniformBuffer>();
         send::<backend::RenderTarget>();
         send::<backend::MultiDraw>();
         send::<domain::VertexDomain>();
@@ -74,7 +75,7 @@ mod send {
         send::<domain::InstancedVertexDomain>();
         send::<domain::InstancedIndexedVertexDomain>();
         send::<batch::Batch>();
-        send::<batch::SpriteBatch>();
-        send::<batch::Font>();
+        send::<scene::Scene>();
+        send::<scene::Font>();
     }
 }

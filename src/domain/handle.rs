@@ -207,25 +207,6 @@ impl<T> Slots<T> {
         self.check(id)
     }
 
-    /// A live handle's slot index and value, resolved once.
-    #[inline]
-    pub(crate) fn get_indexed<K>(&self, id: ListId<K>) -> Result<(usize, &T), Unresolved> {
-        let i = self.check(id)?;
-        let value = self.slots[i].value.as_ref().ok_or(Unresolved::Stale)?;
-        Ok((i, value))
-    }
-
-    /// A live handle's slot index and value, mutably, resolved once.
-    #[inline]
-    pub(crate) fn get_mut_indexed<K>(
-        &mut self,
-        id: ListId<K>,
-    ) -> Result<(usize, &mut T), Unresolved> {
-        let i = self.check(id)?;
-        let value = self.slots[i].value.as_mut().ok_or(Unresolved::Stale)?;
-        Ok((i, value))
-    }
-
     #[inline]
     pub(crate) fn get<K>(&self, id: ListId<K>) -> Result<&T, Unresolved> {
         let i = self.check(id)?;

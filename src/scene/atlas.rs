@@ -9,14 +9,17 @@
 //!   rewritten.
 //! - Texels are premultiplied: images are premultiplied as they are added, glyphs are kept
 //!   as premultiplied white of their coverage, and the white block is opaque white.
+//! - Each image is stored with a border of [`EXTRUDE`] texel copying its edge, so that
+//!   linear filtering at its edge (a sprite scaled, turned or tiled beside another) reads its
+//!   own edge colour, as a texture clamped to its edges would, and never the atlas's padding
+//!   or a neighbour.
 
 use std::sync::Arc;
 
+use super::text::{Face, FaceId, Faces, Font, TextError};
 use super::SceneError;
 use crate::allocation::Shelves;
 use crate::backend::GrowingTexture;
-use crate::batch::text::face::{Face, FaceId, Faces};
-use crate::batch::{Font, TextError};
 use crate::domain::process_unique;
 
 /// The atlas's side when a scene is made.
@@ -25,6 +28,9 @@ const INITIAL_SIDE: u32 = 512;
 /// The side of the white block shapes read: its centre is 2 texels from every edge, so
 /// linear filtering there reads white only.
 const WHITE_SIDE: u32 = 4;
+
+/// Texels of edge copied around each image.
+const EXTRUDE: u32 = 1;
 
 /// An image in a scene's atlas, as [`Scene::add_image`](super::Scene::add_image) returns
 /// it: what a sprite shows. It knows its scene, so another scene refuses it
@@ -129,20 +135,32 @@ impl SceneAtlas {
                 bytes: rgba.len(),
             });
         }
-        let mut premultiplied = std::mem::take(&mut self.rgba);
-        premultiplied.clear();
-        premultiplied.extend(rgba.chunks_exact(4).flat_map(|texel| {
-            let a = u16::from(texel[3]);
-            let times = |c: u8| ((u16::from(c) * a + 127) / 255) as u8;
-            [times(texel[0]), times(texel[1]), times(texel[2]), texel[3]]
-        }));
-        let placed = self.place(width, height, &premultiplied);
-        self.rgba = premultiplied;
-        let texel = placed?;
+        if width > u32::from(u16::MAX) - 2 * EXTRUDE || height > u32::from(u16::MAX) - 2 * EXTRUDE {
+            return Err(SceneError::AtlasFull {
+                side: self.texture.max_side().min(u32::from(u16::MAX)),
+            });
+        }
+        // The image premultiplied, inside a border that repeats its edge texels.
+        let (outer_w, outer_h) = (width + 2 * EXTRUDE, height + 2 * EXTRUDE);
+        let mut extruded = std::mem::take(&mut self.rgba);
+        extruded.clear();
+        for row in 0..outer_h {
+            let y = row.saturating_sub(EXTRUDE).min(height - 1) as usize;
+            for column in 0..outer_w {
+                let x = column.saturating_sub(EXTRUDE).min(width - 1) as usize;
+                let texel = &rgba[(y * width as usize + x) * 4..][..4];
+                let a = u16::from(texel[3]);
+                let times = |c: u8| ((u16::from(c) * a + 127) / 255) as u8;
+                extruded.extend([times(texel[0]), times(texel[1]), times(texel[2]), texel[3]]);
+            }
+        }
+        let placed = self.place(outer_w, outer_h, &extruded);
+        self.rgba = extruded;
+        let [x, y] = placed?;
         self.images += 1;
         Ok(Image {
             atlas: self.id,
-            texel,
+            texel: [x + EXTRUDE as u16, y + EXTRUDE as u16],
             size: [width as u16, height as u16],
         })
     }

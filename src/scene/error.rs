@@ -1,8 +1,9 @@
 //! [`SceneError`]: what a scene's calls refuse or fail with. On error, nothing changed.
 
+use super::shape::geometry::GeometryError;
+use super::text::TextError;
 use crate::backend::GlError;
-use crate::batch::shapes::GeometryError;
-use crate::batch::{BatchError, TextError};
+use crate::batch::BatchError;
 use crate::domain::DomainError;
 
 /// What went wrong in a [`Scene`](super::Scene) call. On error, nothing changed: every item,

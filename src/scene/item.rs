@@ -8,6 +8,7 @@
 //! vertices, moves, colours, orders and migrates items, and puts them back on failure, the
 //! same way for every kind (`items.rs`).
 
+use super::atlas::Image;
 use super::error::finite;
 use super::layer::{Layer, Mixed};
 use super::SceneError;
@@ -206,3 +207,55 @@ pub trait Item: sealed::Common {
 }
 
 impl<K: sealed::Common> Item for K {}
+
+/// A kind that shows an image of the scene's atlas, scaled about its anchor: a
+/// [`Sprite`](super::Sprite) or a [`Particle`](super::Particle). Sealed.
+pub trait Pictured: Item + Copy {
+    /// Its image.
+    #[doc(hidden)]
+    fn image(&self) -> Image;
+    /// Its image, to change.
+    #[doc(hidden)]
+    fn image_mut(&mut self) -> &mut Image;
+    /// Its scale, to change.
+    #[doc(hidden)]
+    fn scale_mut(&mut self) -> &mut [f32; 2];
+
+    /// The same item anchored at its image's centre, so that its position is its centre
+    /// and it turns and scales about it.
+    fn centred(mut self) -> Self {
+        let (w, h) = self.image().size();
+        self.props_mut().anchor = [w as f32 / 2.0, h as f32 / 2.0];
+        self
+    }
+
+    /// The same item showing `image`.
+    fn with_image(mut self, image: Image) -> Self {
+        *self.image_mut() = image;
+        self
+    }
+
+    /// The same item scaled by `(x, y)` about its anchor.
+    fn scaled(mut self, x: f32, y: f32) -> Self {
+        *self.scale_mut() = [x, y];
+        self
+    }
+}
+
+/// A kind with an `image` and a `scale` field.
+macro_rules! pictured {
+    ($kind:ty) => {
+        impl $crate::scene::item::Pictured for $kind {
+            fn image(&self) -> $crate::scene::Image {
+                self.image
+            }
+            fn image_mut(&mut self) -> &mut $crate::scene::Image {
+                &mut self.image
+            }
+            fn scale_mut(&mut self) -> &mut [f32; 2] {
+                &mut self.scale
+            }
+        }
+    };
+}
+pub(crate) use pictured;

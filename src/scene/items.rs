@@ -20,7 +20,7 @@
 use super::atlas::SceneAtlas;
 use super::item::sealed::{Context, Kind};
 use super::item::{ItemId, Props};
-use super::vertex::{Scratch, COLOUR, POSITION, TEX_COORDS, TRANSLATION};
+use super::vertex::{Corners, Scratch, COLOUR, POSITION, TEX_COORDS, TRANSLATION};
 use super::SceneError;
 use crate::batch::{Batch, BatchList, FormatId};
 use crate::domain::{DomainId, Primitive, Resized, Slots};
@@ -126,8 +126,8 @@ impl Target<'_> {
             .write_from(list, COLOUR, from, &colours[from..])?)
     }
 
-    /// Writes all of `item` from vertex `from` on, its translation and colours from
-    /// `painted` on (at most `from`).
+    /// Writes the positions and texels of `item` from vertex `from` on, and its
+    /// translations and colours from vertex `painted` on (none when that is its count).
     fn write_all<K: Kind>(
         &mut self,
         list: BatchList,
@@ -135,29 +135,33 @@ impl Target<'_> {
         (from, painted): (usize, usize),
     ) -> Result<(), SceneError> {
         let (count, _) = K::counts(state);
-        let painted = painted.min(from);
         self.write_corners(list, (item, state), from, true)?;
-        self.write_translation(list, (painted, count), item.props())?;
-        self.write_colours(list, (item, state), painted)
+        if painted < count {
+            self.write_translation(list, (painted, count), item.props())?;
+            self.write_colours(list, (item, state), painted)?;
+        }
+        Ok(())
     }
 
     /// Sizes `list` for `state`'s counts when they differ from its own and writes its
-    /// indices. On error the list keeps its size and data.
+    /// indices; returns its vertex count before, and how it was resized. A resize keeps
+    /// the data of the vertices both sizes have. On error the list keeps its size and data.
     fn size_for<K: Kind>(
         &mut self,
         list: BatchList,
         state: &K::State,
-    ) -> Result<Option<Resized>, SceneError> {
+    ) -> Result<(usize, Option<Resized>), SceneError> {
         let (vertices, indices) = K::counts(state);
         let b = &mut *self.batch;
-        if (vertices, indices) == (b.vertex_count(list)?, b.index_count(list)?) {
-            return Ok(None);
+        let was = b.vertex_count(list)?;
+        if (vertices, indices) == (was, b.index_count(list)?) {
+            return Ok((was, None));
         }
         let resized = b.resize(list, vertices, indices)?;
         self.scratch.indices.clear();
         K::indices(state, &mut self.scratch.indices);
         self.batch.write_indices(list, &self.scratch.indices)?;
-        Ok(Some(resized))
+        Ok((was, Some(resized)))
     }
 
     /// Puts a live item back into its list as it was: its counts, indices and every
@@ -321,18 +325,11 @@ impl<K: Kind> Items<K> {
 
     /// The box `[left, bottom, right, top]` that holds item `id`'s vertices (and what its
     /// kind adds, a label's layout block), placed and turned, in its layer's coordinates.
-    pub(crate) fn bounds(
-        &self,
-        atlas: &SceneAtlas,
-        id: ItemId<K>,
-        scratch: &mut Scratch,
-    ) -> Result<[f32; 4], SceneError> {
+    pub(crate) fn bounds(&self, atlas: &SceneAtlas, id: ItemId<K>) -> Result<[f32; 4], SceneError> {
         let entry = self.entry(id)?;
         let (item, props) = (&entry.item, entry.item.props());
-        let corners = &mut scratch.corners;
-        corners.positions.clear();
-        corners.texels.clear();
-        item.corners(&entry.state, atlas, 0, corners);
+        let mut corners = Corners::default();
+        item.corners(&entry.state, atlas, 0, &mut corners);
         if let Some([l, b, r, t]) = item.block(&entry.state) {
             corners.positions.extend([[l, b], [r, b], [r, t], [l, t]]);
         }
@@ -399,10 +396,12 @@ fn change<K: Kind>(
             || new.anchor != old.anchor
             || new.visible != old.visible;
         if let Some((_, Some(first))) = replaced {
-            let resized = t.size_for::<K>(list, state)?;
+            let (was, resized) = t.size_for::<K>(list, state)?;
             // Kept vertices were placed by the old rotation, anchor and visibility.
             let first = if turned { 0 } else { first };
-            let painted = if moved || repaint { 0 } else { first };
+            // Every vertex the list had keeps its translation and colour, unless those
+            // changed: only new vertices need theirs.
+            let painted = if moved || repaint { 0 } else { was.min(count) };
             t.write_all(list, (item, state), (first, painted))?;
             return Ok(Some((count - first.min(count), resized)));
         }

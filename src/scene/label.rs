@@ -11,12 +11,10 @@ use super::atlas::SceneAtlas;
 use super::item::sealed::{Common, Context, Kind};
 use super::item::Props;
 use super::layer::{Layer, Mixed};
-use super::sprite::QUAD_INDICES;
-use super::vertex::Corners;
+use super::text::layout::{lay_out, Layout, Params, Placed};
+use super::text::{Align, AnchorX, AnchorY, FaceId, Font, Line};
+use super::vertex::{Corners, QUAD_INDICES};
 use super::SceneError;
-use crate::batch::text::face::FaceId;
-use crate::batch::text::layout::{lay_out, Layout, Params, Placed};
-use crate::batch::text::{Align, AnchorX, AnchorY, Font, Line};
 
 /// Vertices and indices of one glyph's quad.
 const QUAD_VERTICES: usize = 4;

@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use glow::HasContext;
 
+use super::blend::{Blend, SharedBlend};
 use crate::backend::{validate_clean, validate_gl, GlError, GrowingTexture, Program};
-use crate::batch::layer::SharedBlend;
-use crate::batch::{Blend, Group, GroupId};
+use crate::batch::{Group, GroupId};
 
 /// Marker of layers that hold sprites, shapes and labels together ([`Layer`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -43,14 +43,17 @@
 //! | 3        | `colour`      | 4 × u8, normalized | colour, opacity                         |
 
 mod atlas;
+mod blend;
+mod camera;
 mod error;
 mod item;
 mod items;
 mod label;
 mod layer;
 mod particles;
-mod shape;
+pub mod shape;
 mod sprite;
+pub mod text;
 mod vertex;
 mod view;
 
@@ -58,7 +61,7 @@ use std::sync::Arc;
 
 pub use atlas::{AtlasStats, Image};
 pub use error::SceneError;
-pub use item::{Item, ItemId, Props};
+pub use item::{Item, ItemId, Pictured, Props};
 pub use items::ItemStats;
 pub use label::Label;
 pub use layer::{Layer, Mixed, Particles, Space};
@@ -67,16 +70,15 @@ pub use shape::Shape;
 pub use sprite::Sprite;
 pub use view::{VIEW_BINDING, VIEW_BLOCK, VIEW_GLSL};
 
-pub use crate::batch::shapes::{GeometryError, ShapeKind};
-pub use crate::batch::text::{Align, AnchorX, AnchorY, Font, Line, MAX_SCALE_FACTOR};
-pub use crate::batch::{Blend, Camera};
+pub use blend::Blend;
+pub use camera::{Camera, View};
+pub use shape::geometry::{GeometryError, Mesh, ShapeKind};
+pub use text::{Align, AnchorX, AnchorY, Font, Line, LineMetrics, TextError, MAX_SCALE_FACTOR};
 
-use crate::backend::{MultiDraw, Program, UniformBuffer};
-use crate::batch::layer::SharedBlend;
-use crate::batch::{
-    Batch, BatchInstance, BatchList, DrawStats, FormatId, Group, GroupId, TextError,
-};
+use crate::backend::{GrowingTexture, MultiDraw, Program, UniformBuffer};
+use crate::batch::{Batch, BatchInstance, BatchList, DrawStats, FormatId, Group, GroupId};
 use atlas::SceneAtlas;
+use blend::SharedBlend;
 use error::finite;
 use item::sealed::{Common, Kind};
 use items::{Items, Target};
@@ -125,7 +127,7 @@ trait Kept: Item + Sized {
     fn remove(scene: &mut Scene, id: ItemId<Self>) -> Result<Self, SceneError>;
     fn count(scene: &Scene) -> usize;
     fn stats(scene: &Scene) -> ItemStats;
-    fn bounds(scene: &mut Scene, id: ItemId<Self>) -> Result<[f32; 4], SceneError>;
+    fn bounds(scene: &Scene, id: ItemId<Self>) -> Result<[f32; 4], SceneError>;
 }
 
 /// A kind drawn as a vertex list, kept in `Stores::$field`.
@@ -176,9 +178,8 @@ macro_rules! kept_as_lists {
             fn stats(scene: &Scene) -> ItemStats {
                 scene.stores.$field.stats()
             }
-            fn bounds(scene: &mut Scene, id: ItemId<Self>) -> Result<[f32; 4], SceneError> {
-                let scratch = &mut scene.scratch;
-                scene.stores.$field.bounds(&scene.atlas, id, scratch)
+            fn bounds(scene: &Scene, id: ItemId<Self>) -> Result<[f32; 4], SceneError> {
+                scene.stores.$field.bounds(&scene.atlas, id)
             }
         }
         impl ListItem for $kind {
@@ -225,7 +226,7 @@ impl Kept for Particle {
     fn stats(scene: &Scene) -> ItemStats {
         scene.stores.particles.stats()
     }
-    fn bounds(scene: &mut Scene, id: ItemId<Self>) -> Result<[f32; 4], SceneError> {
+    fn bounds(scene: &Scene, id: ItemId<Self>) -> Result<[f32; 4], SceneError> {
         scene.stores.particles.bounds(id)
     }
 }
@@ -235,32 +236,6 @@ impl Kept for Particle {
 #[allow(private_bounds)]
 pub trait SceneItem: Kept {}
 impl<K: Kept> SceneItem for K {}
-
-/// A kind that shows an image of the atlas, scaled: [`Sprite`] and [`Particle`]. Sealed.
-#[allow(private_bounds)]
-pub trait Pictured: SceneItem + Copy {
-    /// Its image, to change.
-    #[doc(hidden)]
-    fn image_mut(&mut self) -> &mut Image;
-    /// Its scale, to change.
-    #[doc(hidden)]
-    fn scale_mut(&mut self) -> &mut [f32; 2];
-}
-
-macro_rules! pictured {
-    ($kind:ty) => {
-        impl Pictured for $kind {
-            fn image_mut(&mut self) -> &mut Image {
-                &mut self.image
-            }
-            fn scale_mut(&mut self) -> &mut [f32; 2] {
-                &mut self.scale
-            }
-        }
-    };
-}
-pictured!(Sprite);
-pictured!(Particle);
 
 /// A kind drawn as a vertex list of its layer: [`Sprite`], [`Shape`], [`Label`]. Sealed.
 #[allow(private_bounds)]
@@ -519,7 +494,7 @@ impl Scene {
     /// The box `[left, bottom, right, top]` that holds an item, placed and turned, in its
     /// layer's coordinates (world or screen pixels): its vertices, and a label's layout
     /// block (the lines' width by the first ascent to the last descent).
-    pub fn bounds<K: SceneItem>(&mut self, id: ItemId<K>) -> Result<[f32; 4], SceneError> {
+    pub fn bounds<K: SceneItem>(&self, id: ItemId<K>) -> Result<[f32; 4], SceneError> {
         K::bounds(self, id)
     }
 
@@ -662,7 +637,7 @@ impl Scene {
     /// Shows another image on a sprite or particle (an animation frame): rewrites its
     /// corners and texels only (a sprite's 4 positions and 4 texels, a particle's offset,
     /// edges and texel rectangle).
-    pub fn set_image<K: Pictured>(
+    pub fn set_image<K: Pictured + SceneItem>(
         &mut self,
         id: ItemId<K>,
         image: Image,
@@ -673,7 +648,7 @@ impl Scene {
     }
 
     /// Scales a sprite or particle about its anchor: rewrites its corners only.
-    pub fn set_scale<K: Pictured>(
+    pub fn set_scale<K: Pictured + SceneItem>(
         &mut self,
         id: ItemId<K>,
         x: f32,
@@ -811,6 +786,23 @@ impl Scene {
     /// Device pixels per logical pixel ([`set_scale_factor`](Self::set_scale_factor)).
     pub fn scale_factor(&self) -> f32 {
         self.scale
+    }
+
+    /// The atlas texture every layer samples (images, glyphs, the white texel), for a
+    /// game's own group that draws from it. Its texels are premultiplied; address them in
+    /// texels divided by its size, which growth changes (it is read at each draw). Growth
+    /// swaps in a new GL texture behind the same `Arc`: bind it at each draw.
+    pub fn atlas_texture(&self) -> &Arc<GrowingTexture> {
+        self.atlas.texture()
+    }
+
+    /// The texel rectangle `[x, y, width, height]` of an image in the atlas (row 0 at the
+    /// top), for a game's own group that draws it.
+    pub fn image_texels(&self, image: Image) -> Result<[u32; 4], SceneError> {
+        self.atlas.check(&image)?;
+        let [x, y] = image.texel.map(u32::from);
+        let (w, h) = image.size();
+        Ok([x, y, w, h])
     }
 
     /// The shader program every layer draws with.

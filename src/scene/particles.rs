@@ -86,21 +86,6 @@ impl Particle {
         }
     }
 
-    /// The same particle anchored at its image's centre.
-    pub fn centred(mut self) -> Particle {
-        let (w, h) = self.image.size();
-        self.props.anchor = [w as f32 / 2.0, h as f32 / 2.0];
-        self
-    }
-
-    /// The same particle scaled by `(x, y)`.
-    pub fn scaled(self, x: f32, y: f32) -> Particle {
-        Particle {
-            scale: [x, y],
-            ..self
-        }
-    }
-
     /// Its instance record.
     fn record(&self) -> Record {
         let p = &self.props;
@@ -128,6 +113,8 @@ impl Particle {
         }
     }
 }
+
+super::item::pictured!(Particle);
 
 impl Common for Particle {
     type Holds = Particles;

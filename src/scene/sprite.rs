@@ -9,11 +9,8 @@ use super::error::finite;
 use super::item::sealed::{Common, Context, Kind};
 use super::item::Props;
 use super::layer::{Layer, Mixed};
-use super::vertex::Corners;
+use super::vertex::{Corners, QUAD_INDICES};
 use super::SceneError;
-
-/// The two triangles of a quad whose corners go counter-clockwise from the bottom left.
-pub(crate) const QUAD_INDICES: [u32; 6] = [0, 1, 3, 3, 1, 2];
 
 /// An image on a quad: its bottom left corner at its anchor's offset from its position,
 /// scaled and turned about its anchor.
@@ -37,23 +34,9 @@ impl Sprite {
             scale: [1.0, 1.0],
         }
     }
-
-    /// The same sprite anchored at its image's centre, so that its position is its centre
-    /// and it turns and scales about it.
-    pub fn centred(mut self) -> Sprite {
-        let (w, h) = self.image.size();
-        self.props.anchor = [w as f32 / 2.0, h as f32 / 2.0];
-        self
-    }
-
-    /// The same sprite scaled by `(x, y)`.
-    pub fn scaled(self, x: f32, y: f32) -> Sprite {
-        Sprite {
-            scale: [x, y],
-            ..self
-        }
-    }
 }
+
+super::item::pictured!(Sprite);
 
 impl Common for Sprite {
     type Holds = Mixed;

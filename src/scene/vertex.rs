@@ -22,6 +22,10 @@ use super::view::{VIEW_BINDING, VIEW_BLOCK, VIEW_GLSL};
 use super::SceneError;
 use crate::backend::{ComponentType, Program, ShaderVersion, VertexFormat};
 
+/// The two triangles of a quad whose corners go counter-clockwise from the bottom left
+/// (a sprite, a glyph).
+pub(crate) const QUAD_INDICES: [u32; 6] = [0, 1, 3, 3, 1, 2];
+
 /// Attribute locations.
 pub(crate) const POSITION: usize = 0;
 pub(crate) const TRANSLATION: usize = 1;

@@ -7,9 +7,9 @@
 //! padding): the world's, through the camera, and the screen's, viewport pixels with the
 //! origin at the bottom left.
 
+use super::camera::Camera;
 use super::SceneError;
 use crate::backend::UniformBuffer;
-use crate::batch::Camera;
 
 /// The uniform buffer binding point of the view block: the last of the 24 that every
 /// GL 3.1, GLES 3 and WebGL2 context has, out of the way of a game's own blocks, which

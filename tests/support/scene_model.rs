@@ -14,8 +14,8 @@ use std::sync::Arc;
 use vertex_domain::backend::fault::{self, Site};
 use vertex_domain::backend::{MultiDraw, RenderTarget};
 use vertex_domain::scene::{
-    Camera, Font, Image, Item, ItemId, Label, Layer, Particle, Particles, Props, Scene, SceneError,
-    SceneItem, Shape, ShapeKind, Space, Sprite,
+    Camera, Font, Image, Item, ItemId, Label, Layer, Particle, Particles, Pictured, Props, Scene,
+    SceneError, SceneItem, Shape, ShapeKind, Space, Sprite,
 };
 
 /// The sites a scene's operations reach.
@@ -254,10 +254,10 @@ impl World {
                 settle(self.scene.set_camera(camera))
             }
             _ => match src.below(4)? {
-                0 => self.change_sprite(src)?,
+                0 => self.change_pictured::<Sprite, F>(src)?,
                 1 => self.change_shape(src)?,
                 2 => self.change_label(src)?,
-                _ => self.change_particle(src)?,
+                _ => self.change_pictured::<Particle, F>(src)?,
             },
         };
         Some(outcome)
@@ -327,32 +327,6 @@ impl World {
             .with_colour(src.colour()?)
             .at_z(self.next_z());
         Some(self.add(particle))
-    }
-
-    fn change_particle<F: FnMut() -> Option<u64>>(
-        &mut self,
-        src: &mut Source<F>,
-    ) -> Option<Outcome> {
-        let count = self.particles.items.len() as u64;
-        if count == 0 || src.below(3)? > 0 {
-            return self.common::<Particle, F>(src);
-        }
-        let index = src.below(count)? as usize;
-        let (id, mut model) = self.particles.items[index];
-        let result = match src.below(2)? {
-            0 => {
-                model.image = self.images[src.below(self.images.len() as u64)? as usize];
-                self.scene.set_image(id, model.image)
-            }
-            _ => {
-                model.scale = [src.float(0.25, 3.0)?, src.float(0.25, 3.0)?];
-                self.scene.set_scale(id, model.scale[0], model.scale[1])
-            }
-        };
-        if result.is_ok() {
-            self.particles.items[index].1 = model;
-        }
-        Some(settle(result))
     }
 
     fn shape_kind<F: FnMut() -> Option<u64>>(&self, src: &mut Source<F>) -> Option<ShapeKind> {
@@ -487,25 +461,31 @@ impl World {
         Some(settle(result))
     }
 
-    fn change_sprite<F: FnMut() -> Option<u64>>(&mut self, src: &mut Source<F>) -> Option<Outcome> {
-        let count = self.sprites.items.len() as u64;
+    /// A sprite's or particle's own change: another image, or another scale.
+    fn change_pictured<K: Modelled + Pictured, F: FnMut() -> Option<u64>>(
+        &mut self,
+        src: &mut Source<F>,
+    ) -> Option<Outcome> {
+        let count = K::kept(self).items.len() as u64;
         if count == 0 || src.below(3)? > 0 {
-            return self.common::<Sprite, F>(src);
+            return self.common::<K, F>(src);
         }
         let index = src.below(count)? as usize;
-        let (id, mut model) = self.sprites.items[index];
+        let (id, mut model) = K::kept(self).items[index].clone();
         let result = match src.below(2)? {
             0 => {
-                model.image = self.images[src.below(self.images.len() as u64)? as usize];
-                self.scene.set_image(id, model.image)
+                let image = self.images[src.below(self.images.len() as u64)? as usize];
+                model = model.with_image(image);
+                self.scene.set_image(id, image)
             }
             _ => {
-                model.scale = [src.float(0.25, 3.0)?, src.float(0.25, 3.0)?];
-                self.scene.set_scale(id, model.scale[0], model.scale[1])
+                let [x, y] = [src.float(0.25, 3.0)?, src.float(0.25, 3.0)?];
+                model = model.scaled(x, y);
+                self.scene.set_scale(id, x, y)
             }
         };
         if result.is_ok() {
-            self.sprites.items[index].1 = model;
+            K::kept(self).items[index].1 = model;
         }
         Some(settle(result))
     }

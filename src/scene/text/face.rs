@@ -1,7 +1,6 @@
 //! Faces: one font at one size each, with the glyphs rasterised for it so far and its
-//! metrics, for every atlas that packs glyphs (a sprite batch's glyph atlas, a scene's
-//! atlas). Rasterising is here; where a glyph's bitmap goes is the atlas's, told through
-//! [`Faces::prepare`]'s `place`.
+//! metrics. Rasterising is here; where a glyph's bitmap goes is the scene atlas's, told
+//! through [`Faces::prepare`]'s `place`.
 //!
 //! Each (font, size) is a [`Face`], which answers layout's [`Metrics`] from its glyphs,
 //! with ASCII looked up by table and kerning of ASCII pairs cached.

@@ -1,34 +1,8 @@
 //! [`Camera`]: the view of a 2D scene, pan, zoom and rotation about the viewport's centre.
-//! The math is pure; a sprite batch turns it into two uniforms of each of its programs
-//! ([`Camera::view`], [`set_view`]), so that moving the camera rewrites no vertex.
+//! The math is pure; a scene writes it into its view block ([`Camera::view`], and
+//! `view.rs`), so that moving the camera rewrites no vertex.
 
-use crate::backend::{GlError, Program};
-
-/// What the vertex shaders of every layer start with: `clip(world)` takes a world point
-/// through the camera (`view`, `view_offset`) and the viewport to clip space.
-pub(crate) const VIEW_SHADER: &str = "
-uniform vec2 viewport;
-uniform mat2 view;
-uniform vec2 view_offset;
-vec4 clip(vec2 world) {
-    return vec4((view * world + view_offset) / viewport * 2.0 - 1.0, 0.0, 1.0);
-}
-";
-
-/// Sets the [`VIEW_SHADER`] uniforms of `program` for `camera` over a `viewport` (width,
-/// height) in pixels. GL state touched: the current program, left changed.
-pub(crate) fn set_view(
-    program: &Program,
-    camera: &Camera,
-    viewport: [f32; 2],
-) -> Result<(), GlError> {
-    let view = camera.view(viewport);
-    program.set_vec2(&program.uniform_location("viewport")?, viewport)?;
-    program.set_mat2(&program.uniform_location("view")?, &view.linear)?;
-    program.set_vec2(&program.uniform_location("view_offset")?, view.offset)
-}
-
-/// How world coordinates (the pixels sprites are placed in) map to the viewport.
+/// How world coordinates (the pixels a world layer's items are placed in) map to the viewport.
 ///
 /// The default camera maps world coordinates to viewport pixels one to one, origin at the
 /// bottom left, whatever the viewport's size: resizing a window keeps pixel coordinates.
@@ -57,8 +31,8 @@ impl Default for Camera {
 }
 
 /// A camera's world-to-viewport map for one viewport size: `screen = linear * world +
-/// offset`, with `linear` a 2 × 2 matrix in column-major order. What the sprite shader's
-/// `view` and `view_offset` uniforms hold.
+/// offset`, with `linear` a 2 × 2 matrix in column-major order: what the scene's view block
+/// holds for the world.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct View {
     /// The 2 × 2 matrix, column-major: zoom times a clockwise rotation.

@@ -6,13 +6,15 @@
 //! positions or colours from it and never tessellates again; only a new [`ShapeKind`]
 //! does.
 
+pub mod geometry;
+
 use super::atlas::SceneAtlas;
 use super::item::sealed::{Common, Context, Kind};
 use super::item::Props;
 use super::layer::{Layer, Mixed};
 use super::vertex::Corners;
 use super::SceneError;
-use crate::batch::shapes::{Mesh, ShapeKind};
+use geometry::{Mesh, ShapeKind};
 
 /// A shape: its kind's outline in its own frame (see [`ShapeKind`] for each kind's origin),
 /// placed, turned and filled.

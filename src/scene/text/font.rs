@@ -11,8 +11,8 @@ use super::TextError;
 const DEFAULT_FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 
 /// A font: its outlines, metrics and kerning, shared (cloning is cheap). Labels name their
-/// font and size; a sprite batch rasterises each character of each (font, size) once,
-/// into its glyph atlas.
+/// font and size; a scene rasterises each character of each (font, size) once, into its
+/// atlas.
 #[derive(Clone)]
 pub struct Font {
     inner: Arc<Inner>,
