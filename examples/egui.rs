@@ -20,6 +20,7 @@ use std::time::Instant;
 
 use eframe::{egui, egui_glow, glow};
 use vertex_domain::backend::MultiDraw;
+use vertex_domain::scene::Pictured;
 use vertex_domain::scene::{Image, Item, Layer, Scene, Sprite, SpriteId};
 
 #[path = "common/rng.rs"]

@@ -21,6 +21,7 @@
 use std::sync::Arc;
 
 use vertex_domain::backend::{MultiDraw, StreamConfig};
+use vertex_domain::scene::Pictured;
 use vertex_domain::scene::{
     AnchorX, AnchorY, Font, Image, Item, Label, LabelId, Layer, Scene, Shape, ShapeId, ShapeKind,
     Sprite, SpriteId,

@@ -8,8 +8,9 @@
 mod common;
 
 use vertex_domain::backend::RenderTarget;
-use vertex_domain::batch::TextError;
 use vertex_domain::headless::HeadlessContext;
+use vertex_domain::scene::Pictured;
+use vertex_domain::scene::TextError;
 use vertex_domain::scene::{
     Camera, Font, Item, Label, LabelId, Particle, ParticleId, Scene, SceneError, Shape, ShapeId,
     ShapeKind, Sprite, SpriteId,

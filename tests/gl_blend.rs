@@ -8,6 +8,7 @@ mod common;
 
 use vertex_domain::backend::RenderTarget;
 use vertex_domain::headless::HeadlessContext;
+use vertex_domain::scene::Pictured;
 use vertex_domain::scene::{Blend, Image, Item, Particle, Scene, SceneError, Sprite};
 
 const SIZE: u32 = 64;

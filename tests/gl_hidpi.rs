@@ -9,8 +9,8 @@ mod common;
 use vertex_domain::backend::fault::{self, Site};
 use vertex_domain::backend::RenderTarget;
 // `SceneError::Text` wraps it; the scene does not re-export it.
-use vertex_domain::batch::TextError;
 use vertex_domain::headless::HeadlessContext;
+use vertex_domain::scene::TextError;
 use vertex_domain::scene::{
     Font, Item, Label, LabelId, Scene, SceneError, Shape, ShapeKind, Sprite, MAX_SCALE_FACTOR,
 };

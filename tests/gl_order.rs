@@ -9,6 +9,7 @@ mod common;
 
 use vertex_domain::backend::RenderTarget;
 use vertex_domain::headless::HeadlessContext;
+use vertex_domain::scene::Pictured;
 use vertex_domain::scene::{
     Image, Item, Layer, Particle, ParticleId, Particles, Scene, Shape, ShapeId, ShapeKind, Sprite,
     SpriteId,

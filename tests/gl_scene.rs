@@ -15,6 +15,7 @@ use vertex_domain::backend::{
 use vertex_domain::batch::ProgramGroup;
 use vertex_domain::domain::Primitive;
 use vertex_domain::headless::HeadlessContext;
+use vertex_domain::scene::Pictured;
 use vertex_domain::scene::{
     Camera, Font, Image, Item, Label, Layer, Particle, Scene, SceneError, Shape, ShapeKind, Sprite,
     VIEW_GLSL,

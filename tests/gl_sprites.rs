@@ -12,13 +12,13 @@ use vertex_domain::backend::RenderTarget;
 use vertex_domain::headless::HeadlessContext;
 use vertex_domain::scene::{
     Camera, Image, Item, ItemId, Layer, Particle, Particles, Pictured, Props, Scene, SceneError,
-    Sprite,
+    SceneItem, Sprite,
 };
 
 /// A kind of item that shows an image of the atlas, under test: how to make its layer and
 /// its items, and what a move, a tint, another image of the same size and a transform
 /// upload.
-trait Kind: Pictured + PartialEq + std::fmt::Debug {
+trait Kind: Pictured + SceneItem + PartialEq + std::fmt::Debug {
     /// The kind's name in [`SceneError::UnknownItem`].
     const KIND: &'static str;
     /// What a move writes.
@@ -31,8 +31,6 @@ trait Kind: Pictured + PartialEq + std::fmt::Debug {
     const TRANSFORM_BYTES: u64;
     fn add_layer(scene: &mut Scene, order: i32) -> Layer<Self::Holds>;
     fn new(layer: Layer<Self::Holds>, image: Image, x: f32, y: f32) -> Self;
-    fn centred(self) -> Self;
-    fn scaled(self, x: f32, y: f32) -> Self;
     /// Its common properties, to change in an update.
     fn common_mut(&mut self) -> &mut Props<Self::Holds>;
 }
@@ -43,10 +41,8 @@ impl Kind for Sprite {
     const MOVE_BYTES: u64 = 4 * 2 * 4;
     /// The colour of 4 vertices, 4 bytes each.
     const TINT_BYTES: u64 = 4 * 4;
-    /// Every attribute of the 4 vertices (24 bytes each). Scene::set_image's docs promise
-    /// the 4 positions and 4 texels only, 48 bytes; a rebuild of a sprite also rewrites
-    /// its translation and colour, unchanged.
-    const IMAGE_BYTES: u64 = 4 * 24;
+    /// The 4 positions (2 floats each) and the 4 texels (2 × u16 each).
+    const IMAGE_BYTES: u64 = 4 * (2 * 4 + 2 * 2);
     /// The 4 translations and the 4 positions, each once.
     const TRANSFORM_BYTES: u64 = 2 * 4 * 2 * 4;
     fn add_layer(scene: &mut Scene, order: i32) -> Layer {
@@ -54,12 +50,6 @@ impl Kind for Sprite {
     }
     fn new(layer: Layer, image: Image, x: f32, y: f32) -> Sprite {
         Sprite::new(layer, image, x, y)
-    }
-    fn centred(self) -> Sprite {
-        Sprite::centred(self)
-    }
-    fn scaled(self, x: f32, y: f32) -> Sprite {
-        Sprite::scaled(self, x, y)
     }
     fn common_mut(&mut self) -> &mut Props {
         &mut self.props
@@ -81,12 +71,6 @@ impl Kind for Particle {
     }
     fn new(layer: Layer<Particles>, image: Image, x: f32, y: f32) -> Particle {
         Particle::new(layer, image, x, y)
-    }
-    fn centred(self) -> Particle {
-        Particle::centred(self)
-    }
-    fn scaled(self, x: f32, y: f32) -> Particle {
-        Particle::scaled(self, x, y)
     }
     fn common_mut(&mut self) -> &mut Props<Particles> {
         &mut self.props

@@ -129,7 +129,8 @@ pub(crate) mod sealed {
         /// Whether going from `old` to `self` changes what [`build`](Kind::build) makes.
         fn rebuilds(&self, old: &Self) -> bool;
         /// Whether going from `old` to `self` changes colours beyond the common colour and
-        /// opacity (a bordered rectangle's border colour).
+        /// opacity (a bordered rectangle's border colour, or a shape's geometry, which decides
+        /// the vertices that take it).
         fn repaints(&self, _old: &Self) -> bool {
             false
         }

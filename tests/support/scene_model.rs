@@ -471,7 +471,7 @@ impl World {
             return self.common::<K, F>(src);
         }
         let index = src.below(count)? as usize;
-        let (id, mut model) = K::kept(self).items[index].clone();
+        let (id, mut model) = K::kept(self).items[index];
         let result = match src.below(2)? {
             0 => {
                 let image = self.images[src.below(self.images.len() as u64)? as usize];

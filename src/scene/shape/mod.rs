@@ -78,8 +78,10 @@ impl Kind for Shape {
         self.kind != old.kind
     }
 
+    /// A new border colour, or new geometry: which vertices take the border colour follows
+    /// the tessellation (a bordered rectangle's outer ring).
     fn repaints(&self, old: &Self) -> bool {
-        self.border_colour != old.border_colour
+        self.border_colour != old.border_colour || self.kind != old.kind
     }
 
     fn build(
