@@ -1,13 +1,14 @@
 //! Fault-injected model fuzz target on a real headless GL context: the input bytes are the
 //! random choices of the same operations, failures and checks as `tests/gl_model.rs`
 //! (`tests/support/gl_model.rs`): create, write, resize, migrate, delete and draw over plain
-//! and indexed domains, a batch and a sprite batch, misuse included, with faults armed at
+//! and indexed domains, a batch and a scene of sprites, misuse included, with faults armed at
 //! the crate's GL steps, GL errors queued first and buffer caps, on a stream path the input
 //! picks. Every list must match the
 //! model after every operation, and the pixels a reference draw.
 //!
-//! Run with `cargo +nightly fuzz run gl_model` from the crate root (needs libEGL and Mesa,
-//! as the tests do).
+//! Run with `cargo +nightly fuzz run gl_model -- -detect_leaks=0` from the crate root (needs
+//! libEGL and Mesa, as the tests do). LeakSanitizer is off because Mesa's driver keeps
+//! allocations of the one context the whole run shares, which it reports as leaks.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

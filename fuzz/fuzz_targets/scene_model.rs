@@ -6,8 +6,9 @@
 //! steps. Every item must match the model after every operation, and the pixels a fresh
 //! reference.
 //!
-//! Run with `cargo +nightly fuzz run scene_model` from the crate root (needs libEGL and
-//! Mesa, as the tests do).
+//! Run with `cargo +nightly fuzz run scene_model -- -detect_leaks=0` from the crate root (needs
+//! libEGL and Mesa, as the tests do). LeakSanitizer is off because Mesa's driver keeps
+//! allocations of the one context the whole run shares, which it reports as leaks.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
