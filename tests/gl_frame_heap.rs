@@ -200,3 +200,42 @@ fn moving_turning_recolouring_and_fading_labels_and_shapes_allocates_nothing() {
         "heap allocations or frees in 4 frames of label and shape changes"
     );
 }
+
+#[test]
+fn removing_and_adding_shapes_again_reuses_their_tessellations() {
+    // A removed item's state (a shape's tessellation) is kept for the next add: removing
+    // and adding shapes allocates nothing once warm (their kinds are plain data here, so
+    // the caller allocates nothing either). The draws between, which lay the churned layer
+    // out again, are not counted.
+    let ctx = common::context();
+    let (mut scene, _target) = scene(&ctx);
+    let layer = scene.add_layer(0).unwrap();
+    let circle = ShapeKind::Circle {
+        radius: 6.0,
+        segments: 24,
+    };
+    let mut shapes: Vec<_> = (0..50)
+        .map(|i| {
+            let shape = Shape::new(layer, circle.clone(), i as f32, 30.0);
+            scene.add(shape).unwrap()
+        })
+        .collect();
+    let mut events = 0;
+    for k in 0..8 {
+        let churned = heap_events(|| {
+            for (i, id) in shapes.iter_mut().enumerate() {
+                scene.remove(*id).unwrap();
+                let shape = Shape::new(layer, circle.clone(), ((i + k) % 40) as f32, 30.0);
+                *id = scene.add(shape).unwrap();
+            }
+        });
+        scene.draw().unwrap();
+        if k >= 4 {
+            events += churned;
+        }
+    }
+    assert_eq!(
+        events, 0,
+        "heap allocations or frees in 4 rounds of shape churn"
+    );
+}

@@ -49,10 +49,18 @@ pub(crate) struct Entry<K: Kind> {
     pub state: K::State,
 }
 
+/// How many removed items' states a kind keeps for adds to reuse.
+const SPARE_STATES: usize = 4096;
+
 /// The live items of one kind, and scratch state for the next build.
 pub(crate) struct Items<K: Kind> {
     slots: Slots<Entry<K>>,
     next: K::State,
+    /// States of removed items (a shape's tessellation, a label's layout), at most
+    /// [`SPARE_STATES`], which adds reuse: their vectors keep their capacity, so a scene
+    /// that removes and adds items allocates nothing for their states once warm, and a
+    /// removal frees nothing but the item.
+    spare: Vec<K::State>,
     stats: ItemStats,
 }
 
@@ -178,6 +186,7 @@ impl<K: Kind> Items<K> {
         Items {
             slots: Slots::new(DomainId::next()),
             next: K::State::default(),
+            spare: Vec::new(),
             stats: ItemStats::default(),
         }
     }
@@ -206,20 +215,31 @@ impl<K: Kind> Items<K> {
     pub(crate) fn add(&mut self, t: &mut Target<'_>, item: K) -> Result<ItemId<K>, SceneError> {
         let props = *item.props();
         props.check()?;
-        let mut state = K::State::default();
-        item.build(None, &mut state, &mut t.context())?;
+        let mut state = self.spare.pop().unwrap_or_default();
+        if let Err(error) = item.build(None, &mut state, &mut t.context()) {
+            self.spare.push(state);
+            return Err(error);
+        }
         let (vertices, _) = K::counts(&state);
         t.scratch.indices.clear();
         K::indices(&state, &mut t.scratch.indices);
-        let list = t.batch.add_indexed_at(
+        let added = t.batch.add_indexed_at(
             props.layer.group,
             t.format,
             Primitive::Triangles,
             vertices,
             &t.scratch.indices,
             props.z,
-        )?;
+        );
+        let list = match added {
+            Ok(list) => list,
+            Err(error) => {
+                self.spare.push(state);
+                return Err(error.into());
+            }
+        };
         if let Err(error) = t.write_all(list, (&item, &state), (0, 0)) {
+            self.spare.push(state);
             t.batch.delete(list)?;
             return Err(error);
         }
@@ -361,6 +381,9 @@ impl<K: Kind> Items<K> {
         let list = self.entry(id)?.list;
         batch.delete(list)?;
         let entry = (self.slots.remove(id)).map_err(|_| SceneError::UnknownItem(K::NAME))?;
+        if self.spare.len() < SPARE_STATES {
+            self.spare.push(entry.state);
+        }
         Ok(entry.item)
     }
 }
