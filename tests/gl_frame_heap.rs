@@ -202,11 +202,12 @@ fn moving_turning_recolouring_and_fading_labels_and_shapes_allocates_nothing() {
 }
 
 #[test]
-fn removing_and_adding_shapes_again_reuses_their_tessellations() {
-    // A removed item's state (a shape's tessellation) is kept for the next add: removing
-    // and adding shapes allocates nothing once warm (their kinds are plain data here, so
-    // the caller allocates nothing either). The draws between, which lay the churned layer
-    // out again, are not counted.
+fn removing_and_adding_shapes_and_labels_again_allocates_nothing_in_the_scene() {
+    // A shape keeps nothing on the heap, and a removed label's layout is kept for the next
+    // add: removing and adding items allocates nothing once warm (the shapes' kinds are
+    // plain data here, and the labels' texts are moved in and out, so the caller allocates
+    // nothing either). The draws between, which lay the churned layer out again, are not
+    // counted.
     let ctx = common::context();
     let (mut scene, _target) = scene(&ctx);
     let layer = scene.add_layer(0).unwrap();
@@ -220,6 +221,13 @@ fn removing_and_adding_shapes_again_reuses_their_tessellations() {
             scene.add(shape).unwrap()
         })
         .collect();
+    let font = Font::default_font();
+    let mut labels: Vec<_> = (0..50)
+        .map(|i| {
+            let label = Label::new(layer, format!("unit {i}"), &font, 10.0, 2.0, 2.0);
+            scene.add(label).unwrap()
+        })
+        .collect();
     let mut events = 0;
     for k in 0..8 {
         let churned = heap_events(|| {
@@ -227,6 +235,10 @@ fn removing_and_adding_shapes_again_reuses_their_tessellations() {
                 scene.remove(*id).unwrap();
                 let shape = Shape::new(layer, circle.clone(), ((i + k) % 40) as f32, 30.0);
                 *id = scene.add(shape).unwrap();
+            }
+            for id in labels.iter_mut() {
+                let label = scene.remove(*id).unwrap();
+                *id = scene.add(label).unwrap();
             }
         });
         scene.draw().unwrap();

@@ -148,7 +148,7 @@ pub(crate) mod sealed {
         /// The vertices from `from` on, in the item's frame: appended to `out`.
         fn corners(&self, state: &Self::State, atlas: &SceneAtlas, from: usize, out: &mut Corners);
         /// Its indices, appended to `out`.
-        fn indices(state: &Self::State, out: &mut Vec<u32>);
+        fn indices(&self, state: &Self::State, out: &mut Vec<u32>);
         /// A box of its frame `[left, bottom, right, top]` that its bounds hold beside its
         /// vertices (a label's layout block): none by default.
         fn block(&self, _state: &Self::State) -> Option<[f32; 4]> {

@@ -157,7 +157,7 @@ impl Target<'_> {
     fn size_for<K: Kind>(
         &mut self,
         list: BatchList,
-        state: &K::State,
+        (item, state): (&K, &K::State),
     ) -> Result<(usize, Option<Resized>), SceneError> {
         let (vertices, indices) = K::counts(state);
         let b = &mut *self.batch;
@@ -167,7 +167,7 @@ impl Target<'_> {
         }
         let resized = b.resize(list, vertices, indices)?;
         self.scratch.indices.clear();
-        K::indices(state, &mut self.scratch.indices);
+        item.indices(state, &mut self.scratch.indices);
         self.batch.write_indices(list, &self.scratch.indices)?;
         Ok((was, Some(resized)))
     }
@@ -176,7 +176,7 @@ impl Target<'_> {
     /// attribute. Staged writes only: it fails only where the change it undoes failed on a
     /// bug, and then the first error is the one reported.
     fn restore<K: Kind>(&mut self, entry: &Entry<K>) {
-        let _ = self.size_for::<K>(entry.list, &entry.state);
+        let _ = self.size_for(entry.list, (&entry.item, &entry.state));
         let _ = self.write_all(entry.list, (&entry.item, &entry.state), (0, 0));
     }
 }
@@ -222,7 +222,7 @@ impl<K: Kind> Items<K> {
         }
         let (vertices, _) = K::counts(&state);
         t.scratch.indices.clear();
-        K::indices(&state, &mut t.scratch.indices);
+        item.indices(&state, &mut t.scratch.indices);
         let added = t.batch.add_indexed_at(
             props.layer.group,
             t.format,
@@ -419,7 +419,7 @@ fn change<K: Kind>(
             || new.anchor != old.anchor
             || new.visible != old.visible;
         if let Some((_, Some(first))) = replaced {
-            let (was, resized) = t.size_for::<K>(list, state)?;
+            let (was, resized) = t.size_for(list, (item, state))?;
             // Kept vertices were placed by the old rotation, anchor and visibility.
             let first = if turned { 0 } else { first };
             // Every vertex the list had keeps its translation and colour, unless those

@@ -229,7 +229,7 @@ impl Kind for Label {
         (scale > 0.0).then(|| state.layout.block.map(|v| v / scale))
     }
 
-    fn indices(state: &LabelState, out: &mut Vec<u32>) {
+    fn indices(&self, state: &LabelState, out: &mut Vec<u32>) {
         let quads = state.quads.len() as u32;
         out.extend((0..quads).flat_map(|q| QUAD_INDICES.map(|i| i + q * QUAD_VERTICES as u32)));
     }

@@ -94,7 +94,7 @@ impl Kind for Sprite {
         }
     }
 
-    fn indices(_: &(), out: &mut Vec<u32>) {
+    fn indices(&self, _: &(), out: &mut Vec<u32>) {
         out.extend(QUAD_INDICES);
     }
 }

@@ -392,6 +392,16 @@ impl ShapeKind {
         Ok(())
     }
 
+    /// The first vertex of its tessellation that takes the second colour (a bordered
+    /// rectangle's border: every vertex from there on does, none before), without
+    /// tessellating; `None` for kinds of one colour.
+    pub fn first_border_vertex(&self) -> Option<usize> {
+        match self {
+            Self::BorderedRectangle { .. } => Some(BORDER_INNER_BASE as usize),
+            _ => None,
+        }
+    }
+
     /// (vertices, indices) that [`tessellate`](Self::tessellate) produces,
     /// without producing them; (0, 0) for a kind that fails
     /// [`check`](Self::check), matching the empty mesh it tessellates to.
@@ -1550,6 +1560,16 @@ mod tests {
                     "{outline:?}: {t:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn the_first_border_vertex_splits_the_border_flags_of_every_kind() {
+        for kind in samples() {
+            let out = mesh(&kind);
+            let first = kind.first_border_vertex().unwrap_or(out.positions.len());
+            let flags: Vec<bool> = (0..out.positions.len()).map(|v| v >= first).collect();
+            assert_eq!(out.border, flags, "{kind:?}");
         }
     }
 

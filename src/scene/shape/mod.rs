@@ -2,11 +2,17 @@
 //! triangles, polygons and stars ([`ShapeKind`], after pyglet's `shapes`), filled from the
 //! atlas's white texel.
 //!
-//! Its tessellation is kept beside it, so a turn, a colour or a border colour rewrites
-//! positions or colours from it and never tessellates again; only a new [`ShapeKind`]
-//! does.
+//! The scene keeps only its vertex and index counts beside it: a shape costs no memory
+//! of its own, and adding or removing one allocates nothing. Its outline is tessellated
+//! when its positions or indices are written (an add, a turn, new geometry) into one
+//! scratch mesh, which keeps the last outline so that the writes of one change tessellate
+//! once. Colours never need the outline: which vertices take a bordered rectangle's border
+//! colour follows from its kind ([`ShapeKind::first_border_vertex`]), so a colour change
+//! writes colours only.
 
 pub mod geometry;
+
+use std::cell::RefCell;
 
 use super::atlas::SceneAtlas;
 use super::item::sealed::{Common, Context, Kind};
@@ -70,50 +76,83 @@ impl Common for Shape {
     }
 }
 
+/// What the scene keeps of a shape: its vertex and index counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ShapeCounts {
+    vertices: usize,
+    indices: usize,
+}
+
+thread_local! {
+    /// The last outline tessellated, and its kind: the writes of one change (positions,
+    /// indices) read it without tessellating again.
+    static OUTLINE: RefCell<(Option<ShapeKind>, Mesh)> = RefCell::new((None, Mesh::default()));
+}
+
+/// Runs `f` on `kind`'s tessellation, tessellating only when the last one was of another
+/// kind.
+fn with_outline<R>(kind: &ShapeKind, f: impl FnOnce(&Mesh) -> R) -> R {
+    OUTLINE.with(|outline| {
+        let mut outline = outline.borrow_mut();
+        let (last, mesh) = &mut *outline;
+        if last.as_ref() != Some(kind) {
+            kind.tessellate(mesh);
+            *last = Some(kind.clone());
+        }
+        f(mesh)
+    })
+}
+
 impl Kind for Shape {
-    /// Its tessellation.
-    type State = Mesh;
+    /// Its counts: the outline is tessellated again when needed.
+    type State = ShapeCounts;
 
     fn rebuilds(&self, old: &Self) -> bool {
         self.kind != old.kind
     }
 
     /// A new border colour, or new geometry: which vertices take the border colour follows
-    /// the tessellation (a bordered rectangle's outer ring).
+    /// the kind (a bordered rectangle's border ring).
     fn repaints(&self, old: &Self) -> bool {
         self.border_colour != old.border_colour || self.kind != old.kind
     }
 
     fn build(
         &self,
-        _: Option<&Mesh>,
-        mesh: &mut Mesh,
+        _: Option<&ShapeCounts>,
+        counts: &mut ShapeCounts,
         _: &mut Context<'_>,
     ) -> Result<usize, SceneError> {
         self.kind.check()?;
-        self.kind.tessellate(mesh);
+        let (vertices, indices) = self.kind.counts();
+        *counts = ShapeCounts { vertices, indices };
         Ok(0)
     }
 
-    fn counts(mesh: &Mesh) -> (usize, usize) {
-        (mesh.positions.len(), mesh.indices.len())
+    fn counts(counts: &ShapeCounts) -> (usize, usize) {
+        (counts.vertices, counts.indices)
     }
 
-    fn corners(&self, mesh: &Mesh, atlas: &SceneAtlas, from: usize, out: &mut Corners) {
+    fn corners(&self, _: &ShapeCounts, atlas: &SceneAtlas, from: usize, out: &mut Corners) {
         let white = atlas.white();
-        for &position in &mesh.positions[from.min(mesh.positions.len())..] {
-            out.push(position, white);
-        }
+        with_outline(&self.kind, |mesh| {
+            for &position in &mesh.positions[from.min(mesh.positions.len())..] {
+                out.push(position, white);
+            }
+        });
     }
 
-    fn indices(mesh: &Mesh, out: &mut Vec<u32>) {
-        out.extend_from_slice(&mesh.indices);
+    fn indices(&self, _: &ShapeCounts, out: &mut Vec<u32>) {
+        with_outline(&self.kind, |mesh| out.extend_from_slice(&mesh.indices));
     }
 
-    fn paint(&self, mesh: &Mesh, out: &mut Vec<[u8; 4]>) {
+    fn paint(&self, counts: &ShapeCounts, out: &mut Vec<[u8; 4]>) {
         let fill = self.props.rgba();
         let [r, g, b] = self.border_colour;
         let border = [r, g, b, self.props.opacity];
-        out.extend(mesh.border.iter().map(|&b| if b { border } else { fill }));
+        let count = counts.vertices;
+        let first_border = self.kind.first_border_vertex().unwrap_or(count).min(count);
+        out.extend(std::iter::repeat(fill).take(first_border));
+        out.extend(std::iter::repeat(border).take(count - first_border));
     }
 }
