@@ -11,7 +11,7 @@
 //! With `--pyglet`, `benches/peer/run_pyglet.sh scene` runs pyglet 2.1.19 on the same trace
 //! and its figures print beside ours.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use vertex_domain::backend::RenderTarget;
 use vertex_domain::headless::HeadlessContext;
@@ -21,7 +21,7 @@ use vertex_domain::scene::{
 
 /// The examples' shared harness: here, running the pyglet peer and reading its JSON.
 mod common;
-use common::bench::{finish, ms, print_table, side_by_side, thread_cpu, Row};
+use common::bench::{finish, ms, print_table, side_by_side, timed_frames, Frames, Row};
 
 /// The framebuffer, as the peer's window.
 const WIDTH: u32 = 1280;
@@ -36,19 +36,13 @@ const CHANGES: usize = 300;
 const FRAMES: u32 = 30;
 /// Untimed frames before the timed ones, numbered f = 1..WARMUP as the peer numbers them.
 const WARMUP: u32 = 2;
-const BLACK: [f32; 4] = [0.0, 0.0, 0.0, 1.0];
 
 /// What one N measured: times in ms (per-frame ones are means over the timed frames).
 #[derive(Debug, Default, Clone, Copy)]
 struct Figures {
     create: f64,
-    update: f64,
-    submit: f64,
-    finish: f64,
-    thread_cpu: f64,
-    /// Minor page faults of the whole process, per frame.
-    faults: f64,
-    draw_calls: usize,
+    /// The timed frames.
+    frames: Frames,
     /// Mixed layers drawn.
     layers: usize,
     lit_pixels: usize,
@@ -153,35 +147,13 @@ fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
     finish(ctx);
 
     let mut text = String::new();
-    let (mut upd, mut submit, mut finished, mut cpu) = Default::default();
-    let mut faults = 0;
-    for fi in 0..WARMUP + frames {
-        let timed = fi >= WARMUP;
-        let frame = if timed { fi - WARMUP + 1 } else { fi + 1 };
-        target.clear(BLACK).expect("clear");
-        finish(ctx);
-        let (cpu0, faults0) = (thread_cpu(), minor_faults());
-        let t0 = Instant::now();
-        update(&mut scene, &units, frame, &mut text);
-        let t1 = Instant::now();
-        let stats = scene.draw().expect("draw");
-        let t2 = Instant::now();
-        finish(ctx);
-        let t3 = Instant::now();
-        let cpu1 = thread_cpu();
-        if timed {
-            upd += t1 - t0;
-            submit += t2 - t1;
-            finished += t3 - t2;
-            cpu += cpu1 - cpu0;
-            faults += minor_faults() - faults0;
-            f.draw_calls = stats.draw_calls;
-        }
-    }
-    let per = |d: Duration| ms(d) / f64::from(frames);
-    (f.update, f.submit, f.finish) = (per(upd), per(submit), per(finished));
-    f.thread_cpu = per(cpu);
-    f.faults = faults as f64 / f64::from(frames);
+    f.frames = timed_frames(
+        ctx,
+        &target,
+        &mut scene,
+        (WARMUP, frames),
+        |scene, frame, _| update(scene, &units, frame, &mut text),
+    );
     let pixels = target.read_pixels().expect("read pixels");
     f.lit_pixels = (pixels.chunks_exact(4))
         .filter(|p| p[0] | p[1] | p[2] != 0)
@@ -189,37 +161,17 @@ fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
     f
 }
 
-/// The process's minor page faults so far (`getrusage(RUSAGE_SELF)`).
-fn minor_faults() -> i64 {
-    // SAFETY: getrusage writes one rusage into the zeroed struct it is given.
-    unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
-        usage.ru_minflt
-    }
-}
-
 /// Prints the table of one N: our figures, pyglet's (`peer`) where it ran.
 fn table(n: usize, frames: u32, ours: &Figures, peer: Option<&[(String, f64)]>) {
-    let rows: [Row; 10] = [
-        ("create ms", ours.create, "create_ms", 2),
-        ("update ms", ours.update, "update_ms", 3),
-        ("submit ms", ours.submit, "submit_ms", 3),
-        ("finish ms", ours.finish, "finish_ms", 3),
+    let mut rows = ours.frames.rows(ours.create);
+    rows.extend::<[Row; 4]>([
         (
-            "frame ms (update + submit + finish)",
-            ours.update + ours.submit + ours.finish,
-            "frame_ms",
-            3,
+            "minor page faults per frame (ours)",
+            ours.frames.faults,
+            "-",
+            0,
         ),
-        (
-            "thread CPU ms (per frame)",
-            ours.thread_cpu,
-            "thread_cpu_ms",
-            3,
-        ),
-        ("minor page faults per frame (ours)", ours.faults, "-", 0),
-        ("draw calls", ours.draw_calls as f64, "draw_calls", 0),
+        ("draw calls", ours.frames.draw_calls as f64, "draw_calls", 0),
         ("mixed layers (ours)", ours.layers as f64, "-", 0),
         (
             "lit pixels (check)",
@@ -227,7 +179,7 @@ fn table(n: usize, frames: u32, ours: &Figures, peer: Option<&[(String, f64)]>) 
             "lit_pixels",
             0,
         ),
-    ];
+    ]);
     println!(
         "\nN = {n} units (sprite, bar, name: {} items), 1280x720; per-frame figures are means of {frames} frames after {WARMUP}",
         3 * n

@@ -11,7 +11,7 @@
 //! With `--pyglet`, `benches/peer/run_pyglet.sh shapes` runs pyglet 2.1.19 on the same
 //! trace and its figures print beside ours.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use vertex_domain::backend::RenderTarget;
 use vertex_domain::headless::HeadlessContext;
@@ -19,7 +19,7 @@ use vertex_domain::scene::{Item, Layer, Scene, Shape, ShapeId, ShapeKind};
 
 /// The examples' shared harness: here, running the pyglet peer and reading its JSON.
 mod common;
-use common::bench::{finish, ms, print_table, side_by_side, thread_cpu, Row};
+use common::bench::{finish, ms, print_table, side_by_side, timed_frames, Frames, Row, BLACK};
 
 /// Framebuffer width, and the range of the shapes' base x.
 const WIDTH: u32 = 640;
@@ -30,8 +30,6 @@ const FRAMES: u32 = 30;
 /// Untimed frames before the timed ones (the first draws compile llvmpipe's shader
 /// variants), numbered f = 1..WARMUP as the peer numbers them.
 const WARMUP: u32 = 2;
-/// The clear colour: the lit-pixel check counts what is not black.
-const BLACK: [f32; 4] = [0.0, 0.0, 0.0, 1.0];
 
 /// What one N measured: times in ms (per-frame ones are means over the timed frames),
 /// counts as counted.
@@ -39,14 +37,10 @@ const BLACK: [f32; 4] = [0.0, 0.0, 0.0, 1.0];
 struct Figures {
     /// All N `Scene::add` calls.
     create: f64,
-    /// `Scene::set_position` of every shape, per frame.
-    update: f64,
-    /// `Scene::draw` (flushes the staged moves, then draws), per frame.
-    submit: f64,
-    /// `glFinish` after the draw, per frame.
-    finish: f64,
-    /// The thread's user + system CPU time over update, submit and finish, per frame.
-    thread_cpu: f64,
+    /// The timed frames: `Scene::set_position` of every shape (update), `Scene::draw`,
+    /// which flushes the staged moves and draws (submit), `glFinish`, the thread's CPU
+    /// time, draw calls and bytes uploaded.
+    frames: Frames,
     /// Removing the shapes with i % 4 in {1, 2}, in increasing i.
     delete_half: f64,
     /// Moving the remaining half in the frame after the delete.
@@ -59,12 +53,8 @@ struct Figures {
     vertices: usize,
     /// Indices of the N shapes' lists.
     indices: usize,
-    /// GL draw calls of one timed frame's draw.
-    draw_calls: usize,
     /// GL draw calls of the draw after the delete.
     draw_calls_after: usize,
-    /// Bytes sent to GL per timed frame (the buffers' `uploaded_bytes`).
-    uploaded_per_frame: f64,
     /// Vertices of the shapes left after the delete.
     vertices_after: usize,
     /// Bytes sent to GL in the frame after the delete.
@@ -190,36 +180,13 @@ fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
     assert_eq!((f.vertices, f.indices), counted, "lists match their kinds");
 
     let mut live: Vec<(usize, ShapeId)> = ids.iter().copied().enumerate().collect();
-    let (mut update, mut submit, mut finished, mut cpu) = Default::default();
-    let mut uploaded = 0;
-    for fi in 0..WARMUP + frames {
-        let timed = fi >= WARMUP;
-        let frame = if timed { fi - WARMUP + 1 } else { fi + 1 };
-        target.clear(BLACK).expect("clear");
-        finish(ctx);
-        let bytes0 = scene.batch().buffer_stats().uploaded_bytes;
-        let cpu0 = thread_cpu();
-        let t0 = Instant::now();
-        move_all(&mut scene, &live, frame);
-        let t1 = Instant::now();
-        let stats = scene.draw().expect("draw");
-        let t2 = Instant::now();
-        finish(ctx);
-        let t3 = Instant::now();
-        let cpu1 = thread_cpu();
-        if timed {
-            update += t1 - t0;
-            submit += t2 - t1;
-            finished += t3 - t2;
-            cpu += cpu1 - cpu0;
-            uploaded += scene.batch().buffer_stats().uploaded_bytes - bytes0;
-            f.draw_calls = stats.draw_calls;
-        }
-    }
-    let per = |d: Duration| ms(d) / f64::from(frames);
-    (f.update, f.submit, f.finish) = (per(update), per(submit), per(finished));
-    f.thread_cpu = per(cpu);
-    f.uploaded_per_frame = uploaded as f64 / f64::from(frames);
+    f.frames = timed_frames(
+        ctx,
+        &target,
+        &mut scene,
+        (WARMUP, frames),
+        |scene, frame, _| move_all(scene, &live, frame),
+    );
     let pixels = target.read_pixels().expect("read pixels");
     f.lit_pixels = pixels
         .chunks_exact(4)
@@ -260,23 +227,8 @@ fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
 
 /// Prints the table of one N: our figures, pyglet's (`peer`, its JSON fields) where it ran.
 fn table(n: usize, frames: u32, ours: &Figures, peer: Option<&[(String, f64)]>) {
-    let rows: [Row; 19] = [
-        ("create ms", ours.create, "create_ms", 2),
-        ("update ms", ours.update, "update_ms", 3),
-        ("submit ms", ours.submit, "submit_ms", 3),
-        ("finish ms", ours.finish, "finish_ms", 3),
-        (
-            "frame ms (update + submit + finish)",
-            ours.update + ours.submit + ours.finish,
-            "frame_ms",
-            3,
-        ),
-        (
-            "thread CPU ms (per frame)",
-            ours.thread_cpu,
-            "thread_cpu_ms",
-            3,
-        ),
+    let mut rows = ours.frames.rows(ours.create);
+    rows.extend::<[Row; 13]>([
         ("delete half ms", ours.delete_half, "delete_half_ms", 2),
         (
             "update after delete ms",
@@ -298,7 +250,7 @@ fn table(n: usize, frames: u32, ours: &Figures, peer: Option<&[(String, f64)]>) 
         ),
         ("vertices", ours.vertices as f64, "vertices", 0),
         ("indices", ours.indices as f64, "indices", 0),
-        ("draw calls", ours.draw_calls as f64, "draw_calls", 0),
+        ("draw calls", ours.frames.draw_calls as f64, "draw_calls", 0),
         (
             "draw calls after delete",
             ours.draw_calls_after as f64,
@@ -307,7 +259,7 @@ fn table(n: usize, frames: u32, ours: &Figures, peer: Option<&[(String, f64)]>) 
         ),
         (
             "bytes uploaded per frame (ours)",
-            ours.uploaded_per_frame,
+            ours.frames.uploaded,
             "-",
             0,
         ),
@@ -335,7 +287,7 @@ fn table(n: usize, frames: u32, ours: &Figures, peer: Option<&[(String, f64)]>) 
             "lit_pixels",
             0,
         ),
-    ];
+    ]);
     println!(
         "\nN = {n} shapes of 10 kinds, one mixed layer, 640x480; per-frame figures are means of {frames} frames after {WARMUP}"
     );

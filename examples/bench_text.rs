@@ -14,7 +14,7 @@
 //! trace in the same run, and the table shows both.
 
 use std::fmt::Write;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use vertex_domain::backend::RenderTarget;
 use vertex_domain::headless::HeadlessContext;
@@ -22,7 +22,7 @@ use vertex_domain::scene::{Font, Item, Label, LabelId, Layer, Scene};
 
 /// The examples' shared harness: running the pyglet peer and reading its JSON, timing.
 mod common;
-use common::bench::{finish, ms, print_table, side_by_side, thread_cpu, Row};
+use common::bench::{finish, ms, print_table, side_by_side, timed_frames, Frames, Row, BLACK};
 
 const WIDTH: u32 = 1280;
 const HEIGHT: u32 = 720;
@@ -30,7 +30,6 @@ const HEIGHT: u32 = 720;
 const FRAMES: u32 = 30;
 /// Untimed frames before the timed ones, numbered f = 1..WARMUP as the peer numbers them.
 const WARMUP: u32 = 2;
-const BLACK: [f32; 4] = [0.0, 0.0, 0.0, 1.0];
 /// The label size in pixels: pyglet's `font_size=12, dpi=72`.
 const SIZE: f32 = 12.0;
 const NAMES: [&str; 8] = [
@@ -48,10 +47,9 @@ fn text(out: &mut String, i: usize, f: u32) {
 #[derive(Debug, Default, Clone, Copy)]
 struct Figures {
     create: f64,
-    update: f64,
-    submit: f64,
-    finish: f64,
-    thread_cpu: f64,
+    /// The timed frames: every label's text set (update), the draw (submit), `glFinish`,
+    /// the thread's CPU time, draw calls and bytes uploaded.
+    frames: Frames,
     /// Characters of the last frame's texts.
     glyphs: usize,
     /// Glyph quads of the last frame (characters with ink; spaces have none).
@@ -63,8 +61,6 @@ struct Figures {
     moved: u64,
     /// Glyphs written per frame: the unchanged first glyphs are kept.
     glyphs_written: f64,
-    uploaded_per_frame: f64,
-    draw_calls: usize,
     lit_pixels: usize,
 }
 
@@ -93,51 +89,32 @@ fn run(ctx: &HeadlessContext, n: usize, frames: u32) -> Figures {
     scene.draw().expect("draw");
     finish(ctx);
 
-    let (mut update, mut submit, mut finished, mut cpu) = <(Duration, _, _, Duration)>::default();
-    let mut uploaded = 0;
-    for fi in 0..WARMUP + frames {
-        let timed = fi >= WARMUP;
-        let frame = if timed { fi - WARMUP + 1 } else { fi + 1 };
-        if fi == WARMUP {
-            let stats = scene.stats::<Label>();
-            f.changes = stats.rebuilds;
-            (f.in_place, f.moved) = (stats.rebuilds - stats.resized_moved, stats.resized_moved);
-            f.glyphs_written = stats.vertices_written as f64 / 4.0;
-        }
-        target.clear(BLACK).expect("clear");
-        finish(ctx);
-        let bytes0 = scene.batch().buffer_stats().uploaded_bytes;
-        let cpu0 = thread_cpu();
-        let t0 = Instant::now();
-        for (i, &id) in ids.iter().enumerate() {
-            text(&mut buffer, i, frame);
-            scene.set_text(id, &buffer).expect("set text");
-        }
-        let t1 = Instant::now();
-        let stats = scene.draw().expect("draw");
-        let t2 = Instant::now();
-        finish(ctx);
-        let t3 = Instant::now();
-        let cpu1 = thread_cpu();
-        if timed {
-            update += t1 - t0;
-            submit += t2 - t1;
-            finished += t3 - t2;
-            cpu += cpu1 - cpu0;
-            uploaded += scene.batch().buffer_stats().uploaded_bytes - bytes0;
-            f.draw_calls = stats.draw_calls;
-        }
-    }
+    let mut snapshot = None;
+    f.frames = timed_frames(
+        ctx,
+        &target,
+        &mut scene,
+        (WARMUP, frames),
+        |scene, frame, timed| {
+            if timed && snapshot.is_none() {
+                snapshot = Some(scene.stats::<Label>());
+            }
+            for (i, &id) in ids.iter().enumerate() {
+                text(&mut buffer, i, frame);
+                scene.set_text(id, &buffer).expect("set text");
+            }
+        },
+    );
+    let start = snapshot.expect("a timed frame");
+    f.changes = start.rebuilds;
+    (f.in_place, f.moved) = (start.rebuilds - start.resized_moved, start.resized_moved);
+    f.glyphs_written = start.vertices_written as f64 / 4.0;
     // A label's vertices are 4 a glyph quad.
     let end = scene.stats::<Label>();
     f.changes = end.rebuilds - f.changes;
     let in_place = end.rebuilds - end.resized_moved;
     (f.in_place, f.moved) = (in_place - f.in_place, end.resized_moved - f.moved);
     f.glyphs_written = (end.vertices_written as f64 / 4.0 - f.glyphs_written) / f64::from(frames);
-    let per = |d: Duration| ms(d) / f64::from(frames);
-    (f.update, f.submit, f.finish) = (per(update), per(submit), per(finished));
-    f.thread_cpu = per(cpu);
-    f.uploaded_per_frame = uploaded as f64 / f64::from(frames);
     for &id in &ids {
         let label = scene.get(id).expect("label");
         f.glyphs += label.text.chars().count();
@@ -161,23 +138,9 @@ fn label(layer: Layer, font: &Font, i: usize, text: &str) -> Label {
 
 /// Prints the table of one N: our figures, pyglet's (`peer`, its JSON fields) where it ran.
 fn table(n: usize, frames: u32, ours: &Figures, peer: Option<&[(String, f64)]>) {
-    let rows: [Row; 15] = [
-        ("create ms", ours.create, "create_ms", 2),
-        ("update ms (every text set)", ours.update, "update_ms", 3),
-        ("submit ms", ours.submit, "submit_ms", 3),
-        ("finish ms", ours.finish, "finish_ms", 3),
-        (
-            "frame ms (update + submit + finish)",
-            ours.update + ours.submit + ours.finish,
-            "frame_ms",
-            3,
-        ),
-        (
-            "thread CPU ms (per frame)",
-            ours.thread_cpu,
-            "thread_cpu_ms",
-            3,
-        ),
+    let mut rows = ours.frames.rows(ours.create);
+    rows[1].0 = "update ms (every text set)";
+    rows.extend::<[Row; 9]>([
         ("characters", ours.glyphs as f64, "glyphs", 0),
         ("glyph quads (vertices / 4)", ours.quads as f64, "-", 0),
         (
@@ -194,15 +157,15 @@ fn table(n: usize, frames: u32, ours: &Figures, peer: Option<&[(String, f64)]>) 
         ),
         ("  moved by a GPU copy", ours.moved as f64, "-", 0),
         ("glyphs written per frame", ours.glyphs_written, "-", 0),
-        ("bytes uploaded per frame", ours.uploaded_per_frame, "-", 0),
-        ("draw calls", ours.draw_calls as f64, "draw_calls", 0),
+        ("bytes uploaded per frame", ours.frames.uploaded, "-", 0),
+        ("draw calls", ours.frames.draw_calls as f64, "draw_calls", 0),
         (
             "lit pixels (check)",
             ours.lit_pixels as f64,
             "lit_pixels",
             0,
         ),
-    ];
+    ]);
     println!(
         "\nN = {n} labels, one mixed layer, {WIDTH}x{HEIGHT}; per-frame figures are means of {frames} frames after {WARMUP}"
     );

@@ -1,10 +1,12 @@
 //! Timing helpers of the side-by-side benchmarks: milliseconds, `glFinish`, the calling
 //! thread's CPU time, and ratios against the peer.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use glow::HasContext;
+use vertex_domain::backend::RenderTarget;
 use vertex_domain::headless::{HeadlessApi, HeadlessContext};
+use vertex_domain::scene::Scene;
 
 /// `d` in milliseconds.
 pub fn ms(d: Duration) -> f64 {
@@ -170,4 +172,108 @@ pub fn side_by_side<F>(
         table(*n, args.frames, figures, fields.as_deref());
     }
     notes(args.with_pyglet);
+}
+
+/// The clear colour of the benchmarks' frames: lit-pixel checks count what is not black.
+pub const BLACK: [f32; 4] = [0.0, 0.0, 0.0, 1.0];
+
+/// Per-frame means over the timed frames of [`timed_frames`], in ms, and what they did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Frames {
+    /// The frame's changes (the trace's update).
+    pub update: f64,
+    /// `Scene::draw`: the flush of the staged writes, then the draws.
+    pub submit: f64,
+    /// `glFinish` after the draw.
+    pub finish: f64,
+    /// This thread's user + system CPU time over update, submit and finish.
+    pub thread_cpu: f64,
+    /// Bytes sent to GL by the batch's buffers (`uploaded_bytes`).
+    pub uploaded: f64,
+    /// Minor page faults of the whole process over update, submit and finish.
+    pub faults: f64,
+    /// GL draw calls of the last timed frame's draw.
+    pub draw_calls: usize,
+}
+
+impl Frames {
+    /// The rows every scene benchmark's table starts with: `create` (ms), then the
+    /// per-frame means and their sum, with the peer's JSON keys.
+    pub fn rows(&self, create: f64) -> Vec<Row> {
+        vec![
+            ("create ms", create, "create_ms", 2),
+            ("update ms", self.update, "update_ms", 3),
+            ("submit ms", self.submit, "submit_ms", 3),
+            ("finish ms", self.finish, "finish_ms", 3),
+            (
+                "frame ms (update + submit + finish)",
+                self.update + self.submit + self.finish,
+                "frame_ms",
+                3,
+            ),
+            (
+                "thread CPU ms (per frame)",
+                self.thread_cpu,
+                "thread_cpu_ms",
+                3,
+            ),
+        ]
+    }
+}
+
+/// Runs `warmup` untimed frames, then `frames` timed ones, numbered as the peers number
+/// them (f = 1..warmup, then 1..frames). Each clears `target` and waits for GL (untimed),
+/// runs `update(scene, f, timed)`, draws `scene` and waits for GL again; the timed ones
+/// are measured. Returns their means.
+pub fn timed_frames(
+    ctx: &HeadlessContext,
+    target: &RenderTarget,
+    scene: &mut Scene,
+    (warmup, frames): (u32, u32),
+    mut update: impl FnMut(&mut Scene, u32, bool),
+) -> Frames {
+    let (mut upd, mut submit, mut finished, mut cpu) = <(Duration, _, _, Duration)>::default();
+    let mut result = Frames::default();
+    let (mut uploaded, mut faults) = (0, 0);
+    for fi in 0..warmup + frames {
+        let timed = fi >= warmup;
+        let frame = if timed { fi - warmup + 1 } else { fi + 1 };
+        target.clear(BLACK).expect("clear");
+        finish(ctx);
+        let bytes0 = scene.batch().buffer_stats().uploaded_bytes;
+        let (cpu0, faults0) = (thread_cpu(), minor_faults());
+        let t0 = Instant::now();
+        update(scene, frame, timed);
+        let t1 = Instant::now();
+        let stats = scene.draw().expect("draw");
+        let t2 = Instant::now();
+        finish(ctx);
+        let t3 = Instant::now();
+        let cpu1 = thread_cpu();
+        if timed {
+            upd += t1 - t0;
+            submit += t2 - t1;
+            finished += t3 - t2;
+            cpu += cpu1 - cpu0;
+            uploaded += scene.batch().buffer_stats().uploaded_bytes - bytes0;
+            faults += minor_faults() - faults0;
+            result.draw_calls = stats.draw_calls;
+        }
+    }
+    let per = |d: Duration| ms(d) / f64::from(frames);
+    (result.update, result.submit, result.finish) = (per(upd), per(submit), per(finished));
+    result.thread_cpu = per(cpu);
+    result.uploaded = uploaded as f64 / f64::from(frames);
+    result.faults = faults as f64 / f64::from(frames);
+    result
+}
+
+/// The process's minor page faults so far (`getrusage(RUSAGE_SELF)`).
+pub fn minor_faults() -> i64 {
+    // SAFETY: getrusage writes one rusage into the zeroed struct it is given.
+    unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage.ru_minflt
+    }
 }
