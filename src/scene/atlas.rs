@@ -16,8 +16,8 @@
 
 use std::sync::Arc;
 
+use super::error::SceneError;
 use super::text::{Face, FaceId, Faces, Font, TextError};
-use super::SceneError;
 use crate::allocation::Shelves;
 use crate::backend::GrowingTexture;
 use crate::domain::process_unique;

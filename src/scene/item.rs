@@ -10,13 +10,13 @@
 
 use super::atlas::Image;
 use super::error::finite;
+use super::error::SceneError;
 use super::layer::{Layer, Mixed};
-use super::SceneError;
 use crate::domain::ListId;
 
 /// An item of a scene: a [`Sprite`](super::Sprite), [`Shape`](super::Shape),
-/// [`Label`](super::Label) or [`Particle`](super::Particle), named by kind. A removed item's id, or another scene's,
-/// resolves to [`SceneError::UnknownItem`].
+/// [`Label`](super::Label) or [`Particle`](super::Particle), named by kind. A removed item's
+/// id, or another scene's, resolves to [`SceneError::UnknownItem`].
 pub type ItemId<K> = ListId<K>;
 
 /// What every item has, whatever its kind; `L` is the kind of layer it draws in
@@ -94,9 +94,9 @@ impl<L> Props<L> {
 
 pub(crate) mod sealed {
     use super::super::atlas::SceneAtlas;
+    use super::super::error::SceneError;
     use super::super::layer::Mixed;
     use super::super::vertex::Corners;
-    use super::super::SceneError;
     use super::Props;
     use crate::backend::MaybeSend;
 

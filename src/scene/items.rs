@@ -18,10 +18,10 @@
 //! item's old data and z back, and its id, properties and list stay as they were.
 
 use super::atlas::SceneAtlas;
+use super::error::SceneError;
 use super::item::sealed::{Context, Kind};
 use super::item::{ItemId, Props};
 use super::vertex::{Corners, Scratch, COLOUR, POSITION, TEX_COORDS, TRANSLATION};
-use super::SceneError;
 use crate::batch::{Batch, BatchList, FormatId};
 use crate::domain::{DomainId, Primitive, Resized, Slots};
 

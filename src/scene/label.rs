@@ -8,13 +8,13 @@
 //! glyphs from the first one that differs (a counter's "Score: 12" of "Score: 123").
 
 use super::atlas::SceneAtlas;
+use super::error::SceneError;
 use super::item::sealed::{Common, Context, Kind};
 use super::item::Props;
 use super::layer::{Layer, Mixed};
 use super::text::layout::{lay_out, Layout, Params, Placed};
 use super::text::{Align, AnchorX, AnchorY, FaceId, Font, Line};
 use super::vertex::{Corners, QUAD_INDICES};
-use super::SceneError;
 
 /// Vertices and indices of one glyph's quad.
 const QUAD_VERTICES: usize = 4;

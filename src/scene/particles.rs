@@ -24,11 +24,11 @@ use std::sync::Arc;
 
 use super::atlas::{Image, SceneAtlas};
 use super::error::finite;
+use super::error::SceneError;
 use super::item::sealed::Common;
 use super::item::{ItemId, Props};
 use super::items::ItemStats;
 use super::layer::{Layer, Particles, Uniforms};
-use super::SceneError;
 use crate::backend::{Attribute, ComponentType, Program, VertexFormat};
 use crate::batch::{Batch, BatchError, BatchInstance, BatchList, FormatId, GroupId};
 use crate::domain::{DomainId, Primitive, Slots};

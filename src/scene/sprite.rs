@@ -6,11 +6,11 @@
 
 use super::atlas::{Image, SceneAtlas};
 use super::error::finite;
+use super::error::SceneError;
 use super::item::sealed::{Common, Context, Kind};
 use super::item::Props;
 use super::layer::{Layer, Mixed};
 use super::vertex::{Corners, QUAD_INDICES};
-use super::SceneError;
 
 /// An image on a quad: its bottom left corner at its anchor's offset from its position,
 /// scaled and turned about its anchor.

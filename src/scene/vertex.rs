@@ -17,9 +17,9 @@
 
 use std::sync::Arc;
 
+use super::error::SceneError;
 use super::layer::Uniforms;
 use super::view::{VIEW_BINDING, VIEW_BLOCK, VIEW_GLSL};
-use super::SceneError;
 use crate::backend::{ComponentType, Program, ShaderVersion, VertexFormat};
 
 /// The two triangles of a quad whose corners go counter-clockwise from the bottom left

@@ -8,7 +8,7 @@
 //! origin at the bottom left.
 
 use super::camera::Camera;
-use super::SceneError;
+use super::error::SceneError;
 use crate::backend::UniformBuffer;
 
 /// The uniform buffer binding point of the view block: the last of the 24 that every

@@ -15,11 +15,11 @@ pub mod geometry;
 use std::cell::RefCell;
 
 use super::atlas::SceneAtlas;
+use super::error::SceneError;
 use super::item::sealed::{Common, Context, Kind};
 use super::item::Props;
 use super::layer::{Layer, Mixed};
 use super::vertex::Corners;
-use super::SceneError;
 use geometry::{Mesh, ShapeKind};
 
 /// A shape: its kind's outline in its own frame (see [`ShapeKind`] for each kind's origin),

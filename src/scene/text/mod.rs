@@ -35,8 +35,8 @@ pub enum TextError {
     ScaleFactor(f32),
 }
 
-/// The largest scale factor [`Scene::set_scale_factor`](super::Scene::set_scale_factor) takes: more than any display
-/// reports (phones reach 4).
+/// The largest scale factor [`Scene::set_scale_factor`](super::Scene::set_scale_factor)
+/// takes: more than any display reports (phones reach 4).
 pub const MAX_SCALE_FACTOR: f32 = 16.0;
 
 /// Sizes compare by their bits, so the error is `Eq` like the others of the crate.
