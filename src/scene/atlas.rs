@@ -17,7 +17,7 @@
 use std::sync::Arc;
 
 use super::error::SceneError;
-use super::text::{Face, FaceId, Faces, Font, TextError};
+use super::text::{Face, FaceId, Faces, Font};
 use crate::allocation::Shelves;
 use crate::backend::GrowingTexture;
 use crate::domain::process_unique;
@@ -197,14 +197,13 @@ impl SceneAtlas {
     pub(crate) fn prepare(&mut self, id: FaceId, text: &str) -> Result<(), SceneError> {
         let (shelves, texture, grows) = (&mut self.shelves, &self.texture, &mut self.grows);
         let rgba = &mut self.rgba;
-        let prepared = self.faces.prepare(id, text, |w, h, coverage| {
-            let at = place(shelves, texture, grows, (w, h)).map_err(text_error)?;
+        self.faces.prepare(id, text, |w, h, coverage| {
+            let at = place(shelves, texture, grows, (w, h))?;
             rgba.clear();
             rgba.extend(coverage.iter().flat_map(|&c| [c; 4]));
             texture.write(at, (w, h), rgba)?;
             Ok(at)
-        });
-        Ok(prepared?)
+        })
     }
 }
 
@@ -223,14 +222,4 @@ fn place(
         *grows += 1;
         Ok(())
     })
-}
-
-/// A scene error met while placing a glyph, as the text error the faces pass on (and
-/// [`SceneError`]'s `From<TextError>` turns back).
-fn text_error(error: SceneError) -> TextError {
-    match error {
-        SceneError::Gl(gl) => TextError::Gl(gl),
-        SceneError::AtlasFull { side } => TextError::AtlasFull { side },
-        other => TextError::Font(other.to_string()),
-    }
 }

@@ -60,7 +60,7 @@ pub enum SceneError {
     /// Text could not be laid out (a size out of range, a scale factor out of range, bytes
     /// that are not a font).
     #[error("text: {0}")]
-    Text(TextError),
+    Text(#[from] TextError),
 }
 
 /// `values`, or [`SceneError::NotFinite`] naming `what` when one is NaN or infinite.
@@ -77,16 +77,6 @@ impl From<BatchError> for SceneError {
             BatchError::Domain(DomainError::Gl(gl)) => SceneError::Gl(gl),
             BatchError::GroupState { error, .. } => SceneError::Gl(error),
             other => SceneError::Storage(other),
-        }
-    }
-}
-
-impl From<TextError> for SceneError {
-    fn from(error: TextError) -> Self {
-        match error {
-            TextError::Gl(gl) => SceneError::Gl(gl),
-            TextError::AtlasFull { side } => SceneError::AtlasFull { side },
-            other => SceneError::Text(other),
         }
     }
 }

@@ -163,14 +163,14 @@ impl Faces {
 
     /// Rasterises every character of `text` the face has not met yet, and has `place`
     /// store each bitmap with ink (`width`, `height`, one byte of coverage a pixel, row 0
-    /// at the top) and answer its top left texel. On error, the glyphs added before it
-    /// stay (each is whole); no label changed.
-    pub(crate) fn prepare(
+    /// at the top) and answer its top left texel, or the atlas's error, which is passed on.
+    /// On error, the glyphs added before it stay (each is whole); no label changed.
+    pub(crate) fn prepare<E>(
         &mut self,
         id: FaceId,
         text: &str,
-        mut place: impl FnMut(u32, u32, &[u8]) -> Result<(u32, u32), TextError>,
-    ) -> Result<(), TextError> {
+        mut place: impl FnMut(u32, u32, &[u8]) -> Result<(u32, u32), E>,
+    ) -> Result<(), E> {
         for c in text.chars() {
             let face = &self.faces[id.0 as usize];
             if c == '\n' || face.glyph(c).is_some() {
@@ -197,5 +197,5 @@ impl Faces {
 }
 
 /// The largest size a label may have, in pixels per em (glyphs whose bitmaps do not fit
-/// the largest texture are refused with [`TextError::AtlasFull`]).
+/// the largest texture are refused with the scene's `SceneError::AtlasFull`).
 pub(crate) const MAX_SIZE: f32 = 1024.0;

@@ -6,12 +6,13 @@ mod face;
 mod font;
 pub mod layout;
 
-use crate::backend::GlError;
 pub(crate) use face::{Face, FaceId, Faces};
 pub use font::Font;
 pub use layout::{Align, AnchorX, AnchorY, Line, LineMetrics};
 
-/// What went wrong with text.
+/// What went wrong with text itself: a font, a size, a scale factor. (A full atlas and a GL
+/// error are the scene's: [`SceneError::AtlasFull`](super::SceneError::AtlasFull),
+/// [`SceneError::Gl`](super::SceneError::Gl).)
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TextError {
@@ -21,15 +22,6 @@ pub enum TextError {
     /// A size that is not a positive, finite number of pixels up to 1024.
     #[error("label size {0} must be a positive number of pixels up to 1024")]
     Size(f32),
-    /// The glyph atlas is at `GL_MAX_TEXTURE_SIZE` on both sides and full.
-    #[error("the glyph atlas is full at {side}x{side} texels")]
-    AtlasFull {
-        /// Its side.
-        side: u32,
-    },
-    /// The atlas texture could not be written or grown.
-    #[error(transparent)]
-    Gl(#[from] GlError),
     /// A scale factor that is not a positive, finite number up to [`MAX_SCALE_FACTOR`].
     #[error("scale factor {0} must be a positive number up to 16")]
     ScaleFactor(f32),
