@@ -31,8 +31,9 @@ pub enum Site {
     Read,
     /// Creating a stream's staging ring (`glBufferStorage` and its persistent mapping).
     Staging,
-    /// Creating or filling a texture's storage (`glTexImage2D`, `glTexSubImage2D`): a glyph
-    /// atlas's growth and its uploads of new glyphs.
+    /// Creating, filling or growing a texture's storage (`glTexImage2D`,
+    /// `glTexSubImage2D`, `glCopyTexSubImage2D`): the scene atlas's growth and its uploads
+    /// of images and new glyphs.
     Texture,
 }
 

@@ -85,8 +85,7 @@ impl GrowingTexture {
     pub fn write(&self, at: (u32, u32), size: (u32, u32), rgba: &[u8]) -> Result<(), GlError> {
         let state = *self.state();
         let texture = (state.raw, state.size);
-        let texels = (glow::RGBA, rgba);
-        write_2d(&self.gl, texture, at, size, texels, "GrowingTexture::write")
+        write_2d(&self.gl, texture, at, size, rgba, "GrowingTexture::write")
     }
 
     /// Grows the texture to `width` × `height` texels (neither side smaller than now),
@@ -161,8 +160,7 @@ fn allocate(
             ),
         });
     }
-    let rgba = (glow::RGBA8, glow::RGBA);
-    let raw = create_2d(gl, (width, height), TextureFilter::Linear, rgba, None)?;
+    let raw = create_2d(gl, (width, height), TextureFilter::Linear, None)?;
     inject(gl, Site::Texture);
     if let Err(error) = check_gl(gl, operation) {
         // SAFETY: the texture was just created on this context and nothing refers to it.

@@ -101,13 +101,7 @@ impl Texture {
                 ),
             });
         }
-        let raw = create_2d(
-            &gl,
-            (width, height),
-            filter,
-            (glow::RGBA8, glow::RGBA),
-            Some(pixels),
-        )?;
+        let raw = create_2d(&gl, (width, height), filter, Some(pixels))?;
         // SAFETY: a plain query on the current context.
         let max_units = unsafe { gl.get_parameter_i32(glow::MAX_COMBINED_TEXTURE_IMAGE_UNITS) };
         let texture = Texture {
@@ -185,9 +179,8 @@ impl Drop for Texture {
     }
 }
 
-/// A new 2D texture of `width` × `height` texels, one level, clamped to its edges and
-/// sampled by `filter`, with storage `internal` (`GL_RGBA8`, `GL_R8`) filled from `texels`
-/// of `format` (`GL_RGBA` or `GL_RED`, a byte a channel), or left to GL's zeros when
+/// A new RGBA8 2D texture of `width` × `height` texels, one level, clamped to its edges and
+/// sampled by `filter`, filled from `texels` (4 bytes a texel), or left to GL's zeros when
 /// `texels` is `None`. Checks nothing of GL's errors: the caller does, and deletes the
 /// texture on one.
 ///
@@ -200,11 +193,9 @@ pub(super) fn create_2d(
     gl: &glow::Context,
     (width, height): (u32, u32),
     filter: TextureFilter,
-    (internal, format): (u32, u32),
     texels: Option<&[u8]>,
 ) -> Result<glow::Texture, GlError> {
-    let channels = if format == glow::RGBA { 4 } else { 1 };
-    let expected = (width as usize * height as usize).checked_mul(channels);
+    let expected = (width as usize * height as usize).checked_mul(4);
     if let Some(texels) = texels.filter(|t| expected != Some(t.len())) {
         return Err(GlError::InvalidArgument {
             operation: "create_2d",
@@ -234,11 +225,11 @@ pub(super) fn create_2d(
                 gl.tex_image_2d(
                     glow::TEXTURE_2D,
                     0,
-                    internal as i32,
+                    glow::RGBA8 as i32,
                     width as i32,
                     height as i32,
                     0,
-                    format,
+                    glow::RGBA,
                     glow::UNSIGNED_BYTE,
                     glow::PixelUnpackData::Slice(texels),
                 )
@@ -248,8 +239,8 @@ pub(super) fn create_2d(
     }
 }
 
-/// Writes `texels` (`width * height` texels of `format`, `GL_RGBA` or `GL_RED`, a byte a
-/// channel, row after row) at texel `(x, y)` of `raw`, a texture of `size` texels, with
+/// Writes `texels` (`width * height` RGBA texels, 4 bytes each, row after row) at texel
+/// `(x, y)` of `raw`, a texture of `size` texels, with
 /// `glTexSubImage2D`.
 ///
 /// Fails with [`GlError::InvalidArgument`] when the rectangle leaves the texture or the
@@ -261,14 +252,13 @@ pub(super) fn write_2d(
     (raw, size): (glow::Texture, (u32, u32)),
     (x, y): (u32, u32),
     (width, height): (u32, u32),
-    (format, texels): (u32, &[u8]),
+    texels: &[u8],
     operation: &'static str,
 ) -> Result<(), GlError> {
-    let channels = if format == glow::RGBA { 4 } else { 1 };
     let (tw, th) = size;
     let inside = u64::from(x) + u64::from(width) <= u64::from(tw)
         && u64::from(y) + u64::from(height) <= u64::from(th);
-    if !inside || texels.len() != width as usize * height as usize * channels {
+    if !inside || texels.len() != width as usize * height as usize * 4 {
         return Err(GlError::InvalidArgument {
             operation,
             message: format!(
@@ -292,7 +282,7 @@ pub(super) fn write_2d(
                 y as i32,
                 width as i32,
                 height as i32,
-                format,
+                glow::RGBA,
                 glow::UNSIGNED_BYTE,
                 glow::PixelUnpackData::Slice(Some(texels)),
             )
