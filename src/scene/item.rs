@@ -3,7 +3,7 @@
 //! lifecycle for all kinds, and the builders every kind has.
 //!
 //! A kind supplies only its geometry ([`sealed::Kind`]): what it builds from its own
-//! properties (a sprite's image, a shape's tessellation, a label's layout), its vertices
+//! properties (a sprite's image, a shape's outline, a label's layout), its vertices
 //! in its own frame, their indices and their colours. The scene places and turns the
 //! vertices, moves, colours, orders and migrates items, and puts them back on failure, the
 //! same way for every kind (`items.rs`).
@@ -92,6 +92,14 @@ impl<L> Props<L> {
     }
 }
 
+/// The box `[left, bottom, right, top]` that holds `points`; `None` without any.
+pub(crate) fn bounds_of(points: impl IntoIterator<Item = [f32; 2]>) -> Option<[f32; 4]> {
+    points.into_iter().fold(None, |bounds, [x, y]| {
+        let [l, b, r, t] = bounds.unwrap_or([x, y, x, y]);
+        Some([l.min(x), b.min(y), r.max(x), t.max(y)])
+    })
+}
+
 pub(crate) mod sealed {
     use super::super::atlas::SceneAtlas;
     use super::super::error::SceneError;
@@ -124,7 +132,7 @@ pub(crate) mod sealed {
     /// (placing, moving, colouring, ordering, migrating, restoring) is the scene's, once.
     pub trait Kind: Common<Holds = Mixed> {
         /// What the scene keeps beside a live item to rewrite it without building it again
-        /// (a shape's tessellation, a label's layout; nothing for a sprite).
+        /// (a label's layout, a shape's vertex and index counts; nothing for a sprite).
         type State: Default + MaybeSend;
         /// Whether going from `old` to `self` changes what [`build`](Kind::build) makes.
         fn rebuilds(&self, old: &Self) -> bool;

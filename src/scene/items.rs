@@ -8,7 +8,7 @@
 //! |--------------------------------|--------------------------------------------|
 //! | position                       | `translation`, 8 bytes a vertex            |
 //! | colour, opacity                | `colour`, 4 bytes a vertex                 |
-//! | rotation, anchor, visibility   | `position`, from the kept state            |
+//! | rotation, anchor, visibility   | `position`, from what the kind keeps or rebuilds |
 //! | z                              | nothing: the layer's order is laid out at the next draw |
 //! | layer                          | nothing: a GPU copy to the layer's domain  |
 //! | geometry (image, text, kind)   | positions and texels from the first vertex that differs; the list resized in place or moved by a GPU copy when its counts change |
@@ -20,7 +20,7 @@
 use super::atlas::SceneAtlas;
 use super::error::SceneError;
 use super::item::sealed::{Context, Kind};
-use super::item::{ItemId, Props};
+use super::item::{bounds_of, ItemId, Props};
 use super::vertex::{Corners, Scratch, COLOUR, POSITION, TEX_COORDS, TRANSLATION};
 use crate::batch::{Batch, BatchList, FormatId};
 use crate::domain::{DomainId, Primitive, Resized, Slots};
@@ -56,7 +56,7 @@ const SPARE_STATES: usize = 4096;
 pub(crate) struct Items<K: Kind> {
     slots: Slots<Entry<K>>,
     next: K::State,
-    /// States of removed items (a shape's tessellation, a label's layout), at most
+    /// States of removed items (a label's layout), at most
     /// [`SPARE_STATES`], which adds reuse: their vectors keep their capacity, so a scene
     /// that removes and adds items allocates nothing for their states once warm, and a
     /// removal frees nothing but the item.
@@ -354,26 +354,11 @@ impl<K: Kind> Items<K> {
             corners.positions.extend([[l, b], [r, b], [r, t], [l, t]]);
         }
         let place = props.placer();
-        let mut bounds = [
-            f32::INFINITY,
-            f32::INFINITY,
-            f32::NEG_INFINITY,
-            f32::NEG_INFINITY,
-        ];
-        for &corner in &corners.positions {
+        let placed = corners.positions.iter().map(|&corner| {
             let [x, y] = place(corner);
-            let (x, y) = (x + props.x, y + props.y);
-            bounds = [
-                bounds[0].min(x),
-                bounds[1].min(y),
-                bounds[2].max(x),
-                bounds[3].max(y),
-            ];
-        }
-        if corners.positions.is_empty() {
-            bounds = [props.x, props.y, props.x, props.y];
-        }
-        Ok(bounds)
+            [x + props.x, y + props.y]
+        });
+        Ok(bounds_of(placed).unwrap_or([props.x, props.y, props.x, props.y]))
     }
 
     /// Removes item `id` and frees its list.
@@ -396,9 +381,8 @@ type Rebuilt = (usize, Option<Resized>);
 /// properties, and, for a replaced item, from the old item and (when it was rebuilt) the
 /// first vertex that differs from the old one's. Returns its list, moved when its layer
 /// changed, and for a rebuilt item the vertices written and how its list was resized. On
-/// error
-/// the caller puts the old item and state back and restores the list; this puts the old
-/// z back.
+/// error the caller puts the old item and state back and restores the list; this puts
+/// the old z back.
 fn change<K: Kind>(
     t: &mut Target<'_>,
     entry: &Entry<K>,

@@ -26,7 +26,7 @@ use super::atlas::{Image, SceneAtlas};
 use super::error::finite;
 use super::error::SceneError;
 use super::item::sealed::Common;
-use super::item::{ItemId, Props};
+use super::item::{bounds_of, ItemId, Props};
 use super::items::ItemStats;
 use super::layer::{Layer, Particles, Uniforms};
 use crate::backend::{Attribute, ComponentType, Program, VertexFormat};
@@ -381,15 +381,7 @@ impl ParticleStore {
             [ox + hx, oy + hy],
             [ox + wx + hx, oy + wy + hy],
         ];
-        Ok(corners.iter().fold(
-            [
-                f32::INFINITY,
-                f32::INFINITY,
-                f32::NEG_INFINITY,
-                f32::NEG_INFINITY,
-            ],
-            |b, &[x, y]| [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)],
-        ))
+        Ok(bounds_of(corners).unwrap_or([ox, oy, ox, oy]))
     }
 }
 
