@@ -20,11 +20,13 @@ use std::time::Instant;
 
 use eframe::{egui, egui_glow, glow};
 use vertex_domain::backend::MultiDraw;
-use vertex_domain::scene::Pictured;
-use vertex_domain::scene::{Image, Item, Layer, Scene, Sprite, SpriteId};
+use vertex_domain::scene::{Image, Item, Layer, Pictured, Scene, Sprite};
 
+#[path = "common/motion.rs"]
+mod motion;
 #[path = "common/rng.rs"]
 mod rng;
+use motion::Mover;
 use rng::Rng;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -43,13 +45,6 @@ fn image(shape: impl Fn(f32, f32) -> f32) -> Vec<u8> {
             [255, 255, 255, (alpha * 255.0) as u8]
         })
         .collect()
-}
-
-/// One sprite in motion.
-struct Mover {
-    id: SpriteId,
-    velocity: [f32; 2],
-    spin: f32,
 }
 
 /// The sprites and their motion: everything here is only touched inside the callback.
@@ -152,21 +147,11 @@ impl Sprites {
 
     /// Advances every sprite by `dt` seconds, bouncing off the viewport's edges.
     fn step(&mut self, dt: f32) -> Result<()> {
-        let [w, h] = self.size;
         for mover in &mut self.movers {
-            let sprite = self.scene.get(mover.id)?.props;
-            let mut position = [sprite.x, sprite.y];
-            for (axis, limit) in [(0, w), (1, h)] {
-                position[axis] += mover.velocity[axis] * dt;
-                if !(0.0..=limit).contains(&position[axis]) {
-                    mover.velocity[axis] = -mover.velocity[axis];
-                    position[axis] = position[axis].clamp(0.0, limit);
-                }
-            }
-            let rotation = sprite.rotation + mover.spin * dt;
+            let props = self.scene.get(mover.id)?.props;
+            let (position, rotation) = mover.step(&props, dt, self.size);
             // Position and rotation in one call: each attribute written once.
-            let (x, y) = (position[0], position[1]);
-            self.scene.set_transform(mover.id, (x, y), rotation)?;
+            self.scene.set_transform(mover.id, position, rotation)?;
         }
         Ok(())
     }

@@ -21,14 +21,14 @@
 use std::sync::Arc;
 
 use vertex_domain::backend::{MultiDraw, StreamConfig};
-use vertex_domain::scene::Pictured;
 use vertex_domain::scene::{
-    AnchorX, AnchorY, Font, Image, Item, Label, LabelId, Layer, Scene, Shape, ShapeId, ShapeKind,
-    Sprite, SpriteId,
+    AnchorX, AnchorY, Font, Image, Item, Label, LabelId, Layer, Pictured, Scene, Shape, ShapeId,
+    ShapeKind, Sprite,
 };
 
 mod common;
 use common::demo::{Demo, Key, Options, Result};
+use common::motion::Mover;
 use common::rng::Rng;
 
 /// Sprites added or removed per key press.
@@ -81,13 +81,6 @@ fn images(scene: &mut Scene) -> Result<Vec<Image>> {
     Ok(images)
 }
 
-/// One sprite in motion.
-struct Mover {
-    id: SpriteId,
-    velocity: [f32; 2],
-    spin: f32,
-}
-
 /// The sprites, their motion, and what draws them.
 struct Demo2d {
     scene: Scene,
@@ -127,12 +120,11 @@ impl Demo2d {
             .with_colour([0, 0, 0])
             .with_opacity(170);
         let backdrop = scene.add(backdrop)?;
-        let stats = Label::new(hud, "", &Font::default_font(), 15.0, STATS_MARGIN, 0.0)
+        let top = h as f32 - STATS_MARGIN;
+        let stats = Label::new(hud, "", &Font::default_font(), 15.0, STATS_MARGIN, top)
             .anchored_at(AnchorX::Left, AnchorY::Top)
             .wrapped(w as f32 - 2.0 * STATS_MARGIN)
             .at_z(1.0);
-        let mut stats = stats;
-        stats.props.y = h as f32 - STATS_MARGIN;
         let stats = scene.add(stats)?;
         let mut demo = Demo2d {
             scene,
@@ -181,24 +173,12 @@ impl Demo2d {
 
     /// Advances every sprite by `dt` seconds, bouncing off the edges.
     fn advance(&mut self, dt: f32) -> Result<()> {
-        let (w, h) = self.size;
+        let size = [self.size.0, self.size.1];
         for mover in &mut self.movers {
-            let sprite = self.scene.get(mover.id)?.props;
-            let (mut x, mut y) = (
-                sprite.x + mover.velocity[0] * dt,
-                sprite.y + mover.velocity[1] * dt,
-            );
-            let rotation = sprite.rotation + mover.spin * dt;
-            if !(0.0..=w).contains(&x) {
-                mover.velocity[0] = -mover.velocity[0];
-                x = x.clamp(0.0, w);
-            }
-            if !(0.0..=h).contains(&y) {
-                mover.velocity[1] = -mover.velocity[1];
-                y = y.clamp(0.0, h);
-            }
+            let props = self.scene.get(mover.id)?.props;
+            let (position, rotation) = mover.step(&props, dt, size);
             // Position and rotation in one call: each attribute written once.
-            self.scene.set_transform(mover.id, (x, y), rotation)?;
+            self.scene.set_transform(mover.id, position, rotation)?;
         }
         Ok(())
     }

@@ -9,11 +9,10 @@ mod common;
 
 use vertex_domain::backend::RenderTarget;
 use vertex_domain::headless::HeadlessContext;
-use vertex_domain::scene::Pictured;
 use vertex_domain::scene::TextError;
 use vertex_domain::scene::{
-    Camera, Font, Item, Label, LabelId, Particle, ParticleId, Scene, SceneError, Shape, ShapeId,
-    ShapeKind, Sprite, SpriteId,
+    Camera, Font, Item, Label, LabelId, Particle, ParticleId, Pictured, Scene, SceneError, Shape,
+    ShapeId, ShapeKind, Sprite, SpriteId,
 };
 
 const W: u32 = 48;

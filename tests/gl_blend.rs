@@ -8,8 +8,7 @@ mod common;
 
 use vertex_domain::backend::RenderTarget;
 use vertex_domain::headless::HeadlessContext;
-use vertex_domain::scene::Pictured;
-use vertex_domain::scene::{Blend, Image, Item, Particle, Scene, SceneError, Sprite};
+use vertex_domain::scene::{Blend, Image, Item, Particle, Pictured, Scene, SceneError, Sprite};
 
 const SIZE: u32 = 64;
 

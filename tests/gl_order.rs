@@ -9,10 +9,9 @@ mod common;
 
 use vertex_domain::backend::RenderTarget;
 use vertex_domain::headless::HeadlessContext;
-use vertex_domain::scene::Pictured;
 use vertex_domain::scene::{
-    Image, Item, Layer, Particle, ParticleId, Particles, Scene, Shape, ShapeId, ShapeKind, Sprite,
-    SpriteId,
+    Image, Item, Layer, Particle, ParticleId, Particles, Pictured, Scene, Shape, ShapeId,
+    ShapeKind, Sprite, SpriteId,
 };
 
 /// The target: a 4 × 4 grid of 16-pixel cells.

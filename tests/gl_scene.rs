@@ -15,10 +15,9 @@ use vertex_domain::backend::{
 use vertex_domain::batch::ProgramGroup;
 use vertex_domain::domain::Primitive;
 use vertex_domain::headless::HeadlessContext;
-use vertex_domain::scene::Pictured;
 use vertex_domain::scene::{
-    Camera, Font, Image, Item, Label, Layer, Particle, Scene, SceneError, Shape, ShapeKind, Sprite,
-    VIEW_GLSL,
+    Camera, Font, Image, Item, Label, Layer, Particle, Pictured, Scene, SceneError, Shape,
+    ShapeKind, Sprite, VIEW_GLSL,
 };
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;

@@ -8,6 +8,7 @@ pub mod app;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod bench;
 pub mod demo;
+pub mod motion;
 pub mod rng;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
